@@ -1,0 +1,3 @@
+from govex.cli.main import main
+
+main()

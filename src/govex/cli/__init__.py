@@ -1,0 +1,1 @@
+"""Command-line shells; see govex.cli.main."""

@@ -1,0 +1,46 @@
+"""The `govex` command: a thin Typer shell over the library.
+
+Each module in this package owns one command group and exposes `register(app)`; this module
+collects them, so adding a capability never edits a shared list. Library errors (GovexError)
+are printed without a traceback and exit with status 1.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+from rich.console import Console
+
+from govex.errors import GovexError
+
+app = typer.Typer(
+    name="govex",
+    help="Governance & experience toolkit: segments, KPIs, root causes, workforce plans, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register_command_modules() -> None:
+    package = importlib.import_module("govex.cli")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name in {"main", "common"} or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"govex.cli.{info.name}")
+        module.register(app)
+
+
+_register_command_modules()
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        app()
+    except GovexError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(1)
