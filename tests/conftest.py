@@ -1,0 +1,33 @@
+"""Shared fixtures: the public datasets beside the project, and one local Spark per run."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """The public datasets folder: $GOVEX_SHARED_DATA, else ../shared/data beside the repo."""
+    return Path(os.environ.get("GOVEX_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"public datasets not found at {path} (set GOVEX_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """One local[2] Spark session (through Ibis) for the whole test run."""
+    pytest.importorskip("pyspark")
+    from govex.engine.spark import local_spark_backend
+
+    backend = local_spark_backend()
+    yield backend
+    backend._session.stop()
