@@ -1,0 +1,190 @@
+"""Per-customer features as of a date, built as one unexecuted Ibis expression.
+
+Everything heavy (scans, group-bys, joins over orders, contacts, disputes, returns) runs in
+the engine; the result has one row per customer with at least one purchase on or before the
+as-of date. A canonical table that is absent only removes the features that need it, and the
+returned `FeatureSet.skipped` says which.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from govex.engine.warehouse import Warehouse
+from govex.errors import MissingTableError
+from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX
+from govex.features.options import FeatureOptions
+
+KEY = "customer_id"
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """A per-entity feature table (unexecuted) with the names it holds and what was skipped."""
+
+    table: ir.Table
+    available: frozenset[str]
+    skipped: tuple[str, ...]
+
+
+def _rate(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    # Cast before dividing: Spark reads float literals as DECIMAL and rounds (see STACK notes).
+    return (numerator.cast("float64") / denominator.cast("float64")).cast("float64")
+
+
+def _attach(base: ir.Table, other: ir.Table, fills: dict[str, object]) -> ir.Table:
+    """Left-join per-customer columns onto the base; customers without events get `fills`."""
+    joined = base.left_join(other, KEY).drop(f"{KEY}_right")
+    return joined.mutate(**{name: joined[name].fill_null(value) for name, value in fills.items()})
+
+
+def _purchase_days(orders: ir.Table, options: FeatureOptions) -> ir.Table:
+    """Distinct (customer, purchase day) rows with the day's spend and the gap to the previous day."""
+    purchases = orders.filter(~orders.status.isin(list(options.excluded_purchase_statuses)))
+    days = purchases.group_by([KEY, "day"]).aggregate(spend=purchases.amount.sum())
+    previous = days.day.lag().over(group_by=KEY, order_by="day")
+    return days.mutate(gap_days=days.day.delta(previous, unit="day"))
+
+
+def dated_orders(warehouse: Warehouse, *, as_of: dt.date) -> ir.Table:
+    """Orders placed on or before `as_of`, with their calendar day in column `day`."""
+    orders = warehouse.table("orders", purpose="customer features")
+    day = orders.ordered_at.date()
+    return orders.filter(day <= ibis.date(as_of)).mutate(day=day)
+
+
+def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions) -> ir.Table:
+    as_of_lit = ibis.date(as_of)
+    recent_start = ibis.date(as_of - dt.timedelta(days=options.recent_window_days))
+    is_purchase = ~orders.status.isin(list(options.excluded_purchase_statuses))
+    counts = orders.group_by(KEY).aggregate(
+        n_orders=orders.count(),
+        n_purchases=orders.count(where=is_purchase),
+        n_cancelled=orders.count(where=orders.status == "cancelled"),
+        monetary=orders.amount.sum(where=is_purchase).round(2),
+        recent_purchases=orders.count(where=is_purchase & (orders.day > recent_start)),
+    )
+    days = _purchase_days(orders, options)
+    rhythm = days.group_by(KEY).aggregate(
+        first_purchase_date=days.day.min(),
+        last_purchase_date=days.day.max(),
+        n_purchase_days=days.count(),
+        last_gap_days=days.gap_days.argmax(days.day),
+    )
+    t = counts.join(rhythm, KEY)  # inner: the universe is customers with a purchase
+    span = t.last_purchase_date.delta(t.first_purchase_date, unit="day")
+    t = t.mutate(
+        tenure_days=as_of_lit.delta(t.first_purchase_date, unit="day"),
+        recency_days=as_of_lit.delta(t.last_purchase_date, unit="day"),
+        span_days=span,
+        last_gap_days=t.last_gap_days.fill_null(0),
+        is_first_purchase=(t.n_purchase_days == 1).cast("int64"),
+    )
+    several = t.n_purchase_days > 1
+    mean_gap = _rate(t.span_days, t.n_purchase_days - 1)
+    return t.mutate(
+        avg_order_value=_rate(t.monetary, t.n_purchases),
+        mean_gap_days=ibis.ifelse(several, mean_gap, 0.0),
+        # One division of exact integers, so every engine (and pandas) rounds the same way.
+        overdue_ratio=ibis.ifelse(several, _rate(t.recency_days * (t.n_purchase_days - 1), t.span_days), 0.0),
+        cancellation_rate=_rate(t.n_cancelled, t.n_orders),
+    )
+
+
+def _dispute_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    d = warehouse.table("disputes", purpose="dispute and chargeback features")
+    d = d.filter(d.opened_at.date() <= ibis.date(as_of))
+    return d.group_by(KEY).aggregate(
+        n_disputed_orders=d.order_id.nunique(where=d.kind == "dispute"),
+        n_chargeback_orders=d.order_id.nunique(where=d.kind == "chargeback"),
+        n_fraud_confirmed_orders=d.order_id.nunique(where=d.outcome == "fraud_confirmed"),
+    )
+
+
+def _return_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    r = warehouse.table("returns", purpose="return and refund features")
+    r = r.filter(r.requested_at.date() <= ibis.date(as_of))
+    return r.group_by(KEY).aggregate(
+        n_returned_orders=r.order_id.nunique(),
+        n_refunded_orders=r.order_id.nunique(where=r.status == "refunded"),
+        n_return_abuse_orders=r.order_id.nunique(where=r.abuse_flag.fill_null(False)),
+    )
+
+
+def _moderation_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    m = warehouse.table("moderation_cases", purpose="moderation features")
+    m = m.filter((m.created_at.date() <= ibis.date(as_of)) & m.customer_id.notnull())
+    return m.group_by(KEY).aggregate(n_moderation_actions=m.count(where=m.decision.isin(["remove", "restrict"])))
+
+
+def _contact_features(warehouse: Warehouse, as_of: dt.date, options: FeatureOptions) -> ir.Table:
+    c = warehouse.table("contacts", purpose="contact and intent features")
+    day = c.created_at.date()
+    c = c.filter((day <= ibis.date(as_of)) & c.customer_id.notnull())
+    recent = c.created_at.date() > ibis.date(as_of - dt.timedelta(days=options.recent_window_days))
+    groups = {
+        f"{RECENT_REASON_PREFIX}{name}": c.count(where=recent & c.reason.isin(list(reasons)))
+        for name, reasons in options.reason_groups.items()
+    }
+    counts = c.group_by(KEY).aggregate(n_contacts=c.count(), n_recent_contacts=c.count(where=recent), **groups)
+    in_window = c.filter(recent)
+    by_reason = in_window.group_by([KEY, "reason"]).aggregate(n=in_window.count(), latest=in_window.created_at.max())
+    # Ties broken by the latest contact, then by name, so every engine picks the same reason.
+    order = [by_reason.n.desc(), by_reason.latest.desc(), by_reason.reason]
+    ranked = by_reason.mutate(position=ibis.row_number().over(group_by=KEY, order_by=order))
+    top = ranked.filter(ranked.position == 0).select(KEY, top_recent_reason=ranked.reason)
+    return counts.left_join(top, KEY).drop(f"{KEY}_right")
+
+
+def _survey_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    s = warehouse.table("surveys", purpose="CSAT features")
+    s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.csat.notnull())
+    return s.group_by(KEY).aggregate(n_surveys=s.count(), mean_csat=s.csat.mean().cast("float64"))
+
+
+def customer_features(
+    warehouse: Warehouse, *, as_of: dt.date, options: FeatureOptions | None = None
+) -> FeatureSet:
+    """Tenure, recency, frequency, monetary, rhythm, trust and contact features per customer.
+
+    Orders are required (they define who is a customer at `as_of`); disputes, returns,
+    moderation cases, contacts and surveys are optional and add their features when present.
+    Events count when they happen on or before `as_of`.
+    """
+    options = options or FeatureOptions()
+    orders = dated_orders(warehouse, as_of=as_of)
+    table = _order_features(orders, as_of=as_of, options=options)
+    skipped: list[str] = []
+
+    def add(build, fills: dict[str, object]) -> None:
+        nonlocal table
+        try:
+            table = _attach(table, build(), fills)
+        except MissingTableError as exc:
+            skipped.append(str(exc))
+
+    add(lambda: _dispute_features(warehouse, as_of), dict.fromkeys(
+        ("n_disputed_orders", "n_chargeback_orders", "n_fraud_confirmed_orders"), 0))
+    add(lambda: _return_features(warehouse, as_of), dict.fromkeys(
+        ("n_returned_orders", "n_refunded_orders", "n_return_abuse_orders"), 0))
+    add(lambda: _moderation_features(warehouse, as_of), {"n_moderation_actions": 0})
+    group_names = [f"{RECENT_REASON_PREFIX}{name}" for name in options.reason_groups]
+    add(lambda: _contact_features(warehouse, as_of, options),
+        dict.fromkeys(("n_contacts", "n_recent_contacts", *group_names), 0) | {"top_recent_reason": ""})
+    add(lambda: _survey_features(warehouse, as_of), {"n_surveys": 0, "mean_csat": 0.0})
+
+    rates = {}
+    if "n_disputed_orders" in table.columns:
+        rates |= {"dispute_rate": _rate(table.n_disputed_orders, table.n_orders),
+                  "chargeback_rate": _rate(table.n_chargeback_orders, table.n_orders)}
+    if "n_returned_orders" in table.columns:
+        rates |= {"return_rate": _rate(table.n_returned_orders, table.n_orders),
+                  "refund_rate": _rate(table.n_refunded_orders, table.n_orders)}
+    if "n_contacts" in table.columns:
+        rates |= {"contacts_per_order": _rate(table.n_contacts, table.n_orders)}
+    table = table.mutate(**rates) if rates else table
+    known = set(CUSTOMER_FEATURES) | set(group_names)
+    return FeatureSet(table=table, available=frozenset(c for c in table.columns if c in known), skipped=tuple(skipped))
