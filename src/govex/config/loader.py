@@ -1,0 +1,73 @@
+"""Read govex.yaml into a GovexConfig, keeping the line of every key for error messages."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from govex.config.model import GovexConfig
+from govex.errors import ConfigError
+
+
+def load_config(path: str | Path) -> GovexConfig:
+    """Load and validate govex.yaml; every problem is reported as file:line with the fix.
+
+    Raises ConfigError listing all problems found by validation at once.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file; `govex init` writes a commented example") from None
+    data, lines = parse_yaml(text, source=str(path))
+    try:
+        config = GovexConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [_describe(error, path, lines) for error in exc.errors()]
+        raise ConfigError(f"{path}: {len(problems)} problem(s):\n" + "\n".join(problems)) from None
+    config._path = path.resolve()
+    config._lines = lines
+    return config
+
+
+def parse_yaml(text: str, *, source: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Parse YAML; return the data and, for every mapping key, its 1-based line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if node is None:
+        return {}, {}
+    lines: dict[tuple[str, ...], int] = {}
+    constructor = yaml.SafeLoader("")
+    return _build(node, (), lines, constructor), lines
+
+
+def _build(node: yaml.Node, path: tuple[str, ...], lines: dict, constructor: yaml.SafeLoader) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            key = str(constructor.construct_object(key_node, deep=True))
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, (*path, key), lines, constructor)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, str(i)), lines, constructor) for i, item in enumerate(node.value)]
+    return constructor.construct_object(node, deep=True)
+
+
+def _describe(error: dict, path: Path, lines: dict[tuple[str, ...], int]) -> str:
+    loc = tuple(str(part) for part in error["loc"] if part != "[key]")
+    line = next((lines[loc[:end]] for end in range(len(loc), 0, -1) if loc[:end] in lines), None)
+    where = f"{path}:{line}" if line is not None else str(path)
+    dotted = ".".join(loc) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling against docs/configuration.md)"
+    elif error["type"] == "literal_error" and len(loc) >= 2 and loc[0] == "tables":
+        message = f"{loc[1]!r} is not a canonical table; expected {error['msg'].removeprefix('Input should be ')}"
+    return f"  {where}: {dotted}: {message}"

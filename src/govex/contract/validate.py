@@ -1,0 +1,305 @@
+"""Check source tables against the data contract inside the engine, before anything is written.
+
+Every rule runs as an Ibis expression (one aggregate pass per table for the row rules, one
+group-by for keys, one anti-join per foreign key), so validation scales with the engine. All
+findings are collected, then raised once as a ContractError.
+
+Fatal rules (never downgraded) are the ones after which the data cannot be loaded or joined
+safely: a required column is missing, a value cannot be cast to the contract type, a primary key
+is null or duplicated. The other rules (null in a non-key column that must not be null, a value
+outside the allowed set or range, dates out of order, orphan foreign keys) become warnings with
+``warn_only=True``.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from govex.contract.schema import LOAD_ORDER, Column, Table, table
+from govex.contract.types import cast_value, conform, ibis_type
+from govex.engine.dialect import count_where, is_before
+from govex.errors import ContractError, Issue, IssueLevel
+
+MAX_EXAMPLES = 5
+_RAW = "__raw__"
+
+
+class Rule(str, Enum):
+    """The checks validation runs; see FATAL_RULES for the ones warn-only cannot downgrade."""
+
+    MISSING_COLUMN = "missing_column"
+    ABSENT_OPTIONAL_COLUMN = "absent_optional_column"
+    UNCASTABLE = "uncastable"
+    NULL_KEY = "null_key"
+    DUPLICATE_KEY = "duplicate_key"
+    NULL = "null"
+    NOT_ALLOWED = "not_allowed"
+    OUT_OF_RANGE = "out_of_range"
+    ORDER = "order"
+    ORPHAN = "orphan_foreign_key"
+
+
+FATAL_RULES = frozenset({Rule.MISSING_COLUMN, Rule.UNCASTABLE, Rule.NULL_KEY, Rule.DUPLICATE_KEY})
+
+
+@dataclass(frozen=True)
+class ContractIssue(Issue):
+    """An Issue that also names the rule, table, column and number of offending rows."""
+
+    rule: Rule = Rule.NULL
+    table: str = ""
+    column: str = ""
+    rows: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class _RowCheck:
+    rule: Rule
+    column: str
+    condition: ir.BooleanValue
+    shown: tuple[str, ...]
+    message: str
+
+
+def validate_tables(
+    tables: Mapping[str, ir.Table],
+    *,
+    sources: Mapping[str, str] | None = None,
+    references: Mapping[str, ir.Table] | None = None,
+    warn_only: bool = False,
+) -> list[ContractIssue]:
+    """Validate raw source tables (canonical column names, any types) against the contract.
+
+    Parameters
+    ----------
+    tables
+        Canonical table name -> raw Ibis table, columns already renamed to contract names.
+    sources
+        Canonical table name -> where the data came from (file path), used in messages.
+    references
+        Canonical tables already in the warehouse that foreign keys may point at (tables in
+        `tables` take precedence). Foreign keys to tables in neither are not checked.
+    warn_only
+        Downgrade the non-fatal rules to warnings.
+
+    Returns
+    -------
+    The warnings found. Raises ContractError listing every issue if any is an error.
+    """
+    sources = dict(sources or {})
+    issues: list[ContractIssue] = []
+    typed: dict[str, ir.Table] = {}
+    for name in sorted(tables, key=_load_rank):
+        contract = table(name)
+        source = sources.get(name, name)
+        column_issues = _column_issues(tables[name], contract, source)
+        issues.extend(column_issues)
+        if any(i.rule is Rule.MISSING_COLUMN for i in column_issues):
+            continue
+        raw = tables[name]
+        issues.extend(_row_issues(raw, contract, source, warn_only))
+        typed[name] = conform(raw, contract)
+        issues.extend(_duplicate_key_issues(typed[name], contract, source))
+    parents = {**dict(references or {}), **typed}
+    for name, child in typed.items():
+        issues.extend(_orphan_issues(child, table(name), parents, sources.get(name, name), warn_only))
+    if any(i.level is IssueLevel.ERROR for i in issues):
+        raise ContractError(issues, summary=f"{_count_errors(issues)} contract error(s); nothing was written")
+    return issues
+
+
+def absent_tables(present: set[str] | list[str]) -> dict[str, tuple[str, ...]]:
+    """Canonical tables not in `present`, each with the features that cannot run without it."""
+    return {name: table(name).needed_by for name in LOAD_ORDER if name not in set(present)}
+
+
+def _load_rank(name: str) -> int:
+    table(name)  # unknown names raise KeyError listing the known tables
+    return LOAD_ORDER.index(name)
+
+
+def _count_errors(issues: list[ContractIssue]) -> int:
+    return sum(i.level is IssueLevel.ERROR for i in issues)
+
+
+def _level(rule: Rule, warn_only: bool) -> IssueLevel:
+    return IssueLevel.WARNING if warn_only and rule not in FATAL_RULES else IssueLevel.ERROR
+
+
+def _where(source: str, contract: Table, column: str) -> str:
+    return f"{source}: table {contract.name}, column {column}" if column else f"{source}: table {contract.name}"
+
+
+def _column_issues(raw: ir.Table, contract: Table, source: str) -> list[ContractIssue]:
+    found = ", ".join(raw.columns)
+    issues = []
+    for col in contract.columns:
+        if col.name in raw.columns:
+            continue
+        if col.nullable:
+            issues.append(
+                ContractIssue(
+                    IssueLevel.WARNING,
+                    "optional column is absent; it is loaded as null",
+                    _where(source, contract, col.name),
+                    rule=Rule.ABSENT_OPTIONAL_COLUMN, table=contract.name, column=col.name, source=source,
+                )
+            )
+        else:
+            issues.append(
+                ContractIssue(
+                    IssueLevel.ERROR,
+                    f"required column is missing ({col.dtype}: {col.meaning}); found columns: {found}. "
+                    f"Fix: add it, or map a source column onto it with `rename` in govex.yaml",
+                    _where(source, contract, col.name),
+                    rule=Rule.MISSING_COLUMN, table=contract.name, column=col.name, source=source,
+                )
+            )
+    return issues
+
+
+def _row_checks(wide: ir.Table, contract: Table) -> list[_RowCheck]:
+    """Every row-level rule of one table, as a boolean condition on the raw+typed table."""
+    key = contract.primary_key
+    checks: list[_RowCheck] = []
+    for col in contract.columns:
+        if col.name not in wide.columns:
+            continue
+        value, raw = wide[col.name], wide[_RAW + col.name]
+        if raw.type() != ibis_type(col):
+            checks.append(_RowCheck(
+                Rule.UNCASTABLE, col.name, raw.notnull() & value.isnull(), (*key, _RAW + col.name),
+                f"cannot be read as {col.dtype}; fix the values or map another column",
+            ))
+        if not col.nullable:
+            rule = Rule.NULL_KEY if col.name in key else Rule.NULL
+            checks.append(_RowCheck(
+                rule, col.name, raw.isnull(), key,
+                f"are null, but {col.name} may not be null ({col.meaning})",
+            ))
+        if col.allowed is not None:
+            checks.append(_RowCheck(
+                Rule.NOT_ALLOWED, col.name, value.notnull() & ~value.isin(col.allowed), (*key, col.name),
+                f"have a value outside the allowed set: {col.rule()}",
+            ))
+        if col.min is not None or col.max is not None:
+            checks.append(_RowCheck(
+                Rule.OUT_OF_RANGE, col.name, value.notnull() & _outside(value, col), (*key, col.name),
+                f"are outside the allowed range {col.rule()}" + (" (negative values)" if col.min == 0 else ""),
+            ))
+    for order in contract.order_checks:
+        if order.earlier in wide.columns and order.later in wide.columns:
+            earlier, later = wide[order.earlier], wide[order.later]
+            checks.append(_RowCheck(
+                Rule.ORDER, order.later, earlier.notnull() & later.notnull() & is_before(later, earlier),
+                (*key, order.earlier, order.later),
+                f"have {order.later} before {order.earlier} (expected {order.describe()})",
+            ))
+    return checks
+
+
+def _outside(value: ir.NumericValue, col: Column) -> ir.BooleanValue:
+    below = value < col.min if col.min is not None else ibis.literal(False)
+    above = value > col.max if col.max is not None else ibis.literal(False)
+    return below | above
+
+
+def _row_issues(raw: ir.Table, contract: Table, source: str, warn_only: bool) -> list[ContractIssue]:
+    present = [c for c in contract.columns if c.name in raw.columns]
+    wide = raw.select(
+        *[raw[c.name].name(_RAW + c.name) for c in present],
+        **{c.name: cast_value(raw[c.name], c) for c in present},
+    )
+    checks = _row_checks(wide, contract)
+    if not checks:
+        return []
+    counts = wide.aggregate(**{f"check_{i}": count_where(c.condition) for i, c in enumerate(checks)}).execute()
+    issues = []
+    for i, check in enumerate(checks):
+        rows = int(counts[f"check_{i}"].iloc[0])
+        if rows == 0:
+            continue
+        examples = _examples(wide.filter(check.condition), check.shown, contract.primary_key)
+        issues.append(
+            ContractIssue(
+                _level(check.rule, warn_only),
+                f"{rows} row(s) {check.message}",
+                _where(source, contract, check.column),
+                examples,
+                rule=check.rule, table=contract.name, column=check.column, rows=rows, source=source,
+            )
+        )
+    return issues
+
+
+def _duplicate_key_issues(typed: ir.Table, contract: Table, source: str) -> list[ContractIssue]:
+    key = list(contract.primary_key)
+    keyed = typed.filter(*[typed[k].notnull() for k in key])
+    dupes = keyed.group_by(key).aggregate(rows=keyed.count()).filter(lambda t: t.rows > 1)
+    stats = dupes.aggregate(keys=dupes.count(), rows=dupes.rows.sum()).execute()
+    n_keys = int(stats["keys"].iloc[0])
+    if n_keys == 0:
+        return []
+    rows = int(stats["rows"].iloc[0])
+    return [
+        ContractIssue(
+            IssueLevel.ERROR,
+            f"{n_keys} primary-key value(s) appear more than once, in {rows} row(s); "
+            f"({', '.join(key)}) must be unique. Fix: deduplicate the source or map a unique id",
+            _where(source, contract, ", ".join(key)),
+            _examples(dupes, (*key, "rows"), key),
+            rule=Rule.DUPLICATE_KEY, table=contract.name, column=", ".join(key), rows=rows, source=source,
+        )
+    ]
+
+
+def _orphan_issues(
+    child: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str, warn_only: bool
+) -> list[ContractIssue]:
+    issues = []
+    for fk in contract.foreign_keys:
+        if fk.table not in parents:
+            continue
+        parent = parents[fk.table]
+        linked = child.filter(child[fk.column].notnull())
+        orphans = linked.anti_join(parent, linked[fk.column] == parent[fk.ref_column])
+        rows = int(orphans.count().execute())
+        if rows == 0:
+            continue
+        issues.append(
+            ContractIssue(
+                _level(Rule.ORPHAN, warn_only),
+                f"{rows} row(s) refer to a {fk.table}.{fk.ref_column} that does not exist",
+                _where(source, contract, fk.column),
+                _examples(orphans, (*contract.primary_key, fk.column), contract.primary_key),
+                rule=Rule.ORPHAN, table=contract.name, column=fk.column, rows=rows, source=source,
+            )
+        )
+    return issues
+
+
+def _examples(rows: ir.Table, shown: tuple[str, ...], key: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Up to MAX_EXAMPLES offending rows, ordered by key so every engine shows the same ones."""
+    columns = list(dict.fromkeys(shown))
+    frame = rows.select(*columns).order_by(list(key)).limit(MAX_EXAMPLES).execute()
+    return tuple(
+        ", ".join(f"{name.removeprefix(_RAW)}={_plain(record[name])!r}" for name in columns)
+        for record in frame.to_dict("records")
+    )
+
+
+def _plain(value: object) -> object:
+    """A value as a plain Python scalar for messages (no numpy or pandas types, NaT/NaN as None)."""
+    if value is None or pd.isna(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -1,0 +1,90 @@
+"""Every known difference between DuckDB and Spark (as seen through Ibis), as one helper each.
+
+Feature, validation and ingest code call these helpers and never branch on the engine's name;
+each helper has a parity test in tests/backends/.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from govex.errors import EngineError
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def count_where(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    """Number of rows where `condition` is true (null counts as false).
+
+    Summing a boolean is not portable (Spark refuses SUM(boolean)); summing 1/0 is, and an
+    empty input gives 0 rather than null.
+    """
+    return ibis.coalesce(condition.ifelse(1, 0).sum(), 0)
+
+
+def days_between(earlier: ir.Value, later: ir.Value) -> ir.IntegerValue:
+    """Calendar days from `earlier` to `later` (dates or timestamps).
+
+    DuckDB counts day boundaries crossed, Spark whole 24-hour periods; taking the date of each
+    side first makes both count calendar days.
+    """
+    return _as_date(later).delta(_as_date(earlier), unit="day")
+
+
+def is_before(later: ir.Value, earlier: ir.Value) -> ir.BooleanValue:
+    """True when `later` is strictly before `earlier`; a date against a timestamp compares dates."""
+    if later.type().is_date() or earlier.type().is_date():
+        return _as_date(later) < _as_date(earlier)
+    return later < earlier
+
+
+def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    """numerator / denominator in float64, null when the denominator is 0.
+
+    Spark reads decimal literals and integer division as DECIMAL and rounds; casting both sides
+    to float64 first gives the same answer on every engine.
+    """
+    den = denominator.cast(dt.float64)
+    return ibis.ifelse(den == 0, ibis.null(dt.float64), numerator.cast(dt.float64) / den)
+
+
+def _as_date(value: ir.Value) -> ir.DateValue:
+    return value if value.type().is_date() else value.date()
+
+
+def replace_tables_atomically(con: ibis.BaseBackend, staged: Mapping[str, str]) -> None:
+    """Rename each staging table onto its final name, all or nothing.
+
+    DuckDB runs the drops and renames in one transaction, so readers see either every old table
+    or every new one and a failure leaves the previous tables untouched. Engines without
+    multi-table transactions (Spark, most warehouses) are refused rather than half-swapped.
+
+    Parameters
+    ----------
+    staged
+        Mapping of staging table name -> final table name.
+    """
+    if con.name != "duckdb":
+        raise EngineError(
+            f"atomic table replacement needs DuckDB; the {con.name!r} backend has no multi-table "
+            "transactions. Ingest into a DuckDB file, or publish canonical views in your warehouse."
+        )
+    for name in (*staged, *staged.values()):
+        if not _IDENTIFIER.match(name):
+            raise EngineError(f"refusing to rename table {name!r}: not a plain identifier")
+    raw = con.con
+    existing = set(con.list_tables())
+    raw.begin()
+    try:
+        for stage, final in staged.items():
+            if final in existing:
+                raw.execute(f'DROP TABLE "{final}"')
+            raw.execute(f'ALTER TABLE "{stage}" RENAME TO "{final}"')
+        raw.commit()
+    except Exception as exc:
+        raw.rollback()
+        raise EngineError(f"could not replace tables {sorted(staged.values())}; nothing was changed: {exc}") from exc

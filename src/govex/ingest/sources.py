@@ -1,0 +1,62 @@
+"""Read one configured source (file, glob, engine table or SQL) as a raw Ibis table with contract names.
+
+CSV is read as text so that values that do not fit the contract type are reported by validation
+(with row examples) instead of failing inside the CSV reader.
+"""
+from __future__ import annotations
+
+import glob as globbing
+
+import ibis
+import ibis.expr.types as ir
+
+from govex.config.model import GovexConfig, TableSource
+from govex.errors import ConfigError
+
+
+def read_source(con: ibis.BaseBackend, name: str, config: GovexConfig) -> tuple[ir.Table, str]:
+    """The raw table for canonical table `name`, renamed to contract names, and a label for messages."""
+    source = config.tables[name]
+    where = config.where("tables", name, source.kind)
+    if source.kind in ("file", "glob"):
+        pattern = str(config.resolve(source.file or source.glob or ""))
+        if not globbing.glob(pattern):
+            raise ConfigError(f"{where}: tables.{name}.{source.kind}: no file matches {pattern}")
+        raw = read_files(con, pattern, file_format=source.file_format(), delimiter=source.delimiter)
+        label = source.file or source.glob or pattern
+    elif source.kind == "table":
+        raw = _engine_table(con, source.table or "", where, name)
+        label = f"engine table {source.table}"
+    else:
+        try:
+            raw = con.sql(source.sql or "")
+        except Exception as exc:  # the engine's own parser error type varies by backend
+            raise ConfigError(f"{where}: tables.{name}.sql failed on the engine: {exc}") from exc
+        label = f"sql for {name} ({config.where('tables', name, 'sql')})"
+    return apply_renames(raw, source, where=where, name=name), label
+
+
+def read_files(con: ibis.BaseBackend, pattern: str, *, file_format: str, delimiter: str = ",") -> ir.Table:
+    """Files matching `pattern` (one path or a glob) as one raw table; CSV values stay text."""
+    if file_format == "parquet":
+        return con.read_parquet(pattern)
+    return con.read_csv(pattern, all_varchar=True, header=True, delim=delimiter)
+
+
+def apply_renames(raw: ir.Table, source: TableSource, *, where: str, name: str) -> ir.Table:
+    """Rename source columns onto contract names; a rename of an absent column is an error."""
+    missing = sorted(set(source.rename) - set(raw.columns))
+    if missing:
+        raise ConfigError(
+            f"{where}: tables.{name}.rename names column(s) {', '.join(missing)} that the source lacks; "
+            f"its columns are: {', '.join(raw.columns)}"
+        )
+    return raw.rename({new: old for old, new in source.rename.items()})
+
+
+def _engine_table(con: ibis.BaseBackend, dotted: str, where: str, name: str) -> ir.Table:
+    *database, table_name = dotted.split(".")
+    try:
+        return con.table(table_name, database=".".join(database) or None)
+    except Exception as exc:  # backends raise their own "not found" types
+        raise ConfigError(f"{where}: tables.{name}.table: the engine has no table {dotted!r} ({exc})") from exc
