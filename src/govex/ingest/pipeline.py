@@ -8,7 +8,7 @@ from govex.contract.schema import LOAD_ORDER
 from govex.errors import ConfigError
 from govex.ingest.load import load_tables, open_database
 from govex.ingest.report import IngestReport
-from govex.ingest.sources import read_files, read_source
+from govex.ingest.sources import read_files, read_source, source_pattern
 
 
 def ingest(config: GovexConfig, *, warn_only: bool = False, progress: bool = False) -> IngestReport:
@@ -21,6 +21,9 @@ def ingest(config: GovexConfig, *, warn_only: bool = False, progress: bool = Fal
         )
     if not config.tables:
         raise ConfigError(f"{config.where('tables')}: no table has a source; add entries under `tables:`")
+    for name, source in config.tables.items():
+        if source.kind in ("file", "glob"):
+            source_pattern(config, name)  # fail before the database file is created
     database = url.removeprefix("duckdb:///")
     con = open_database(database)
     try:

@@ -19,9 +19,7 @@ def read_source(con: ibis.BaseBackend, name: str, config: GovexConfig) -> tuple[
     source = config.tables[name]
     where = config.where("tables", name, source.kind)
     if source.kind in ("file", "glob"):
-        pattern = str(config.resolve(source.file or source.glob or ""))
-        if not globbing.glob(pattern):
-            raise ConfigError(f"{where}: tables.{name}.{source.kind}: no file matches {pattern}")
+        pattern = source_pattern(config, name)
         raw = read_files(con, pattern, file_format=source.file_format(), delimiter=source.delimiter)
         label = source.file or source.glob or pattern
     elif source.kind == "table":
@@ -34,6 +32,16 @@ def read_source(con: ibis.BaseBackend, name: str, config: GovexConfig) -> tuple[
             raise ConfigError(f"{where}: tables.{name}.sql failed on the engine: {exc}") from exc
         label = f"sql for {name} ({config.where('tables', name, 'sql')})"
     return apply_renames(raw, source, where=where, name=name), label
+
+
+def source_pattern(config: GovexConfig, name: str) -> str:
+    """The absolute path or glob of a file source; ConfigError (file:line) when nothing matches."""
+    source = config.tables[name]
+    pattern = str(config.resolve(source.file or source.glob or ""))
+    if not globbing.glob(pattern):
+        where = config.where("tables", name, source.kind)
+        raise ConfigError(f"{where}: tables.{name}.{source.kind}: no file matches {pattern}")
+    return pattern
 
 
 def read_files(con: ibis.BaseBackend, pattern: str, *, file_format: str, delimiter: str = ",") -> ir.Table:
