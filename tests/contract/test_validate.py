@@ -1,0 +1,179 @@
+"""Each validation rule, triggered by one bad CSV, through a real ingest into a DuckDB file.
+
+Expected row counts are planted: each case breaks a known number of rows of the hand-written
+valid tables in canonical_frames.py. After every failed ingest the previously loaded tables
+must be exactly as they were.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pytest
+
+from contract.canonical_frames import config_text, valid_frames, write_csvs, write_parquets
+from govex.config import load_config
+from govex.contract import Rule, validate_tables
+from govex.errors import ContractError, IssueLevel
+from govex.ingest import ingest, ingest_folder
+
+
+@pytest.fixture(scope="module")
+def good_database(tmp_path_factory) -> Path:
+    """A DuckDB file holding the valid tables (loaded once per module)."""
+    folder = tmp_path_factory.mktemp("good")
+    write_parquets(valid_frames(), folder)
+    ingest_folder(folder, database=folder / "govex.duckdb")
+    return folder / "govex.duckdb"
+
+
+def snapshot(database: Path) -> dict[str, pd.DataFrame]:
+    con = ibis.duckdb.connect(str(database))
+    try:
+        return {name: con.table(name).to_pandas() for name in sorted(con.list_tables())}
+    finally:
+        con.disconnect()
+
+
+def run_bad_ingest(tmp_path: Path, good_database: Path, table: str, frame: pd.DataFrame, *, warn_only: bool = False):
+    """Copy the good database, then ingest `frame` as <table>.csv against it."""
+    shutil.copy(good_database, tmp_path / "govex.duckdb")
+    write_csvs({table: frame}, tmp_path)
+    (tmp_path / "govex.yaml").write_text(config_text([table]))
+    return ingest(load_config(tmp_path / "govex.yaml"), warn_only=warn_only)
+
+
+def _set(table: str, rows: list[int], column: str, value) -> Callable[[dict], pd.DataFrame]:
+    def mutate(frames: dict) -> pd.DataFrame:
+        frame = frames[table].astype(object)
+        frame.loc[rows, column] = value
+        return frame
+    return mutate
+
+
+def _drop_column(table: str, column: str) -> Callable[[dict], pd.DataFrame]:
+    return lambda frames: frames[table].drop(columns=[column])
+
+
+def _duplicate_first_row(table: str) -> Callable[[dict], pd.DataFrame]:
+    return lambda frames: pd.concat([frames[table], frames[table].iloc[[0]]], ignore_index=True)
+
+
+# (case id, table, mutation, rule, column, planted bad rows, text the message must contain, text an example must contain)
+CASES = [
+    ("missing column", "orders", _drop_column("orders", "amount"), Rule.MISSING_COLUMN, "amount", 0,
+     "required column is missing", None),
+    ("uncastable csat", "surveys", _set("surveys", [0, 1], "csat", "five"), Rule.UNCASTABLE, "csat", 2,
+     "cannot be read as int64", "csat='five'"),
+    ("fractional csat", "surveys", _set("surveys", [0], "csat", "4.5"), Rule.UNCASTABLE, "csat", 1,
+     "cannot be read as int64", "csat='4.5'"),
+    ("uncastable date", "customers", _set("customers", [2], "signup_date", "2024-13-45"), Rule.UNCASTABLE,
+     "signup_date", 1, "cannot be read as date", "customer_id='c3'"),
+    ("null market", "orders", _set("orders", [1, 2, 3], "market", None), Rule.NULL, "market", 3,
+     "may not be null", "order_id='o2'"),
+    ("null key", "orders", _set("orders", [0], "order_id", None), Rule.NULL_KEY, "order_id", 1,
+     "may not be null", None),
+    ("status not allowed", "orders", _set("orders", [2], "status", "lost"), Rule.NOT_ALLOWED, "status", 1,
+     "allowed set", "status='lost'"),
+    ("csat above 5", "surveys", _set("surveys", [0], "csat", 7), Rule.OUT_OF_RANGE, "csat", 1,
+     "range 1 to 5", "csat=7"),
+    ("nps above 10", "surveys", _set("surveys", [0, 2], "nps", 11), Rule.OUT_OF_RANGE, "nps", 2,
+     "range 0 to 10", "nps=11"),
+    ("negative amount", "orders", _set("orders", [0], "amount", -5.0), Rule.OUT_OF_RANGE, "amount", 1,
+     "negative values", "amount=-5.0"),
+    ("delivered before ordered", "orders", _set("orders", [0], "delivered_at", "2024-02-28 09:00:00"),
+     Rule.ORDER, "delivered_at", 1, "delivered_at before ordered_at", "order_id='o1'"),
+    ("duplicate key", "customers", _duplicate_first_row("customers"), Rule.DUPLICATE_KEY, "customer_id", 2,
+     "more than once", "customer_id='c1', rows=2"),
+    ("orphan customer", "orders", _set("orders", [3], "customer_id", "c404"), Rule.ORPHAN, "customer_id", 1,
+     "customers.customer_id that does not exist", "customer_id='c404'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "mutate", "rule", "column", "rows", "text", "example"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_each_rule_rejects_the_file_and_keeps_previous_tables(
+    tmp_path, good_database, table, mutate, rule, column, rows, text, example
+):
+    before = snapshot(good_database)
+    with pytest.raises(ContractError) as caught:
+        run_bad_ingest(tmp_path, good_database, table, mutate(valid_frames()))
+    hits = [i for i in caught.value.issues if i.rule is rule and i.column == column]
+    assert len(hits) == 1, caught.value
+    issue = hits[0]
+    assert issue.level is IssueLevel.ERROR
+    assert issue.rows == rows  # planted number of bad rows
+    rendered = str(caught.value)
+    assert f"{table}.csv: table {table}, column {column}" in rendered
+    assert text in rendered
+    if rows:
+        assert f"{rows} row(s)" in rendered
+        assert 1 <= len(issue.examples) <= min(rows, 5)
+    if example is not None:
+        assert any(example in line for line in issue.examples), issue.examples
+    after = snapshot(tmp_path / "govex.duckdb")
+    assert after.keys() == before.keys()
+    for name in before:
+        pd.testing.assert_frame_equal(after[name], before[name])
+
+
+def test_examples_stop_at_five_rows_but_count_all(tmp_path, good_database):
+    many = pd.DataFrame({
+        "customer_id": [f"c{i:02d}" for i in range(8)],
+        "signup_date": ["not a date"] * 8,
+        "market": ["DE"] * 8,
+    })
+    with pytest.raises(ContractError) as caught:
+        run_bad_ingest(tmp_path, good_database, "customers", many)
+    (issue,) = [i for i in caught.value.issues if i.rule is Rule.UNCASTABLE]
+    assert issue.rows == 8
+    # the first five by primary key, whatever order the file had
+    assert [e.split(",")[0] for e in issue.examples] == [f"customer_id='c{i:02d}'" for i in range(5)]
+
+
+def test_all_issues_are_reported_together(tmp_path, good_database):
+    frame = _set("surveys", [0], "csat", 9)(valid_frames())
+    frame.loc[1, "nps"] = -1
+    frame.loc[2, "touchpoint"] = "email"
+    with pytest.raises(ContractError) as caught:
+        run_bad_ingest(tmp_path, good_database, "surveys", frame)
+    found = {(i.rule, i.column) for i in caught.value.issues}
+    assert {(Rule.OUT_OF_RANGE, "csat"), (Rule.OUT_OF_RANGE, "nps"), (Rule.NOT_ALLOWED, "touchpoint")} <= found
+
+
+def test_warn_only_loads_with_warnings_for_non_fatal_rules(tmp_path, good_database):
+    frame = _set("orders", [3], "customer_id", "c404")(valid_frames())
+    report = run_bad_ingest(tmp_path, good_database, "orders", frame, warn_only=True)
+    (warning,) = [w for w in report.warnings if w.rule is Rule.ORPHAN]
+    assert warning.level is IssueLevel.WARNING and warning.rows == 1
+    loaded = snapshot(tmp_path / "govex.duckdb")["orders"]
+    assert sorted(loaded.customer_id) == ["c1", "c1", "c2", "c404"]
+
+
+@pytest.mark.parametrize("case", ["missing column", "uncastable csat", "duplicate key", "null key"])
+def test_warn_only_keeps_fatal_rules_fatal(tmp_path, good_database, case):
+    _, table, mutate, rule, column, *_ = next(c for c in CASES if c[0] == case)
+    with pytest.raises(ContractError) as caught:
+        run_bad_ingest(tmp_path, good_database, table, mutate(valid_frames()), warn_only=True)
+    assert any(i.rule is rule and i.column == column and i.level is IssueLevel.ERROR for i in caught.value.issues)
+
+
+def test_foreign_keys_to_absent_tables_are_not_checked():
+    frames = valid_frames()
+    con = ibis.duckdb.connect()
+    # orders alone: customers and sellers are absent, so no orphan can be judged
+    warnings = validate_tables({"orders": con.create_table("orders", frames["orders"])})
+    assert [w for w in warnings if w.rule is Rule.ORPHAN] == []
+
+
+def test_absent_optional_column_is_a_warning_and_loaded_as_null(tmp_path, good_database):
+    frame = valid_frames()["orders"].drop(columns=["carrier"])
+    report = run_bad_ingest(tmp_path, good_database, "orders", frame)
+    (warning,) = [w for w in report.warnings if w.rule is Rule.ABSENT_OPTIONAL_COLUMN]
+    assert warning.column == "carrier"
+    assert snapshot(tmp_path / "govex.duckdb")["orders"].carrier.isna().all()
