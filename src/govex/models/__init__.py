@@ -8,6 +8,7 @@ from govex.models._fit import ModelWarning, ParameterAtBoundWarning
 from govex.models.bgnbd import BetaGeo
 from govex.models.gamma_gamma import GammaGamma
 from govex.models.pareto_nbd import ParetoNBD
+from govex.models.simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from govex.models.summary import DAYS_PER_UNIT, repeat_purchase_summary
 from govex.models.value import customer_lifetime_value
 
@@ -20,4 +21,7 @@ __all__ = [
     "ParetoNBD",
     "customer_lifetime_value",
     "repeat_purchase_summary",
+    "simulate_bgnbd",
+    "simulate_gamma_gamma",
+    "simulate_pareto_nbd",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 
 from govex.errors import ModelError
 from govex.models._data import check_purchase_history, check_weights, collapse
-from govex.models._fit import check_fitted, maximise_likelihood
+from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood
 
 
 class PurchaseModel(ABC):
@@ -20,6 +20,7 @@ class PurchaseModel(ABC):
 
     param_names: ClassVar[tuple[str, ...]] = ()
     model_name: ClassVar[str] = ""
+    scale_params: ClassVar[frozenset[str]] = frozenset({"alpha", "beta"})
 
     def __init__(self, *, l2_penalty: float = 0.0) -> None:
         self.l2_penalty = l2_penalty
@@ -66,6 +67,7 @@ class PurchaseModel(ABC):
         result = maximise_likelihood(
             self._loglik_function(x, t_x, age, rows.weights),
             names=self.param_names,
+            bounds=[SCALE_BOUNDS if name in self.scale_params else SHAPE_BOUNDS for name in self.param_names],
             starts=self._starts(x, t_x, age, rows.weights),
             total_weight=float(rows.weights.sum()),
             l2_penalty=self.l2_penalty,

@@ -17,9 +17,12 @@ from scipy.optimize import minimize
 
 from govex.errors import ModelError
 
-# Parameters live in [1e-8, 1e8]; every model parameter is positive and a fit beyond these
-# bounds means the data cannot identify it (for instance r and alpha growing together).
-LOG_BOUND = float(np.log(1e8))
+# Every parameter is positive. Shape parameters (r, a, b, s, p, q) beyond [1e-4, 1e4] mean the
+# data sit at an edge of the model family (e.g. r and alpha growing together: no heterogeneity in
+# purchase rates); scale parameters (alpha, beta, v) carry the time or currency unit, so their
+# range is wider. An optimum on one of these bounds is reported with ParameterAtBoundWarning.
+SHAPE_BOUNDS = (1e-4, 1e4)
+SCALE_BOUNDS = (1e-6, 1e8)
 _AT_BOUND_TOLERANCE = 1e-3  # on the log scale
 _FINITE_DIFFERENCE_STEP = 1e-6  # on the log scale, central differences
 _GRADIENT_TOLERANCE = 1e-5  # accept an L-BFGS-B stop if the mean-log-likelihood gradient is this flat
@@ -64,6 +67,7 @@ def maximise_likelihood(
     loglik: LogLikelihood,
     *,
     names: Sequence[str],
+    bounds: Sequence[tuple[float, float]],
     starts: np.ndarray,
     total_weight: float,
     l2_penalty: float,
@@ -81,6 +85,8 @@ def maximise_likelihood(
         Maps log-parameters to (summed log-likelihood, its gradient or None).
     names
         Parameter names, in the order of the log-parameter vector.
+    bounds
+        (lower, upper) bound of each parameter on its natural scale.
     starts
         Candidate starting log-parameters, one per row; the best one starts the optimiser.
     total_weight
@@ -113,14 +119,14 @@ def maximise_likelihood(
             f"{model}: the log-likelihood is not finite at any starting point; the data may hold "
             "extreme values (check units: durations in days give very different scales from weeks)."
         )
-    theta0 = np.clip(starts[int(np.argmax(start_values))], -LOG_BOUND, LOG_BOUND)
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
+    log_bounds = np.log(np.asarray(bounds, dtype=np.float64))
+    theta0 = np.clip(starts[int(np.argmax(start_values))], log_bounds[:, 0], log_bounds[:, 1])
     result = minimize(
-        objective, theta0, jac=True, method="L-BFGS-B", bounds=bounds,
+        objective, theta0, jac=True, method="L-BFGS-B", bounds=log_bounds.tolist(),
         options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
     )
     value, grad = objective(result.x)
-    free = np.abs(np.abs(result.x) - LOG_BOUND) > _AT_BOUND_TOLERANCE
+    free = np.min(np.abs(result.x[:, None] - log_bounds), axis=1) > _AT_BOUND_TOLERANCE
     flat = np.all(np.abs(grad[free]) < _GRADIENT_TOLERANCE) if free.any() else True
     if not np.isfinite(value) or not (result.success or flat):
         raise ModelError(
@@ -133,8 +139,9 @@ def maximise_likelihood(
     at_bound = [name for name, keep in zip(names, free) if not keep]
     if at_bound:
         warnings.warn(
-            f"{model}: parameter(s) {', '.join(at_bound)} ended at the bound of [1e-8, 1e8] "
-            f"({ {n: params[n] for n in at_bound} }); the data do not identify them. Consider "
+            f"{model}: parameter(s) {', '.join(at_bound)} ended on a bound "
+            f"({', '.join(f'{n}={params[n]:.4g} in {bounds[names.index(n)]}' for n in at_bound)}); "
+            "the data do not identify them (often: too little heterogeneity or history). Consider "
             "l2_penalty > 0 or a longer calibration period.",
             ParameterAtBoundWarning,
             stacklevel=3,

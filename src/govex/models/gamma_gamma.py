@@ -14,7 +14,7 @@ from scipy.special import digamma, gammaln
 
 from govex.errors import ModelError
 from govex.models._data import check_spend, check_weights, collapse
-from govex.models._fit import check_fitted, maximise_likelihood
+from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood
 
 _MODEL = "Gamma-Gamma"
 
@@ -77,6 +77,7 @@ class GammaGamma:
         result = maximise_likelihood(
             self._loglik_function(x, m, rows.weights),
             names=self.param_names,
+            bounds=[SHAPE_BOUNDS, SHAPE_BOUNDS, SCALE_BOUNDS],
             starts=self._starts(m, rows.weights),
             total_weight=float(rows.weights.sum()),
             l2_penalty=self.l2_penalty,
