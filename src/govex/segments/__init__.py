@@ -1,0 +1,50 @@
+"""Segmentation frameworks (YAML), versioned assignments, transitions and profiles."""
+from govex.segments.api import assign_all, run_segmentation
+from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, assign_frameworks, with_derived_features
+from govex.segments.loader import (
+    SHIPPED_FRAMEWORKS,
+    Framework,
+    check_framework,
+    load_framework,
+    load_frameworks,
+    parse_framework,
+    shipped_framework_dir,
+)
+from govex.segments.profile import segment_profile
+from govex.segments.risk import BetaPrior, fit_priors
+from govex.segments.spec import CLVSpec, CompositeFramework, RFMSpec, RiskSignal, RiskSpec, Rule, RulesFramework
+from govex.segments.store import ASSIGNMENTS_TABLE, AssignmentError, read_assignments, write_assignments
+from govex.segments.transitions import Transitions, population_stability_index, segment_transitions
+
+__all__ = [
+    "ASSIGNMENTS_TABLE",
+    "ASSIGNMENT_COLUMNS",
+    "SHIPPED_FRAMEWORKS",
+    "Assignment",
+    "AssignmentError",
+    "BetaPrior",
+    "CLVSpec",
+    "CompositeFramework",
+    "Framework",
+    "RFMSpec",
+    "RiskSignal",
+    "RiskSpec",
+    "Rule",
+    "RulesFramework",
+    "Transitions",
+    "assign_all",
+    "assign_frameworks",
+    "check_framework",
+    "fit_priors",
+    "load_framework",
+    "load_frameworks",
+    "parse_framework",
+    "population_stability_index",
+    "read_assignments",
+    "run_segmentation",
+    "segment_profile",
+    "segment_transitions",
+    "shipped_framework_dir",
+    "with_derived_features",
+    "write_assignments",
+]

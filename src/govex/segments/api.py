@@ -1,0 +1,45 @@
+"""One call for notebooks, the CLI and the demo: check, assign, write, summarise."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from govex.engine.warehouse import Warehouse
+from govex.segments.assign import Assignment, assign_frameworks
+from govex.segments.loader import load_frameworks
+from govex.segments.store import write_assignments
+
+
+def run_segmentation(
+    warehouse: Warehouse, *, as_of: dt.date, frameworks_dir: str | Path | None = None,
+    names: tuple[str, ...] | None = None, write: bool = True,
+) -> list[Assignment]:
+    """Load the frameworks (shipped defaults unless `frameworks_dir`), assign, and write them.
+
+    Nothing is written unless every framework passes its checks and every customer gets a
+    declared segment.
+    """
+    frameworks = load_frameworks(frameworks_dir, names=names)
+    assignments = assign_frameworks(warehouse, frameworks, as_of=as_of)
+    if write:
+        write_assignments(warehouse, assignments)
+    return assignments
+
+
+def assign_all(
+    warehouse: Warehouse, *, as_of: dt.date, frameworks_dir: str | Path | None = None,
+    names: tuple[str, ...] | None = None, write: bool = True,
+) -> pd.DataFrame:
+    """Run the frameworks and return their segment sizes: framework, segment, customers, share."""
+    assignments = run_segmentation(warehouse, as_of=as_of, frameworks_dir=frameworks_dir, names=names, write=write)
+    frames = []
+    for a in assignments:
+        counts = a.table.group_by("segment").aggregate(customers=a.table.count()).execute()
+        counts = counts.set_index("segment").reindex(list(a.segments), fill_value=0).reset_index()
+        counts = counts[counts.customers > 0] if len(a.segments) > 12 else counts
+        counts.insert(0, "framework", a.framework)
+        counts["share"] = counts.customers / max(int(counts.customers.sum()), 1)
+        frames.append(counts)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,143 @@
+"""Assign every customer a segment per framework as of a date, as unexecuted Ibis expressions.
+
+All frameworks are checked (fields, features, tables, overlaps and gaps) before any model is
+fitted or anything is written, so a bad framework stops the run with every problem listed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from govex.engine.warehouse import Warehouse
+from govex.errors import ConfigError
+from govex.features import FeatureOptions, FeatureSet, customer_features
+from govex.features.customer import KEY
+from govex.segments.loader import Framework, check_framework
+from govex.segments.rfm import add_rfm_scores
+from govex.segments.risk import add_risk_scores, fit_priors
+from govex.segments.rules import parse_condition
+from govex.segments.spec import CompositeFramework, Rule, RulesFramework, framework_version
+
+ASSIGNMENT_COLUMNS = ("entity", "entity_id", "framework", "as_of", "segment", "score", "reasons", "framework_version")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One framework's assignments (columns of `segment_assignments`) and what was skipped."""
+
+    framework: str
+    version: str
+    segments: tuple[str, ...]
+    table: ir.Table
+    skipped: tuple[str, ...] = ()
+
+
+def feature_options(spec: RulesFramework) -> FeatureOptions:
+    return FeatureOptions(recent_window_days=spec.features.recent_window_days, reason_groups=spec.features.reason_groups)
+
+
+def _condition(table: ir.Table, rule: Rule) -> ir.BooleanValue:
+    result = ibis.literal(True)
+    for feature, text in rule.when.items():
+        interval, column = parse_condition(text), table[feature]
+        if interval.lo == interval.hi:
+            result &= column == interval.lo
+            continue
+        if interval.lo != -float("inf"):
+            result &= (column >= interval.lo) if interval.lo_closed else (column > interval.lo)
+        if interval.hi != float("inf"):
+            result &= (column <= interval.hi) if interval.hi_closed else (column < interval.hi)
+    return result
+
+
+def _rule_reason(rule: Rule) -> str:
+    if rule.reason:
+        return rule.reason
+    return ";".join(f"{feature} {text}" if isinstance(text, str) else f"{feature} == {text}" for feature, text in rule.when.items())
+
+
+def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: ir.Table, *, as_of: dt.date) -> ir.Table:
+    """Add the rfm, clv and risk features a framework declares to its customer features."""
+    table = features
+    if spec.rfm is not None:
+        table = add_rfm_scores(table, spec.rfm)
+    if spec.clv is not None:
+        from govex.segments.clv import add_clv_percentile, clv_features
+
+        clv = clv_features(warehouse, as_of=as_of, spec=spec.clv, options=feature_options(spec))
+        table = add_clv_percentile(table.join(clv, KEY))
+    if spec.risk is not None:
+        table = add_risk_scores(table, spec.risk, fit_priors(table, spec.risk))
+    return table
+
+
+def _rules_assignment(warehouse: Warehouse, fw: Framework, features: FeatureSet, *, as_of: dt.date) -> Assignment:
+    spec: RulesFramework = fw.spec  # type: ignore[assignment]
+    table = with_derived_features(warehouse, spec, features.table, as_of=as_of)
+    conditions = [(_condition(table, rule), rule) for rule in spec.rules]
+    segment = ibis.cases(*[(c, ibis.literal(rule.segment)) for c, rule in conditions], else_=ibis.null("string"))
+    if spec.risk is not None:
+        reasons = table.risk_reasons
+    else:
+        reasons = ibis.cases(*[(c, ibis.literal(_rule_reason(rule))) for c, rule in conditions], else_=ibis.null("string"))
+    if spec.rfm is not None:
+        rfm = table.r_score.cast("string").concat(table.f_score.cast("string"), table.m_score.cast("string"))
+        reasons = reasons.concat(";rfm=", rfm)
+    score = table[spec.score].cast("float64") if spec.score else ibis.null("float64")
+    version = framework_version(spec)
+    out = table.select(
+        entity=ibis.literal("customer"), entity_id=table[KEY].cast("string"), framework=ibis.literal(spec.name),
+        as_of=ibis.date(as_of), segment=segment, score=score, reasons=reasons.cast("string"),
+        framework_version=ibis.literal(version),
+    )
+    return Assignment(spec.name, version, spec.segments, out, features.skipped)
+
+
+def _composite_assignment(fw: Framework, parts: dict[str, Assignment], *, as_of: dt.date) -> Assignment:
+    spec: CompositeFramework = fw.spec  # type: ignore[assignment]
+    first, *rest = (parts[name] for name in spec.of)
+    table = first.table.select("entity", "entity_id", segment=first.table.segment)
+    labels = list(first.segments)
+    for part in rest:
+        other = part.table.select(other_id=part.table.entity_id, other_segment=part.table.segment)
+        joined = table.join(other, table.entity_id == other.other_id)
+        table = joined.select("entity", "entity_id", segment=joined.segment.concat(spec.separator, joined.other_segment))
+        labels = [f"{a}{spec.separator}{b}" for a in labels for b in part.segments]
+    version = framework_version(spec, parts=tuple(parts[name].version for name in spec.of))
+    out = table.select(
+        "entity", "entity_id", framework=ibis.literal(spec.name), as_of=ibis.date(as_of),
+        segment=table.segment, score=ibis.null("float64"), reasons=ibis.null("string"),
+        framework_version=ibis.literal(version),
+    )
+    return Assignment(spec.name, version, tuple(labels), out)
+
+
+def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> list[Assignment]:
+    """Check every framework against this warehouse, then build each one's assignments.
+
+    Raises ConfigError listing the problems of every framework before anything is computed.
+    """
+    names = {fw.name for fw in frameworks}
+    feature_sets: dict[str, FeatureSet] = {}
+    problems: list[str] = []
+    for fw in frameworks:
+        try:
+            if isinstance(fw.spec, RulesFramework):
+                feature_sets[fw.name] = customer_features(warehouse, as_of=as_of, options=feature_options(fw.spec))
+                check_framework(fw, available=set(feature_sets[fw.name].available), frameworks=names)
+            else:
+                check_framework(fw, frameworks=names)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    built: dict[str, Assignment] = {}
+    for fw in frameworks:
+        if isinstance(fw.spec, RulesFramework):
+            built[fw.name] = _rules_assignment(warehouse, fw, feature_sets[fw.name], as_of=as_of)
+        else:
+            built[fw.name] = _composite_assignment(fw, built, as_of=as_of)
+    return list(built.values())
