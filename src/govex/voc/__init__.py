@@ -1,19 +1,41 @@
 """Voice of the customer: classify contact and feedback text, find themes, cost automation."""
+from govex.voc.automation import AutomationConfig, automation_opportunities, scenario_document, write_scenario
 from govex.voc.classifier import ClassifierConfig, TextClassifier, read_metadata, train_and_evaluate
 from govex.voc.errors import LLMConfigError, LLMError, LLMResponseError, ModelFileError, VocInputError
 from govex.voc.evaluation import Evaluation, evaluate_predictions, operating_point
+from govex.voc.llm import LLMClient, LLMConfig, LLMRun, RunUsage
+from govex.voc.sources import contact_texts, reason_volumes
+from govex.voc.study import AutomationStudy, automation_study
+from govex.voc.themes import ThemeConfig, ThemeFinder, net_promoter_score, theme_scores, theme_trend
 
 __all__ = [
+    "AutomationConfig",
+    "AutomationStudy",
     "ClassifierConfig",
     "Evaluation",
+    "LLMClient",
+    "LLMConfig",
     "LLMConfigError",
     "LLMError",
     "LLMResponseError",
+    "LLMRun",
     "ModelFileError",
+    "RunUsage",
     "TextClassifier",
+    "ThemeConfig",
+    "ThemeFinder",
     "VocInputError",
+    "automation_opportunities",
+    "automation_study",
+    "contact_texts",
     "evaluate_predictions",
+    "net_promoter_score",
     "operating_point",
     "read_metadata",
+    "reason_volumes",
+    "scenario_document",
+    "theme_scores",
+    "theme_trend",
     "train_and_evaluate",
+    "write_scenario",
 ]

@@ -30,7 +30,13 @@ PORTUGUESE_STOP_WORDS: frozenset[str] = frozenset(
     todo toda todos todas tudo nada algo alguem ninguem cada outro outra outros outras
     mesmo mesma qual quais quem cujo
     vc voce voces sr sra
+    ola oi obrigado obrigada obg att atenciosamente favor
     """.split()
+)
+
+# Greetings and courtesy words of support messages: they open and close texts of every reason.
+ENGLISH_COURTESY: frozenset[str] = frozenset(
+    "hi hello hey dear please pls thanks thank thx regards morning afternoon evening urgent asap".split()
 )
 
 LANGUAGES = ("en", "pt")
@@ -41,5 +47,5 @@ def stop_words(language: str) -> frozenset[str]:
     if language == "pt":
         return PORTUGUESE_STOP_WORDS
     if language == "en":
-        return frozenset(ENGLISH_STOP_WORDS)
+        return frozenset(ENGLISH_STOP_WORDS) | ENGLISH_COURTESY
     raise ConfigError(f"language must be one of {LANGUAGES}; got {language!r}")
