@@ -27,17 +27,21 @@ def _per_customer(warehouse: Warehouse, start: dt.date, end: dt.date) -> tuple[l
     parts, skipped = [], []
     orders = _window(warehouse.table("orders", purpose="segment profiles"), "ordered_at", start, end)
     parts.append(orders.group_by("customer_id").aggregate(orders=orders.count(), gmv=orders.amount.sum()))
-    builders = {
-        "contacts": lambda t: t.filter(t.customer_id.notnull()).group_by("customer_id").aggregate(
-            contacts=t.count(), handle_time_s=t.handle_time_s.sum()),
-        "surveys": lambda t: t.filter(t.csat.notnull()).group_by("customer_id").aggregate(
-            csat_sum=t.csat.sum().cast("float64"), csat_n=t.csat.count()),
-        "disputes": lambda t: t.group_by("customer_id").aggregate(disputed_orders=t.order_id.nunique()),
-    }
-    dates = {"contacts": "created_at", "surveys": "responded_at", "disputes": "opened_at"}
-    for name, build in builders.items():
+    def contacts(t: ir.Table) -> ir.Table:
+        t = t.filter(t.customer_id.notnull())
+        return t.group_by("customer_id").aggregate(contacts=t.count(), handle_time_s=t.handle_time_s.sum())
+
+    def surveys(t: ir.Table) -> ir.Table:
+        t = t.filter(t.csat.notnull())
+        return t.group_by("customer_id").aggregate(csat_sum=t.csat.sum().cast("float64"), csat_n=t.csat.count())
+
+    def disputes(t: ir.Table) -> ir.Table:
+        return t.group_by("customer_id").aggregate(disputed_orders=t.order_id.nunique())
+
+    builders = {"contacts": (contacts, "created_at"), "surveys": (surveys, "responded_at"), "disputes": (disputes, "opened_at")}
+    for name, (build, date_column) in builders.items():
         try:
-            parts.append(build(_window(warehouse.table(name, purpose="segment profiles"), dates[name], start, end)))
+            parts.append(build(_window(warehouse.table(name, purpose="segment profiles"), date_column, start, end)))
         except MissingTableError as exc:
             skipped.append(str(exc))
     return parts, skipped
@@ -67,7 +71,7 @@ def segment_profile(
     parts, _ = _per_customer(warehouse, start, as_of)
     for part in parts:
         table = table.left_join(part, "customer_id").drop("customer_id_right")
-    sums = {c: table[c].sum() for c in table.columns if c not in ("customer_id", "segment")}
+    sums = {c: table[c].sum().cast("float64") for c in table.columns if c not in ("customer_id", "segment")}
     frame = table.group_by("segment").aggregate(customers=table.count(), **sums).execute().fillna(0)
     frame = frame.set_index("segment").sort_index()
     out = pd.DataFrame({"customers": frame.customers, "share_customers": frame.customers / frame.customers.sum()})

@@ -1,0 +1,119 @@
+"""`govex segment` (assign and write segments) and `govex segments profile|transitions`."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from govex.cli.common import console, print_json
+from govex.errors import ConfigError
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml (its engine is used).")]
+DbOpt = Annotated[Optional[Path], typer.Option("--db", help="A DuckDB file (shortcut for a config with that engine).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _warehouse(config: Path | None, db: Path | None):
+    from govex.engine import Warehouse
+
+    if (config is None) == (db is None):
+        raise ConfigError("give exactly one of --config govex.yaml or --db FILE.duckdb")
+    if db is not None:
+        if not db.exists():
+            raise ConfigError(f"{db}: no such DuckDB file")
+        return Warehouse.open(f"duckdb:///{db.resolve()}")
+    from govex.config import load_config
+
+    return Warehouse.open(load_config(config).engine_url())
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a date as YYYY-MM-DD; got {value!r}") from None
+
+
+def _show(frame, title: str, as_json: bool) -> None:
+    if as_json:
+        print_json(frame.to_dict(orient="records"))
+        return
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    console.print(table)
+
+
+def segment_command(
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: today).")] = None,
+    frameworks: Annotated[Optional[Path], typer.Option("--frameworks", help="Folder of framework YAML files (default: shipped).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Assign customers to the segment frameworks as of a date and write them to segment_assignments."""
+    from govex.segments import assign_all
+
+    warehouse = _warehouse(config, db)
+    date = _date(as_of, "--as-of") or dt.date.today()
+    names = tuple(framework) if framework else None
+    sizes = assign_all(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
+    _show(sizes, f"segments as of {date} (written to segment_assignments)", as_json)
+
+
+def profile_command(
+    framework: Annotated[str, typer.Option("--framework", help="Framework to profile.")] = "value",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date (default: the latest written).")] = None,
+    window_days: Annotated[int, typer.Option("--window-days", help="Days of activity up to the as-of date.")] = 365,
+    as_json: JsonOpt = False,
+) -> None:
+    """Size, GMV share, contacts per order, CSAT, dispute rate and cost-to-serve per segment."""
+    from govex.segments import segment_profile
+
+    frame = segment_profile(_warehouse(config, db), framework=framework, as_of=_date(as_of, "--as-of"), window_days=window_days)
+    _show(frame, f"profile of {framework}", as_json)
+
+
+def transitions_command(
+    from_date: Annotated[str, typer.Option("--from", help="First as-of date YYYY-MM-DD.")],
+    to_date: Annotated[str, typer.Option("--to", help="Second as-of date YYYY-MM-DD.")],
+    framework: Annotated[str, typer.Option("--framework", help="Framework to compare.")] = "lifecycle",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Transition matrix between two as-of dates, the share unchanged and the stability index (PSI)."""
+    from govex.segments import segment_transitions
+
+    result = segment_transitions(
+        _warehouse(config, db), framework=framework,
+        from_date=_date(from_date, "--from"), to_date=_date(to_date, "--to"),
+    )
+    if as_json:
+        print_json({
+            "framework": result.framework, "from": str(result.from_date), "to": str(result.to_date),
+            "share_unchanged": result.share_unchanged, "stability_index": result.stability_index,
+            "matrix": {str(k): v for k, v in result.matrix.to_dict(orient="index").items()},
+        })
+        return
+    _show(result.matrix.reset_index(), f"{framework}: {result.from_date} -> {result.to_date} (rows: from)", False)
+    console.print(f"share unchanged {result.share_unchanged:.3f}   stability index (PSI) {result.stability_index:.3f}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("segment")(segment_command)
+    group = typer.Typer(help="Segment profiles and transitions between as-of dates.", no_args_is_help=True)
+    group.command("profile")(profile_command)
+    group.command("transitions")(transitions_command)
+    app.add_typer(group, name="segments")
