@@ -1,0 +1,327 @@
+"""Load metric YAML (shipped defaults plus user files), keep file:line, validate everything at once.
+
+Validation follows MetricFlow's habit: small rules each return issues with their location, and the
+loader raises one CatalogueError listing them all, so a user fixes a file in one pass.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import yaml
+from pydantic import ValidationError
+
+from govex.contract.schema import DATE, TABLES, TIMESTAMP
+from govex.errors import ConfigError, Issue, IssueLevel
+from govex.metrics.dimensions import (
+    DIMENSIONS,
+    column_path,
+    is_segment,
+    known_dimension,
+    reachable_dimensions,
+    reaches_segments,
+)
+from govex.metrics.expressions import ColumnRef, ExpressionError, column_refs, compile_expr
+from govex.metrics.model import Catalogue, Metric, Origin
+
+SHIPPED_DIR = Path(__file__).parent / "catalogue"
+SEGMENT_ENTRY = "segment"  # in a metric's `dimensions`: may be cut by the segment of any framework
+SINGLE_SIDED = ("count", "sum", "mean", "percentile", "distinct_count")
+NEEDS_EXPR = ("sum", "mean", "percentile", "distinct_count")
+
+
+class CatalogueError(ConfigError):
+    """One or more metric definitions are invalid; `issues` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = list(issues)
+        body = "\n".join(i.render() for i in self.issues)
+        super().__init__(f"invalid metric catalogue ({len(self.issues)} issue(s)):\n{body}")
+
+
+def load_catalogue(*paths: str | Path, include_shipped: bool = True) -> Catalogue:
+    """Load and validate metric definitions.
+
+    Parameters
+    ----------
+    paths
+        User YAML files, or directories of ``*.yaml`` files. A user metric with the name of a
+        shipped one replaces it.
+    include_shipped
+        Start from the shipped catalogue (``govex/metrics/catalogue/*.yaml``).
+    """
+    issues: list[Issue] = []
+    raw: dict[str, tuple[dict, Origin]] = {}
+    sources = (sorted(SHIPPED_DIR.glob("*.yaml")) if include_shipped else []) + _expand(paths, issues)
+    shipped = set(sorted(SHIPPED_DIR.glob("*.yaml"))) if include_shipped else set()
+    seen_in_user: dict[str, Origin] = {}
+    for source in sources:
+        for body, origin in _read_file(source, issues):
+            name = body.get("name") if isinstance(body.get("name"), str) else f"#{origin.line}"
+            if source not in shipped:
+                if name in seen_in_user:
+                    issues.append(_issue(f"metric {name!r} is defined twice (first at {seen_in_user[name].at()})", origin, name))
+                    continue
+                seen_in_user[name] = origin
+            elif name in raw:
+                issues.append(_issue(f"shipped metric {name!r} is defined twice", origin, name))
+                continue
+            raw[name] = (body, origin)
+    metrics: dict[str, Metric] = {}
+    origins: dict[str, Origin] = {}
+    for name, (body, origin) in raw.items():
+        try:
+            metrics[name] = Metric.model_validate(body)
+            origins[name] = origin
+        except ValidationError as exc:
+            for err in exc.errors():
+                field_name = str(err["loc"][0]) if err["loc"] else None
+                where = ".".join(str(p) for p in err["loc"])
+                issues.append(_issue(f"{where}: {err['msg']}", origin, name, field_name))
+    for metric in metrics.values():
+        issues.extend(_check_metric(metric, origins[metric.name]))
+    issues.extend(_check_tree(metrics, origins))
+    allowed, segment_ok = _allowed_dimensions(metrics, origins, issues)
+    errors = [i for i in issues if i.level == IssueLevel.ERROR]
+    if errors:
+        raise CatalogueError(errors)
+    return Catalogue(metrics=metrics, origins=origins, allowed=allowed, segment_ok=segment_ok)
+
+
+def _expand(paths: Iterable[str | Path], issues: list[Issue]) -> list[Path]:
+    files: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            issues.append(Issue(IssueLevel.ERROR, "metric file not found; give a YAML file or a folder of them", str(path)))
+    return files
+
+
+def _read_file(path: Path, issues: list[Issue]) -> list[tuple[dict, Origin]]:
+    """Each metric mapping of a file with its Origin (line numbers from the YAML node tree)."""
+    label = _display(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{label}:{mark.line + 1}" if mark else label
+        issues.append(Issue(IssueLevel.ERROR, f"not valid YAML: {getattr(exc, 'problem', exc)}", where))
+        return []
+    if not isinstance(data, dict) or set(data) != {"metrics"} or not isinstance(data["metrics"], list):
+        issues.append(Issue(IssueLevel.ERROR, "expected a mapping with one key `metrics:` holding a list of metric definitions", label))
+        return []
+    seq = next(v for k, v in root.value if k.value == "metrics")
+    out = []
+    for node, body in zip(seq.value, data["metrics"], strict=True):
+        line = node.start_mark.line + 1
+        if not isinstance(body, dict):
+            issues.append(Issue(IssueLevel.ERROR, "a metric must be a mapping of fields", f"{label}:{line}"))
+            continue
+        fields = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        out.append((body, Origin(label, line, fields)))
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(SHIPPED_DIR.parents[2]))
+    except ValueError:
+        return str(path)
+
+
+def _issue(message: str, origin: Origin, metric: str, field_name: str | None = None) -> Issue:
+    return Issue(IssueLevel.ERROR, message, f"{origin.at(field_name)} metric {metric!r}")
+
+
+def _unbound(table: str) -> ir.Table:
+    return ibis.table({c.name: c.dtype for c in TABLES[table].columns}, name=table)
+
+
+def _check_expression(text: str, table: str, want: str, origin: Origin, metric: str, field_name: str) -> list[Issue]:
+    """Parse, check every column against the contract, then type-check on an unbound table."""
+    try:
+        refs = column_refs(text)
+    except ExpressionError as exc:
+        return [_issue(str(exc), origin, metric, field_name)]
+    issues = []
+    for ref in refs:
+        target = ref.table or table
+        if target not in TABLES:
+            issues.append(_issue(f"{ref.label()!r} in {text!r}: unknown table {target!r}", origin, metric, field_name))
+        elif column_path(table, ref.table) is None:
+            issues.append(_issue(f"{ref.label()!r} in {text!r}: table {target!r} is not reachable from {table!r} by a foreign key", origin, metric, field_name))
+        elif ref.column not in TABLES[target].column_names:
+            issues.append(_issue(f"{ref.label()!r} in {text!r}: table {target!r} has no column {ref.column!r}; columns: {', '.join(TABLES[target].column_names)}", origin, metric, field_name))
+    if issues:
+        return issues
+    base = _unbound(table)
+
+    def resolve(ref: ColumnRef) -> ir.Value:
+        if ref.table in (None, table):
+            return base[ref.column]
+        return ibis.null().cast(TABLES[ref.table].column(ref.column).dtype)
+
+    try:
+        value = compile_expr(text, resolve)
+    except ExpressionError as exc:
+        return [_issue(str(exc), origin, metric, field_name)]
+    except Exception as exc:  # ibis signals type errors with several exception types
+        return [_issue(f"{text!r} does not type-check on {table!r}: {exc}", origin, metric, field_name)]
+    ok = isinstance(value, ir.BooleanValue) if want == "condition" else (
+        isinstance(value, ir.NumericValue) if want == "number" else isinstance(value, ir.Value))
+    if not ok:
+        return [_issue(f"{text!r} must be a {want}", origin, metric, field_name)]
+    return []
+
+
+def _check_metric(metric: Metric, origin: Origin) -> list[Issue]:
+    name, kind = metric.name, metric.kind
+    issues: list[Issue] = []
+
+    def bad(message: str, field_name: str | None = None) -> None:
+        issues.append(_issue(message, origin, name, field_name))
+
+    if kind == "tree":
+        for key in ("numerator", "denominator", "table", "time_column"):
+            if getattr(metric, key) is not None:
+                bad(f"a tree metric takes its value from its children; remove `{key}`", key)
+        return issues
+    if metric.numerator is None:
+        bad(f"kind {kind!r} needs a `numerator`", "kind")
+    if kind in SINGLE_SIDED and metric.denominator is not None:
+        bad(f"kind {kind!r} has no denominator; use kind ratio, rate or proportion", "denominator")
+    if kind not in SINGLE_SIDED and metric.denominator is None:
+        bad(f"kind {kind!r} needs a `denominator`", "kind")
+    if kind == "percentile" and metric.quantile is None:
+        bad("kind 'percentile' needs `quantile` (e.g. 0.9)", "kind")
+    if kind != "percentile" and metric.quantile is not None:
+        bad("`quantile` applies only to kind 'percentile'", "quantile")
+    if metric.table is not None and metric.table not in TABLES:
+        bad(f"unknown table {metric.table!r}; known: {', '.join(TABLES)}", "table")
+        return issues
+    for cond in metric.filters:
+        if metric.table is None:
+            bad("`filters` need the metric's `table`", "filters")
+        else:
+            issues.extend(_check_expression(cond, metric.table, "condition", origin, name, "filters"))
+    for side in ("numerator", "denominator"):
+        measure = getattr(metric, side)
+        if measure is None:
+            continue
+        table = measure.table or metric.table
+        if table is None:
+            bad(f"{side} has no table: set the metric's `table` or `{side}.table`", side)
+            continue
+        if table not in TABLES:
+            bad(f"{side}: unknown table {table!r}; known: {', '.join(TABLES)}", side)
+            continue
+        time = measure.time or (metric.time_column if table == metric.table else None)
+        if time is None:
+            bad(f"{side} on {table!r} has no time column: set `{side}.time`", side)
+        elif time not in TABLES[table].column_names:
+            bad(f"{side}: time column {time!r} is not a column of {table!r}", side)
+        elif TABLES[table].column(time).dtype not in (DATE, TIMESTAMP):
+            bad(f"{side}: time column {table}.{time} is {TABLES[table].column(time).dtype}, expected a date or timestamp", side)
+        if measure.where:
+            issues.extend(_check_expression(measure.where, table, "condition", origin, name, side))
+        if measure.expr:
+            want = "value" if measure.distinct or kind == "distinct_count" else "number"
+            issues.extend(_check_expression(measure.expr, table, want, origin, name, side))
+        elif side == "numerator" and kind in NEEDS_EXPR:
+            bad(f"kind {kind!r} needs `numerator.expr`", side)
+        if measure.distinct and measure.expr is None:
+            bad(f"{side}: `distinct: true` needs `expr` (the values to count)", side)
+        if kind == "proportion" and (measure.expr or measure.distinct):
+            bad(f"a proportion counts rows; remove `{side}.expr`/`distinct`", side)
+    if kind == "proportion" and metric.numerator and metric.denominator:
+        if (metric.numerator.table or metric.table) != (metric.denominator.table or metric.table):
+            bad("a proportion's numerator and denominator must count rows of the same table; use kind 'rate'", "numerator")
+    return issues
+
+
+def _check_tree(metrics: dict[str, Metric], origins: dict[str, Origin]) -> list[Issue]:
+    issues: list[Issue] = []
+    for metric in metrics.values():
+        origin = origins[metric.name]
+        if metric.parent is None:
+            for key in ("relation", "broadcast"):
+                if getattr(metric, key):
+                    issues.append(_issue(f"`{key}` needs a `parent`", origin, metric.name, key))
+            continue
+        if metric.parent not in metrics:
+            issues.append(_issue(f"unknown parent {metric.parent!r}", origin, metric.name, "parent"))
+        if metric.relation is None:
+            issues.append(_issue("a metric with a `parent` needs `relation: product` or `relation: sum`", origin, metric.name, "parent"))
+    for name in metrics:
+        seen, current = [name], metrics[name].parent
+        while current in metrics:
+            if current in seen:
+                if current == name:
+                    cycle = " -> ".join(seen + [current])
+                    issues.append(_issue(f"the metric tree has a cycle: {cycle}", origins[name], name, "parent"))
+                break
+            seen.append(current)
+            current = metrics[current].parent
+    for metric in metrics.values():
+        kids = [m for m in metrics.values() if m.parent == metric.name]
+        relations = {m.relation for m in kids}
+        if len(relations) > 1:
+            issues.append(_issue(f"children disagree on the relation ({', '.join(sorted(map(str, relations)))}): "
+                                 f"{', '.join(m.name + '=' + str(m.relation) for m in kids)}", origins[metric.name], metric.name))
+        if metric.kind == "tree" and not kids:
+            issues.append(_issue("a tree metric needs children (metrics naming it as `parent`)", origins[metric.name], metric.name, "kind"))
+    return issues
+
+
+def _allowed_dimensions(metrics: dict[str, Metric], origins: dict[str, Origin], issues: list[Issue]):
+    """Dimensions each metric may be cut by; a declared dimension its tables cannot reach is an error."""
+    allowed: dict[str, tuple[str, ...]] = {}
+    segment_ok: dict[str, bool] = {}
+
+    def visit(name: str, stack: tuple[str, ...] = ()) -> None:
+        if name in allowed or name in stack:
+            return
+        metric = metrics[name]
+        if metric.kind == "tree":
+            kids = [m.name for m in metrics.values() if m.parent == name]
+            for kid in kids:
+                visit(kid, stack + (name,))
+            # broadcast children (e.g. a cost per hour) do not limit the cuts; the others must all allow it
+            cutting = [k for k in kids if not metrics[k].broadcast] or kids
+            reach = [d for d in DIMENSIONS if all(d in allowed.get(k, ()) for k in cutting)]
+            segments = all(segment_ok.get(k, False) for k in cutting)
+            why = "one of its (non-broadcast) children cannot be cut by it"
+            why_segment = "one of its (non-broadcast) children cannot reach customers"
+        else:
+            tables = {(getattr(metric, s).table or metric.table) for s in ("numerator", "denominator") if getattr(metric, s)}
+            tables = {t for t in tables if t in TABLES}
+            reach = [d for d in DIMENSIONS if all(d in reachable_dimensions(t) for t in tables)]
+            segments = bool(tables) and all(reaches_segments(t) for t in tables)
+            why = f"its tables ({', '.join(sorted(tables))}) cannot reach it"
+            why_segment = f"its tables ({', '.join(sorted(tables))}) cannot reach customers"
+        declared = metric.dimensions
+        if declared is None:
+            allowed[name], segment_ok[name] = tuple(reach), segments
+            return
+        for dim in declared:
+            if dim == SEGMENT_ENTRY or is_segment(dim):
+                if not segments:
+                    issues.append(_issue(f"cannot be cut by {dim!r}: {why_segment}", origins[name], name, "dimensions"))
+            elif not known_dimension(dim):
+                issues.append(_issue(f"unknown dimension {dim!r}; known: {', '.join(DIMENSIONS)}, segment", origins[name], name, "dimensions"))
+            elif dim not in reach:
+                issues.append(_issue(f"cannot be cut by {dim!r}: {why}", origins[name], name, "dimensions"))
+        allowed[name] = tuple(d for d in declared if d in reach)
+        segment_ok[name] = segments and any(d == SEGMENT_ENTRY or is_segment(d) for d in declared)
+
+    for name in metrics:
+        visit(name)
+    return allowed, segment_ok

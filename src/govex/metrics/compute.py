@@ -1,0 +1,323 @@
+"""Compute any set of metrics by any allowed cuts and period: one engine query per table group.
+
+The engine returns small per-cell sufficient statistics (counts, sums, sums of squares,
+cross-products, order statistics); values, confidence intervals, tree metrics and shrinkage are
+then derived from them with numpy. The result is one long frame:
+``metric, period, period_start, <cuts...>, numerator, denominator, value, ci_low, ci_high, n, ci_method``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from govex.engine.warehouse import Warehouse
+from govex.errors import ConfigError
+from govex.metrics import stats
+from govex.metrics.catalogue import load_catalogue
+from govex.metrics.dimensions import ALL_LABEL, known_dimension
+from govex.metrics.model import Catalogue
+from govex.metrics.plan import PERIOD_COLUMN, Group, MeasureJob, PairJob, QueryPlan, build_query, check_period, dim_column
+
+VALUE_COLUMNS = ["numerator", "denominator", "value", "ci_low", "ci_high", "n", "ci_method"]
+CI_METHOD = {
+    "count": "poisson_exact", "distinct_count": "poisson_exact", "sum": "normal_compound_poisson",
+    "mean": "normal_mean", "proportion": "wilson", "percentile": "order_statistic",
+    "tree": "delta_independent",
+}
+
+
+@lru_cache(maxsize=1)
+def shipped_catalogue() -> Catalogue:
+    """The shipped catalogue, loaded and validated once per process."""
+    return load_catalogue()
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    name: str
+    dims: tuple[str, ...]
+    numerator: tuple[Group, MeasureJob]
+    denominator: tuple[Group, MeasureJob] | None
+    pair: PairJob | None
+
+
+def compute_metrics(
+    warehouse: Warehouse,
+    *,
+    metrics: Sequence[str],
+    by: Sequence[str] = (),
+    period: str = "month",
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    catalogue: Catalogue | None = None,
+    partial: bool = False,
+    shrink: bool = False,
+    confidence: float = 0.95,
+    segment_as_of: dt.date | str | None = None,
+) -> pd.DataFrame:
+    """Compute metrics by cuts and period, with a confidence interval on every cell.
+
+    Parameters
+    ----------
+    metrics
+        Metric names from the catalogue.
+    by
+        Cuts: market, journey, channel, queue, vendor_id, reason, carrier, category, seller_tier,
+        policy, or ``segment:<framework>``.
+    period
+        day, week (Monday start), month or quarter; start/end (inclusive dates) bound the rows.
+    partial
+        Cut each metric only by the requested cuts it allows (the others read ``(all)``) instead
+        of raising ConfigError.
+    shrink
+        Add ``value_shrunk``: empirical-Bayes posterior means across the cells of each metric and
+        period (see `govex.metrics.stats.shrink_normal`).
+    """
+    catalogue = catalogue or shipped_catalogue()
+    check_period(period)
+    by = tuple(dict.fromkeys(by))
+    _check_request(catalogue, metrics, by, partial)
+    start_d, end_d, as_of = _date(start, "start"), _date(end, "end"), _date(segment_as_of, "segment_as_of")
+    z = stats.z_value(confidence)
+    plan = QueryPlan()
+    leaves: dict[tuple[str, tuple[str, ...]], _Leaf] = {}
+    requested = {name: tuple(d for d in by if catalogue.allows(name, d)) for name in metrics}
+    for name, dims in requested.items():
+        _plan_metric(catalogue, plan, leaves, name, dims)
+    frames = {id(g): _run(warehouse, g, period, start_d, end_d, z, as_of) for g in plan.groups.values()}
+    cells: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
+    for name, dims in requested.items():
+        _cells(catalogue, leaves, frames, cells, name, dims, z, confidence)
+    out = []
+    for name, dims in requested.items():
+        frame = cells[(name, dims)].copy()
+        for dim in by:
+            if dim not in frame:
+                frame[dim] = ALL_LABEL
+        frame.insert(0, "metric", name)
+        frame.insert(1, "period", period)
+        out.append(frame[["metric", "period", PERIOD_COLUMN, *by, *VALUE_COLUMNS, "se"]])
+    cube = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["metric", "period", PERIOD_COLUMN, *by, *VALUE_COLUMNS])
+    if shrink:
+        cube["value_shrunk"] = _shrunk(cube)
+    cube = cube.sort_values(["metric", PERIOD_COLUMN, *by], kind="stable").reset_index(drop=True)
+    return cube.drop(columns="se")
+
+
+def explain_metrics(warehouse: Warehouse, *, metrics: Sequence[str], by: Sequence[str] = (), period: str = "month",
+                    catalogue: Catalogue | None = None, partial: bool = False) -> list[tuple[str, str]]:
+    """The SQL each table group would run, as (group label, SQL) pairs, without running it."""
+    import ibis
+
+    catalogue = catalogue or shipped_catalogue()
+    check_period(period)
+    _check_request(catalogue, metrics, tuple(by), partial)
+    plan, leaves = QueryPlan(), {}
+    for name in metrics:
+        _plan_metric(catalogue, plan, leaves, name, tuple(d for d in by if catalogue.allows(name, d)))
+    return [(g.label(), ibis.to_sql(build_query(warehouse, g, period=period, start=None, end=None, z=1.96)))
+            for g in plan.groups.values()]
+
+
+def _check_request(catalogue: Catalogue, metrics: Sequence[str], by: Sequence[str], partial: bool) -> None:
+    problems = []
+    if not metrics:
+        problems.append("no metric requested; `govex metrics list` shows the catalogue")
+    for name in metrics:
+        if name not in catalogue:
+            close = difflib.get_close_matches(name, catalogue.names(), n=3)
+            problems.append(f"unknown metric {name!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    for dim in by:
+        if not known_dimension(dim):
+            problems.append(f"unknown dimension {dim!r}; use market, journey, channel, queue, vendor_id, reason, "
+                            "carrier, category, seller_tier, policy or segment:<framework>")
+    if problems:
+        raise ConfigError("; ".join(problems))
+    if partial:
+        return
+    for name in metrics:
+        refused = [d for d in by if not catalogue.allows(name, d)]
+        if refused:
+            allowed = list(catalogue.allowed[name]) + (["segment:<framework>"] if catalogue.segment_ok[name] else [])
+            problems.append(f"metric {name!r} ({catalogue.origins[name].at()}) cannot be cut by {', '.join(map(repr, refused))}: "
+                            f"its tables cannot reach it; it allows {', '.join(allowed) or 'no cuts'} "
+                            "(or pass partial=True / --partial to leave it uncut)")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def _date(value: dt.date | str | None, what: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{what}={value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def _plan_metric(catalogue: Catalogue, plan: QueryPlan, leaves: dict, name: str, dims: tuple[str, ...]) -> None:
+    metric = catalogue[name]
+    if (name, dims) in leaves:
+        return
+    if metric.kind == "tree":
+        leaves[(name, dims)] = None
+        for child in catalogue.children(name):
+            _plan_metric(catalogue, plan, leaves, child.name, tuple(d for d in dims if catalogue.allows(child.name, d)))
+        return
+    measures = catalogue.measures(name)
+    num, den = measures["numerator"], measures.get("denominator")
+    kind_mode = {"count": "rows", "sum": "sum", "mean": "sum", "distinct_count": "distinct", "percentile": "quantile"}
+
+    def mode(measure) -> str:
+        if metric.kind in kind_mode:
+            return kind_mode[metric.kind]
+        return "distinct" if measure.distinct else ("rows" if measure.expr is None else "sum")
+
+    num_job = plan.job(num, mode(num), dims, metric.quantile)
+    den_job = plan.job(den, mode(den), dims) if den is not None else None
+    pair = None
+    if (metric.kind == "ratio" or metric.kind == "rate") and den_job and num_job[0] is den_job[0] \
+            and "distinct" not in (num_job[1].mode, den_job[1].mode):
+        pair = plan.pair(num_job[0], num_job[1], den_job[1], tuple(metric.filters))
+    leaves[(name, dims)] = _Leaf(name, dims, num_job, den_job, pair)
+
+
+def _run(warehouse: Warehouse, group: Group, period: str, start, end, z: float, as_of) -> pd.DataFrame:
+    expr = build_query(warehouse, group, period=period, start=start, end=end, z=z, segment_as_of=as_of)
+    frame = expr.to_pandas()
+    frame = frame.rename(columns={dim_column(i): dim for i, dim in enumerate(group.dims)})
+    frame[PERIOD_COLUMN] = pd.to_datetime(frame[PERIOD_COLUMN])
+    return frame
+
+
+def _side(frames: dict, ref: tuple[Group, MeasureJob], extra: Sequence[str] = ()) -> pd.DataFrame:
+    group, job = ref
+    keys = [PERIOD_COLUMN, *group.dims]
+    cols = [f"{job.key}_{s}" for s in ("n", "s1", "s2", *extra)]
+    frame = frames[id(group)][keys + cols].copy()
+    frame.columns = keys + ["n", "s1", "s2", *extra]
+    return frame
+
+
+def _cells(catalogue: Catalogue, leaves: dict, frames: dict, cells: dict, name: str, dims: tuple[str, ...],
+           z: float, confidence: float) -> pd.DataFrame:
+    if (name, dims) in cells:
+        return cells[(name, dims)]
+    metric = catalogue[name]
+    if metric.kind == "tree":
+        parts = []
+        for child in catalogue.children(name):
+            child_dims = tuple(d for d in dims if catalogue.allows(child.name, d))
+            parts.append((child_dims, _cells(catalogue, leaves, frames, cells, child.name, child_dims, z, confidence)))
+        result = _combine_tree(parts, dims, catalogue.children(name)[0].relation, z)
+    else:
+        result = _leaf_cells(metric, leaves[(name, dims)], frames, z, confidence)
+    cells[(name, dims)] = result
+    return result
+
+
+def _leaf_cells(metric, leaf: _Leaf, frames: dict, z: float, confidence: float) -> pd.DataFrame:
+    keys = [PERIOD_COLUMN, *leaf.dims]
+    kind = metric.kind
+    extra = ("q", "qlo", "qhi") if kind == "percentile" else ()
+    num = _side(frames, leaf.numerator, extra)
+    if leaf.denominator is None:
+        frame = num.fillna({"n": 0, "s1": 0.0, "s2": 0.0})
+    else:
+        den = _side(frames, leaf.denominator)
+        frame = num.merge(den, on=keys, how="outer", suffixes=("_x", "_y")).fillna(
+            {c: 0 for c in ("n_x", "s1_x", "s2_x", "n_y", "s1_y", "s2_y")})
+        if leaf.pair is not None:
+            group, pair = leaf.numerator[0], leaf.pair
+            pair_frame = frames[id(group)][keys + [f"{pair.key}_n", f"{pair.key}_sxy"]]
+            pair_frame.columns = keys + ["units", "sxy"]
+            frame = frame.merge(pair_frame, on=keys, how="left").fillna({"units": 0, "sxy": 0.0})
+    out = frame[keys].copy()
+    out["ci_method"] = CI_METHOD.get(kind, "delta_paired" if leaf.pair is not None else "delta_independent")
+    if kind in ("count", "distinct_count"):
+        count = frame["n"].to_numpy("float64")
+        out["numerator"], out["denominator"], out["value"], out["n"] = count, 1.0, count, count
+        out["ci_low"], out["ci_high"] = stats.poisson_exact(count, confidence)
+        out["se"] = np.sqrt(count)
+    elif kind == "sum":
+        total, sq = frame["s1"].to_numpy("float64"), frame["s2"].to_numpy("float64")
+        out["numerator"], out["denominator"], out["value"], out["n"] = total, 1.0, total, frame["n"].to_numpy("float64")
+        out["se"] = np.sqrt(sq)
+        out["ci_low"], out["ci_high"] = total - z * out["se"], total + z * out["se"]
+    elif kind == "mean":
+        n, total = frame["n"].to_numpy("float64"), frame["s1"].to_numpy("float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = total / n
+        se = stats.mean_se(n, total, frame["s2"].to_numpy("float64"))
+        out["numerator"], out["denominator"], out["value"], out["n"], out["se"] = total, n, value, n, se
+        out["ci_low"], out["ci_high"] = value - z * se, value + z * se
+    elif kind == "percentile":
+        value = frame["q"].to_numpy("float64")
+        out["numerator"], out["denominator"], out["value"], out["n"] = value, 1.0, value, frame["n"].to_numpy("float64")
+        out["ci_low"], out["ci_high"] = frame["qlo"].to_numpy("float64"), frame["qhi"].to_numpy("float64")
+        out["se"] = (out["ci_high"] - out["ci_low"]) / (2 * z)
+    elif kind == "proportion":
+        hits, trials = frame["n_x"].to_numpy("float64"), frame["n_y"].to_numpy("float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = hits / trials
+        out["numerator"], out["denominator"], out["value"], out["n"] = hits, trials, value, trials
+        out["ci_low"], out["ci_high"] = stats.wilson(hits, trials, z)
+        out["se"] = np.sqrt(value * (1 - value) / trials)
+    else:  # ratio, rate
+        x, y = frame["s1_x"].to_numpy("float64"), frame["s1_y"].to_numpy("float64")
+        xx, yy = frame["s2_x"].to_numpy("float64"), frame["s2_y"].to_numpy("float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = x / y * metric.per
+        if leaf.pair is not None:
+            se = stats.ratio_se_paired(frame["units"].to_numpy("float64"), x, y, xx, yy, frame["sxy"].to_numpy("float64"))
+        else:
+            se = stats.ratio_se_independent(x, y, xx, yy)
+        se = se * metric.per
+        out["numerator"], out["denominator"], out["value"], out["n"], out["se"] = x, y, value, frame["n_y"].to_numpy("float64"), se
+        out["ci_low"], out["ci_high"] = value - z * se, value + z * se
+    if kind in ("count", "sum", "distinct_count"):
+        return out
+    # a cell with no rows on either side has no value: drop it rather than report NaN
+    empty = out["value"].isna() & (out["numerator"].fillna(0) == 0)
+    return out[~empty].reset_index(drop=True)
+
+
+def _combine_tree(parts: list[tuple[tuple[str, ...], pd.DataFrame]], dims: tuple[str, ...], relation: str, z: float) -> pd.DataFrame:
+    """A tree metric's cells from its children's; a child cut by fewer dims is broadcast."""
+    keys = [PERIOD_COLUMN, *dims]
+    full = [frame[keys] for child_dims, frame in parts if child_dims == dims]
+    base = pd.concat(full).drop_duplicates().reset_index(drop=True)
+    values, ses = [], []
+    for child_dims, frame in parts:
+        joined = base[keys].merge(frame[[PERIOD_COLUMN, *child_dims, "value", "se"]], on=[PERIOD_COLUMN, *child_dims], how="left")
+        values.append(joined["value"].to_numpy("float64"))
+        ses.append(joined["se"].to_numpy("float64"))
+    v, s = np.vstack(values), np.vstack(ses)
+    out = base[keys].reset_index(drop=True)
+    if relation == "product":
+        value = np.prod(v, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.abs(value) * np.sqrt(np.sum((s / v) ** 2, axis=0))
+    else:
+        value, se = np.sum(v, axis=0), np.sqrt(np.sum(s**2, axis=0))
+    out["numerator"], out["denominator"], out["value"], out["n"], out["se"] = value, 1.0, value, np.nan, se
+    out["ci_low"], out["ci_high"], out["ci_method"] = value - z * se, value + z * se, CI_METHOD["tree"]
+    return out[np.isfinite(value)].reset_index(drop=True)
+
+
+def _shrunk(cube: pd.DataFrame) -> pd.Series:
+    """Empirical-Bayes values per metric and period; proportions use the pooled binomial se."""
+    result = pd.Series(np.nan, index=cube.index)
+    for _, cell in cube.groupby(["metric", PERIOD_COLUMN], sort=False):
+        se = cell["se"].to_numpy("float64")
+        if (cell["ci_method"] == "wilson").all():
+            pooled = cell["numerator"].sum() / cell["denominator"].sum()
+            se = np.sqrt(pooled * (1 - pooled) / cell["denominator"].to_numpy("float64"))
+        result.loc[cell.index] = stats.shrink_normal(cell["value"].to_numpy("float64"), se)
+    return result

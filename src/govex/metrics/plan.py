@@ -1,0 +1,263 @@
+"""Turn a metric request into one Ibis aggregation per table group.
+
+Measures that read the same table with the same time column and the same cuts share one query:
+the table is joined (many-to-one, along foreign keys) to whatever its dimensions and `table.column`
+references need, each measure becomes a filtered aggregate in a single `group_by().aggregate()`, and
+percentiles take their order statistics from windows in the same statement. Expressions are
+returned unexecuted; `govex.metrics.compute` runs them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+
+from govex.engine.warehouse import Warehouse
+from govex.errors import ConfigError
+from govex.metrics.dimensions import (
+    MISSING_LABEL,
+    SEGMENT_PREFIX,
+    SEGMENT_TABLE,
+    Path,
+    column_path,
+    dimension_path,
+    is_segment,
+)
+from govex.metrics.expressions import ColumnRef, column_refs, compile_expr
+from govex.metrics.model import ResolvedMeasure
+
+PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
+PERIOD_COLUMN = "period_start"
+
+
+@dataclass(frozen=True)
+class MeasureJob:
+    """One aggregate over a group's table: rows counted, values summed, distinct values or a quantile."""
+
+    key: str
+    measure: ResolvedMeasure
+    mode: str  # rows | sum | distinct | quantile
+    quantile: float | None = None
+
+
+@dataclass(frozen=True)
+class PairJob:
+    """Cross-products of a same-table ratio's two sides, for the paired delta method."""
+
+    key: str
+    numerator: MeasureJob
+    denominator: MeasureJob
+    conditions: tuple[str, ...]
+
+
+@dataclass
+class Group:
+    """Everything computed from one table, time column and set of cuts: one query."""
+
+    table: str
+    time: str
+    dims: tuple[str, ...]
+    jobs: list[MeasureJob] = field(default_factory=list)
+    pairs: list[PairJob] = field(default_factory=list)
+
+    def label(self) -> str:
+        cuts = ", ".join(self.dims) or "no cuts"
+        return f"{self.table} by {self.time} ({cuts})"
+
+
+class QueryPlan:
+    """Collects measure jobs into groups, reusing an identical job wherever it appears."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str, tuple[str, ...]], Group] = {}
+        self._jobs: dict[tuple, MeasureJob] = {}
+
+    def job(self, measure: ResolvedMeasure, mode: str, dims: tuple[str, ...], quantile: float | None = None) -> tuple[Group, MeasureJob]:
+        group = self.groups.setdefault((measure.table, measure.time, dims), Group(measure.table, measure.time, dims))
+        ident = (measure, mode, quantile, dims)
+        if ident not in self._jobs:
+            self._jobs[ident] = MeasureJob(f"j{len(self._jobs)}", measure, mode, quantile)
+            group.jobs.append(self._jobs[ident])
+        return group, self._jobs[ident]
+
+    def pair(self, group: Group, numerator: MeasureJob, denominator: MeasureJob, conditions: tuple[str, ...]) -> PairJob:
+        for existing in group.pairs:
+            if (existing.numerator, existing.denominator, existing.conditions) == (numerator, denominator, conditions):
+                return existing
+        pair = PairJob(f"p{len(group.pairs)}", numerator, denominator, conditions)
+        group.pairs.append(pair)
+        return pair
+
+
+def dim_column(index: int) -> str:
+    return f"d{index}"
+
+
+def build_query(
+    warehouse: Warehouse,
+    group: Group,
+    *,
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    z: float,
+    segment_as_of: dt.date | None = None,
+) -> ir.Table:
+    """The single aggregation for one group (unexecuted): period, cut columns d0.., aggregates."""
+    base = warehouse.table(group.table, purpose="metrics")
+    refs = {ref for job in group.jobs for ref in _refs(job.measure)}
+    refs |= {ref for pair in group.pairs for text in pair.conditions for ref in column_refs(text)}
+    needs: list[tuple[Path, str, str]] = []
+    for ref in sorted(refs, key=lambda r: r.label()):
+        if ref.table not in (None, group.table):
+            needs.append((column_path(group.table, ref.table), ref.column, _ref_name(ref)))
+    segments: dict[str, str] = {}
+    for i, dim in enumerate(group.dims):
+        path, column = dimension_path(group.table, dim)
+        if is_segment(dim):
+            segments[dim] = f"__c{i}"
+            needs.append((path, column, segments[dim]))
+        else:
+            needs.append((path, column, f"__v{i}"))
+    joined = _attach(warehouse, base, needs)
+    for dim, key in segments.items():
+        joined = _join_segment(warehouse, joined, dim, key, segment_as_of)
+
+    def resolve(ref: ColumnRef) -> ir.Value:
+        return joined[ref.column] if ref.table in (None, group.table) else joined[_ref_name(ref)]
+
+    time_value = joined[group.time]
+    day = time_value if time_value.type().is_date() else time_value.date()
+    period_start = day if period == "day" else day.truncate(PERIODS[period])
+    in_range = ibis.literal(True)
+    if start is not None:
+        in_range &= day >= start
+    if end is not None:
+        in_range &= day <= end
+    cuts = {dim_column(i): joined[_cut_source(i, dim)].cast("string").fill_null(MISSING_LABEL)
+            for i, dim in enumerate(group.dims)}
+    keys = {PERIOD_COLUMN: period_start.cast("date"), **cuts}
+    values: dict[str, ir.Value] = {}
+    flags: dict[str, ir.BooleanValue] = {}
+    for job in group.jobs:
+        flags[job.key] = _condition(job.measure.conditions, resolve)
+        if job.measure.expr is not None:
+            value = compile_expr(job.measure.expr, resolve)
+            values[job.key] = value if job.mode == "distinct" else value.cast("float64")
+    for pair in group.pairs:
+        flags[pair.key] = _condition(pair.conditions, resolve)
+    columns = {**keys, **{f"{k}_f": f for k, f in flags.items()}, **{f"{k}_v": v for k, v in values.items()}}
+    # filter after the select, so that windows in expressions (previous()) still see earlier rows
+    table = joined.select(**columns, __in_range=in_range).filter(ibis._["__in_range"]).drop("__in_range")
+    table = _rank_quantiles(table, group, list(keys), z)
+    aggregates: dict[str, ir.Value] = {}
+    for job in group.jobs:
+        aggregates.update(_aggregate(table, job))
+    for pair in group.pairs:
+        aggregates.update(_aggregate_pair(table, pair))
+    return table.group_by(list(keys)).aggregate(**aggregates)
+
+
+def _refs(measure: ResolvedMeasure) -> set[ColumnRef]:
+    texts = list(measure.conditions) + ([measure.expr] if measure.expr else [])
+    return {ref for text in texts for ref in column_refs(text)}
+
+
+def _ref_name(ref: ColumnRef) -> str:
+    return f"__r_{ref.table}_{ref.column}"
+
+
+def _cut_source(index: int, dim: str) -> str:
+    return f"__s{index}" if is_segment(dim) else f"__v{index}"
+
+
+def _condition(conditions: tuple[str, ...], resolve) -> ir.BooleanValue:
+    out = ibis.literal(True)
+    for text in conditions:
+        out &= compile_expr(text, resolve).fill_null(False)
+    return out
+
+
+def _attach(warehouse: Warehouse, base: ir.Table, needs: list[tuple[Path, str, str]]) -> ir.Table:
+    """`base` with each need's column attached as `name`, joining along the path's foreign keys."""
+    direct = {name: base[column] for path, column, name in needs if not path}
+    out = base.mutate(**direct) if direct else base
+    by_edge: dict = defaultdict(list)
+    for path, column, name in needs:
+        if path:
+            by_edge[path[0]].append((path[1:], column, name))
+    for n, (edge, rest) in enumerate(by_edge.items()):
+        ref = _attach(warehouse, warehouse.table(edge.ref_table, purpose="metrics"), rest)
+        key = f"__k{n}_{edge.column}"
+        lookup = ref.select(**{key: ref[edge.ref_column]}, **{name: ref[name] for _, _, name in rest})
+        out = out.left_join(lookup, out[edge.column] == lookup[key]).drop(key)
+    return out
+
+
+def _join_segment(warehouse: Warehouse, table: ir.Table, dim: str, key: str, as_of: dt.date | None) -> ir.Table:
+    """Attach each customer's segment of one framework: the latest as-of (or the given one)."""
+    framework = dim[len(SEGMENT_PREFIX):]
+    seg = warehouse.table(SEGMENT_TABLE, purpose=f"the {dim!r} dimension")
+    seg = seg.filter((seg.entity == "customer") & (seg.framework == framework))
+    seg = seg.filter(seg.as_of == (ibis.literal(as_of) if as_of else seg.as_of.max().as_scalar()))
+    index = key[len("__c"):]
+    lookup = seg.select(**{f"__e{index}": seg.entity_id, f"__s{index}": seg.segment})
+    joined = table.left_join(lookup, table[key].cast("string") == lookup[f"__e{index}"])
+    return joined.drop(f"__e{index}")
+
+
+def _rank_quantiles(table: ir.Table, group: Group, keys: list[str], z: float) -> ir.Table:
+    """Add, per quantile job, each row's rank within its cell and the ranks of the estimate and CI."""
+    quantile_jobs = [j for j in group.jobs if j.mode == "quantile"]
+    if not quantile_jobs:
+        return table
+    table = table.mutate(**{f"{j.key}_u": table[f"{j.key}_f"] & table[f"{j.key}_v"].notnull() for j in quantile_jobs})
+    ranks: dict[str, ir.Value] = {}
+    for job in quantile_jobs:
+        value, usable = table[f"{job.key}_v"], table[f"{job.key}_u"]
+        cell = [table[k] for k in keys] + [usable]
+        window = ibis.window(group_by=cell, order_by=[value])
+        n = ibis.ifelse(usable, 1, 0).sum().over(ibis.window(group_by=cell))
+        nq = n.cast("float64") * job.quantile
+        spread = z * (nq * (1 - job.quantile)).sqrt()
+        ranks[f"{job.key}_rank"] = ibis.row_number().over(window) + 1
+        ranks[f"{job.key}_k"] = (nq - 1e-9).ceil().cast("int64")
+        ranks[f"{job.key}_lo"] = ibis.greatest((nq - spread + 1e-9).floor().cast("int64"), 1)
+        ranks[f"{job.key}_hi"] = ibis.least((nq + spread - 1e-9).ceil().cast("int64"), n.cast("int64"))
+    return table.mutate(**ranks)
+
+
+def _aggregate(table: ir.Table, job: MeasureJob) -> dict[str, ir.Value]:
+    k, flag = job.key, table[f"{job.key}_f"]
+    if job.mode == "rows":
+        count = ibis.ifelse(flag, 1, 0).sum()
+        return {f"{k}_n": count, f"{k}_s1": count, f"{k}_s2": count}
+    value = table[f"{k}_v"]
+    if job.mode == "distinct":
+        count = value.nunique(where=flag)
+        return {f"{k}_n": count, f"{k}_s1": count, f"{k}_s2": count}
+    out = {f"{k}_n": value.count(where=flag), f"{k}_s1": value.sum(where=flag), f"{k}_s2": (value * value).sum(where=flag)}
+    if job.mode == "quantile":
+        usable, rank = table[f"{k}_u"], table[f"{k}_rank"]
+        out[f"{k}_q"] = value.max(where=usable & (rank == table[f"{k}_k"]))
+        out[f"{k}_qlo"] = value.max(where=usable & (rank == table[f"{k}_lo"]))
+        out[f"{k}_qhi"] = value.max(where=usable & (rank == table[f"{k}_hi"]))
+    return out
+
+
+def _aggregate_pair(table: ir.Table, pair: PairJob) -> dict[str, ir.Value]:
+    def side(job: MeasureJob) -> ir.Value:
+        one = table[f"{job.key}_v"].fill_null(0.0) if job.measure.expr is not None else ibis.literal(1.0)
+        return ibis.ifelse(table[f"{job.key}_f"], one, 0.0)
+
+    product = side(pair.numerator) * side(pair.denominator)
+    return {f"{pair.key}_n": ibis.ifelse(table[f"{pair.key}_f"], 1, 0).sum(), f"{pair.key}_sxy": product.sum()}
+
+
+def check_period(period: str) -> str:
+    if period not in PERIODS:
+        raise ConfigError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
+    return period
