@@ -1,0 +1,135 @@
+"""`govex explain cube|metric` and `govex anomalies`: what moved, where, and why."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from govex.cli.common import console, print_json
+
+explain_app = typer.Typer(help="Localise the cells that explain a deviation (root-cause analysis).",
+                          no_args_is_help=True)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _read_csv(path: Path):
+    import pandas as pd
+
+    from govex.errors import ConfigError
+
+    if not path.is_file():
+        raise ConfigError(f"--data {path}: no such file; pass a CSV with one row per leaf cell")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _print_causes(result) -> None:
+    if not result.root_causes:
+        console.print("No cause stands out from noise.")
+        return
+    for rank, cause in enumerate(result.root_causes, start=1):
+        console.print(f"{rank}. {cause.label()}  score={cause.score:.3f}  "
+                      f"explained_share={cause.explained_share:.1%}  ({cause.expected:.4g} -> {cause.actual:.4g})",
+                      highlight=False)
+
+
+@explain_app.command("cube")
+def explain_cube(
+    data: Path = typer.Option(..., "--data", help="CSV, one row per leaf cell"),
+    dims: str = typer.Option(..., "--dims", help="comma-separated dimension columns"),
+    actual: str = typer.Option(..., "--actual", help="actual measure (or numerator) column"),
+    expected: str = typer.Option(..., "--expected", help="expected measure (or numerator) column"),
+    actual_den: str = typer.Option(None, "--actual-den", help="actual denominator: the measure becomes a rate"),
+    expected_den: str = typer.Option(None, "--expected-den", help="expected denominator"),
+    max_causes: int = typer.Option(5, "--max-causes", help="longest list of causes"),
+    max_depth: int = typer.Option(None, "--max-depth", help="most dimensions in one cause (default all)"),
+    allow_negative: bool = typer.Option(False, "--allow-negative", help="the measure is signed"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Rank the dimension-value combinations that explain actual vs expected in a cube file."""
+    from govex.analysis.rca import localize_root_causes
+
+    frame = _read_csv(data)
+    result = localize_root_causes(
+        frame, dims=_split(dims), actual=actual, expected=expected, actual_den=actual_den,
+        expected_den=expected_den, max_causes=max_causes, max_depth=max_depth,
+        allow_negative=allow_negative, source=data.name,
+    )
+    if as_json:
+        print_json({"root_causes": [{"dims": c.dims, "score": c.score, "explained_share": c.explained_share}
+                                    for c in result.root_causes],
+                    "measure": result.measure, "total_actual": result.total_actual,
+                    "total_expected": result.total_expected})
+        return
+    _print_causes(result)
+
+
+@explain_app.command("metric")
+def explain_metric(
+    name: str = typer.Argument(..., help="metric name from the catalogue"),
+    period_from: str = typer.Option(..., "--from", help="earlier period (any date inside it)"),
+    period_to: str = typer.Option(..., "--to", help="later period (any date inside it)"),
+    by: str = typer.Option(..., "--by", help="comma-separated dimensions, e.g. market,carrier,segment:value"),
+    period: str = typer.Option("month", "--period", help="day, week, month or quarter"),
+    db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB warehouse file"),
+    max_causes: int = typer.Option(5, "--max-causes"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Explain a metric's change between two periods from the warehouse."""
+    import pandas as pd
+
+    from govex.analysis.findings import explain_change
+    from govex.engine.warehouse import Warehouse
+    from govex.errors import ConfigError
+    from govex.metrics import compute_metrics
+
+    if not db.is_file():
+        raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
+    freq = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}.get(period)
+    if freq is None:
+        raise ConfigError(f"--period {period!r}: use day, week, month or quarter")
+    before = pd.Timestamp(period_from).to_period(freq).start_time
+    after_period = pd.Timestamp(period_to).to_period(freq)
+    dims = _split(by)
+    cube = compute_metrics(Warehouse.open(str(db)), metrics=[name], by=dims, period=period,
+                           start=before.date(), end=after_period.end_time.date())
+    change = explain_change(cube, metric=name, before=before, after=after_period.start_time, by=dims,
+                            max_causes=max_causes)
+    if as_json:
+        print_json(change.to_dict())
+        return
+    console.print(change.render(), highlight=False)
+
+
+def anomalies(
+    metrics: str = typer.Option(..., "--metrics", help="comma-separated metric names"),
+    by: str = typer.Option("", "--by", help="dimensions to localise alerts over"),
+    period: str = typer.Option("week", "--period", help="day, week, month or quarter"),
+    season_length: int = typer.Option(1, "--season-length", help="periods per season (7 for daily data)"),
+    threshold: float = typer.Option(3.5, "--threshold", help="robust z of an alert"),
+    db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB warehouse file"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Scan metrics for anomalies and localise each alert to the cells behind it."""
+    from govex.analysis.findings import what_moved
+    from govex.engine.warehouse import Warehouse
+    from govex.errors import ConfigError
+
+    if not db.is_file():
+        raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
+    found = what_moved(Warehouse.open(str(db)), metrics=_split(metrics), by=_split(by), period=period,
+                       season_length=season_length, threshold=threshold)
+    if as_json:
+        print_json({"findings": [f.to_dict() for f in found]})
+        return
+    if not found:
+        console.print("No anomaly found.")
+    for finding in found:
+        console.print(finding.render(), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(explain_app, name="explain")
+    app.command("anomalies")(anomalies)
