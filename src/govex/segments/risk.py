@@ -82,39 +82,47 @@ def fit_priors(table: ir.Table, spec: RiskSpec) -> list[BetaPrior]:
     ]
 
 
-def top_reasons(contributions: dict[str, ir.FloatingValue], *, limit: int) -> ir.StringValue:
-    """'a;b;c': names of the largest positive contributions, largest first (ties by name)."""
+def top_reasons(table: ir.Table, contributions: dict[str, str], *, limit: int) -> ir.StringValue:
+    """'a;b;c': names of the largest positive contribution columns, largest first (ties by name).
+
+    `contributions` maps a reason name to the column holding its contribution.
+    """
     names = sorted(contributions)
+    value = {name: table[contributions[name]] for name in names}
     positions = {}
     for name in names:
         ahead = [
-            (contributions[other] > contributions[name])
-            | ((contributions[other] == contributions[name]) & ibis.literal(other < name))
+            (value[other] > value[name]) | ((value[other] == value[name]) & ibis.literal(other < name))
             for other in names if other != name
         ]
         positions[name] = sum(a.cast("int64") for a in ahead) if ahead else ibis.literal(0)
+    ranked = table.mutate(**{f"_position_{i}": positions[name] for i, name in enumerate(names)})
     joined = None
     for position in range(min(limit, len(names))):
         piece = ibis.cases(
-            *[((positions[n] == position) & (contributions[n] > 0), ibis.literal(n)) for n in names],
+            *[((ranked[f"_position_{i}"] == position) & (ranked[contributions[n]] > 0), ibis.literal(n))
+              for i, n in enumerate(names)],
             else_=ibis.null("string"),
         )
         joined = piece if joined is None else ibis.ifelse(piece.isnull(), joined, joined.concat(";", piece))
-    return joined
+    return ranked.mutate(_reasons=joined).drop(*[f"_position_{i}" for i in range(len(names))])
 
 
 def add_risk_scores(table: ir.Table, spec: RiskSpec, priors: list[BetaPrior]) -> ir.Table:
     """Add risk_<signal>_rate (shrunk), risk_score, risk_ratio and risk_reasons."""
-    rates, contributions = {}, {}
+    rates = {}
     for signal, prior in zip(spec.signals, priors):
         x, n = _counts(table, signal)
-        rate = (x + prior.alpha) / (n + prior.alpha + prior.beta)
-        rates[f"risk_{signal.name}_rate"] = rate.cast("float64")
-        contributions[signal.name] = signal.weight * (rate - prior.mean)
-    score = sum(signal.weight * rates[f"risk_{signal.name}_rate"] for signal in spec.signals)
+        rates[f"risk_{signal.name}_rate"] = ((x + prior.alpha) / (n + prior.alpha + prior.beta)).cast("float64")
+    table = table.mutate(**rates)  # later steps refer to these columns by name, keeping the SQL small
+    contributions = {
+        f"_contribution_{signal.name}": signal.weight * (table[f"risk_{signal.name}_rate"] - prior.mean)
+        for signal, prior in zip(spec.signals, priors)
+    }
+    score = sum(signal.weight * table[f"risk_{signal.name}_rate"] for signal in spec.signals)
     baseline = sum(signal.weight * prior.mean for signal, prior in zip(spec.signals, priors))
-    ratio = score / baseline if baseline > 0 else score * 0.0
-    return table.mutate(
-        **rates, risk_score=score.cast("float64"), risk_ratio=ratio.cast("float64"),
-        risk_reasons=top_reasons(contributions, limit=spec.max_reasons),
-    )
+    table = table.mutate(**contributions, risk_score=score.cast("float64"))
+    ratio = table.risk_score / baseline if baseline > 0 else table.risk_score * 0.0
+    table = table.mutate(risk_ratio=ratio.cast("float64"))
+    with_reasons = top_reasons(table, {s.name: f"_contribution_{s.name}" for s in spec.signals}, limit=spec.max_reasons)
+    return with_reasons.rename(risk_reasons="_reasons").drop(*contributions)
