@@ -95,7 +95,7 @@ def test_evaluate_refuses_unknown_labels(trained):
 def test_banking77_accuracy_floor(shared_data):
     """BANKING77 (Casanueva et al. 2020), official test split, trained on 30 examples per intent
     to keep the suite fast: 0.843 accuracy measured (the full training set gives 0.910, see
-    bench/voc_banking77.py); Casanueva et al. report 0.75-0.86 for encoders at 10-30 shots."""
+    bench/voc_banking77.py)."""
     import pandas as pd
 
     folder = shared_data / "support_intents"
