@@ -70,7 +70,7 @@ def simulate_returns(
 
     investigated = rng.random(idx.size) < np.where(by_ring, 0.6, np.where(reason == 2, 0.08, 0.05))
     abusive = rng.random(idx.size) < np.where(by_ring, 0.85, 0.04)
-    order_of = np.argsort(requested, kind="stable")
+    order_of = np.argsort(requested)
     return ReturnSim(
         order=idx[order_of],
         requested_day=requested[order_of],
@@ -134,7 +134,7 @@ def simulate_disputes(
     outcome = choose_rows(rng, table, group)
     still_open = resolved >= horizon
     outcome[still_open] = 0
-    order_of = np.argsort(opened_day, kind="stable")
+    order_of = np.argsort(opened_day)
     return DisputeSim(
         order=idx[order_of],
         opened_day=opened_day[order_of],

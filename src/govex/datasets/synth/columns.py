@@ -42,14 +42,24 @@ class Masked:
 
 
 def id_array(spec: Ids) -> pa.Array:
+    """Build the string ids straight into Arrow buffers: fixed width, digits by integer arithmetic."""
     values = np.asarray(spec.values, dtype=np.int64)
     valid = values >= 0
-    digits = pc.cast(pa.array(np.where(valid, values, 0)), pa.string())
-    padded = pc.utf8_lpad(digits, width=spec.width, padding="0")
-    joined = pc.binary_join_element_wise(spec.prefix, padded, "")
-    if valid.all():
-        return joined
-    return pc.if_else(pa.array(valid), joined, pa.scalar(None, pa.string()))
+    prefix = np.frombuffer(spec.prefix.encode("ascii"), dtype=np.uint8)
+    width = prefix.size + spec.width
+    chars = np.empty((values.size, width), dtype=np.uint8)
+    chars[:, : prefix.size] = prefix
+    remaining = np.where(valid, values, 0)
+    for position in range(width - 1, prefix.size - 1, -1):
+        chars[:, position] = 48 + remaining % 10  # ASCII '0' + digit
+        remaining //= 10
+    if remaining.any():
+        raise ValueError(f"id {spec.prefix}: value {values.max()} does not fit in {spec.width} digits")
+    offsets = (np.arange(values.size + 1, dtype=np.int64) * width).astype(np.int32 if values.size * width < 2**31 else np.int64)
+    string_type = pa.string() if offsets.dtype == np.int32 else pa.large_string()
+    validity = None if valid.all() else pa.array(valid).buffers()[1]
+    array = pa.Array.from_buffers(string_type, values.size, [validity, pa.py_buffer(offsets), pa.py_buffer(chars)])
+    return array if string_type == pa.string() else pc.cast(array, pa.string())
 
 
 def label_array(spec: Labels) -> pa.Array:

@@ -29,7 +29,7 @@ class SynthConfig(BaseModel):
     start: dt.date = dt.date(2024, 1, 1)
     # BG/NBD purchase and dropout process (Fader, Hardie & Lee 2005), time unit = day.
     r: float = Field(default=0.9, gt=0)
-    alpha: float = Field(default=10.0, gt=0)
+    alpha: float = Field(default=8.5, gt=0)
     a: float = Field(default=1.2, gt=0)
     b: float = Field(default=8.0, gt=0)
     # Gamma-Gamma spend per order (Fader, Hardie & Lee 2005b), in USD.

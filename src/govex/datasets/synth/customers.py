@@ -101,7 +101,8 @@ def simulate_customers(rng: np.random.Generator, cfg: SynthConfig) -> CustomerSi
     order_customer = np.concatenate((np.arange(n), repeat_customer))
     order_day = np.concatenate((first_day, repeat_day))
     order_usd = rng.gamma(cfg.spend_p, 1.0 / nu[order_customer])
-    chronological = np.argsort(order_day, kind="stable")
+    # ids follow the calendar day (a linear-time radix sort on the day number; time within a day is unordered)
+    chronological = np.argsort(np.floor(order_day).astype(np.int16), kind="stable")
     return CustomerSim(
         market=market,
         acquisition=acquisition,

@@ -142,7 +142,7 @@ def simulate_moderation(
 
 def _member_of_market(rng: np.random.Generator, member_market: np.ndarray, market: np.ndarray) -> np.ndarray:
     """A uniformly drawn member (seller or customer index) of each row's market."""
-    by_market = np.argsort(member_market, kind="stable")
+    by_market = np.argsort(member_market)
     counts = np.bincount(member_market, minlength=len(MARKETS))
     starts = np.cumsum(counts) - counts
     size = counts[market]

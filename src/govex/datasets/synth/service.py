@@ -213,7 +213,7 @@ def simulate_contacts(
     order = np.concatenate(raw.order)[keep]
     reason = np.concatenate(raw.reason)[keep]
     first_created = first_created[keep]
-    chronological = np.argsort(first_created, kind="stable")
+    chronological = np.argsort(first_created)
     customer, order, reason, first_created = (a[chronological] for a in (customer, order, reason, first_created))
     n_issues = customer.size
     market = customers.market[customer]
@@ -270,7 +270,7 @@ def simulate_contacts(
     vague = rng.random(n) < VAGUE_SHARE
     text_group = np.where(vague, CONTACT_TEXTS.names.index("vague"), c_reason)
     text = CONTACT_TEXTS.draw(rng, text_group)
-    s = np.argsort(created, kind="stable")  # contact ids follow arrival order
+    s = np.argsort(created)  # contact ids follow arrival order
     return ContactSim(
         issue=issue[s],
         position=position[s],

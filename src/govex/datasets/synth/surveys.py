@@ -138,7 +138,7 @@ def simulate_surveys(
     customer = np.concatenate((orders.customer[surveyed], contacts.customer[asked], panel))
     responded = np.concatenate((order_day, contact_day, panel_day))
     keep = responded < horizon
-    s = np.argsort(np.where(keep, responded, np.inf), kind="stable")[: int(keep.sum())]
+    s = np.argsort(np.where(keep, responded, np.inf))[: int(keep.sum())]
     none_panel = np.full(panel.size, -1)
     return SurveySim(
         customer=customer[s],

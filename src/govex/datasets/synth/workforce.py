@@ -51,8 +51,9 @@ def simulate_staffing(
     day = keys // (n_vendor * n_queue)
 
     paid = productive / (OCCUPANCY * (1.0 - SHRINKAGE))
-    planned = np.round(paid * rng.lognormal(0.0, PLAN_ERROR_SD, keys.size), 2)
-    actual = np.round(paid * rng.lognormal(0.0, ACTUAL_NOISE_SD, keys.size), 2)
+    # rounded up to the next hundredth of an hour, so actual hours never fall below productive ones
+    planned = np.ceil(paid * rng.lognormal(0.0, PLAN_ERROR_SD, keys.size) * 100.0) / 100.0
+    actual = np.ceil(paid * rng.lognormal(0.0, ACTUAL_NOISE_SD, keys.size) * 100.0) / 100.0
     rate = np.array([v.rate for v in VENDORS])[vendor]
     model = np.array([v.pricing_model for v in VENDORS])[vendor]
     per_hour = np.where(model == "per_fte_month", rate / HOURS_PER_FTE_MONTH, rate)

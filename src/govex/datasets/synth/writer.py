@@ -9,8 +9,10 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from govex.datasets.synth.marketplace import ArrowMarketplace
@@ -20,10 +22,12 @@ GROUND_TRUTH_FILE = "ground_truth.json"
 TRUTH_CUSTOMERS_FILE = "truth_customers.parquet"
 
 
-def _write_parquet(table, path: Path) -> None:
+def _write_parquet(table: pa.Table, path: Path) -> None:
     # Dictionary columns are stored as Parquet dictionary pages of plain strings; without the
     # Arrow schema in the footer, every reader (DuckDB, Spark, pandas) sees ordinary strings.
-    pq.write_table(table, path, compression="zstd", store_schema=False)
+    # Identifier columns are unique, so dictionary-encoding them would only waste time.
+    repeated = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    pq.write_table(table, path, compression="zstd", store_schema=False, use_dictionary=repeated)
 
 
 def write_marketplace(market: ArrowMarketplace, out_dir: str | os.PathLike) -> list[Path]:
@@ -34,13 +38,13 @@ def write_marketplace(market: ArrowMarketplace, out_dir: str | os.PathLike) -> l
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
     try:
-        names = []
-        for name, table in market.tables.items():
-            _write_parquet(table, staging / f"{name}.parquet")
-            names.append(f"{name}.parquet")
-        _write_parquet(market.truth_customers, staging / TRUTH_CUSTOMERS_FILE)
+        files = {f"{name}.parquet": table for name, table in market.tables.items()}
+        files[TRUTH_CUSTOMERS_FILE] = market.truth_customers
+        with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow releases the GIL while encoding
+            list(pool.map(lambda item: _write_parquet(item[1], staging / item[0]), files.items()))
+        names = list(files)
         (staging / GROUND_TRUTH_FILE).write_text(json.dumps(market.ground_truth, indent=2) + "\n")
-        names += [TRUTH_CUSTOMERS_FILE, GROUND_TRUTH_FILE]
+        names.append(GROUND_TRUTH_FILE)
         for name in names:
             os.replace(staging / name, out / name)
     finally:
