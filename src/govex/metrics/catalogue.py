@@ -25,6 +25,7 @@ from govex.metrics.dimensions import (
 )
 from govex.metrics.expressions import ColumnRef, ExpressionError, column_refs, compile_expr
 from govex.metrics.model import Catalogue, Metric, Origin
+from govex.metrics.yaml_source import read_items
 
 SHIPPED_DIR = Path(__file__).parent / "catalogue"
 SEGMENT_ENTRY = "segment"  # in a metric's `dimensions`: may be cut by the segment of any framework
@@ -104,33 +105,17 @@ def _expand(paths: Iterable[str | Path], issues: list[Issue]) -> list[Path]:
 
 
 def _read_file(path: Path, issues: list[Issue]) -> list[tuple[dict, Origin]]:
-    """Each metric mapping of a file with its Origin (line numbers from the YAML node tree)."""
-    label = _display(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{label}:{mark.line + 1}" if mark else label
-        issues.append(Issue(IssueLevel.ERROR, f"not valid YAML: {getattr(exc, 'problem', exc)}", where))
-        return []
-    if not isinstance(data, dict) or set(data) != {"metrics"} or not isinstance(data["metrics"], list):
-        issues.append(Issue(IssueLevel.ERROR, "expected a mapping with one key `metrics:` holding a list of metric definitions", label))
-        return []
-    seq = next(v for k, v in root.value if k.value == "metrics")
-    out = []
-    for node, body in zip(seq.value, data["metrics"], strict=True):
-        line = node.start_mark.line + 1
-        if not isinstance(body, dict):
-            issues.append(Issue(IssueLevel.ERROR, "a metric must be a mapping of fields", f"{label}:{line}"))
-            continue
-        fields = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-        out.append((body, Origin(label, line, fields)))
-    return out
+    """Each metric mapping of a file with its Origin; a file must hold only `metrics:`."""
+    items = read_items(path, "metrics", _display(path), issues)
+    extra = set(yaml.safe_load(path.read_text(encoding="utf-8")) or {}) - {"metrics"} if items else set()
+    if extra:
+        issues.append(Issue(IssueLevel.ERROR, f"unknown top-level key(s) {', '.join(sorted(map(str, extra)))}; "
+                            "a metric file holds only `metrics:`", _display(path)))
+    return items
 
 
 def _display(path: Path) -> str:
+    """A shipped file relative to src/, a user file as given."""
     try:
         return str(path.resolve().relative_to(SHIPPED_DIR.parents[2]))
     except ValueError:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
@@ -255,6 +256,13 @@ def _aggregate_pair(table: ir.Table, pair: PairJob) -> dict[str, ir.Value]:
 
     product = side(pair.numerator) * side(pair.denominator)
     return {f"{pair.key}_n": ibis.ifelse(table[f"{pair.key}_f"], 1, 0).sum(), f"{pair.key}_sxy": product.sum()}
+
+
+def period_end(start: dt.date, period: str) -> dt.date:
+    """Last day of the period that starts on `start`."""
+    offsets = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
+               "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
+    return (pd.Timestamp(start) + offsets[period] - pd.Timedelta(days=1)).date()
 
 
 def check_period(period: str) -> str:
