@@ -1,0 +1,19 @@
+"""`govex demo`: the main job on a synthetic marketplace."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for the warehouse, report and other outputs."),
+        customers: int = typer.Option(100_000, "--customers", min=500, help="Synthetic customers to simulate."),
+        seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data)."),
+    ) -> None:
+        """Synthesise a marketplace, ingest it into OUT/govex.duckdb and run every capability on it."""
+        from govex.demo import run_demo
+
+        run_demo(out, customers=customers, seed=seed)
