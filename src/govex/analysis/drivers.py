@@ -76,9 +76,15 @@ class DriverAnalysis:
     outcome: str
     method: str
 
-    def ranking(self, segment: str = "all") -> list[str]:
+    def ranking(self, segment: str = "all", *, by: str = "importance") -> list[str]:
+        """Drivers, most important first: by share of R^2 ("importance"), by the size of the
+        per-unit effect ("effect", |coefficient|) or by the gain of fixing it ("gain")."""
         rows = self.table[self.table["segment"] == segment]
-        return rows.sort_values("importance", ascending=False)["driver"].tolist()
+        key = {"importance": rows["importance"], "effect": rows["coefficient"].abs(),
+               "gain": rows["expected_gain"]}.get(by)
+        if key is None:
+            raise ModelError(f"ranking by {by!r}: use 'importance', 'effect' or 'gain'")
+        return rows.loc[key.sort_values(ascending=False).index, "driver"].tolist()
 
 
 def _analyse(frame: pd.DataFrame, outcome: str, drivers: list[str], fixed: Mapping[str, float]) -> pd.DataFrame:

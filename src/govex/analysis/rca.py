@@ -151,6 +151,12 @@ def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: 
     positive = np.flatnonzero(m > 0)
     if positive.size == 0:
         return sd
+    if positive.size < 4 * min_per_bin:
+        # too few leaves to see how noise scales with size: quasi-Poisson, var = phi * m, with the
+        # dispersion phi from the median squared Pearson residual (0.455 = median of chi2 with 1 df)
+        pearson2 = (v[positive] - f[positive]) ** 2 / m[positive]
+        sd[positive] = np.sqrt(np.median(pearson2) / 0.455 * m[positive])
+        return sd
     d = 2.0 * (v[positive] - f[positive]) / (v[positive] + f[positive])
     order = np.argsort(m[positive], kind="stable")
     bins = max(1, min(n_bins, order.size // min_per_bin))
