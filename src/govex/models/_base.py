@@ -11,7 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from govex.errors import ModelError
-from govex.models._data import check_purchase_history, check_weights, collapse
+from govex.models._data import check_purchase_history, check_weights, collapse, weighted_sum
 from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood
 
 
@@ -59,7 +59,7 @@ class PurchaseModel(ABC):
         """
         x, t_x, age = check_purchase_history(frequency, recency, T, model=self.model_name)
         w = check_weights(weights, len(x), self.model_name)
-        if not (w @ age) > 0:
+        if not weighted_sum(w, age) > 0:
             raise ModelError(f"{self.model_name}: every customer has T = 0 (or weight 0); there is no "
                              "purchase history to fit. Move the calibration end later.")
         rows = collapse(x, t_x, age, weights=w)
@@ -98,7 +98,7 @@ class PurchaseModel(ABC):
         return check_purchase_history(frequency, recency, T, model=self.model_name)
 
     def _summed_loglik(self, theta, x, t_x, age, weights) -> tuple[float, np.ndarray | None]:
-        return float(weights @ self._row_loglik(theta, x, t_x, age)), None
+        return weighted_sum(weights, self._row_loglik(theta, x, t_x, age)), None
 
     @abstractmethod
     def _row_loglik(self, theta, x, t_x, age) -> np.ndarray:
@@ -116,6 +116,6 @@ class PurchaseModel(ABC):
 
 def purchase_rate_guess(x: np.ndarray, age: np.ndarray, weights: np.ndarray) -> float:
     """Repeat purchases per unit of time over the whole base: the scale of lambda for start values."""
-    exposure = float(weights @ age)
-    rate = float(weights @ x) / exposure
+    exposure = weighted_sum(weights, age)
+    rate = weighted_sum(weights, x) / exposure
     return rate if rate > 0 else float(weights.sum()) / exposure

@@ -108,6 +108,12 @@ def check_spend(frequency, mean_spend, *, model: str) -> tuple[np.ndarray, np.nd
     return x, m, repeat
 
 
+def weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
+    """sum(weights * values) without BLAS: a 1-D dot product is memory-bound, and on a busy
+    machine multi-threaded BLAS spends far longer waking threads than adding (seen: 50x)."""
+    return float(np.sum(weights * values))
+
+
 @dataclass(frozen=True)
 class Collapsed:
     """Distinct rows of the sufficient statistics and the total weight on each."""

@@ -13,6 +13,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 from scipy.stats import nbinom
 
 from govex.models._base import PurchaseModel, purchase_rate_guess
+from govex.models._data import weighted_sum
 from govex.models._fit import check_fitted
 
 _REFERENCES = """
@@ -89,8 +90,9 @@ class BetaGeo(PurchaseModel):
         d_alpha = r / alpha - (r + x) * (share_alive / (alpha + age) + share_dropped / (alpha + t_x))
         d_a = share_alive * d_alive_da + share_dropped * d_drop_da_u[ix]
         d_b = share_alive * d_alive_db + share_dropped * d_drop_db_u[ix]
-        grad = np.array([weights @ d_r * r, weights @ d_alpha * alpha, weights @ d_a * a, weights @ d_b * b])
-        return float(weights @ (a1 + log_sum)), grad
+        grad = np.array([weighted_sum(weights, d_r) * r, weighted_sum(weights, d_alpha) * alpha,
+                         weighted_sum(weights, d_a) * a, weighted_sum(weights, d_b) * b])
+        return weighted_sum(weights, a1 + log_sum), grad
 
     def _starts(self, x, t_x, age, weights):
         rate = purchase_rate_guess(x, age, weights)

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from govex.errors import ModelError
-from govex.models._data import check_spend, check_weights, collapse
+from govex.models._data import check_spend, check_weights, collapse, weighted_sum
 from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood
 
 _MODEL = "Gamma-Gamma"
@@ -96,8 +96,8 @@ class GammaGamma:
         #                - (px+q) log(v + x m)                         (eq. 4 of [1], in logs)
         ux, ix = np.unique(x, return_inverse=True)
         w_x = np.bincount(ix, weights=weights)  # weight per distinct frequency
-        sum_w_x_log_xm = float(weights @ (x * (np.log(m) + np.log(x))))
-        sum_w_log_m = float(weights @ np.log(m))
+        sum_w_x_log_xm = weighted_sum(weights, x * (np.log(m) + np.log(x)))
+        sum_w_log_m = weighted_sum(weights, np.log(m))
         total = float(weights.sum())
         xm = x * m
 
@@ -105,13 +105,13 @@ class GammaGamma:
             p, q, v = np.exp(theta)
             log_v_xm = np.log(v + xm)
             value = (
-                w_x @ (gammaln(p * ux + q) - gammaln(p * ux)) - total * gammaln(q) + total * q * np.log(v)
-                + p * sum_w_x_log_xm - sum_w_log_m - weights @ ((p * x + q) * log_v_xm)
+                weighted_sum(w_x, gammaln(p * ux + q) - gammaln(p * ux)) - total * gammaln(q) + total * q * np.log(v)
+                + p * sum_w_x_log_xm - sum_w_log_m - weighted_sum(weights, (p * x + q) * log_v_xm)
             )
             dig_pq = digamma(p * ux + q)
-            d_p = w_x @ (ux * (dig_pq - digamma(p * ux))) + sum_w_x_log_xm - weights @ (x * log_v_xm)
-            d_q = w_x @ dig_pq - total * digamma(q) + total * np.log(v) - weights @ log_v_xm
-            d_v = total * q / v - weights @ ((p * x + q) / (v + xm))
+            d_p = weighted_sum(w_x, ux * (dig_pq - digamma(p * ux))) + sum_w_x_log_xm - weighted_sum(weights, x * log_v_xm)
+            d_q = weighted_sum(w_x, dig_pq) - total * digamma(q) + total * np.log(v) - weighted_sum(weights, log_v_xm)
+            d_v = total * q / v - weighted_sum(weights, (p * x + q) / (v + xm))
             return float(value), np.array([d_p * p, d_q * q, d_v * v])
 
         return summed

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.special import gammaln, hyp2f1
 
 from govex.models._base import PurchaseModel, purchase_rate_guess
+from govex.models._data import weighted_sum
 from govex.models._fit import check_fitted
 
 _REFERENCES = """
@@ -44,12 +45,25 @@ def _log_a0_part(r, alpha, s, beta, x, t):
     return np.log(hyp2f1(1.0, s + 1, c, z)) + (1 - r - x) * np.log(alpha + t) - (s + 1) * np.log(beta + t)
 
 
-def _log_terms(r, alpha, s, beta, x, t_x, age):
-    """Log of the two terms of the likelihood bracket of eq. 22 in [2]: alive at T, died in (t_x, T]."""
+def _unique_pairs(x, t):
+    """Distinct (x, t) pairs and the index of each row's pair: the hypergeometric term depends on
+    nothing else, and with day-resolution data far fewer pairs than rows exist."""
+    pairs, inverse = np.unique(np.column_stack([x, t]), axis=0, return_inverse=True)
+    return pairs[:, 0], pairs[:, 1], inverse.ravel()
+
+
+def _log_terms(r, alpha, s, beta, x, t_x, age, pairs=None):
+    """Log of the two terms of the likelihood bracket of eq. 22 in [2]: alive at T, died in (t_x, T].
+
+    `pairs` optionally holds the precomputed `_unique_pairs` of (x, t_x) and (x, T).
+    """
+    head_pairs, tail_pairs = pairs or (_unique_pairs(x, t_x), _unique_pairs(x, age))
     log_alive = -(r + x) * np.log(alpha + age) - s * np.log(beta + age)
     with np.errstate(divide="ignore"):
-        head = _log_a0_part(r, alpha, s, beta, x, t_x)
-        tail = _log_a0_part(r, alpha, s, beta, x, age)
+        hx, ht, hi = head_pairs
+        tx_, tt, ti = tail_pairs
+        head = _log_a0_part(r, alpha, s, beta, hx, ht)[hi]
+        tail = _log_a0_part(r, alpha, s, beta, tx_, tt)[ti]
         # A0 = head - tail > 0 (an integral of a positive function over (t_x, T]); 0 when t_x = T.
         log_a0 = head + np.log1p(-np.exp(np.minimum(tail - head, 0.0)))
     log_died = np.log(s) - np.log(r + s + x) + log_a0
@@ -76,11 +90,19 @@ class ParetoNBD(PurchaseModel):
     param_names = ("r", "alpha", "s", "beta")
     model_name = "Pareto/NBD"
 
-    def _row_loglik(self, theta, x, t_x, age):
+    def _row_loglik(self, theta, x, t_x, age, pairs=None):
         r, alpha, s, beta = np.exp(theta)
-        log_alive, log_died = _log_terms(r, alpha, s, beta, x, t_x, age)
+        log_alive, log_died = _log_terms(r, alpha, s, beta, x, t_x, age, pairs)
         log_scale = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
         return log_scale + np.logaddexp(log_alive, log_died)
+
+    def _loglik_function(self, x, t_x, age, weights):
+        pairs = (_unique_pairs(x, t_x), _unique_pairs(x, age))
+
+        def summed(theta: np.ndarray):
+            return weighted_sum(weights, self._row_loglik(theta, x, t_x, age, pairs)), None
+
+        return summed
 
     def _starts(self, x, t_x, age, weights):
         rate = purchase_rate_guess(x, age, weights)

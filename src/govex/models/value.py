@@ -94,5 +94,5 @@ def customer_lifetime_value(
         [np.zeros(len(rows))] + [model.expected_purchases(end, rows[:, 0], rows[:, 1], rows[:, 2]) for end in ends]
     )
     discount = (1.0 + discount_rate) ** -np.arange(1, n_periods + 1)
-    discounted_purchases = np.diff(cumulative, axis=1) @ discount
+    discounted_purchases = (np.diff(cumulative, axis=1) * discount).sum(axis=1)
     return margin * spend * discounted_purchases[inverse]
