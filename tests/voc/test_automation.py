@@ -90,3 +90,13 @@ def test_reason_volumes_against_pandas(contacts_en):
     assert got["live_contacts"].to_dict() == expected["n"].to_dict()
     assert got["handle_time_s"].to_numpy() == pytest.approx(expected.loc[got.index, "aht"].to_numpy())
     assert got["monthly_contacts"].to_numpy() == pytest.approx(expected.loc[got.index, "n"].to_numpy() * DAYS_PER_MONTH / days)
+
+
+def test_automation_study_on_the_fixture_warehouse(contacts_en):
+    from govex.voc.study import automation_study
+
+    study = automation_study(Warehouse.from_frames({"contacts": contacts_en}), holdout_share=0.25, automation=CONFIG.model_copy(update={"min_evaluated": 3}))
+    # 30 held-out texts of 5 template-separable reasons; one row per reason present in the volumes
+    assert study.evaluation.n_texts == 30 and study.evaluation.accuracy >= 0.9
+    assert sorted(study.opportunities["reason"]) == sorted(contacts_en["reason"].unique())
+    assert (study.opportunities["net_saving"].diff().dropna() <= 0).all()
