@@ -183,8 +183,7 @@ def _arrival_days(rng: np.random.Generator, cfg: SynthConfig, earliest: np.ndarr
     defer = (weekday >= 5) & (rng.random(day.size) < WEEKEND_DEFERRAL)
     day = day + np.where(defer, 7 - weekday, 0)
     created = day + hours_of_day(rng, CONTACT_HOUR_WEIGHTS, day.size) / 24.0
-    late_same_day = created < earliest
-    return np.where(late_same_day, earliest + rng.exponential(1.0 / 24.0, day.size), created)
+    return np.where(created < earliest, created + 1.0, created)  # that hour had passed: next day, same hour
 
 
 def _vendor_choice(rng: np.random.Generator, market: np.ndarray) -> np.ndarray:
@@ -231,7 +230,10 @@ def simulate_contacts(
     gaps = np.where(position > 0, 0.1 + rng.exponential(1.2, issue.size), 0.0)
     offset = np.cumsum(gaps)
     offset -= np.repeat(offset[starts], count)
-    created = first_created[issue] + offset
+    created = np.where(position > 0, _arrival_days(rng, cfg, first_created[issue] + offset), first_created[issue])
+    for later in range(1, MAX_CONTACTS_PER_ISSUE):  # keep each thread in time order
+        rows = np.flatnonzero(position == later)
+        created[rows] = np.maximum(created[rows], created[rows - 1] + 1.0 / 24.0)
     inside = created < horizon
     issue, position, created = issue[inside], position[inside], created[inside]
     count = np.bincount(issue, minlength=n_issues)
