@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from govex.analysis.anomalies import alerts, detect_anomalies, expected_cube, seasonal_baseline
 
