@@ -49,11 +49,29 @@ def _purchase_days(orders: ir.Table, options: FeatureOptions) -> ir.Table:
     return days.mutate(gap_days=days.day.delta(previous, unit="day"))
 
 
+def _in_reporting_currency(warehouse: Warehouse, orders: ir.Table) -> ir.Table:
+    """Convert `amount` with the fx rate valid on the order day (when the warehouse has fx_rates).
+
+    A currency without a rate row is taken to be the reporting currency already.
+    """
+    if not warehouse.has("fx_rates"):
+        return orders
+    fx = warehouse.table("fx_rates")
+    fx = fx.mutate(valid_to=fx.valid_from.lead().over(group_by="currency", order_by="valid_from"))
+    fx = fx.select(fx_currency=fx.currency, valid_from=fx.valid_from, valid_to=fx.valid_to, rate=fx.rate_to_reporting)
+    joined = orders.left_join(fx, [
+        orders.currency == fx.fx_currency, orders.day >= fx.valid_from,
+        fx.valid_to.isnull() | (orders.day < fx.valid_to),
+    ])
+    converted = joined.mutate(amount=joined.amount * joined.rate.fill_null(1.0))
+    return converted.drop("fx_currency", "valid_from", "valid_to", "rate")
+
+
 def dated_orders(warehouse: Warehouse, *, as_of: dt.date) -> ir.Table:
-    """Orders placed on or before `as_of`, with their calendar day in column `day`."""
+    """Orders placed on or before `as_of`, with their calendar day in column `day`, amounts in one currency."""
     orders = warehouse.table("orders", purpose="customer features")
     day = orders.ordered_at.date()
-    return orders.filter(day <= ibis.date(as_of)).mutate(day=day)
+    return _in_reporting_currency(warehouse, orders.filter(day <= ibis.date(as_of)).mutate(day=day))
 
 
 def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions) -> ir.Table:

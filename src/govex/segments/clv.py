@@ -32,7 +32,7 @@ def clv_features(warehouse: Warehouse, *, as_of: dt.date, spec: CLVSpec, options
         weights=stats.n_customers.to_numpy(float),
     )
     spend = spend_sufficient_stats(summary).execute()
-    spend_model = GammaGamma().fit(
+    spend_model = GammaGamma(l2_penalty=spec.spend_l2_penalty).fit(
         spend.frequency.to_numpy(float), spend.mean_spend.to_numpy(float), weights=spend.n_customers.to_numpy(float)
     )
     histories = summary.select(*HISTORY).distinct().execute()

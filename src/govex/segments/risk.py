@@ -6,7 +6,9 @@ posterior mean (x + alpha) / (n + alpha + beta), so 1 dispute in 1 order (about 
 mean) ranks below 12 in 40. alpha and beta come from the method of moments for the
 beta-binomial: with mean m = sum(x) / sum(n), the mean squared deviation S of observed rates
 x/n from m, and h = mean(1/n), the intra-class correlation is rho = (S / (m(1-m)) - h) / (1 - h)
-and alpha + beta = 1/rho - 1. The score is sum(weight * shrunk rate); risk_ratio divides it
+and alpha + beta = max(1/rho - 1, min_prior_strength): a floor, because a small planted group
+of extreme customers (an abuse ring) inflates the spread and would otherwise switch shrinkage
+off for everyone. The score is sum(weight * shrunk rate); risk_ratio divides it
 by the score of a customer at every prior mean. A signal's contribution is
 weight * (shrunk rate - prior mean); the reasons are the signals with the largest positive
 contributions.
@@ -40,7 +42,9 @@ class BetaPrior:
     beta: float
 
 
-def _moment_prior(signal: str, *, sum_x: float, sum_n: float, mean_p: float, mean_p2: float, mean_inv_n: float) -> BetaPrior:
+def _moment_prior(
+    signal: str, *, sum_x: float, sum_n: float, mean_p: float, mean_p2: float, mean_inv_n: float, min_strength: float
+) -> BetaPrior:
     if sum_n <= 0 or sum_x <= 0:
         return BetaPrior(signal, 0.0, 0.0, 1.0)  # no incident anywhere: every shrunk rate is 0
     m = min(sum_x / sum_n, 1.0 - 1e-9)
@@ -48,7 +52,7 @@ def _moment_prior(signal: str, *, sum_x: float, sum_n: float, mean_p: float, mea
     h = min(mean_inv_n, 1.0 - 1e-9)
     rho = (spread / (m * (1.0 - m)) - h) / (1.0 - h)
     rho = min(max(rho, _RHO_RANGE[0]), _RHO_RANGE[1])
-    strength = 1.0 / rho - 1.0
+    strength = max(1.0 / rho - 1.0, min_strength)
     return BetaPrior(signal, m, m * strength, (1.0 - m) * strength)
 
 
@@ -77,7 +81,7 @@ def fit_priors(table: ir.Table, spec: RiskSpec) -> list[BetaPrior]:
 
     return [
         _moment_prior(signal.name, sum_x=value(f"sx{i}"), sum_n=value(f"sn{i}"), mean_p=value(f"p{i}"),
-                      mean_p2=value(f"p2{i}"), mean_inv_n=value(f"h{i}"))
+                      mean_p2=value(f"p2{i}"), mean_inv_n=value(f"h{i}"), min_strength=spec.min_prior_strength)
         for i, signal in enumerate(spec.signals)
     ]
 

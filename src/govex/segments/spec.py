@@ -61,6 +61,9 @@ class CLVSpec(_Frozen):
     time_unit: Literal["day", "week", "month", "year"] = "week"
     horizon: float = Field(52.0, gt=0, description="CLV horizon in time units")
     discount_rate: float = Field(0.0, ge=0, lt=1, description="discount rate per time unit")
+    spend_l2_penalty: float = Field(
+        0.0, ge=0, description="L2 penalty on the Gamma-Gamma log-parameters (use > 0 when q runs to <= 1)"
+    )
 
 
 class RiskSignal(_Frozen):
@@ -78,6 +81,10 @@ class RiskSpec(_Frozen):
     signals: tuple[RiskSignal, ...] = Field(min_length=1)
     min_exposure_for_prior: int = Field(
         3, ge=1, description="customers with at least this exposure inform the prior's spread"
+    )
+    min_prior_strength: float = Field(
+        20.0, ge=0, description="lower bound on alpha + beta (orders' worth of prior evidence), so a few "
+        "extreme customers cannot switch shrinkage off"
     )
     max_reasons: int = Field(3, ge=1)
 
