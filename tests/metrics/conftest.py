@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -50,3 +51,29 @@ def tiny_frames() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def tiny_wh(tiny_frames) -> Warehouse:
     return Warehouse.from_frames(tiny_frames)
+
+
+@pytest.fixture(scope="session")
+def synth():
+    from govex.datasets.synth import small_marketplace
+
+    return small_marketplace(seed=3)
+
+
+@pytest.fixture(scope="session")
+def synth_segments(synth) -> dict[str, str]:
+    """A value segment per customer, assigned by position (high / medium / low) for the cut tests."""
+    ids = synth.tables["customers"]["customer_id"].tolist()
+    return {cid: ("high", "medium", "low")[i % 3] for i, cid in enumerate(ids)}
+
+
+@pytest.fixture(scope="session")
+def synth_wh(synth, synth_segments) -> Warehouse:
+    import datetime as dt
+
+    assignments = pd.DataFrame({
+        "entity": "customer", "entity_id": list(synth_segments), "framework": "value",
+        "as_of": dt.date(2025, 12, 31), "segment": list(synth_segments.values()),
+        "score": np.nan, "reasons": pd.Series([None] * len(synth_segments), dtype="string"), "framework_version": "test",
+    })
+    return Warehouse.from_frames({**synth.tables, "segment_assignments": assignments})

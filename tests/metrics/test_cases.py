@@ -24,15 +24,27 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def tiny_cube(tiny_wh):
+    """All cases sharing cuts and period computed in one call (as a dashboard would)."""
+    wanted: dict[tuple, list[str]] = {}
+    for param in CASES:
+        case = param.values[0]
+        wanted.setdefault((tuple(case.get("by", [])), case.get("period", "month")), []).append(case["metric"])
+    return {key: compute_metrics(tiny_wh, metrics=names, by=list(key[0]), period=key[1], start="2024-01-01", end="2024-01-31")
+            for key, names in wanted.items()}
+
+
 def _number(text) -> float:
     return float(Fraction(str(text)))
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_case(case, tiny_wh):
+def test_case(case, tiny_cube):
     by = case.get("by", [])
     period = case.get("period", "month")
-    cube = compute_metrics(tiny_wh, metrics=[case["metric"]], by=by, period=period, start="2024-01-01", end="2024-01-31")
+    cube = tiny_cube[(tuple(by), period)]
+    cube = cube[cube["metric"] == case["metric"]]
     keys = ["period_start", *by] if period != "month" else by
     got = cube.assign(period_start=cube["period_start"].dt.strftime("%Y-%m-%d"))
     assert len(got) == len(case["expect"]), got[[*keys, "value"]].to_string()

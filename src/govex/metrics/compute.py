@@ -283,9 +283,8 @@ def _leaf_cells(metric, leaf: _Leaf, frames: dict, z: float, confidence: float) 
         out["ci_low"], out["ci_high"] = value - z * se, value + z * se
     if kind in ("count", "sum", "distinct_count"):
         return out
-    # a cell with no rows on either side has no value: drop it rather than report NaN
-    empty = out["value"].isna() & (out["numerator"].fillna(0) == 0)
-    return out[~empty].reset_index(drop=True)
+    # a cell whose denominator is empty has no value (0/0 or x/0): drop it rather than report NaN or inf
+    return out[np.isfinite(out["value"].to_numpy("float64"))].reset_index(drop=True)
 
 
 def _combine_tree(parts: list[tuple[tuple[str, ...], pd.DataFrame]], dims: tuple[str, ...], relation: str, z: float) -> pd.DataFrame:

@@ -1,0 +1,199 @@
+"""The shipped KPIs written again, independently, in idiomatic pandas (test oracle and bench peer).
+
+Supports the cuts market, journey and segment:<framework> (customer segment from a
+{customer_id: segment} mapping) and the periods week and month. Each metric lists the cuts its
+tables carry; a requested cut a metric cannot take is reported as "(all)", as govex's partial mode.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ALL, NONE = "(all)", "(none)"
+
+
+def period_start(values: pd.Series, period: str) -> pd.Series:
+    day = pd.to_datetime(values).dt.normalize()
+    if period == "week":
+        return day - pd.to_timedelta(day.dt.weekday, unit="D")
+    if period == "month":
+        return day.dt.to_period("M").dt.start_time
+    if period == "day":
+        return day
+    raise ValueError(period)
+
+
+class Reference:
+    """KPIs from raw frames: `compute(name, by, period)` -> period_start, cuts..., value."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], segments: dict[str, dict[str, str]] | None = None):
+        self.t = tables
+        self.segments = segments or {}
+
+    # ---- cutting -------------------------------------------------------------------------
+    def _keyed(self, frame: pd.DataFrame, time: str, by: list[str], cuts: set[str], period: str) -> tuple[pd.DataFrame, list[str]]:
+        out = pd.DataFrame({"period_start": period_start(frame[time], period)}, index=frame.index)
+        for dim in by:
+            if dim not in cuts:
+                out[dim] = ALL
+            elif dim == "journey" and "journey" not in frame:  # surveys reach it through their contact
+                journeys = self.t["contacts"].set_index("contact_id")["journey"]
+                out[dim] = frame["contact_id"].map(journeys).fillna(NONE)
+            elif dim.startswith("segment:"):
+                mapping = self.segments[dim.split(":", 1)[1]]
+                out[dim] = frame["customer_id"].map(mapping).fillna(NONE)
+            else:
+                out[dim] = frame[dim].fillna(NONE).astype(str)
+        return out, ["period_start", *by]
+
+    def _count(self, table, time, by, cuts, period, mask=None, value=None, distinct=None):
+        frame = self.t[table]
+        keys, names = self._keyed(frame, time, by, cuts, period)
+        mask = pd.Series(True, index=frame.index) if mask is None else mask.fillna(False).astype(bool)
+        keys = keys[mask]
+        if distinct is not None:
+            keys = keys.assign(v=frame.loc[mask, distinct])
+            return keys.groupby(names)["v"].nunique().rename("x")
+        if value is not None:
+            keys = keys.assign(v=value[mask].astype(float))
+            return keys.groupby(names)["v"].sum().rename("x")
+        return keys.groupby(names).size().rename("x").astype(float)
+
+    # ---- building blocks -----------------------------------------------------------------
+    def _ratio(self, num: pd.Series, den: pd.Series, drop_empty=True) -> pd.DataFrame:
+        frame = pd.concat([num.rename("num"), den.rename("den")], axis=1).fillna(0.0)
+        frame = frame[(frame["num"] != 0) | (frame["den"] != 0)] if drop_empty else frame
+        frame["value"] = frame["num"] / frame["den"]
+        return frame.reset_index()[lambda f: f["den"] > 0] if drop_empty else frame.reset_index()
+
+    def _mean(self, table, time, by, cuts, period, values: pd.Series, mask) -> pd.DataFrame:
+        frame = self.t[table]
+        keys, names = self._keyed(frame, time, by, cuts, period)
+        keep = mask.fillna(False).astype(bool) & values.notna()
+        grouped = keys[keep].assign(v=values[keep].astype(float)).groupby(names)["v"].mean()
+        return grouped.rename("value").reset_index()
+
+    # ---- the metrics ---------------------------------------------------------------------
+    def compute(self, name: str, by: list[str], period: str) -> pd.DataFrame:
+        t = self.t
+        o, c, s, d, r, m, st = (t[k] for k in ("orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "staffing"))
+        seg = {f"segment:{f}" for f in self.segments}
+        order_cuts = {"market"} | seg
+        contact_cuts = {"market", "journey"} | seg
+        orders_n = lambda cuts: self._count("orders", "ordered_at", by, cuts, period)  # noqa: E731
+        human_c = c["automated"] == False  # noqa: E712
+        human_m = m["automated"] == False  # noqa: E712
+        vendor_function = st["vendor_id"].map(t["vendors"].set_index("vendor_id")["function"])
+        cs_staff, mod_staff = vendor_function == "customer_service", vendor_function == "moderation"
+
+        def staff(mask, column):
+            return self._count("staffing", "date", by, set(), period, mask=mask, value=st[column].fillna(0.0))
+
+        if name in ("dispute_rate", "chargeback_rate"):
+            kind = "dispute" if name == "dispute_rate" else "chargeback"
+            return self._ratio(self._count("disputes", "opened_at", by, order_cuts, period, mask=d["kind"] == kind), orders_n(order_cuts))
+        if name == "return_abuse_rate":
+            return self._ratio(self._count("returns", "requested_at", by, order_cuts, period, mask=r["abuse_flag"] == True),  # noqa: E712
+                               self._count("returns", "requested_at", by, order_cuts, period))
+        if name == "fraud_loss_rate":
+            return self._ratio(self._count("disputes", "opened_at", by, order_cuts, period, mask=d["outcome"] == "fraud_confirmed", value=d["amount"]),
+                               self._count("orders", "ordered_at", by, order_cuts, period, value=o["amount"]))
+        if name in ("policy_violation_rate", "moderation_accuracy"):
+            base = m["decision"] != "pending" if name == "policy_violation_rate" else m["qa_result"].notna()
+            hit = m["decision"].isin(["remove", "restrict"]) if name == "policy_violation_rate" else m["qa_result"] == "correct"
+            return self._ratio(self._count("moderation_cases", "created_at", by, order_cuts, period, mask=base & hit),
+                               self._count("moderation_cases", "created_at", by, order_cuts, period, mask=base))
+        survey_cuts = contact_cuts
+        if name == "csat":
+            return self._mean("surveys", "responded_at", by, survey_cuts, period, s["csat"], s["csat"].notna())
+        if name == "nps":
+            score = pd.Series(np.select([s["nps"] >= 9, s["nps"] <= 6], [100.0, -100.0], 0.0), index=s.index)
+            return self._mean("surveys", "responded_at", by, survey_cuts, period, score.where(s["nps"].notna()), s["nps"].notna())
+        if name == "contact_rate":
+            return self._ratio(self._count("contacts", "created_at", by, order_cuts, period), orders_n(order_cuts))
+        if name == "first_contact_resolution":
+            known = c["first_contact_resolution"].notna()
+            return self._ratio(self._count("contacts", "created_at", by, contact_cuts, period, mask=known & (c["first_contact_resolution"] == True)),  # noqa: E712
+                               self._count("contacts", "created_at", by, contact_cuts, period, mask=known))
+        if name == "repeat_contact_rate":
+            ordered = c[c["customer_id"].notna()].sort_values("created_at")
+            previous = ordered.groupby(["customer_id", "reason"])["created_at"].shift()
+            gap_h = (ordered["created_at"] - previous).dt.total_seconds() / 3600
+            repeat = (gap_h <= 168).reindex(c.index, fill_value=False)
+            return self._ratio(self._count("contacts", "created_at", by, contact_cuts, period, mask=repeat),
+                               self._count("contacts", "created_at", by, contact_cuts, period, mask=c["customer_id"].notna()))
+        if name in ("resolution_time_p50_h", "resolution_time_p90_h"):
+            q = 0.5 if name.endswith("p50_h") else 0.9
+            keys, names = self._keyed(c, "created_at", by, contact_cuts, period)
+            hours = (c["resolved_at"] - c["created_at"]).dt.total_seconds() / 3600
+            keep = hours.notna()
+            grouped = keys[keep].assign(v=hours[keep]).groupby(names)["v"]
+            return grouped.agg(lambda v: np.quantile(v.to_numpy(), q, method="inverted_cdf")).rename("value").reset_index()
+        if name == "late_delivery_rate":
+            known = o["delivered_at"].notna() & o["promised_date"].notna()
+            late = known & (o["delivered_at"].dt.normalize() > pd.to_datetime(o["promised_date"]))
+            return self._ratio(self._count("orders", "ordered_at", by, order_cuts, period, mask=late),
+                               self._count("orders", "ordered_at", by, order_cuts, period, mask=known))
+        if name == "cancellation_rate":
+            return self._ratio(self._count("orders", "ordered_at", by, order_cuts, period, mask=o["status"] == "cancelled"), orders_n(order_cuts))
+        if name in ("aht_s", "handle_hours_per_contact"):
+            scale = 1.0 if name == "aht_s" else 1 / 3600
+            return self._mean("contacts", "created_at", by, contact_cuts, period, c["handle_time_s"] * scale, human_c)
+        if name == "automation_rate":
+            return self._ratio(self._count("contacts", "created_at", by, contact_cuts, period, mask=c["automated"] == True),  # noqa: E712
+                               self._count("contacts", "created_at", by, contact_cuts, period))
+        if name == "cost_per_contact":
+            return self._ratio(staff(cs_staff, "actual_cost"), self._count("contacts", "created_at", by, set(), period, mask=human_c))
+        if name == "cost_per_moderation_case":
+            return self._ratio(staff(mod_staff, "actual_cost"), self._count("moderation_cases", "created_at", by, set(), period, mask=human_m))
+        if name == "utilisation_rate":
+            both = st["actual_hours"].notna() & st["productive_hours"].notna()
+            return self._ratio(staff(both, "productive_hours"), staff(both, "actual_hours"))
+        if name == "occupancy_rate":
+            return self._ratio(self._count("contacts", "created_at", by, set(), period, mask=human_c, value=c["handle_time_s"].fillna(0) / 3600),
+                               staff(cs_staff, "productive_hours"))
+        if name in ("cs_cost_per_productive_hour", "moderation_cost_per_productive_hour"):
+            mask = (cs_staff if name.startswith("cs") else mod_staff) & st["actual_cost"].notna() & st["productive_hours"].notna()
+            return self._ratio(staff(mask, "actual_cost"), staff(mask, "productive_hours"))
+        if name == "orders_per_customer":
+            return self._ratio(orders_n(order_cuts), self._count("orders", "ordered_at", by, order_cuts, period, distinct="customer_id"))
+        if name == "assisted_contacts_per_order":
+            return self._ratio(self._count("contacts", "created_at", by, order_cuts, period, mask=human_c), orders_n(order_cuts))
+        if name == "moderation_cases_per_order":
+            return self._ratio(self._count("moderation_cases", "created_at", by, order_cuts, period, mask=human_m), orders_n(order_cuts))
+        if name == "moderation_handle_hours_per_case":
+            return self._mean("moderation_cases", "created_at", by, order_cuts, period, m["handle_time_s"] / 3600, human_m)
+        if name == "refunds_per_order":
+            return self._ratio(self._count("returns", "requested_at", by, order_cuts, period, mask=r["status"] == "refunded", value=r["refund_amount"]),
+                               orders_n(order_cuts))
+        if name == "orders":
+            return orders_n(order_cuts).rename("value").reset_index()
+        if name == "gmv":
+            return self._count("orders", "ordered_at", by, order_cuts, period, mask=o["status"] != "cancelled", value=o["amount"]).rename("value").reset_index()
+        if name == "active_customers":
+            return self._count("orders", "ordered_at", by, order_cuts, period, distinct="customer_id").rename("value").reset_index()
+        if name == "new_customers":
+            return self._count("customers", "signup_date", by, order_cuts, period).rename("value").reset_index()
+        trees = {
+            "cs_cost_per_order": ("product", ["assisted_contacts_per_order", "handle_hours_per_contact", "cs_cost_per_productive_hour"]),
+            "moderation_cost_per_order": ("product", ["moderation_cases_per_order", "moderation_handle_hours_per_case", "moderation_cost_per_productive_hour"]),
+            "cost_to_serve_per_order": ("sum", ["cs_cost_per_order", "moderation_cost_per_order", "refunds_per_order"]),
+            "cost_to_serve_per_customer": ("product", ["cost_to_serve_per_order", "orders_per_customer"]),
+        }
+        if name in trees:
+            relation, kids = trees[name]
+            sub_by = [dim for dim in by if dim in order_cuts]
+            keys = ["period_start", *sub_by]
+            frames = [self.compute(k, sub_by, period) for k in kids]
+            # a cost per hour (staffing) has no customer cuts: it is broadcast over them
+            cut_keys = [[k for k in keys if k == "period_start" or (frame[k] != ALL).any()] for frame in frames]
+            full = [frame[keys] for frame, cut in zip(frames, cut_keys) if cut == keys]
+            out = pd.concat(full).drop_duplicates().reset_index(drop=True)
+            values = [out[cut].merge(frame[cut + ["value"]], on=cut, how="left")["value"].to_numpy()
+                      for frame, cut in zip(frames, cut_keys)]
+            out["value"] = np.prod(values, axis=0) if relation == "product" else np.sum(values, axis=0)
+            for dim in by:
+                if dim not in sub_by:
+                    out[dim] = ALL
+            return out[np.isfinite(out["value"])]
+        raise KeyError(name)
