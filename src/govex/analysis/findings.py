@@ -71,8 +71,8 @@ class MetricChange:
             return head + "; no localised cause stands out from noise"
         lines = [head]
         for c in self.localization.root_causes:
-            lines.append(f"  - {c.label()}: {c.expected:.4g} -> {c.actual:.4g}, "
-                         f"explains {c.explained_share:.0%} of the change (score {c.score:.2f})")
+            share = f"explains {c.explained_share:.0%} of the change, " if np.isfinite(c.explained_share) else ""
+            lines.append(f"  - {c.label()}: {c.expected:.4g} -> {c.actual:.4g}, {share}score {c.score:.2f}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
