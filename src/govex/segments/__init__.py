@@ -1,6 +1,6 @@
 """Segmentation frameworks (YAML), versioned assignments, transitions and profiles."""
 from govex.segments.api import assign_all, run_segmentation
-from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, assign_frameworks, with_derived_features
+from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, assign_frameworks, rule_condition, with_derived_features
 from govex.segments.loader import (
     SHIPPED_FRAMEWORKS,
     Framework,
@@ -41,6 +41,7 @@ __all__ = [
     "parse_framework",
     "population_stability_index",
     "read_assignments",
+    "rule_condition",
     "run_segmentation",
     "segment_profile",
     "segment_transitions",

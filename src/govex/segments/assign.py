@@ -39,7 +39,8 @@ def feature_options(spec: RulesFramework) -> FeatureOptions:
     return FeatureOptions(recent_window_days=spec.features.recent_window_days, reason_groups=spec.features.reason_groups)
 
 
-def _condition(table: ir.Table, rule: Rule) -> ir.BooleanValue:
+def rule_condition(table: ir.Table, rule: Rule) -> ir.BooleanValue:
+    """The boolean expression of one rule's box over a feature table."""
     result = ibis.literal(True)
     for feature, text in rule.when.items():
         interval, column = parse_condition(text), table[feature]
@@ -77,7 +78,7 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
 def _rules_assignment(warehouse: Warehouse, fw: Framework, features: FeatureSet, *, as_of: dt.date) -> Assignment:
     spec: RulesFramework = fw.spec  # type: ignore[assignment]
     table = with_derived_features(warehouse, spec, features.table, as_of=as_of)
-    conditions = [(_condition(table, rule), rule) for rule in spec.rules]
+    conditions = [(rule_condition(table, rule), rule) for rule in spec.rules]
     segment = ibis.cases(*[(c, ibis.literal(rule.segment)) for c, rule in conditions], else_=ibis.null("string"))
     if spec.risk is not None:
         reasons = table.risk_reasons
