@@ -106,6 +106,10 @@ def repeat_purchase_summary(
 def _purchase_days(transactions: pd.DataFrame, date_col: str) -> pd.Series:
     column = transactions[date_col]
     parsed = pd.to_datetime(column, errors="coerce")
+    if parsed.isna().any():
+        # pandas infers one format from the first value; a column mixing "2024-01-01" and
+        # "2024-01-01 18:30" needs element-wise parsing (slower, so only on this fallback path).
+        parsed = pd.to_datetime(column, errors="coerce", format="mixed")
     bad = parsed.isna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
