@@ -36,10 +36,20 @@ def test_staffing_for_a_morning_peak_by_hand():
     arrivals = np.zeros(168)
     arrivals[::24] = 40
     plan = staff_backoffice(arrivals_per_hour=arrivals, handle_time_s=360, target_hours=2.5, target_share=0.9,
-                            utilisation=1.0, shrinkage=0.3)
+                            utilisation=1.0, shrinkage=0.3, staffing_step=1)
     assert plan.agents_per_open_hour == 2
     assert plan.fte == pytest.approx(12.0)
     assert plan.workload_hours_week == pytest.approx(7 * 40 * 360 / 3600)
+
+
+def test_pooled_team_in_tenths_of_an_agent():
+    # Same day as above, 85 % within 2.5 h: 34 of 40 in 3 hours -> 30 k >= 34 -> k >= 1.133 -> 1.2.
+    arrivals = np.zeros(168)
+    arrivals[::24] = 40
+    plan = staff_backoffice(arrivals_per_hour=arrivals, handle_time_s=360, target_hours=2.5, target_share=0.85,
+                            utilisation=1.0)
+    assert plan.agents_per_open_hour == pytest.approx(1.2)
+    assert plan.share_within_target == pytest.approx(36 / 40)
 
 
 def _fifo_share(arrivals, capacity, target_hours, weeks=4):
@@ -72,7 +82,7 @@ def test_weekday_office_hours_match_independent_fifo():
     for day in range(5):
         open_hours[day * 24 + 9: day * 24 + 17] = 1
     plan = staff_backoffice(arrivals_per_hour=arrivals, handle_time_s=600, target_hours=72, target_share=0.9,
-                            open_hours=open_hours, utilisation=0.85)
+                            open_hours=open_hours, utilisation=0.85, staffing_step=1)
     per_agent = 3600 * 0.85 / 600
     k = plan.agents_per_open_hour
     assert _fifo_share(arrivals, k * open_hours * per_agent, 72) >= 0.9

@@ -103,7 +103,7 @@ def simulate_backlog(arrivals, capacity, *, target_hours: float) -> BacklogResul
 class BackofficePlan:
     """Agents per open hour that meet the service-time target, and what they cost in FTE."""
 
-    agents_per_open_hour: int
+    agents_per_open_hour: float
     productive_hours_week: float
     workload_hours_week: float
     fte: float
@@ -123,11 +123,14 @@ def staff_backoffice(
     utilisation: float = 0.85,
     shrinkage: float = 0.3,
     paid_hours_per_fte_week: float = 40.0,
+    staffing_step: float = 0.1,
 ) -> BackofficePlan:
     """Smallest constant team per open hour meeting `target_share` within `target_hours` [2]_.
 
     `arrivals_per_hour`: 168 hourly case counts (Monday 00:00 first) or any whole-week pattern;
-    `open_hours`: a 0/1 array of the same length (default: all hours open).
+    `open_hours`: a 0/1 array of the same length (default: all hours open). The team size is a
+    multiple of `staffing_step` agents (0.1 by default: back-office work is pooled, so a small
+    queue takes a fraction of an agent's hours; use 1 for whole dedicated agents).
     """
     arrivals = as_array("arrivals_per_hour", arrivals_per_hour)
     check_range("arrivals_per_hour", arrivals, low=0, fix="volumes cannot be negative")
@@ -140,25 +143,28 @@ def staff_backoffice(
         raise PlanningInputError(f"utilisation: expected in (0, 1], got {utilisation!r}")
     if not 0 <= shrinkage < 1:
         raise PlanningInputError(f"shrinkage: expected in [0, 1), got {shrinkage!r}")
+    if not staffing_step > 0:
+        raise PlanningInputError(f"staffing_step: expected > 0 agents, got {staffing_step!r}")
     work = workload_hours(arrivals, handle_time_s, rework=rework)
     cases_per_agent_hour = 3600.0 * utilisation / (handle_time_s * (1.0 + rework))
 
-    def run(agents: int) -> BacklogResult:
+    def run(steps: int) -> BacklogResult:
+        agents = steps * staffing_step
         return simulate_backlog(arrivals, agents * open_mask * cases_per_agent_hour, target_hours=target_hours)
 
-    def meets(agents: int) -> bool:
-        result = run(agents)
+    def meets(steps: int) -> bool:
+        result = run(steps)
         return result.stable and result.share_within_target >= target_share
 
     if arrivals.sum() == 0:
-        agents = 0
+        steps = 0
     else:
-        low = max(int(np.ceil(work.sum() / utilisation / open_mask.sum())) - 1, 0)
+        low = max(int(np.ceil(work.sum() / utilisation / open_mask.sum() / staffing_step)) - 1, 0)
         high = max(low + 1, 1)
         while not meets(high):
             high *= 2
             if high > 1e7:
-                raise InfeasiblePlan(f"no team size up to {high:,} meets {target_share:.0%} within {target_hours:g} h; "
+                raise InfeasiblePlan(f"no team size up to {high * staffing_step:,g} agents meets {target_share:.0%} within {target_hours:g} h; "
                                      "open more hours or relax the target")
         while high - low > 1:
             mid = (low + high) // 2
@@ -166,8 +172,9 @@ def staff_backoffice(
                 high = mid
             else:
                 low = mid
-        agents = high
-    result = run(agents)
+        steps = high
+    result = run(steps)
+    agents = steps * staffing_step
     productive = float(agents * open_mask.sum())
     paid = productive / (1.0 - shrinkage)
     weeks = arrivals.size / HOURS_PER_WEEK

@@ -1,0 +1,190 @@
+"""Warehouse history for planning: the one place planning reads canonical tables.
+
+Scans and group-bys run in the engine (the warehouse hands out Ibis table expressions; this
+module calls their methods, never builds SQL and never imports ibis), and only the aggregated,
+bounded frames come back: contacts and cases per queue x reason x interval, orders per day, the
+vendor list, and which vendor serves which queue. `plan_from_warehouse` turns them into next
+week's demand and a priced staffing plan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from govex.planning._inputs import PlanningInputError
+from govex.planning.forecast import QueueForecast, forecast_queues
+from govex.planning.plan import PlanInputs, PlanSettings, StaffingPlan, build_plan
+from govex.planning.vendors import VendorTerms
+
+__all__ = [
+    "WarehousePlan",
+    "cases_by_interval",
+    "contacts_by_interval",
+    "orders_by_day",
+    "plan_demand",
+    "plan_from_warehouse",
+    "queue_vendors",
+    "vendor_terms",
+]
+
+MODERATION_CHANNEL = "moderation"
+HISTORY_COLUMNS = ["queue", "channel", "reason", "period_start", "contacts", "work_s", "handled"]
+
+
+def _bucketed(t, time_column: str, interval_minutes: int):
+    seconds = interval_minutes * 60
+    return t.mutate(bucket=(t[time_column].epoch_seconds() // seconds).cast("int64"))
+
+
+def _finish(frame: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["period_start"] = pd.to_datetime(frame.pop("bucket").astype("int64") * interval_minutes * 60, unit="s")
+    for col in ("contacts", "work_s", "handled"):
+        frame[col] = frame[col].astype("float64")
+    return frame[HISTORY_COLUMNS].sort_values(["queue", "period_start", "reason"]).reset_index(drop=True)
+
+
+def contacts_by_interval(warehouse, *, interval_minutes: int = 30) -> pd.DataFrame:
+    """Human-handled contacts per queue, channel, reason and interval, with handle-time sums."""
+    t = warehouse.table("contacts", purpose="planning (contact volume history)")
+    t = t.filter([~t.automated, t.channel != "self_service"])
+    t = _bucketed(t, "created_at", interval_minutes)
+    grouped = t.group_by(["queue", "channel", "reason", "bucket"]).aggregate(
+        contacts=t.count(),
+        work_s=t.handle_time_s.cast("float64").sum().fill_null(0.0),
+        handled=t.handle_time_s.count(),
+    )
+    return _finish(grouped.to_pandas(), interval_minutes)
+
+
+def cases_by_interval(warehouse, *, interval_minutes: int = 30) -> pd.DataFrame:
+    """Human-reviewed moderation cases per policy queue ('moderation_<policy>') and interval."""
+    t = warehouse.table("moderation_cases", purpose="planning (moderation workload history)")
+    t = t.filter(~t.automated)
+    t = _bucketed(t, "created_at", interval_minutes)
+    t = t.mutate(queue="moderation_" + t.policy, reason=t.policy)
+    grouped = t.group_by(["queue", "reason", "bucket"]).aggregate(
+        contacts=t.count(),
+        work_s=t.handle_time_s.cast("float64").sum().fill_null(0.0),
+        handled=t.handle_time_s.count(),
+    )
+    return _finish(grouped.to_pandas().assign(channel=MODERATION_CHANNEL), interval_minutes)
+
+
+def orders_by_day(warehouse) -> pd.DataFrame:
+    """Orders per day (the driver of driver-based contact forecasts)."""
+    t = warehouse.table("orders", purpose="planning (order driver)")
+    t = t.mutate(day=t.ordered_at.date())
+    out = t.group_by("day").aggregate(orders=t.count()).to_pandas()
+    return pd.DataFrame({"period_start": pd.to_datetime(out["day"]), "orders": out["orders"].astype("float64")})
+
+
+def queue_vendors(warehouse) -> dict[str, str]:
+    """The vendor that handled most of each queue's work (contacts, and moderation by policy)."""
+    pairs = []
+    if warehouse.has("contacts"):
+        t = warehouse.table("contacts")
+        t = t.filter(t.vendor_id.notnull())
+        pairs.append(t.group_by(["queue", "vendor_id"]).aggregate(n=t.count()).to_pandas())
+    if warehouse.has("moderation_cases"):
+        m = warehouse.table("moderation_cases")
+        m = m.filter(m.vendor_id.notnull())
+        m = m.mutate(queue="moderation_" + m.policy)
+        pairs.append(m.group_by(["queue", "vendor_id"]).aggregate(n=m.count()).to_pandas())
+    if not pairs:
+        return {}
+    counts = pd.concat(pairs).sort_values(["queue", "n", "vendor_id"], ascending=[True, False, True])
+    return dict(counts.drop_duplicates("queue")[["queue", "vendor_id"]].itertuples(index=False, name=None))
+
+
+def vendor_terms(warehouse) -> dict[str, VendorTerms]:
+    """The `vendors` table as validated terms (a vendor without capacity is an error)."""
+    rows = warehouse.table("vendors", purpose="planning (vendor costs)").to_pandas()
+    return {r["vendor_id"]: VendorTerms.from_row(r) for r in rows.to_dict("records")}
+
+
+def plan_demand(history: pd.DataFrame, *, interval_minutes: int = 30, profile_weeks: int = 4,
+                holdout_days: int = 14) -> tuple[pd.DataFrame, QueueForecast | None]:
+    """Next week's demand per queue x reason x interval, and the forecast accuracy behind it.
+
+    Daily totals come from `forecast_queues` when the history is long enough (two weeks plus the
+    holdout), else from the mean of the recent weeks; each day is then spread over reasons and
+    intervals by the shares seen on the same weekday in the last `profile_weeks` weeks, and the
+    AHT of each queue x reason is the recent mean.
+    """
+    if history.empty:
+        raise PlanningInputError("no contact or case history in the warehouse to plan from")
+    step = pd.Timedelta(minutes=interval_minutes)
+    last_day = history["period_start"].max().normalize()
+    first_day = history["period_start"].min().normalize()
+    plan_start = last_day + pd.Timedelta(days=7 - last_day.dayofweek)  # next Monday
+    recent = history[history["period_start"] >= last_day - pd.Timedelta(weeks=profile_weeks) + pd.Timedelta(days=1)]
+    recent = recent.assign(weekday=recent["period_start"].dt.dayofweek,
+                           slot=((recent["period_start"] - recent["period_start"].dt.normalize()) / step).astype(int))
+    shares = recent.groupby(["queue", "channel", "reason", "weekday", "slot"], as_index=False)["contacts"].sum()
+    day_totals = shares.groupby(["queue", "weekday"])["contacts"].transform("sum")
+    shares["share"] = shares["contacts"] / day_totals
+    aht = recent.groupby(["queue", "reason"])[["work_s", "handled"]].sum()
+    queue_aht = recent.groupby("queue")[["work_s", "handled"]].sum()
+    aht_s = (aht["work_s"] / aht["handled"]).rename("handle_time_s")
+
+    days = (last_day - first_day).days + 1
+    daily = history.assign(period_start=history["period_start"].dt.normalize()).groupby(
+        ["queue", "period_start"], as_index=False)["contacts"].sum()
+    accuracy = None
+    if days >= 14 + holdout_days:
+        accuracy = forecast_queues(daily, grain="day", horizon_days=7 + (plan_start - last_day).days - 1,
+                                   holdout_days=holdout_days)
+        future = accuracy.forecast[accuracy.forecast["period_start"] >= plan_start]
+    else:
+        per_weekday = recent.assign(day=recent["period_start"].dt.normalize()).groupby(
+            ["queue", "weekday"])["contacts"].sum() / max(min(profile_weeks, days / 7), 1)
+        future = pd.DataFrame([{"queue": q, "period_start": plan_start + pd.Timedelta(days=d),
+                                "forecast": per_weekday.get((q, d), 0.0)}
+                               for q in history["queue"].unique() for d in range(7)])
+    future = future.assign(weekday=future["period_start"].dt.dayofweek, day=future["period_start"])
+    demand = future.merge(shares, on=["queue", "weekday"], how="inner")
+    demand["contacts"] = demand["forecast"] * demand["share"]
+    demand["period_start"] = demand["day"] + demand["slot"] * step
+    demand = demand.join(aht_s, on=["queue", "reason"])
+    fallback = (queue_aht["work_s"] / queue_aht["handled"]).reindex(demand["queue"]).to_numpy()
+    demand["handle_time_s"] = np.where(demand["handle_time_s"].notna(), demand["handle_time_s"], fallback)
+    demand = demand[demand["contacts"] > 0].dropna(subset=["handle_time_s"])
+    cols = ["queue", "channel", "reason", "period_start", "contacts", "handle_time_s"]
+    return demand[cols].sort_values(["queue", "period_start", "reason"]).reset_index(drop=True), accuracy
+
+
+@dataclass(frozen=True)
+class WarehousePlan:
+    """A plan built from the warehouse, with the forecast accuracy of its volumes."""
+
+    inputs: PlanInputs
+    plan: StaffingPlan
+    accuracy: QueueForecast | None
+
+    def summary(self) -> str:
+        start = self.inputs.demand["period_start"].min()
+        parts = [f"staffing and cost plan for the week of {start:%Y-%m-%d}", self.plan.summary()]
+        if self.accuracy is not None:
+            parts += ["", "daily volume forecast, holdout accuracy per queue:", self.accuracy.text()]
+        else:
+            parts += ["", "volumes: mean of recent weeks (history too short for a holdout-scored forecast)"]
+        return "\n".join(parts)
+
+
+def plan_from_warehouse(warehouse, *, settings: PlanSettings | None = None, profile_weeks: int = 4,
+                        holdout_days: int = 14, include_moderation: bool = True) -> WarehousePlan:
+    """Next week's staffing and cost plan for every queue found in the warehouse."""
+    settings = settings or PlanSettings()
+    frames = [contacts_by_interval(warehouse, interval_minutes=settings.interval_minutes)]
+    if include_moderation and warehouse.has("moderation_cases"):
+        frames.append(cases_by_interval(warehouse, interval_minutes=settings.interval_minutes))
+    history = pd.concat(frames, ignore_index=True)
+    demand, accuracy = plan_demand(history, interval_minutes=settings.interval_minutes,
+                                   profile_weeks=profile_weeks, holdout_days=holdout_days)
+    vendors = vendor_terms(warehouse) if warehouse.has("vendors") else {}
+    queue_vendor = {q: v for q, v in queue_vendors(warehouse).items() if v in vendors}
+    inputs = PlanInputs(demand=demand, vendors=vendors, queue_vendor=queue_vendor)
+    return WarehousePlan(inputs, build_plan(inputs, settings), accuracy)
