@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from govex.datasets import generate, synthesize
 from govex.errors import ConfigError
-
-import pytest
 
 
 def test_same_seed_same_frames_other_seed_other_frames():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from govex.errors import ConfigError
 
@@ -57,8 +57,6 @@ class SynthConfig(BaseModel):
 
 def make_config(**kwargs: object) -> SynthConfig:
     """Build a SynthConfig, turning pydantic's error into a ConfigError naming the bad argument."""
-    from pydantic import ValidationError
-
     try:
         return SynthConfig(**kwargs)
     except ValidationError as exc:
