@@ -53,9 +53,42 @@ def _ingest(ctx: DemoContext) -> list[str]:
     return [f"validated and loaded into {ctx.database}", rows]
 
 
+def _what_moved(ctx: DemoContext) -> list[str]:
+    from govex.analysis import what_moved
+
+    findings = what_moved(
+        ctx.warehouse,
+        metrics=["late_delivery_rate", "dispute_rate", "moderation_accuracy"],
+        by=["market", "carrier", "vendor_id"],
+        period="month",
+    )
+    ctx.results["what_moved"] = findings
+    if not findings:
+        return ["no anomaly stood out from noise"]
+    return [line for finding in findings for line in finding.render().splitlines()]
+
+
+def _automation(ctx: DemoContext) -> list[str]:
+    from govex.voc import automation_study, write_scenario
+
+    study = automation_study(ctx.warehouse, max_texts=8_000)
+    ctx.results["automation"] = study
+    scenario = write_scenario(study.opportunities, ctx.out / "scenarios" / "automation.yaml", name="llm-deflection")
+    lines = [f"contact-reason classifier: holdout accuracy {study.evaluation.accuracy:.3f}", "top automation opportunities:"]
+    for row in study.opportunities.head(3).itertuples():
+        lines.append(
+            f"  {row.rank}. {row.reason}: automate {row.automation_rate:.0%}, "
+            f"{row.fte_saved:.1f} FTE, net saving {row.net_saving:,.0f} per month"
+        )
+    lines.append(f"scenario written to {scenario}")
+    return lines
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Synthetic marketplace", _synthesise),
     ("Ingest and validate", _ingest),
+    ("What moved and why", _what_moved),
+    ("VOC and automation", _automation),
 ]
 
 
@@ -71,6 +104,6 @@ def run_demo(out: str | Path, *, customers: int = 100_000, seed: int = 0, consol
             lines = step(ctx)
         console.print(f"[bold]{title}[/bold] [dim]({time.perf_counter() - t0:.1f} s)[/dim]")
         for line in lines:
-            console.print(f"  {line}", highlight=False)
+            console.print(f"  {line}", highlight=False, soft_wrap=True)
     console.print(f"[bold green]demo finished[/bold green] in {time.perf_counter() - started:.0f} s; outputs in {ctx.out}")
     return ctx
