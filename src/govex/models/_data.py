@@ -125,7 +125,13 @@ class Collapsed:
 def collapse(*columns: np.ndarray, weights: np.ndarray) -> Collapsed:
     """Merge identical rows of `columns`, summing their weights (rows of weight 0 are dropped)."""
     keep = weights > 0
-    stacked = np.column_stack([c[keep] for c in columns])
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=weights[keep], minlength=len(unique))
-    return Collapsed(columns=tuple(unique[:, j] for j in range(unique.shape[1])), weights=summed)
+    kept = [c[keep] for c in columns]
+    # lexsort on the numeric columns is several times faster than np.unique(axis=0), which
+    # sorts the rows as opaque byte strings.
+    order = np.lexsort(kept[::-1])
+    ordered = [c[order] for c in kept]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = np.any([c[1:] != c[:-1] for c in ordered], axis=0)
+    group = np.cumsum(starts) - 1
+    summed = np.bincount(group, weights=weights[keep][order])
+    return Collapsed(columns=tuple(c[starts] for c in ordered), weights=summed)

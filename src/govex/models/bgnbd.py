@@ -54,9 +54,10 @@ class BetaGeo(PurchaseModel):
     param_names = ("r", "alpha", "a", "b")
     model_name = "BG/NBD"
 
-    def _terms(self, theta, x, t_x, age):
+    def _terms(self, theta, x, t_x, age, frequencies=None):
         r, alpha, a, b = np.exp(theta)
-        ux, ix = np.unique(x, return_inverse=True)
+        # Functions of x alone are evaluated once per distinct x (`frequencies` = (ux, ix)).
+        ux, ix = frequencies or np.unique(x, return_inverse=True)
         repeat = ux > 0
         log_beta_ab = betaln(a, b)
         # eq. 6 of [1], in logs as in [3]: ll = A1 + log(exp(L_alive) + [x > 0] exp(L_dropped))
@@ -71,8 +72,16 @@ class BetaGeo(PurchaseModel):
         _, _, _, a1, l_alive, l_dropped = self._terms(theta, x, t_x, age)
         return a1 + np.logaddexp(l_alive, l_dropped)
 
-    def _summed_loglik(self, theta, x, t_x, age, weights):
-        (r, alpha, a, b), ux, ix, a1, l_alive, l_dropped = self._terms(theta, x, t_x, age)
+    def _loglik_function(self, x, t_x, age, weights):
+        frequencies = np.unique(x, return_inverse=True)
+
+        def summed(theta: np.ndarray):
+            return self._summed_loglik(theta, x, t_x, age, weights, frequencies)
+
+        return summed
+
+    def _summed_loglik(self, theta, x, t_x, age, weights, frequencies=None):
+        (r, alpha, a, b), ux, ix, a1, l_alive, l_dropped = self._terms(theta, x, t_x, age, frequencies)
         log_sum = np.logaddexp(l_alive, l_dropped)
         share_dropped = np.exp(l_dropped - log_sum)
         share_alive = 1.0 - share_dropped
