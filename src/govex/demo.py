@@ -40,8 +40,18 @@ def _synthesise(ctx: DemoContext) -> list[str]:
     synth_dir = ctx.out / "synth"
     synthesize(synth_dir, customers=ctx.customers, seed=ctx.seed)
     ctx.ground_truth = json.loads((synth_dir / "ground_truth.json").read_text())
-    events = ", ".join(sorted({e["type"] for e in ctx.ground_truth.get("events", [])}))
-    return [f"{ctx.customers:,} customers written to {synth_dir}", f"planted events: {events}"]
+    lines = [f"{ctx.customers:,} customers written to {synth_dir}; planted events:"]
+    return lines + [f"  - {_describe_event(event)}" for event in ctx.ground_truth.get("events", [])]
+
+
+def _describe_event(event: dict) -> str:
+    """One line per planted event: its type, where, when and how big (from ground_truth.json)."""
+    where = ", ".join(f"{k}={event[k]}" for k in ("market", "carrier", "vendor_id", "reason") if k in event)
+    if "customer_ids" in event:
+        where = f"{len(event['customer_ids'])} customers"
+    when = f" from {event['start']} to {event['end_exclusive']}" if "start" in event else ""
+    sizes = ", ".join(f"{k} {v}" for k, v in event.items() if isinstance(v, (int, float)) and k != "seed")
+    return f"{event['type']} ({where}){when}: {sizes}"
 
 
 def _ingest(ctx: DemoContext) -> list[str]:
