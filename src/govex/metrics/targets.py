@@ -7,7 +7,7 @@ whole period with the target: on track when it meets it, at risk when it misses 
 
 Forecast to period end: additive metrics (count, sum, distinct count) run at their daily rate to
 date; ratio-type metrics (proportion, ratio, rate, mean) add the remaining days at the level of
-the last 7 days with data, weighted by the denominator, to the cumulative value; percentiles and
+the last 7 days to date (numerator over denominator), to the cumulative value; percentiles and
 tree metrics keep their value to date.
 """
 from __future__ import annotations
@@ -112,9 +112,11 @@ def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, cat
     metric = catalogue[target.metric]
     end = period_end(target.start, target.period)
     by = list(target.slice)
-    daily = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period="day",
-                                        start=target.start, end=min(end, as_of) if as_of else end, catalogue=catalogue), target)
-    last_day = (as_of or (daily["period_start"].max().date() if len(daily) else target.start))
+    if as_of is None:  # pace to the last day with data in the period
+        daily = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period="day",
+                                            start=target.start, end=end, catalogue=catalogue), target)
+        as_of = daily["period_start"].max().date() if len(daily) else target.start
+    last_day = as_of
     last_day = min(last_day, end)
     to_date = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period=target.period,
                                           start=target.start, end=last_day, catalogue=catalogue), target)
@@ -129,7 +131,11 @@ def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, cat
     elapsed = max((last_day - target.start).days + 1, 0)
     row = to_date.iloc[0] if len(to_date) else None
     value = float(row["value"]) if row is not None else np.nan
-    forecast, projected_den = _forecast(metric.kind, daily, row, elapsed, total_days, metric.per)
+    recent_start = max(target.start, last_day - dt.timedelta(days=RECENT_DAYS - 1))
+    recent = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period=target.period,
+                                         start=recent_start, end=last_day, catalogue=catalogue), target)
+    recent_days = (last_day - recent_start).days + 1
+    forecast, projected_den = _forecast(metric.kind, row, recent, recent_days, elapsed, total_days, metric.per)
     meets = forecast >= goal if metric.direction == "higher" else forecast <= goal
     miss = abs(forecast - goal) / abs(goal) if goal else abs(forecast - goal)
     status = "no data" if not np.isfinite(forecast) else ("on track" if meets else ("at risk" if miss <= target.tolerance else "off track"))
@@ -146,7 +152,8 @@ def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, cat
     }
 
 
-def _forecast(kind: str, daily: pd.DataFrame, row, elapsed: int, total_days: int, per: float) -> tuple[float, float]:
+def _forecast(kind: str, row, recent: pd.DataFrame, recent_days: int, elapsed: int, total_days: int,
+              per: float) -> tuple[float, float]:
     """(forecast of the period value, projected denominator at period end)."""
     if row is None or elapsed == 0:
         return np.nan, np.nan
@@ -156,9 +163,9 @@ def _forecast(kind: str, daily: pd.DataFrame, row, elapsed: int, total_days: int
     if kind not in RATIO_LIKE:
         return float(row["value"]), np.nan
     num, den = float(row["numerator"]), float(row["denominator"])
-    recent = daily.sort_values("period_start").tail(RECENT_DAYS)
-    daily_den = recent["denominator"].sum() / max(len(recent), 1)
-    level = recent["numerator"].sum() / recent["denominator"].sum() if recent["denominator"].sum() else num / den
-    rest_den = daily_den * remaining
+    recent_num = float(recent["numerator"].sum()) if len(recent) else 0.0
+    recent_den = float(recent["denominator"].sum()) if len(recent) else 0.0
+    level = recent_num / recent_den if recent_den else num / den
+    rest_den = recent_den / recent_days * remaining
     forecast = (num + level * rest_den) / (den + rest_den) * per
     return float(forecast), den + rest_den
