@@ -25,7 +25,9 @@ __all__ = [
     "orders_by_day",
     "plan_demand",
     "plan_from_warehouse",
+    "queue_markets",
     "queue_vendors",
+    "reporting_rates",
     "vendor_terms",
 ]
 
@@ -59,12 +61,14 @@ def contacts_by_interval(warehouse, *, interval_minutes: int = 30) -> pd.DataFra
     return _finish(grouped.to_pandas(), interval_minutes)
 
 
-def cases_by_interval(warehouse, *, interval_minutes: int = 30) -> pd.DataFrame:
-    """Human-reviewed moderation cases per policy queue ('moderation_<policy>') and interval."""
+def cases_by_interval(warehouse, *, interval_minutes: int = 30, by_market: bool = False) -> pd.DataFrame:
+    """Human-reviewed moderation cases per policy queue ('moderation_<policy>', with
+    `by_market` 'moderation_<policy>_<market>') and interval."""
     t = warehouse.table("moderation_cases", purpose="planning (moderation workload history)")
     t = t.filter(~t.automated)
     t = _bucketed(t, "created_at", interval_minutes)
-    t = t.mutate(queue="moderation_" + t.policy, reason=t.policy)
+    queue = "moderation_" + t.policy
+    t = t.mutate(queue=queue + "_" + t.market if by_market else queue, reason=t.policy)
     grouped = t.group_by(["queue", "reason", "bucket"]).aggregate(
         contacts=t.count(),
         work_s=t.handle_time_s.cast("float64").sum().fill_null(0.0),
@@ -99,10 +103,43 @@ def queue_vendors(warehouse) -> dict[str, str]:
     return dict(counts.drop_duplicates("queue")[["queue", "vendor_id"]].itertuples(index=False, name=None))
 
 
+def reporting_rates(warehouse) -> tuple[dict[str, float], str]:
+    """Latest rate to the reporting currency per currency, and the reporting currency's code
+    (the currency whose rate is 1; 'reporting' when none is)."""
+    if not warehouse.has("fx_rates"):
+        return {}, ""
+    fx = warehouse.table("fx_rates").to_pandas().sort_values("valid_from")
+    latest = fx.drop_duplicates("currency", keep="last").set_index("currency")["rate_to_reporting"]
+    units = latest[latest == 1.0].index
+    return latest.to_dict(), (units[0] if len(units) else "reporting")
+
+
 def vendor_terms(warehouse) -> dict[str, VendorTerms]:
-    """The `vendors` table as validated terms (a vendor without capacity is an error)."""
+    """The `vendors` table as validated terms, prices converted to the reporting currency when
+    the warehouse has `fx_rates` (a vendor without capacity is an error)."""
     rows = warehouse.table("vendors", purpose="planning (vendor costs)").to_pandas()
-    return {r["vendor_id"]: VendorTerms.from_row(r) for r in rows.to_dict("records")}
+    rates, reporting = reporting_rates(warehouse)
+    terms = {}
+    for row in rows.to_dict("records"):
+        t = VendorTerms.from_row(row)
+        if rates and t.currency != reporting:
+            if t.currency not in rates:
+                raise PlanningInputError(f"vendor {t.vendor_id!r} bills in {t.currency}, which fx_rates does not "
+                                         "convert; add its rate to the reporting currency")
+            f = rates[t.currency]
+            t = t.model_copy(update={"rate": t.rate * f, "currency": reporting, "tiers": tuple(
+                tier.model_copy(update={"rate": tier.rate * f}) for tier in t.tiers)})
+        terms[t.vendor_id] = t
+    return terms
+
+
+def queue_markets(warehouse) -> dict[str, str]:
+    """The market with most human-handled contacts in each queue (to pick a language)."""
+    t = warehouse.table("contacts")
+    t = t.filter(~t.automated)
+    counts = t.group_by(["queue", "market"]).aggregate(n=t.count()).to_pandas()
+    counts = counts.sort_values(["queue", "n", "market"], ascending=[True, False, True])
+    return dict(counts.drop_duplicates("queue")[["queue", "market"]].itertuples(index=False, name=None))
 
 
 def plan_demand(history: pd.DataFrame, *, interval_minutes: int = 30, profile_weeks: int = 4,
@@ -185,6 +222,12 @@ def plan_from_warehouse(warehouse, *, settings: PlanSettings | None = None, prof
     demand, accuracy = plan_demand(history, interval_minutes=settings.interval_minutes,
                                    profile_weeks=profile_weeks, holdout_days=holdout_days)
     vendors = vendor_terms(warehouse) if warehouse.has("vendors") else {}
+    currencies = {t.currency for t in vendors.values()}
+    if len(currencies) > 1:
+        raise PlanningInputError(f"vendors bill in {', '.join(sorted(currencies))} and the warehouse has no fx_rates "
+                                 "to convert them; load fx_rates")
+    if currencies:
+        settings = settings.model_copy(update={"currency": currencies.pop()})
     queue_vendor = {q: v for q, v in queue_vendors(warehouse).items() if v in vendors}
     inputs = PlanInputs(demand=demand, vendors=vendors, queue_vendor=queue_vendor)
     return WarehousePlan(inputs, build_plan(inputs, settings), accuracy)

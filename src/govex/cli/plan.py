@@ -1,0 +1,204 @@
+"""`govex plan ...`: forecasts, interval staffing, vendor cost, allocation and scenarios.
+
+Each command parses its options, calls one library function in govex.planning and prints the
+result (a table, or JSON with --json). Heavy imports stay inside the commands.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from govex.cli.common import console, print_json
+from govex.errors import ConfigError
+
+plan_app = typer.Typer(help="Workforce, cost and budget planning: forecast, staff, cost, allocate, scenario.",
+                       no_args_is_help=True)
+
+DB_HELP = "DuckDB warehouse file with the canonical tables (contacts, moderation_cases, vendors, staffing)."
+
+
+def _warehouse(db: Path):
+    from govex.engine import Warehouse
+
+    if not db.exists():
+        raise ConfigError(f"--db {db}: file not found; run `govex ingest` first or pass an existing DuckDB file")
+    return Warehouse.open(f"duckdb:///{db}")
+
+
+def _records(frame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+@plan_app.command("staff")
+def staff(
+    calls: Optional[float] = typer.Option(None, "--calls", help="Contacts offered in the interval."),
+    interval_s: float = typer.Option(1800, "--interval-s", help="Interval length in seconds."),
+    aht_s: Optional[float] = typer.Option(None, "--aht-s", help="Average handle time in seconds."),
+    answer_s: float = typer.Option(20, "--answer-s", help="Service-level answer target in seconds."),
+    target_sl: Optional[float] = typer.Option(None, "--target-sl", help="Share to answer within --answer-s (0-1)."),
+    agents: Optional[int] = typer.Option(None, "--agents", help="Evaluate this many agents instead of solving."),
+    target_asa_s: Optional[float] = typer.Option(None, "--target-asa-s", help="Maximum average speed of answer."),
+    patience_s: Optional[float] = typer.Option(None, "--patience-s", help="Mean patience: Erlang A with abandonment."),
+    max_abandonment: Optional[float] = typer.Option(None, "--max-abandonment", help="Maximum abandon share (0-1)."),
+    shrinkage: float = typer.Option(0.0, "--shrinkage", help="Share of paid time not available (0-1)."),
+    max_occupancy: float = typer.Option(1.0, "--max-occupancy", help="Occupancy cap (0-1]."),
+    concurrency: int = typer.Option(1, "--concurrency", help="Parallel chats per agent."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + " Plans next week for every queue."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Staff one interval (Erlang C, or Erlang A with --patience-s), or every queue of a warehouse."""
+    if db is not None:
+        from govex.planning import plan_from_warehouse
+
+        result = plan_from_warehouse(_warehouse(db))
+        if as_json:
+            print_json({"queues": _records(result.plan.queues), "total_fte": result.plan.total_fte,
+                        "total_cost_week": result.plan.total_cost_week, "currency": result.plan.settings.currency})
+        else:
+            console.print(result.summary(), highlight=False)
+        return
+    if calls is None or aht_s is None:
+        raise ConfigError("govex plan staff: give --calls and --aht-s (one interval) or --db FILE (a warehouse)")
+    if agents is not None and (target_sl is not None or target_asa_s is not None or max_abandonment is not None):
+        raise ConfigError("govex plan staff: --agents evaluates a staffing; do not combine it with targets")
+    from govex.planning import evaluate_staffing, staff_intervals
+
+    common = dict(calls=calls, interval_s=interval_s, handle_time_s=aht_s, answer_s=answer_s, patience_s=patience_s,
+                  shrinkage=shrinkage, concurrency=concurrency)
+    if agents is not None:
+        result = evaluate_staffing(agents=agents, **common)
+    else:
+        result = staff_intervals(target_service_level=target_sl, target_asa_s=target_asa_s,
+                                 max_abandonment=max_abandonment, max_occupancy=max_occupancy, **common)
+    row = result.to_frame().iloc[0].to_dict()
+    payload = {
+        "model": "erlang_a" if patience_s is not None else "erlang_c",
+        "agents": int(row["agents"]),
+        "agents_with_shrinkage": int(row["agents_with_shrinkage"]),
+        "service_level": row["service_level"],
+        "asa_s": row["asa_s"],
+        "p_wait": row["p_wait"],
+        "occupancy": row["occupancy"],
+        "p_abandon": row["p_abandon"],
+        "traffic_erlangs": row["traffic_erlangs"],
+        "binding": row["binding"],
+    }
+    if as_json:
+        print_json(payload)
+        return
+    for key, value in payload.items():
+        console.print(f"{key:<22} {value:.6g}" if isinstance(value, float) else f"{key:<22} {value}", highlight=False)
+
+
+@plan_app.command("forecast")
+def forecast(
+    db: Path = typer.Option(..., "--db", help=DB_HELP),
+    grain: str = typer.Option("day", "--grain", help="day, 60min, 30min or 15min."),
+    source: str = typer.Option("contacts", "--source", help="contacts or moderation (cases by policy x market)."),
+    horizon_days: int = typer.Option(14, "--horizon-days"),
+    holdout_days: int = typer.Option(14, "--holdout-days"),
+    drivers: bool = typer.Option(False, "--drivers", help="Orders forecast x contacts per order (daily)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (accuracy and forecast rows)."),
+) -> None:
+    """Volume forecast per queue with holdout WAPE and MASE beside a seasonal-naive baseline."""
+    from govex.planning import driver_forecast, forecast_queues
+    from govex.planning.history import cases_by_interval, contacts_by_interval, orders_by_day
+
+    if source not in ("contacts", "moderation"):
+        raise ConfigError(f"--source: expected contacts or moderation, got {source!r}")
+    warehouse = _warehouse(db)
+    minutes = 1440 if grain == "day" else int(grain.removesuffix("min")) if grain.endswith("min") else 0
+    if minutes not in (15, 30, 60, 1440):
+        raise ConfigError(f"--grain: expected day, 60min, 30min or 15min, got {grain!r}")
+    if source == "contacts":
+        history = contacts_by_interval(warehouse, interval_minutes=minutes)
+    else:
+        history = cases_by_interval(warehouse, interval_minutes=minutes, by_market=True)
+    series = history.groupby(["queue", "period_start"], as_index=False)["contacts"].sum()
+    if drivers:
+        if grain != "day":
+            raise ConfigError("--drivers forecasts daily volumes; use --grain day")
+        result = driver_forecast(orders_by_day(warehouse), series, horizon_days=horizon_days, holdout_days=holdout_days)
+    else:
+        result = forecast_queues(series, grain=grain, horizon_days=horizon_days, holdout_days=holdout_days)
+    if as_json:
+        print_json({"accuracy": _records(result.accuracy), "forecast": _records(result.forecast.astype({"period_start": str}))})
+        return
+    console.print(result.text(), highlight=False)
+    totals = result.forecast.groupby("queue")["forecast"].sum()
+    console.print(f"\nforecast volume over the next {horizon_days} days:", highlight=False)
+    for queue, total in totals.items():
+        console.print(f"  {queue:<30}{total:>12,.0f}", highlight=False)
+
+
+@plan_app.command("cost")
+def cost(
+    db: Path = typer.Option(..., "--db", help=DB_HELP),
+    start: Optional[str] = typer.Option(None, "--start", help="First day (YYYY-MM-DD) of the period."),
+    end: Optional[str] = typer.Option(None, "--end", help="Last day (YYYY-MM-DD) of the period."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Plan vs actual hours, utilisation and cost per queue and vendor, with the variance split."""
+    from govex.planning.actuals import plan_vs_actual
+
+    report = plan_vs_actual(_warehouse(db), start=start, end=end)
+    if as_json:
+        print_json({"currency": report.currency, "rows": _records(report.table)})
+        return
+    console.print(report.text(), highlight=False)
+
+
+@plan_app.command("allocate")
+def allocate(
+    problem: Optional[Path] = typer.Option(None, "--problem", help="YAML with queues, vendors and/or a budget."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + " Routes next week's planned hours."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Least-cost routing of queue hours to vendors (and a budget split), with shadow prices in words."""
+    from govex.planning.allocation import route_volume, split_budget
+    from govex.planning.problems import load_allocation_problem, routing_problem_from_warehouse
+
+    if (problem is None) == (db is None):
+        raise ConfigError("govex plan allocate: give exactly one of --problem FILE.yaml or --db FILE")
+    spec = load_allocation_problem(problem) if problem else routing_problem_from_warehouse(_warehouse(db))
+    out: dict = {}
+    texts = []
+    if spec.queues:
+        routing = route_volume(queues=spec.queues, vendors=spec.vendors)
+        out["routing"] = {"total_cost_week": routing.total_cost_week, "currency": routing.currency,
+                          "allocation": _records(routing.allocation), "shadow_prices": _records(routing.shadow_prices)}
+        texts += [routing.allocation.to_string(index=False), routing.explain()]
+    if spec.budget is not None:
+        budget = split_budget(cells=spec.budget.cells, budget=spec.budget.budget,
+                              outcome_name=spec.budget.outcome_name, step=spec.budget.step)
+        out["budget"] = {"total_outcome": budget.total_outcome, "marginal_value": budget.marginal_value,
+                         "allocation": _records(budget.allocation), "explanations": list(budget.explanations)}
+        texts += [budget.allocation.to_string(index=False), budget.explain()]
+    if as_json:
+        print_json(out)
+        return
+    console.print("\n\n".join(texts), highlight=False)
+
+
+@plan_app.command("scenario")
+def scenario(
+    file: Path = typer.Argument(..., help="Scenario YAML (name, description, changes)."),
+    db: Path = typer.Option(..., "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Apply a scenario to next week's plan and show FTE, cost and service level side by side."""
+    from govex.planning import load_scenario, plan_from_warehouse, run_scenario
+
+    spec = load_scenario(file)
+    base = plan_from_warehouse(_warehouse(db))
+    result = run_scenario(base.inputs, spec, base.plan.settings)
+    if as_json:
+        print_json({"scenario": spec.name, "comparison": _records(result.comparison), "notes": list(result.notes)})
+        return
+    console.print(result.text(), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
