@@ -1,0 +1,36 @@
+"""Customer prioritisation policy: segments x journey -> service tier; checks, simulation, decisions."""
+from govex.policy.checks import KINDS, Finding, check_policy, summarise
+from govex.policy.decide import Decision, DecisionTable, PolicyGap, decide, matching_rules, rule_matches, winning_rules
+from govex.policy.loader import LoadedPolicy, default_policy_path, load_policy, parse_policy
+from govex.policy.profiles import customer_profiles, profile_combinations
+from govex.policy.run import check_policy_in_warehouse
+from govex.policy.simulate import PolicySimulation, simulate_policies
+from govex.policy.space import SegmentSpace
+from govex.policy.spec import Policy, Rule, Tier
+
+__all__ = [
+    "KINDS",
+    "Decision",
+    "DecisionTable",
+    "Finding",
+    "LoadedPolicy",
+    "Policy",
+    "PolicyGap",
+    "PolicySimulation",
+    "Rule",
+    "SegmentSpace",
+    "Tier",
+    "check_policy",
+    "check_policy_in_warehouse",
+    "customer_profiles",
+    "decide",
+    "default_policy_path",
+    "load_policy",
+    "matching_rules",
+    "parse_policy",
+    "profile_combinations",
+    "rule_matches",
+    "simulate_policies",
+    "summarise",
+    "winning_rules",
+]

@@ -1,0 +1,96 @@
+"""The decision function: a customer's segments and a journey -> one service tier.
+
+Pure and deterministic, so the CLI, the simulation, the checks and the API all give the same
+answer. Of the rules that match, the highest precedence wins and, among equals, the first
+listed. A customer the segment snapshot does not know gets the policy's documented
+`unknown_customer_tier`, and the decision says so.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from govex.contract.schema import JOURNEYS
+from govex.errors import ConfigError
+from govex.policy.spec import Policy, Rule, Tier
+
+Profile = Mapping[str, "str | None"]
+
+
+class PolicyGap(ConfigError):
+    """No rule of the policy matches a customer in a journey."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The tier one customer gets in one journey, and why."""
+
+    journey: str
+    tier: str
+    treatment: Tier
+    rule: str | None
+    rule_index: int | None
+    known_customer: bool
+    policy_version: str
+
+
+def rule_matches(rule: Rule, profile: Profile) -> bool:
+    """True when every framework the rule names has one of its segments in `profile`."""
+    return all(profile.get(framework) in labels for framework, labels in rule.when.items())
+
+
+def matching_rules(policy: Policy, profile: Profile, journey: str) -> list[int]:
+    """Indices of every rule that applies to `journey` and matches `profile`, in file order."""
+    return [i for i, rule in enumerate(policy.rules) if journey in rule.journey_set() and rule_matches(rule, profile)]
+
+
+def winning_rules(policy: Policy, matches: list[int]) -> list[int]:
+    """The matches at the highest precedence, in file order (the first one decides)."""
+    if not matches:
+        return []
+    top = max(policy.rules[i].precedence for i in matches)
+    return [i for i in matches if policy.rules[i].precedence == top]
+
+
+def _check_journey(journey: str) -> None:
+    if journey not in JOURNEYS:
+        raise ConfigError(f"unknown journey {journey!r}; expected one of {', '.join(JOURNEYS)}")
+
+
+def decide(policy: Policy, *, profile: Profile | None, journey: str) -> Decision:
+    """The tier for one customer (`profile` = framework -> segment; None = unknown customer) in `journey`.
+
+    Raises PolicyGap when no rule matches a known customer (`govex policy check` finds these first).
+    """
+    _check_journey(journey)
+    if profile is None:
+        tier = policy.unknown_customer_tier
+        return Decision(journey, tier, policy.tiers[tier], None, None, False, policy.version)
+    winners = winning_rules(policy, matching_rules(policy, profile, journey))
+    if not winners:
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(profile.items()))
+        raise PolicyGap(f"policy {policy.name!r} {policy.version}: no rule gives a tier in journey {journey!r} "
+                        f"to a customer with {shown or 'no segments'}; add a rule or a catch-all")
+    index = winners[0]
+    rule = policy.rules[index]
+    return Decision(journey, rule.tier, policy.tiers[rule.tier], rule.name, index, True, policy.version)
+
+
+class DecisionTable:
+    """`decide` memoised on the segments the policy reads, for serving and simulation at volume."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.frameworks = tuple(sorted({f for rule in policy.rules for f in rule.when}))
+        self._cache: dict[tuple, Decision] = {}
+
+    def key(self, profile: Profile) -> tuple:
+        return tuple(profile.get(f) for f in self.frameworks)
+
+    def decide(self, profile: Profile | None, journey: str) -> Decision:
+        cache_key = (journey, None if profile is None else self.key(profile))
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = decide(self.policy, profile=profile, journey=journey)
+            self._cache[cache_key] = found
+        return found
