@@ -1,0 +1,111 @@
+"""`govex policy check|simulate`: consistency findings and side-by-side simulation of policies."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from govex.cli.common import console, print_json
+from govex.errors import ConfigError
+
+DbOpt = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse with segment_assignments.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml (its engine is used).")]
+FrameworksOpt = Annotated[Optional[Path], typer.Option("--frameworks", help="Framework folder (default: shipped).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Segments of this date YYYY-MM-DD (default: latest).")]
+
+
+def _warehouse(config: Path | None, db: Path | None):
+    from govex.engine import Warehouse
+
+    if config is not None and db is not None:
+        raise ConfigError("give at most one of --config govex.yaml or --db FILE.duckdb")
+    if db is not None:
+        if not db.exists():
+            raise ConfigError(f"{db}: no such DuckDB file")
+        return Warehouse.open(f"duckdb:///{db.resolve()}")
+    if config is not None:
+        from govex.config import load_config
+
+        return Warehouse.open(load_config(config).engine_url())
+    return None
+
+
+def _as_of(value: str | None):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--as-of: expected a date as YYYY-MM-DD; got {value!r}") from None
+
+
+def check_command(
+    policy: Annotated[Optional[Path], typer.Argument(help="Policy YAML (default: the shipped policy).")] = None,
+    db: DbOpt = None, config: ConfigOpt = None, frameworks: FrameworksOpt = None, as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a policy: gaps, ambiguous overlaps, monotonicity, cross-journey contradictions, unknown segments.
+
+    Without --db/--config only the segment combinations are checked; with a warehouse, its
+    current customers too. Exits 1 when there is any finding.
+    """
+    from govex.policy import check_policy_in_warehouse, load_policy, summarise
+
+    loaded = load_policy(policy)
+    findings = check_policy_in_warehouse(loaded, _warehouse(config, db), frameworks_dir=frameworks,
+                                         as_of=_as_of(as_of))
+    if as_json:
+        print_json({"policy": loaded.spec.name, "version": loaded.version, "summary": summarise(findings),
+                    "findings": [f.to_dict() for f in findings]})
+    else:
+        for finding in findings:
+            console.print(finding.render(), highlight=False, markup=False)
+        counts = ", ".join(f"{k} {v}" for k, v in summarise(findings).items())
+        verdict = "consistent" if not findings else f"{len(findings)} finding(s)"
+        console.print(f"policy {loaded.spec.name} {loaded.version} ({loaded.source}): {verdict} [{counts}]",
+                      highlight=False, markup=False)
+    if findings:
+        raise typer.Exit(1)
+
+
+def simulate_command(
+    policies: Annotated[Optional[list[Path]], typer.Argument(help="One or two policy files (default: shipped).")] = None,
+    db: DbOpt = None, config: ConfigOpt = None, as_of: AsOfOpt = None,
+    window_days: Annotated[int, typer.Option("--window-days", help="Days of contacts/disputes/returns.")] = 90,
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply one policy, or two side by side, to the current segments and recent volumes."""
+    from govex.policy import load_policy, simulate_policies
+
+    warehouse = _warehouse(config, db)
+    if warehouse is None:
+        raise ConfigError("give --db FILE.duckdb or --config govex.yaml: the simulation needs segments and volumes")
+    loaded = [load_policy(p) for p in policies] if policies else [load_policy()]
+    if len(loaded) > 2:
+        raise ConfigError(f"simulate compares at most two policies; got {len(loaded)}")
+    result = simulate_policies(warehouse, loaded, as_of=_as_of(as_of), window_days=window_days)
+    frames = {"tiers": result.tiers, "queues": result.queues, "exposure": result.exposure, "cost": result.cost}
+    if as_json:
+        print_json({"as_of": str(result.as_of), "window_days": result.window_days,
+                    **{k: v.to_dict(orient="records") for k, v in frames.items()}})
+        return
+    from rich.table import Table
+
+    for title, frame in frames.items():
+        table = Table(title=f"{title} (segments of {result.as_of}, {result.window_days} days of volume)")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(help="Customer prioritisation policy: consistency checks and simulation.", no_args_is_help=True)
+    sub.command("check")(check_command)
+    sub.command("simulate")(simulate_command)
+    app.add_typer(sub, name="policy")
