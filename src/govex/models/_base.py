@@ -12,7 +12,7 @@ import numpy as np
 
 from govex.errors import ModelError
 from govex.models._data import check_purchase_history, check_weights, collapse, weighted_sum
-from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood
+from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood, screening_rows
 
 
 class PurchaseModel(ABC):
@@ -64,8 +64,10 @@ class PurchaseModel(ABC):
                              "purchase history to fit. Move the calibration end later.")
         rows = collapse(x, t_x, age, weights=w)
         x, t_x, age = rows.columns
+        sub = screening_rows(len(x))
         result = maximise_likelihood(
             self._loglik_function(x, t_x, age, rows.weights),
+            screen=self._loglik_function(x[sub], t_x[sub], age[sub], rows.weights[sub]),
             names=self.param_names,
             bounds=[SCALE_BOUNDS if name in self.scale_params else SHAPE_BOUNDS for name in self.param_names],
             starts=self._starts(x, t_x, age, rows.weights),

@@ -13,7 +13,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 from scipy.stats import nbinom
 
 from govex.models._base import PurchaseModel, purchase_rate_guess
-from govex.models._data import weighted_sum
+from govex.models._data import distinct_whole_numbers, weighted_sum
 from govex.models._fit import check_fitted
 
 _REFERENCES = """
@@ -57,7 +57,7 @@ class BetaGeo(PurchaseModel):
     def _terms(self, theta, x, t_x, age, frequencies=None):
         r, alpha, a, b = np.exp(theta)
         # Functions of x alone are evaluated once per distinct x (`frequencies` = (ux, ix)).
-        ux, ix = frequencies or np.unique(x, return_inverse=True)
+        ux, ix = frequencies or distinct_whole_numbers(x)
         repeat = ux > 0
         log_beta_ab = betaln(a, b)
         # eq. 6 of [1], in logs as in [3]: ll = A1 + log(exp(L_alive) + [x > 0] exp(L_dropped))
@@ -73,7 +73,7 @@ class BetaGeo(PurchaseModel):
         return a1 + np.logaddexp(l_alive, l_dropped)
 
     def _loglik_function(self, x, t_x, age, weights):
-        frequencies = np.unique(x, return_inverse=True)
+        frequencies = distinct_whole_numbers(x)
 
         def summed(theta: np.ndarray):
             return self._summed_loglik(theta, x, t_x, age, weights, frequencies)

@@ -13,8 +13,8 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from govex.errors import ModelError
-from govex.models._data import check_spend, check_weights, collapse, weighted_sum
-from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood
+from govex.models._data import check_spend, check_weights, distinct_whole_numbers, weighted_sum
+from govex.models._fit import SCALE_BOUNDS, SHAPE_BOUNDS, check_fitted, maximise_likelihood, screening_rows
 
 _MODEL = "Gamma-Gamma"
 
@@ -72,21 +72,25 @@ class GammaGamma:
         w = check_weights(weights, len(x), _MODEL) * repeat
         if not w.sum() > 0:
             raise ModelError(f"{_MODEL}: no customer with frequency > 0 (and weight > 0); spend cannot be fitted.")
-        rows = collapse(x, np.where(repeat, m, 1.0), weights=w)
-        x, m = rows.columns
+        # No merging of identical rows here, unlike the purchase models: mean spend is continuous,
+        # so few customers share a row and sorting them costs more than it saves. Rows already
+        # grouped elsewhere can still be passed with `weights`.
+        x, m, w = x[w > 0], m[w > 0], w[w > 0]
+        sub = screening_rows(len(x))
         result = maximise_likelihood(
-            self._loglik_function(x, m, rows.weights),
+            self._loglik_function(x, m, w),
+            screen=self._loglik_function(x[sub], m[sub], w[sub]),
             names=self.param_names,
             bounds=[SHAPE_BOUNDS, SHAPE_BOUNDS, SCALE_BOUNDS],
-            starts=self._starts(m, rows.weights),
-            total_weight=float(rows.weights.sum()),
+            starts=self._starts(m, w),
+            total_weight=float(w.sum()),
             l2_penalty=self.l2_penalty,
             model=_MODEL,
         )
         self.params_ = result.params
         self.loglik_ = result.loglik
-        self.n_customers_ = float(rows.weights.sum())
-        self.n_rows_ = len(rows.weights)
+        self.n_customers_ = float(w.sum())
+        self.n_rows_ = len(w)
         self.iterations_ = result.iterations
         return self
 
@@ -94,9 +98,10 @@ class GammaGamma:
     def _loglik_function(x, m, weights):
         # log f(m | x) = log G(px+q) - log G(px) - log G(q) + q log v + (px-1) log m + px log x
         #                - (px+q) log(v + x m)                         (eq. 4 of [1], in logs)
-        ux, ix = np.unique(x, return_inverse=True)
+        ux, ix = distinct_whole_numbers(x)
         w_x = np.bincount(ix, weights=weights)  # weight per distinct frequency
-        sum_w_x_log_xm = weighted_sum(weights, x * (np.log(m) + np.log(x)))
+        wx = weights * x
+        sum_w_x_log_xm = weighted_sum(wx, np.log(m) + np.log(x))
         sum_w_log_m = weighted_sum(weights, np.log(m))
         total = float(weights.sum())
         xm = x * m
@@ -104,14 +109,18 @@ class GammaGamma:
         def summed(theta: np.ndarray):
             p, q, v = np.exp(theta)
             log_v_xm = np.log(v + xm)
+            inv_v_xm = 1.0 / (v + xm)
+            # sum w (p x + q) f = p sum (w x) f + q sum w f, for f = log(v + x m) and 1/(v + x m)
+            sum_wx_log, sum_w_log = weighted_sum(wx, log_v_xm), weighted_sum(weights, log_v_xm)
+            sum_wx_inv, sum_w_inv = weighted_sum(wx, inv_v_xm), weighted_sum(weights, inv_v_xm)
             value = (
                 weighted_sum(w_x, gammaln(p * ux + q) - gammaln(p * ux)) - total * gammaln(q) + total * q * np.log(v)
-                + p * sum_w_x_log_xm - sum_w_log_m - weighted_sum(weights, (p * x + q) * log_v_xm)
+                + p * sum_w_x_log_xm - sum_w_log_m - p * sum_wx_log - q * sum_w_log
             )
             dig_pq = digamma(p * ux + q)
-            d_p = weighted_sum(w_x, ux * (dig_pq - digamma(p * ux))) + sum_w_x_log_xm - weighted_sum(weights, x * log_v_xm)
-            d_q = weighted_sum(w_x, dig_pq) - total * digamma(q) + total * np.log(v) - weighted_sum(weights, log_v_xm)
-            d_v = total * q / v - weighted_sum(weights, (p * x + q) / (v + xm))
+            d_p = weighted_sum(w_x, ux * (dig_pq - digamma(p * ux))) + sum_w_x_log_xm - sum_wx_log
+            d_q = weighted_sum(w_x, dig_pq) - total * digamma(q) + total * np.log(v) - sum_w_log
+            d_v = total * q / v - p * sum_wx_inv - q * sum_w_inv
             return float(value), np.array([d_p * p, d_q * q, d_v * v])
 
         return summed
