@@ -87,7 +87,7 @@ def run_govex(folder: Path, out: Path) -> None:
     for name in ("orders", "disputes", "returns"):
         con.read_parquet(folder / f"{name}.parquet", table_name=name)
     warehouse = Warehouse(con)
-    table = customer_features(warehouse, as_of=AS_OF).table
+    table = customer_features(warehouse, as_of=AS_OF).table.cache()  # reused by ranks, counts and priors
     table = add_rfm_scores(table, RFMSpec())
     risk = RiskSpec(signals=tuple(RiskSignal(name=k, events=e, weight=w) for k, (e, w) in RISK.items()),
                     min_exposure_for_prior=MIN_EXPOSURE, min_prior_strength=MIN_STRENGTH)

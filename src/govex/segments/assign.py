@@ -61,8 +61,12 @@ def _rule_reason(rule: Rule) -> str:
 
 
 def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: ir.Table, *, as_of: dt.date) -> ir.Table:
-    """Add the rfm, clv and risk features a framework declares to its customer features."""
-    table = features
+    """Add the rfm, clv and risk features a framework declares to its customer features.
+
+    The feature table is cached (materialised once in the engine) when derived features need
+    it more than once: ranks, whole-table counts and prior moments would each recompute it.
+    """
+    table = features.cache() if (spec.rfm or spec.clv or spec.risk) else features
     if spec.rfm is not None:
         table = add_rfm_scores(table, spec.rfm)
     if spec.clv is not None:
