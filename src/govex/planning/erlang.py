@@ -55,6 +55,8 @@ _TAIL_SD = 12.0
 _TAIL_PAD = 30
 # Terms of the stationary distribution below this weight are left out of the service-level sum.
 _NEGLIGIBLE = 1e-17
+# Cells (agent counts x states) evaluated per array pass in Erlang A, to bound memory (~16 MB/array).
+_GRID_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -411,6 +413,16 @@ def _solve_erlang_c(calls, interval_s, handle_time_s, answer_s, sl, asa, occupan
     return agents, QueueMetrics(out[0], out[1], out[2], out[3], np.zeros(n)), binding
 
 
+def _erlang_a_blocks(arrival: float, mu: float, theta: float, counts: np.ndarray, answer_s: float) -> QueueMetrics:
+    """`_erlang_a_grid` over `counts` in chunks of at most `_GRID_CELLS` cells."""
+    ratio = arrival / theta
+    states = int(counts.max()) + int(np.ceil(ratio + _TAIL_SD * np.sqrt(ratio))) + _TAIL_PAD + 1
+    size = max(1, _GRID_CELLS // states)
+    parts = [_erlang_a_grid(arrival, mu, theta, counts[k:k + size], answer_s) for k in range(0, counts.size, size)]
+    return QueueMetrics(*(np.concatenate([getattr(p, f) for p in parts])
+                          for f in ("service_level", "asa_s", "p_wait", "occupancy", "p_abandon")))
+
+
 def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, asa, abandon, occupancy_cap):
     """Scan N = 1, 2, ... in blocks (each block solved in one array pass) until every target holds.
 
@@ -429,7 +441,7 @@ def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, as
         previous_misses = None
         while True:
             counts = np.arange(low, high + 1)
-            m = _erlang_a_grid(arrival, mu, theta, counts, answer_s[i])
+            m = _erlang_a_blocks(arrival, mu, theta, counts, answer_s[i])
             misses = {
                 "service_level": np.zeros(counts.size, bool) if sl is None else m.service_level < sl[i],
                 "asa": np.zeros(counts.size, bool) if asa is None else m.asa_s > asa[i],
