@@ -126,3 +126,14 @@ def test_non_convergence_is_a_model_error(monkeypatch, small_sample):
 def test_negative_penalty_is_refused(small_sample):
     with pytest.raises(ModelError, match="l2_penalty must be a finite number >= 0"):
         BetaGeo(l2_penalty=-1.0).fit(*small_sample)
+
+
+def test_distinct_rows_by_hand():
+    # Rows (1, 2.5), (-2, 1), (1, 2.5), (-0.0, 3), (0.0, 3): three distinct rows, sorted
+    # (-2, 1) < (0, 3) < (1, 2.5); -0.0 and 0.0 are the same value.
+    from govex.models._data import distinct_rows
+
+    (first, second), inverse = distinct_rows(np.array([1.0, -2.0, 1.0, -0.0, 0.0]), np.array([2.5, 1.0, 2.5, 3.0, 3.0]))
+    np.testing.assert_array_equal(first, [-2.0, 0.0, 1.0])
+    np.testing.assert_array_equal(second, [1.0, 3.0, 2.5])
+    np.testing.assert_array_equal(inverse, [2, 0, 2, 1, 1])

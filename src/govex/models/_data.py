@@ -140,20 +140,27 @@ def _sortable_int64(values: np.ndarray) -> np.ndarray:
     return np.where(bits < 0, bits ^ np.int64(0x7FFFFFFFFFFFFFFF), bits)
 
 
+def distinct_rows(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Distinct rows of `columns` (sorted) and, for each input row, the index of its distinct row."""
+    # Successive stable sorts, last column first, of order-preserving int64 keys: numpy
+    # radix-sorts int64 stably, several times faster than np.lexsort on floats or
+    # np.unique(axis=0) (which compares rows as opaque byte strings).
+    order = np.arange(len(columns[0]))
+    for column in columns[::-1]:
+        order = order[np.argsort(_sortable_int64(column)[order], kind="stable")]
+    ordered = [c[order] for c in columns]
+    starts = np.ones(len(order), dtype=bool)
+    if len(order):
+        starts[1:] = np.any([c[1:] != c[:-1] for c in ordered], axis=0)
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    return tuple(c[starts] for c in ordered), inverse
+
+
 def collapse(*columns: np.ndarray, weights: np.ndarray) -> Collapsed:
     """Merge identical rows of `columns`, summing their weights (rows of weight 0 are dropped)."""
     keep = weights > 0
     kept = list(columns) if keep.all() else [c[keep] for c in columns]
     kept_weights = weights if keep.all() else weights[keep]
-    # Sort rows by successive stable sorts, last column first, of order-preserving int64 keys:
-    # numpy radix-sorts int64 stably, which is several times faster than np.lexsort on floats or
-    # np.unique(axis=0) (which compares rows as opaque byte strings).
-    order = np.arange(len(kept[0]))
-    for column in kept[::-1]:
-        order = order[np.argsort(_sortable_int64(column)[order], kind="stable")]
-    ordered = [c[order] for c in kept]
-    starts = np.ones(len(order), dtype=bool)
-    starts[1:] = np.any([c[1:] != c[:-1] for c in ordered], axis=0)
-    group = np.cumsum(starts) - 1
-    summed = np.bincount(group, weights=kept_weights[order])
-    return Collapsed(columns=tuple(c[starts] for c in ordered), weights=summed)
+    unique, inverse = distinct_rows(*kept)
+    return Collapsed(columns=unique, weights=np.bincount(inverse, weights=kept_weights, minlength=len(unique[0])))

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.special import gammaln, hyp2f1
 
 from govex.models._base import PurchaseModel, purchase_rate_guess
-from govex.models._data import weighted_sum
+from govex.models._data import distinct_rows, weighted_sum
 from govex.models._fit import check_fitted
 
 _REFERENCES = """
@@ -48,8 +48,8 @@ def _log_a0_part(r, alpha, s, beta, x, t):
 def _unique_pairs(x, t):
     """Distinct (x, t) pairs and the index of each row's pair: the hypergeometric term depends on
     nothing else, and with day-resolution data far fewer pairs than rows exist."""
-    pairs, inverse = np.unique(np.column_stack([x, t]), axis=0, return_inverse=True)
-    return pairs[:, 0], pairs[:, 1], inverse.ravel()
+    (distinct_x, distinct_t), inverse = distinct_rows(x, t)
+    return distinct_x, distinct_t, inverse
 
 
 def _log_terms(r, alpha, s, beta, x, t_x, age, pairs=None):

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from govex.errors import ModelError
-from govex.models._data import check_purchase_history
+from govex.models._data import check_purchase_history, distinct_rows
 from govex.models.gamma_gamma import GammaGamma
 
 
@@ -86,12 +86,11 @@ def customer_lifetime_value(
     x, t_x, age = check_purchase_history(frequency, recency, T, model="customer_lifetime_value")
     spend = spend_model.expected_spend(x, mean_spend)
     # Customers sharing (frequency, recency, T) share their purchase forecast: compute it once.
-    rows, inverse = np.unique(np.column_stack([x, t_x, age]), axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    (row_x, row_t_x, row_age), inverse = distinct_rows(x, t_x, age)
     n_periods = math.ceil(horizon / period - 1e-12)
     ends = np.minimum(np.arange(1, n_periods + 1) * period, horizon)
     cumulative = np.column_stack(
-        [np.zeros(len(rows))] + [model.expected_purchases(end, rows[:, 0], rows[:, 1], rows[:, 2]) for end in ends]
+        [np.zeros(len(row_x))] + [model.expected_purchases(end, row_x, row_t_x, row_age) for end in ends]
     )
     discount = (1.0 + discount_rate) ** -np.arange(1, n_periods + 1)
     discounted_purchases = (np.diff(cumulative, axis=1) * discount).sum(axis=1)
