@@ -118,14 +118,15 @@ class Reference:
         if name == "repeat_contact_rate":
             ordered = c[c["customer_id"].notna()].sort_values("created_at")
             previous = ordered.groupby(["customer_id", "reason"])["created_at"].shift()
-            gap_h = (ordered["created_at"] - previous).dt.total_seconds() / 3600
+            gap_h = (ordered["created_at"].dt.floor("s") - previous.dt.floor("s")).dt.total_seconds() / 3600
             repeat = (gap_h <= 168).reindex(c.index, fill_value=False)
             return self._ratio(self._count("contacts", "created_at", by, contact_cuts, period, mask=repeat),
                                self._count("contacts", "created_at", by, contact_cuts, period, mask=c["customer_id"].notna()))
         if name in ("resolution_time_p50_h", "resolution_time_p90_h"):
             q = 0.5 if name.endswith("p50_h") else 0.9
             keys, names = self._keyed(c, "created_at", by, contact_cuts, period)
-            hours = (c["resolved_at"] - c["created_at"]).dt.total_seconds() / 3600
+            # whole seconds, as the definition says
+            hours = (c["resolved_at"].dt.floor("s") - c["created_at"].dt.floor("s")).dt.total_seconds() / 3600
             keep = hours.notna()
             grouped = keys[keep].assign(v=hours[keep]).groupby(names)["v"]
             return grouped.agg(lambda v: np.quantile(v.to_numpy(), q, method="inverted_cdf")).rename("value").reset_index()

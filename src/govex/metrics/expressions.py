@@ -23,7 +23,7 @@ FUNCTIONS: dict[str, tuple[int, int, str]] = {
     "not_null": (1, 1, "true when the value is present"),
     "coalesce": (2, 2, "first argument, or the second when the first is missing"),
     "if_else": (3, 3, "second argument where the condition holds, else the third"),
-    "hours_between": (2, 2, "hours from the first timestamp to the second"),
+    "hours_between": (2, 2, "hours from the first timestamp to the second (whole seconds)"),
     "days_between": (2, 2, "calendar days from the first date/timestamp to the second"),
     "previous": (2, 4, "the column's value on the previous row of the same key(s), ordered by the column"),
 }
@@ -125,11 +125,13 @@ def _as_ref(node: ast.AST) -> ColumnRef | None:
 
 
 def _float(value: ir.Value) -> ir.Value:
-    return value.cast("float64") if isinstance(value, ir.Value) else float(value)
+    """A float64 value; literals are typed explicitly (Spark reads a bare 3600.0 as DECIMAL and rounds)."""
+    return value.cast("float64") if isinstance(value, ir.Value) else ibis.literal(float(value), type="float64")
 
 
 def _epoch_s(value: ir.Value) -> ir.Value:
-    return value.epoch_seconds().cast("float64")
+    """Whole seconds since the epoch: Spark drops fractions of a second, so DuckDB is floored to match."""
+    return value.epoch_seconds().floor().cast("float64")
 
 
 class _Compiler:
@@ -190,7 +192,7 @@ class _Compiler:
             "not_null": lambda v: v.notnull(),
             "coalesce": lambda v, d: ibis.coalesce(v, d),
             "if_else": lambda c, a, b: ibis.ifelse(c, a, b),
-            "hours_between": lambda a, b: (_epoch_s(b) - _epoch_s(a)) / 3600.0,
+            "hours_between": lambda a, b: (_epoch_s(b) - _epoch_s(a)) / _float(3600),
             "days_between": lambda a, b: b.date().delta(a.date(), unit="day").cast("float64"),
             "previous": lambda v, *keys: v.lag().over(group_by=list(keys), order_by=[v]),
         }
