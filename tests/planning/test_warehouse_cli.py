@@ -210,3 +210,28 @@ def test_cli_vendor_without_capacity(frames, tmp_path):
                           text=True)
     assert proc.returncode == 1
     assert "V1" in proc.stderr and "no capacity" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_plan_vs_actual_with_plan_drivers(frames):
+    from govex.planning import plan_vs_actual
+
+    # volumes are counted on the staffing day only (2025-03-03), independently here
+    c = frames["contacts"]
+    day = c[c.created_at.dt.normalize() == FIRST]
+    phone = day[day.queue == "fulfilment_phone"]
+    drivers = pd.DataFrame({"queue": ["fulfilment_phone", "return_email"], "vendor_id": ["V1", "V2"],
+                            "contacts": [60.0, 25.0], "handle_time_s": [300.0, 300.0],
+                            "utilisation": [0.8, 0.8], "shrinkage": [0.3, 0.3]})
+    report = plan_vs_actual(Warehouse.from_frames(frames), plan_drivers=drivers)
+    row = report.table.set_index("queue").loc["fulfilment_phone"]
+    assert row.contacts == len(phone)
+    assert row.handle_time_s == pytest.approx(phone.handle_time_s.mean())
+    # volume effect: (actual - planned contacts) x 300 s / 3600 / 0.8 / 0.7 x planned rate 20 per paid hour
+    assert row.volume_effect == pytest.approx((len(phone) - 60) * 300 / 3600 / 0.8 / 0.7 * 20)
+    effects = row[["volume_effect", "handle_time_effect", "utilisation_effect", "shrinkage_effect", "rate_effect"]]
+    plan_cost = 60 * 300 / 3600 / 0.8 / 0.7 * 20
+    # actual driver cost: actual contacts x AHT / actual utilisation / (1 - planned shrinkage) x actual rate,
+    # with utilisation = productive / (paid x (1 - shrinkage)) = 80 / (110 x 0.7) and rate 2310 / 110
+    actual_util = min(80 / (110 * 0.7), 1.0)
+    actual_cost = len(phone) * phone.handle_time_s.mean() / 3600 / actual_util / 0.7 * (2310 / 110)
+    assert effects.sum() == pytest.approx(actual_cost - plan_cost)

@@ -77,9 +77,17 @@ def _volumes(warehouse, start, end) -> pd.DataFrame:
 
 
 def plan_vs_actual(warehouse, *, start=None, end=None, plan_drivers: pd.DataFrame | None = None) -> CostReport:
-    """Compare planned and actual staffing cost per queue x vendor over [start, end] (days)."""
+    """Compare planned and actual staffing cost per queue x vendor over [start, end] (days).
+
+    Without dates, the period is the span of the staffing table; volumes are counted over the
+    same days.
+    """
     s = warehouse.table("staffing", purpose="plan vs actual")
     s = _between(s, "date", start, end)
+    if start is None or end is None:
+        span = s.aggregate(first=s.date.min(), last=s.date.max()).to_pandas().iloc[0]
+        start = span["first"] if start is None else start
+        end = span["last"] if end is None else end
     agg = s.group_by([*KEYS, "currency"]).aggregate(
         planned_hours=s.planned_hours.sum(), actual_hours=s.actual_hours.sum(),
         productive_hours=s.productive_hours.sum(), planned_cost=s.planned_cost.sum(),

@@ -43,6 +43,7 @@ class PlanSettings(BaseModel):
     answer_s: float = Field(default=20.0, ge=0)
     max_occupancy: float = Field(default=0.85, gt=0, le=1)
     patience_s: float | None = Field(default=None, gt=0)
+    max_abandonment: float | None = Field(default=None, gt=0, le=1)
     shrinkage: float = Field(default=0.3, ge=0, lt=1)
     chat_concurrency: int = Field(default=2, ge=1)
     backoffice_target_hours: float = Field(default=24.0, ge=0.5, le=HOURS_PER_WEEK)
@@ -186,7 +187,7 @@ def _staff_live(live: pd.DataFrame, settings: PlanSettings) -> pd.DataFrame:
             answer_s=targets[live.index.get_indexer(idx), 1],
             target_service_level=targets[live.index.get_indexer(idx), 0],
             patience_s=settings.patience_s,
-            max_abandonment=None,
+            max_abandonment=settings.max_abandonment if settings.patience_s is not None else None,
             max_occupancy=settings.max_occupancy,
             shrinkage=settings.shrinkage,
             concurrency=settings.chat_concurrency if channel == "chat" else 1,
