@@ -15,10 +15,17 @@ def _assignments(warehouse: Warehouse) -> pd.DataFrame:
     return pd.concat(tables).sort_values(["framework", "entity_id"]).reset_index(drop=True)
 
 
+def _spark_warehouse(backend) -> Warehouse:
+    # session-scoped temporary views: no managed tables left behind in the Spark warehouse folder
+    for name, frame in tiny_frames().items():
+        backend._session.createDataFrame(frame).createOrReplaceTempView(name)
+    return Warehouse(backend)
+
+
 @pytest.mark.spark
 def test_duckdb_and_spark_assign_the_same(spark_backend):
     duck = _assignments(Warehouse.from_frames(tiny_frames()))
-    spark = _assignments(Warehouse.from_frames(tiny_frames(), con=spark_backend))
+    spark = _assignments(_spark_warehouse(spark_backend))
     assert dict(zip(spark[spark.framework == "lifecycle"].entity_id, spark[spark.framework == "lifecycle"].segment)) == EXPECTED_LIFECYCLE
     pd.testing.assert_series_equal(duck.segment, spark.segment)
     pd.testing.assert_series_equal(duck.reasons, spark.reasons)
