@@ -302,3 +302,14 @@ def test_right_where_pyworkforce_is_wrong(reference):
                             answer_s=row.answer_target_s, target_service_level=row.sl_target,
                             max_occupancy=row.max_occupancy, **extra)
         assert r.agents[0] == row.ref_agents != row.pw_raw_positions
+
+
+def test_erlang_a_batch_with_repeats_and_idle_intervals():
+    # Rows A1, A1 again, an idle interval, A3 and A2 of the public WFM reference (exact optimum
+    # 13, 13, 0, 385, 13 agents with at most 5 % abandonment; A1's 13 is also pyworkforce's doc).
+    r = staff_intervals(calls=[100, 100, 0, 2000, 100], interval_s=1800, handle_time_s=[180, 180, 180, 360, 180],
+                        answer_s=20, target_service_level=0.8, patience_s=[300, 300, 300, 120, 60],
+                        max_abandonment=0.05, max_occupancy=[0.85, 0.85, 0.85, 1.0, 0.85])
+    assert r.agents.tolist() == [13, 13, 0, 385, 13]
+    assert r.metrics.service_level[[0, 1]] == pytest.approx([0.858178, 0.858178], abs=1e-6)
+    assert r.binding.tolist()[3:] == ["abandonment", "abandonment"]

@@ -428,13 +428,19 @@ def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, as
 
     No monotonicity is assumed: the first N of the scan that meets all targets is returned. With
     abandonment fewer agents than the offered load can be enough, so the scan starts at 1.
+    Intervals with identical inputs (common in weekly plans) are solved once.
     """
     n = calls.size
+    inf = np.full(n, np.inf)
+    key = np.column_stack([calls, interval_s, handle_time_s, answer_s, patience, occupancy_cap,
+                           inf if sl is None else sl, inf if asa is None else asa,
+                           inf if abandon is None else abandon])
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
     agents = np.zeros(n, dtype=np.int64)
     out = [np.zeros(n) for _ in range(5)]
     out[0][:] = 1.0
     binding = np.full(n, "none", dtype=object)
-    for i in np.flatnonzero(calls > 0):
+    for i in first[calls[first] > 0]:
         arrival, mu, theta = calls[i] / interval_s[i], 1.0 / handle_time_s[i], 1.0 / patience[i]
         offered = arrival / mu
         low, high = 1, int(offered + 4.0 * np.sqrt(offered)) + 16
@@ -461,4 +467,6 @@ def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, as
                 break
             previous_misses = next(k for k, v in misses.items() if v[-1])
             low, high = high + 1, 2 * high
-    return agents, QueueMetrics(*out), binding
+    inverse = inverse.ravel()
+    rep = first[inverse]
+    return agents[rep], QueueMetrics(*(col[rep] for col in out)), binding[rep]
