@@ -63,6 +63,21 @@ def _ingest(ctx: DemoContext) -> list[str]:
     return [f"validated and loaded into {ctx.database}", rows]
 
 
+def _segments(ctx: DemoContext) -> list[str]:
+    import datetime as dt
+
+    from govex.segments import assign_all
+
+    last_order = ctx.warehouse.table("orders").ordered_at.max().execute()
+    ctx.results["as_of"] = as_of = (last_order + dt.timedelta(days=1)).date()
+    sizes = assign_all(ctx.warehouse, as_of=as_of)
+    lines = [f"as of {as_of}, written to segment_assignments:"]
+    for framework, rows in sizes.groupby("framework", sort=False):
+        shares = ", ".join(f"{r.segment} {r.share:.0%}" for r in rows.itertuples() if r.customers)
+        lines.append(f"  {framework}: {shares}")
+    return lines
+
+
 def _what_moved(ctx: DemoContext) -> list[str]:
     from govex.analysis import what_moved
 
@@ -97,6 +112,7 @@ def _automation(ctx: DemoContext) -> list[str]:
 STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Synthetic marketplace", _synthesise),
     ("Ingest and validate", _ingest),
+    ("Segments", _segments),
     ("What moved and why", _what_moved),
     ("VOC and automation", _automation),
 ]

@@ -26,7 +26,9 @@ def connect(url: str = DEFAULT_URL) -> ibis.BaseBackend:
                 path = path[1:]  # duckdb:///govex.duckdb -> govex.duckdb (relative), duckdb:////abs -> /abs
             if path not in ("", ":memory:"):
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            return ibis.duckdb.connect(path or ":memory:")
+            con = ibis.duckdb.connect(path or ":memory:")
+            con.raw_sql("SET enable_progress_bar = false")  # govex draws its own progress bars
+            return con
         if url.startswith("pyspark://"):
             from govex.engine.spark import local_spark_backend
 
