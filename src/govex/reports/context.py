@@ -1,0 +1,48 @@
+"""What every section builder shares: the warehouse, the period, the catalogue and number sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govex.engine.warehouse import Warehouse
+from govex.metrics import Catalogue, Target
+from govex.reports.model import Finding, Number, Section, Source
+from govex.reports.period import ReportPeriod
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Inputs of one report build; `metric_number` ties each value to its catalogue definition."""
+
+    warehouse: Warehouse
+    period: ReportPeriod
+    catalogue: Catalogue
+    currency: str
+    targets: tuple[Target, ...]
+    targets_source: str
+    framework: str
+    benchmarks_path: Path
+    scenario_path: Path | None = None
+    data_end: object = None
+
+    def metric_source(self, name: str) -> Source:
+        origin = self.catalogue.origins[name]
+        return Source("metric", name, f"{origin.file}:{origin.line}")
+
+    def label(self, name: str) -> str:
+        return self.catalogue[name].label
+
+    def metric_number(self, name: str, value: float, *, signed: bool = False) -> Number:
+        return Number(float(value), self.catalogue[name].unit, self.metric_source(name), currency=self.currency, signed=signed)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A section and the actions it suggests for the recommendations section."""
+
+    section: Section
+    actions: tuple[Finding, ...] = field(default=())
+
+
+def count(value: float, source: Source) -> Number:
+    return Number(float(value), "count", source)

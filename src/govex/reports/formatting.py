@@ -1,0 +1,65 @@
+"""How numbers read in a report: by unit, never 'nan' or 'None'.
+
+The unit strings are those of the metric catalogue ("share of contacts", "money per order",
+"points (1-5)", "seconds"); shares print as percentages (differences as percentage points) and
+money carries the reporting currency.
+"""
+from __future__ import annotations
+
+import math
+
+MISSING = "n/a"
+
+
+def is_share(unit: str) -> bool:
+    return unit.startswith("share") or unit in ("percent", "%")
+
+
+def is_money(unit: str) -> bool:
+    return unit.startswith("money") or unit.startswith("cost")
+
+
+def _magnitude(value: float, *, signed: bool) -> str:
+    """Three significant figures for small values, thousands separators for large ones."""
+    sign = "+" if signed and value > 0 else ""
+    size = abs(value)
+    if size >= 1000:
+        return f"{sign}{value:,.0f}"
+    if size >= 100:
+        return f"{sign}{value:,.1f}"
+    if size >= 1 or size == 0:
+        return f"{sign}{value:,.2f}"
+    return f"{sign}{value:.3g}"
+
+
+def format_number(value: float | None, unit: str, *, currency: str = "", signed: bool = False) -> str:
+    """A value as a reader sees it, e.g. 12.3%, +1.2 pp, 24.92 USD per order, 4.14 points (1-5)."""
+    if value is None or not math.isfinite(float(value)):
+        return MISSING
+    value = float(value)
+    if is_share(unit):
+        if signed:
+            return f"{'+' if value > 0 else ''}{100 * value:.1f} pp"
+        return f"{100 * value:.1f}%"
+    if is_money(unit):
+        rest = unit.split(" ", 1)[1] if " " in unit else ""
+        money = f"{_magnitude(value, signed=signed)} {currency}".rstrip()
+        return f"{money} {rest}".rstrip()
+    if unit == "count":
+        return f"{value:{'+' if signed else ''},.0f}"
+    if unit == "":
+        return _magnitude(value, signed=signed)
+    return f"{_magnitude(value, signed=signed)} {unit}"
+
+
+def format_plain(value: float | None, *, digits: int = 2, signed: bool = False) -> str:
+    """A bare number for table cells (units in the column header)."""
+    if value is None or not math.isfinite(float(value)):
+        return MISSING
+    return f"{float(value):{'+' if signed else ''},.{digits}f}"
+
+
+def format_percent(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
+    if value is None or not math.isfinite(float(value)):
+        return MISSING
+    return f"{100 * float(value):{'+' if signed else ''}.{digits}f}%"

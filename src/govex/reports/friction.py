@@ -1,0 +1,102 @@
+"""Friction and opportunities by segment x journey, sized in contacts, money and CSAT points.
+
+Cells come from the metric layer for the report period: contacts and repeat contacts
+(repeat_contact_rate's numerator and denominator), CSAT sums and responses (csat), median
+resolution hours (resolution_time_p50_h) by segment x journey, and orders by segment. The
+segment's orders are the exposure of each of its journeys, and contacts are priced at the
+period's overall cost per contact (the catalogue has no cost by segment), which the narrative says.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from govex.analysis import find_friction
+from govex.metrics import compute_metrics
+from govex.reports import charts
+from govex.reports.context import Built, ReportContext
+from govex.reports.formatting import format_plain
+from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.segments import ASSIGNMENTS_TABLE
+
+TITLE = "Friction and opportunities by segment and journey"
+MIN_ORDERS = 200.0
+TOP = 8
+
+
+def _cells(ctx: ReportContext) -> tuple[pd.DataFrame, float]:
+    seg = f"segment:{ctx.framework}"
+    p = ctx.period
+    by_journey = compute_metrics(ctx.warehouse, metrics=["repeat_contact_rate", "csat", "resolution_time_p50_h"],
+                                 by=[seg, "journey"], period=p.grain, start=p.start, end=p.end, catalogue=ctx.catalogue)
+    overall = compute_metrics(ctx.warehouse, metrics=["orders", "cost_per_contact"], by=[seg], period=p.grain,
+                              start=p.start, end=p.end, catalogue=ctx.catalogue, partial=True)
+    cost_rows = overall[overall["metric"] == "cost_per_contact"]
+    cost_per_contact = float(cost_rows["value"].iloc[0]) if len(cost_rows) else 0.0
+    orders = overall[overall["metric"] == "orders"].set_index(seg)["value"]
+    by_journey = by_journey[by_journey["journey"].notna() & ~by_journey["journey"].isin(["(all)", "(none)"])]
+
+    def side(metric: str, column: str, value: str) -> pd.Series:
+        rows = by_journey[by_journey["metric"] == metric]
+        return rows.set_index([seg, "journey"])[column].rename(value)
+
+    cells = pd.concat([side("repeat_contact_rate", "denominator", "contacts"),
+                       side("repeat_contact_rate", "numerator", "repeat_contacts"),
+                       side("csat", "numerator", "csat_sum"), side("csat", "denominator", "csat_responses"),
+                       side("resolution_time_p50_h", "value", "resolution_p50_h")], axis=1).fillna(0.0).reset_index()
+    cells = cells.rename(columns={seg: "segment"})
+    cells["orders"] = cells["segment"].map(orders).fillna(0.0)
+    cells["resolution_hours_sum"] = cells["resolution_p50_h"] * cells["contacts"]
+    cells["cost"] = cells["contacts"] * cost_per_contact
+    return cells, cost_per_contact
+
+
+def friction_section(ctx: ReportContext) -> Built:
+    """The segment x journey cells furthest behind the best segment of the same journey, sized."""
+    if not ctx.warehouse.has(ASSIGNMENTS_TABLE):
+        return Built(Section("friction", TITLE, "Friction by segment is absent.",
+                             absent=f"The warehouse has no {ASSIGNMENTS_TABLE} table, so experience gaps by segment cannot be "
+                                    "sized; run `govex segment` (govex.segments.run_segmentation) first."))
+    cells, cost_per_contact = _cells(ctx)
+    if cells.empty or cells["orders"].max() <= 0:
+        return Built(Section("friction", TITLE, "Friction by segment is absent.",
+                             absent=f"No contacts or orders by segment and journey in {ctx.period.label}."))
+    ranked = find_friction(cells, min_volume=min(MIN_ORDERS, 0.5 * float(cells["orders"].max())))
+    source = Source("analysis", "find_friction",
+                    f"{ctx.framework} segment x journey, {ctx.period.label}; contacts at the period's cost per contact")
+    cur = ctx.currency
+    top = ranked[(ranked["cost_opportunity"] > 0) | (ranked["csat_points"] > 0)].head(TOP)
+    findings, actions = [], []
+    total_cost = float(top["cost_opportunity"].sum())
+    findings.append(Finding(
+        "Closing the gap of each segment x journey to the best segment of the same journey would avoid about "
+        "{contacts} contacts in {period}, worth {cost} at {cpc}, across the top {n} cells.",
+        {"contacts": Number(float((top["contacts_avoidable"] + top["repeat_avoidable"]).sum()), "count", source),
+         "cost": Number(total_cost, "money", source, currency=cur),
+         "cpc": ctx.metric_number("cost_per_contact", cost_per_contact), "n": Number(len(top), "count", source)},
+        {"period": ctx.period.label}))
+    for r in top.head(3).itertuples():
+        numbers = {"repeat": Number(r.repeat_rate, "share of contacts", source),
+                   "best_repeat": Number(r.best_repeat_rate, "share of contacts", source),
+                   "csat": ctx.metric_number("csat", r.csat), "best_csat": ctx.metric_number("csat", r.best_csat),
+                   "cost": Number(r.cost_opportunity, "money", source, currency=cur)}
+        words = {"segment": r.segment, "journey": r.journey}
+        findings.append(Finding("{segment} customers in the {journey} journey: repeat contacts {repeat} (best segment "
+                                "{best_repeat}), CSAT {csat} (best {best_csat}); opportunity {cost}.", numbers, words))
+    if len(top):
+        r = top.iloc[0]
+        actions.append(Finding("Fix the {journey} journey for {segment} customers first: it is the largest sized "
+                               "opportunity ({cost} in {period}).",
+                               {"cost": Number(float(r["cost_opportunity"]), "money", source, currency=cur)},
+                               {"journey": r["journey"], "segment": r["segment"], "period": ctx.period.label}))
+    labels = [f"{s} x {j}" for s, j in zip(top["segment"], top["journey"])]
+    figure = charts.horizontal_bars(labels, top["cost_opportunity"].tolist(),
+                                    title=f"Sized opportunity by segment x journey, {ctx.period.label}",
+                                    xlabel=f"avoidable contact cost ({cur or 'reporting currency'})",
+                                    alt="Bars of the avoidable contact cost per segment and journey", zero_line=False)
+    rows = tuple((r.segment, r.journey, f"{r.contacts:,.0f}", format_plain(100 * r.repeat_rate, digits=1),
+                  format_plain(r.csat), f"{r.contacts_avoidable + r.repeat_avoidable:,.0f}",
+                  f"{r.cost_opportunity:,.0f}", f"{r.csat_points:,.0f}") for r in top.itertuples())
+    table = Table("Largest friction cells", ("segment", "journey", "contacts", "repeat %", "CSAT (1-5)",
+                                             "avoidable contacts", f"opportunity ({cur})", "CSAT points"),
+                  rows, source.label())
+    return Built(Section("friction", TITLE, findings[0].text, tuple(findings), (figure,), (table,)), tuple(actions))

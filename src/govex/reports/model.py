@@ -1,0 +1,123 @@
+"""The report's content model: one tree that the HTML, PDF and PPTX renderers all read.
+
+A report is a list of sections; a section carries a one-line message (the slide title), the
+findings behind it, charts and tables. Every number in a finding is a `Number` that names the
+metric definition, target, spec or file that produced it, so each claim in the narrative can be
+traced; a section whose data is missing carries the reason instead of findings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from govex.reports.formatting import format_number
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a number comes from: a metric definition, a target, a spec, a module call or a file."""
+
+    kind: str
+    name: str
+    detail: str = ""
+
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A value with its unit and its source; `text` is how it reads in the narrative."""
+
+    value: float
+    unit: str
+    source: Source
+    currency: str = ""
+    signed: bool = False
+
+    @property
+    def text(self) -> str:
+        return format_number(self.value, self.unit, currency=self.currency, signed=self.signed)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One claim: a sentence template whose `{name}` slots are filled from its numbers."""
+
+    template: str
+    numbers: dict[str, Number] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+    cited: tuple[Source, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.template.format(**{k: n.text for k, n in self.numbers.items()}, **self.words)
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys([*(n.source.label() for n in self.numbers.values()), *(s.label() for s in self.cited)]))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered chart (PNG bytes) with its title and alternative text."""
+
+    title: str
+    png: bytes
+    alt: str
+    width_px: int
+    height_px: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table of already formatted cells, and where its numbers come from."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report; `absent` says plainly why there is nothing to show."""
+
+    key: str
+    title: str
+    message: str
+    findings: tuple[Finding, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    tables: tuple[Table, ...] = ()
+    absent: str = ""
+
+    @property
+    def sources(self) -> list[str]:
+        out = [s for f in self.findings for s in f.sources] + [t.source for t in self.tables]
+        return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Report:
+    """The executive report: title, period, generation time and its sections in reading order."""
+
+    title: str
+    period_label: str
+    generated_at: dt.datetime
+    sections: tuple[Section, ...]
+    notes: tuple[str, ...] = ()
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(f"no section {key!r}; sections: {', '.join(s.key for s in self.sections)}")
+
+    def texts(self) -> list[str]:
+        """Every piece of prose the renderers print, for checks such as 'no nan in the text'."""
+        out = [self.title, self.period_label, *self.notes]
+        for s in self.sections:
+            out += [s.title, s.message, s.absent, *(f.text for f in s.findings)]
+            for t in s.tables:
+                out += [t.title, *t.columns, *(c for row in t.rows for c in row)]
+        return [t for t in out if t]

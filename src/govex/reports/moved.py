@@ -1,0 +1,136 @@
+"""What moved and why: weekly anomalies of the headline metrics with their localised root causes,
+and the mix/rate split of the contact rate between the previous and the report period."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from govex.analysis import decompose_mix_rate, what_moved
+from govex.metrics import compute_metrics
+from govex.reports import charts
+from govex.reports.context import Built, ReportContext
+from govex.reports.model import Figure, Finding, Number, Section, Source, Table
+
+TITLE = "What moved and why"
+DEFAULT_METRICS = ("late_delivery_rate", "contact_rate", "csat", "dispute_rate", "moderation_accuracy",
+                   "first_contact_resolution")
+CAUSE_DIMENSIONS = ("market", "carrier", "vendor_id", "reason", "channel")
+SCAN_WEEKS = 52
+HISTORY_WEEKS = 8
+DECOMPOSED = ("contact_rate", "market")
+
+
+def _scan_window(period_end: dt.date, data_end: dt.date) -> tuple[dt.date, dt.date]:
+    """The last SCAN_WEEKS whole weeks (Monday to Sunday) up to the period end, plus history."""
+    last_day = min(period_end, data_end)
+    end = last_day - dt.timedelta(days=(last_day.weekday() + 1) % 7)  # the last Sunday on or before
+    start = end - dt.timedelta(weeks=SCAN_WEEKS + HISTORY_WEEKS) + dt.timedelta(days=1)
+    return start, end
+
+
+def _metrics(ctx: ReportContext) -> list[str]:
+    from_targets = [t.metric for t in ctx.targets if ctx.catalogue[t.metric].kind not in ("tree", "percentile", "count", "sum")]
+    return list(dict.fromkeys(from_targets or [m for m in DEFAULT_METRICS if m in ctx.catalogue]))
+
+
+def moved_section(ctx: ReportContext) -> Built:
+    """Anomalies of the last year (weekly) with their causes, and one mix/rate decomposition."""
+    start, end = _scan_window(ctx.period.end, ctx.data_end)
+    metrics = _metrics(ctx)
+    changes = what_moved(ctx.warehouse, metrics=metrics, by=list(CAUSE_DIMENSIONS), period="week", start=start, end=end,
+                         max_alerts=3, max_causes=2)
+    source = Source("analysis", "what_moved", f"weekly anomaly scan {start} to {end}, causes by {', '.join(CAUSE_DIMENSIONS)}")
+    series = compute_metrics(ctx.warehouse, metrics=sorted({c.metric for c in changes}), period="week", start=start,
+                             end=end, catalogue=ctx.catalogue) if changes else None
+    findings, actions, rows = [], [], []
+    for change in changes:
+        metric = ctx.catalogue[change.metric]
+        weekly = series[series["metric"] == change.metric]
+        value_at = dict(zip(pd.to_datetime(weekly["period_start"]).dt.date.astype(str), weekly["value"]))
+        words = {"label": metric.label, "before": change.before, "after": change.after}
+        numbers = {"from": ctx.metric_number(change.metric, value_at.get(change.before, np.nan)),
+                   "to": ctx.metric_number(change.metric, value_at.get(change.after, np.nan))}
+        causes = change.localization.root_causes
+        if not causes:
+            findings.append(Finding("{label} moved from {from} (week of {before}) to {to} (week of {after}); no single "
+                                    "slice stands out from noise, so the move is broad-based.", numbers, words, (source,)))
+            continue
+        top = causes[0]
+        numbers |= {"cause_from": _cause_number(ctx, change, top.expected, source),
+                    "cause_to": _cause_number(ctx, change, top.actual, source)}
+        words["cause"] = top.label()
+        text = ("{label} moved from {from} (week of {before}) to {to} (week of {after}); the main cause is {cause}, "
+                "which went from {cause_from} to {cause_to}")
+        if np.isfinite(top.explained_share):
+            numbers["share"] = Number(top.explained_share, "share of the change", source)
+            text += " and explains {share} of the change"
+        findings.append(Finding(text + ".", numbers, words, (source,)))
+        actions.append(Finding("Investigate {cause} for {label}: it went from {cause_from} to {cause_to} in the week "
+                               "of {after}.", {k: numbers[k] for k in ("cause_from", "cause_to")}, words, (source,)))
+        for c in causes:
+            rows.append((metric.label, change.after, c.label(), _cause_number(ctx, change, c.expected, source).text,
+                         _cause_number(ctx, change, c.actual, source).text,
+                         f"{100 * c.explained_share:.0f}%" if np.isfinite(c.explained_share) else "n/a"))
+    if not changes:
+        findings.append(Finding("No headline metric moved beyond its normal weekly variation between {start} and {end}.",
+                                words={"start": str(start + dt.timedelta(weeks=HISTORY_WEEKS)), "end": str(end)}))
+    figures = []
+    if changes:
+        figures.append(_series_figure(ctx, changes[0].metric, series, changes))
+    decomposition = _decomposition(ctx)
+    if decomposition is not None:
+        findings.append(decomposition)
+    tables = (Table("Root causes of the largest moves", ("metric", "week", "cause", "expected", "actual", "share explained"),
+                    tuple(rows), source.label()),) if rows else ()
+    message = findings[0].text if findings else "Nothing moved beyond normal variation."
+    return Built(Section("moved", TITLE, message, tuple(findings), tuple(figures), tables), tuple(actions))
+
+
+def _cause_number(ctx: ReportContext, change, value: float, source: Source) -> Number:
+    """A cause's level: a rate in the metric's unit, or (additive localisation) a count of numerator events."""
+    metric = ctx.catalogue[change.metric]
+    if change.localization.measure == "ratio":
+        return ctx.metric_number(change.metric, value * metric.per)
+    return Number(value, metric.business_unit or "count", source)
+
+
+def _series_figure(ctx: ReportContext, metric: str, weekly: pd.DataFrame, changes) -> Figure:
+    series = weekly[weekly["metric"] == metric]
+    periods = pd.to_datetime(series["period_start"])
+    lookup = dict(zip(periods.dt.date.astype(str), series["value"]))
+    marks = [(pd.Timestamp(c.after), lookup[c.after]) for c in changes if c.metric == metric and c.after in lookup]
+    unit = ctx.catalogue[metric].unit
+    return charts.time_series(periods, {ctx.label(metric): series["value"].tolist()},
+                              title=f"{ctx.label(metric)} by week", ylabel=unit, xlabel="week starting", marks=marks,
+                              mark_label="anomaly", alt=f"Weekly {ctx.label(metric)} with anomalies circled")
+
+
+def _decomposition(ctx: ReportContext) -> Finding | None:
+    """Mix vs rate split of a ratio metric's change from the previous period to the report period."""
+    metric, dim = DECOMPOSED
+    if metric not in ctx.catalogue:
+        return None
+    previous = ctx.period.previous()
+    cube = compute_metrics(ctx.warehouse, metrics=[metric], by=[dim], period=ctx.period.grain, start=previous.start,
+                           end=ctx.period.end, catalogue=ctx.catalogue)
+    before = cube[pd.to_datetime(cube["period_start"]).dt.date == previous.start]
+    after = cube[pd.to_datetime(cube["period_start"]).dt.date == ctx.period.start]
+    if before.empty or after.empty:
+        return None
+    result = decompose_mix_rate(before, after, by=dim, numerator="numerator", denominator="denominator")
+    per = ctx.catalogue[metric].per
+    top = result.segments.iloc[0]
+    source = Source("analysis", "decompose_mix_rate", f"{metric} by {dim}, {previous.label} to {ctx.period.label}")
+    unit = ctx.catalogue[metric].unit
+    numbers = {
+        "from": ctx.metric_number(metric, result.metric_before * per), "to": ctx.metric_number(metric, result.metric_after * per),
+        "mix": Number(result.mix_effect * per, unit, source, signed=True),
+        "rate": Number(result.rate_effect * per, unit, source, signed=True),
+        "top": Number(float(top["total_effect"]) * per, unit, source, signed=True),
+    }
+    return Finding("{label} went from {from} in {previous} to {to} in {period}: {rate} from changed rates within "
+                   "each {dim} and {mix} from a changed {dim} mix; {top_name} contributed most ({top}).", numbers,
+                   {"label": ctx.label(metric), "previous": previous.label, "period": ctx.period.label, "dim": dim,
+                    "top_name": f"{dim}={top[dim]}"})

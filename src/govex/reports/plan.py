@@ -1,0 +1,99 @@
+"""Capacity, cost and budget: next week's staffing plan and the main scenario side by side.
+
+The scenario is the YAML file given to the report, or else the automation scenario that the VOC
+automation-ROI study derives from the contacts' text (the reasons automation can handle at the
+target precision with a positive net saving). Weekly figures are annualised at 52 weeks.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from govex.errors import GovexError
+from govex.planning import Scenario, load_scenario, plan_from_warehouse, run_scenario
+from govex.reports import charts
+from govex.reports.context import Built, ReportContext
+from govex.reports.formatting import format_plain
+from govex.reports.model import Finding, Number, Section, Source, Table
+
+TITLE = "Capacity, cost and budget plan"
+WEEKS_PER_YEAR = 52
+AUTOMATION_REASONS = 3
+
+
+def _scenario(ctx: ReportContext) -> tuple[Scenario | None, str]:
+    """The scenario to show and where it came from (or None and why not)."""
+    if ctx.scenario_path is not None:
+        return load_scenario(ctx.scenario_path), f"scenario file {ctx.scenario_path.name}"
+    from govex.voc import automation_study, scenario_document
+
+    try:
+        study = automation_study(ctx.warehouse, max_texts=5_000)
+        document = scenario_document(study.opportunities, name="automation-top-reasons", top_n=AUTOMATION_REASONS,
+                                     description="Automate the contact reasons with the largest net saving")
+    except GovexError as exc:
+        return None, f"no scenario: the automation study could not run ({exc})"
+    return Scenario.model_validate(document), "VOC automation study (govex.voc.automation_study)"
+
+
+def plan_section(ctx: ReportContext) -> Built:
+    """Base plan FTE and weekly cost by channel, and the scenario's change."""
+    if not ctx.warehouse.has("contacts"):
+        return Built(Section("plan", TITLE, "The capacity plan is absent.",
+                             absent="The warehouse has no contacts table, so no staffing plan can be built."))
+    built = plan_from_warehouse(ctx.warehouse)
+    plan = built.plan
+    currency = plan.settings.currency
+    start = pd.Timestamp(built.inputs.demand["period_start"].min()).date()
+    source = Source("plan", "plan_from_warehouse", f"week of {start}, Erlang C/A for live queues, backlog model for the rest")
+    findings = [Finding("The plan for the week of {start} needs {fte} across {queues} queues at {cost} per week "
+                        "({annual} a year at 52 weeks).",
+                        {"fte": Number(plan.total_fte, "FTE", source), "queues": Number(len(plan.queues), "count", source),
+                         "cost": Number(plan.total_cost_week, "money", source, currency=currency),
+                         "annual": Number(plan.total_cost_week * WEEKS_PER_YEAR, "money", source, currency=currency)},
+                        {"start": str(start)})]
+    actions: list[Finding] = []
+    scenario, origin = _scenario(ctx)
+    by_channel = plan.queues.groupby("channel")[["fte", "cost_week", "contacts_week"]].sum()
+    groups = {"base plan FTE": by_channel["fte"].tolist()}
+    rows = []
+    if scenario is None:
+        findings.append(Finding("No scenario is shown: {why}.", words={"why": origin}, cited=(source,)))
+    else:
+        result = run_scenario(built.inputs, scenario, plan.settings)
+        total = result.comparison.set_index("queue").loc["TOTAL"]
+        scen_source = Source("scenario", scenario.name, origin)
+        numbers = {"fte": Number(float(total["fte_delta"]), "FTE", scen_source, signed=True),
+                   "cost": Number(float(total["cost_delta"]), "money", scen_source, currency=currency, signed=True),
+                   "annual": Number(float(total["cost_delta"]) * WEEKS_PER_YEAR, "money", scen_source, currency=currency, signed=True),
+                   "sl": Number(float(total["service_level_delta"]), "share of contacts", scen_source, signed=True)}
+        words = {"name": scenario.name, "description": scenario.description or "no description"}
+        findings.append(Finding("Scenario {name} ({description}) changes staffing by {fte} and cost by {cost} per week "
+                                "({annual} a year); service level changes by {sl}.", numbers, words))
+        findings += [Finding("{note}.", words={"note": n.rstrip(".")}, cited=(scen_source,)) for n in result.notes]
+        if float(total["cost_delta"]) < 0:
+            actions.append(Finding("Pilot scenario {name}: it would save {saving} a year and {fte_saved} FTE.",
+                                   {"saving": Number(-float(total["cost_delta"]) * WEEKS_PER_YEAR, "money", scen_source, currency=currency),
+                                    "fte_saved": Number(-float(total["fte_delta"]), "FTE", scen_source)}, words))
+        changed = result.changed.queues.groupby("channel")[["fte", "cost_week"]].sum().reindex(by_channel.index).fillna(0.0)
+        groups[f"scenario FTE ({scenario.name})"] = changed["fte"].tolist()
+        rows = [(ch, f"{by_channel.loc[ch, 'contacts_week']:,.0f}", format_plain(by_channel.loc[ch, "fte"], digits=1),
+                 format_plain(changed.loc[ch, "fte"], digits=1), f"{by_channel.loc[ch, 'cost_week']:,.0f}",
+                 f"{changed.loc[ch, 'cost_week']:,.0f}") for ch in by_channel.index]
+        rows.append(("total", f"{by_channel['contacts_week'].sum():,.0f}", format_plain(plan.total_fte, digits=1),
+                     format_plain(result.changed.total_fte, digits=1), f"{plan.total_cost_week:,.0f}",
+                     f"{result.changed.total_cost_week:,.0f}"))
+    if not rows:
+        rows = [(ch, f"{by_channel.loc[ch, 'contacts_week']:,.0f}", format_plain(by_channel.loc[ch, "fte"], digits=1),
+                 "n/a", f"{by_channel.loc[ch, 'cost_week']:,.0f}", "n/a") for ch in by_channel.index]
+    figure = charts.grouped_bars(list(by_channel.index), groups, title="Staffing by channel: base plan and scenario",
+                                 ylabel="FTE (full-time equivalents)", xlabel="channel",
+                                 alt="FTE per channel for the base plan and the scenario")
+    table = Table(f"Weekly plan by channel (cost in {currency})",
+                  ("channel", "contacts/week", "FTE base", "FTE scenario", "cost/week base", "cost/week scenario"),
+                  tuple(rows), source.label())
+    served = (plan.queues["service_level"] * plan.queues["contacts_week"]).sum() / max(plan.queues["contacts_week"].sum(), 1e-12)
+    findings.append(Finding("Planned service level across queues: {sl} of contacts within target.",
+                            {"sl": Number(float(served), "share of contacts", source)}))
+    message = findings[1].text if scenario is not None else findings[0].text
+    return Built(Section("plan", TITLE, message, tuple(findings), (figure,), (table,)), tuple(actions))
+
