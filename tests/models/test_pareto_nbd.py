@@ -31,7 +31,7 @@ def test_loglik_equals_integral_over_death_time(params, x, t_x, T):
 
 def test_expected_purchases_new_limits():
     # E[X(t)] = r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s - 1)] tends to
-    # r beta / (alpha (s - 1)) as t -> infinity when s > 1 (Fader & Hardie note 009, eq. 17).
+    # r beta / (alpha (s - 1)) as t -> infinity when s > 1 (Fader & Hardie 2005, note 009).
     model = ParetoNBD.from_params(r=2.0, alpha=4.0, s=3.0, beta=6.0)
     assert float(model.expected_purchases_new(1e9)) == pytest.approx(2.0 * 6.0 / (4.0 * 2.0), rel=1e-6)
     # At s = 1 the bracket over (s - 1) is log((beta + t) / beta): continuous across s = 1.

@@ -22,9 +22,9 @@ _REFERENCES = """
     .. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "'Counting Your Customers' the Easy
        Way: An Alternative to the Pareto/NBD Model". Marketing Science 24(2), 275-284.
     .. [2] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2008). "Computing P(alive) Using the BG/NBD
-       Model". brucehardie.com/notes/021.
-    .. [3] Fader, P. S., Hardie, B. G. S. (2013). "Overcoming the BG/NBD Model's #NUM! Error
-       Problem". brucehardie.com/notes/027.
+       Model". Note, brucehardie.com/notes.
+    .. [3] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2013). "Overcoming the BG/NBD Model's #NUM!
+       Error Problem". Note, brucehardie.com/notes.
 """
 
 
@@ -58,50 +58,69 @@ class BetaGeo(PurchaseModel):
         r, alpha, a, b = np.exp(theta)
         # Functions of x alone are evaluated once per distinct x (`frequencies` = (ux, ix)).
         ux, ix = frequencies or distinct_whole_numbers(x)
-        repeat = ux > 0
         log_beta_ab = betaln(a, b)
+        log_a_age, log_a_tx = np.log(alpha + age), np.log(alpha + t_x)
         # eq. 6 of [1], in logs as in [3]: ll = A1 + log(exp(L_alive) + [x > 0] exp(L_dropped))
-        a1 = (gammaln(r + ux) - gammaln(r))[ix] + r * np.log(alpha)
-        l_alive = (betaln(a, b + ux) - log_beta_ab)[ix] - (r + x) * np.log(alpha + age)
+        a1_u = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
+        l_alive = (betaln(a, b + ux) - log_beta_ab)[ix] - (r + x) * log_a_age
         l_drop_u = np.full(len(ux), -np.inf)
-        l_drop_u[repeat] = betaln(a + 1, b + ux[repeat] - 1) - log_beta_ab
-        l_dropped = l_drop_u[ix] - (r + x) * np.log(alpha + t_x)
-        return (r, alpha, a, b), ux, ix, a1, l_alive, l_dropped
+        l_drop_u[ux > 0] = betaln(a + 1, b + ux[ux > 0] - 1) - log_beta_ab
+        l_dropped = l_drop_u[ix] - (r + x) * log_a_tx
+        return (r, alpha, a, b), ux, ix, a1_u, l_alive, l_dropped, log_a_age, log_a_tx
 
     def _row_loglik(self, theta, x, t_x, age):
-        _, _, _, a1, l_alive, l_dropped = self._terms(theta, x, t_x, age)
-        return a1 + np.logaddexp(l_alive, l_dropped)
+        _, _, ix, a1_u, l_alive, l_dropped, _, _ = self._terms(theta, x, t_x, age)
+        return a1_u[ix] + np.logaddexp(l_alive, l_dropped)
 
     def _loglik_function(self, x, t_x, age, weights):
         frequencies = distinct_whole_numbers(x)
+        weight_per_x = np.bincount(frequencies[1], weights=weights)
+        weighted_r_plus_x = (weights, weights * x)
 
         def summed(theta: np.ndarray):
-            return self._summed_loglik(theta, x, t_x, age, weights, frequencies)
+            return self._summed_loglik(theta, x, weights, frequencies, weight_per_x, weighted_r_plus_x, t_x, age)
 
         return summed
 
-    def _summed_loglik(self, theta, x, t_x, age, weights, frequencies=None):
-        (r, alpha, a, b), ux, ix, a1, l_alive, l_dropped = self._terms(theta, x, t_x, age, frequencies)
+    def _summed_loglik(self, theta, x, weights, frequencies, weight_per_x, weighted_r_plus_x, t_x, age):
+        """Summed log-likelihood and its gradient in the log-parameters.
+
+        Terms that depend on the row only through x are summed per distinct x first
+        (np.bincount), so each evaluation makes a few passes over the rows.
+        """
+        (r, alpha, a, b), ux, ix, a1_u, l_alive, l_dropped, log_a_age, log_a_tx = self._terms(
+            theta, x, t_x, age, frequencies
+        )
+        w, wx = weighted_r_plus_x
         log_sum = np.logaddexp(l_alive, l_dropped)
         share_dropped = np.exp(l_dropped - log_sum)
-        share_alive = 1.0 - share_dropped
+        w_dropped = w * share_dropped
+        w_alive = w - w_dropped
+        alive_per_x = np.bincount(ix, weights=w_alive, minlength=len(ux))
+        dropped_per_x = weight_per_x - alive_per_x
         repeat = ux > 0
         dig_ab = digamma(a + b)
         dig_abx = digamma(a + b + ux)
-        d_alive_da = (dig_ab - dig_abx)[ix]
-        d_alive_db = (digamma(b + ux) - dig_abx - digamma(b) + dig_ab)[ix]
-        d_drop_da_u = np.zeros(len(ux))
-        d_drop_db_u = np.zeros(len(ux))
-        d_drop_da_u[repeat] = digamma(a + 1) - digamma(a) - dig_abx[repeat] + dig_ab
-        d_drop_db_u[repeat] = digamma(b + ux[repeat] - 1) - dig_abx[repeat] - digamma(b) + dig_ab
-        log_a_age, log_a_tx = np.log(alpha + age), np.log(alpha + t_x)
-        d_r = (digamma(r + ux) - digamma(r))[ix] + np.log(alpha) - share_alive * log_a_age - share_dropped * log_a_tx
-        d_alpha = r / alpha - (r + x) * (share_alive / (alpha + age) + share_dropped / (alpha + t_x))
-        d_a = share_alive * d_alive_da + share_dropped * d_drop_da_u[ix]
-        d_b = share_alive * d_alive_db + share_dropped * d_drop_db_u[ix]
-        grad = np.array([weighted_sum(weights, d_r) * r, weighted_sum(weights, d_alpha) * alpha,
-                         weighted_sum(weights, d_a) * a, weighted_sum(weights, d_b) * b])
-        return weighted_sum(weights, a1 + log_sum), grad
+        d_alive_da = dig_ab - dig_abx
+        d_alive_db = digamma(b + ux) - dig_abx - digamma(b) + dig_ab
+        d_drop_da = np.where(repeat, digamma(a + 1) - digamma(a) - dig_abx + dig_ab, 0.0)
+        d_drop_db = np.where(repeat, digamma(np.maximum(b + ux - 1, 1e-300)) - dig_abx - digamma(b) + dig_ab, 0.0)
+        # sum_rows w (r + x) f = r sum w f + sum (w x) f
+        inv_age, inv_tx = 1.0 / (alpha + age), 1.0 / (alpha + t_x)
+        total = weight_per_x.sum()
+        d_r = (
+            weighted_sum(weight_per_x, digamma(r + ux) - digamma(r)) + total * np.log(alpha)
+            - weighted_sum(w_alive, log_a_age) - weighted_sum(w_dropped, log_a_tx)
+        )
+        share_alive = 1.0 - share_dropped
+        alive_term, dropped_term = share_alive * inv_age, share_dropped * inv_tx
+        d_alpha = total * r / alpha - r * (weighted_sum(w, alive_term) + weighted_sum(w, dropped_term)) - (
+            weighted_sum(wx, alive_term) + weighted_sum(wx, dropped_term)
+        )
+        d_a = weighted_sum(alive_per_x, d_alive_da) + weighted_sum(dropped_per_x, d_drop_da)
+        d_b = weighted_sum(alive_per_x, d_alive_db) + weighted_sum(dropped_per_x, d_drop_db)
+        grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+        return weighted_sum(weight_per_x, a1_u) + weighted_sum(w, log_sum), grad
 
     def _starts(self, x, t_x, age, weights):
         rate = purchase_rate_guess(x, age, weights)
@@ -109,7 +128,7 @@ class BetaGeo(PurchaseModel):
         return np.log(np.array(grid))
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
-        """Probability each customer is still alive at the end of calibration (eq. 2 of [2]_)."""
+        """Probability each customer is still alive at the end of calibration ([2]_)."""
         x, t_x, age = self._history(frequency, recency, T)
         r, alpha, a, b = (self.params_[n] for n in self.param_names)
         log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))

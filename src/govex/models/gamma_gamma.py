@@ -97,7 +97,7 @@ class GammaGamma:
     @staticmethod
     def _loglik_function(x, m, weights):
         # log f(m | x) = log G(px+q) - log G(px) - log G(q) + q log v + (px-1) log m + px log x
-        #                - (px+q) log(v + x m)                         (eq. 4 of [1], in logs)
+        #                - (px+q) log(v + x m)                  (the marginal density of [1], in logs)
         ux, ix = distinct_whole_numbers(x)
         w_x = np.bincount(ix, weights=weights)  # weight per distinct frequency
         wx = weights * x
@@ -145,7 +145,7 @@ class GammaGamma:
         return np.where(repeat, ll, 0.0)
 
     def population_mean_spend(self) -> float:
-        """Mean spend per transaction across customers, p v / (q - 1) ([1]_, eq. 6); needs q > 1."""
+        """Mean spend per transaction across customers, p v / (q - 1) ([1]_); needs q > 1."""
         check_fitted(self)
         p, q, v = (self.params_[n] for n in self.param_names)
         if q <= 1:
@@ -156,7 +156,7 @@ class GammaGamma:
         return p * v / (q - 1)
 
     def expected_spend(self, frequency, mean_spend) -> np.ndarray:
-        """Expected spend per future transaction given each customer's history ([1]_, eq. 5).
+        """Expected spend per future transaction given each customer's history ([1]_).
 
         E[Z | x, m] = p (v + x m) / (p x + q - 1), a weighted average of the population mean and
         the customer's own mean; customers with frequency 0 get the population mean.

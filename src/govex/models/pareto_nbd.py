@@ -29,7 +29,7 @@ _REFERENCES = """
 
 
 def _log_a0_part(r, alpha, s, beta, x, t):
-    """log of one term of A0 in eq. 22 of [2], after Euler's transformation.
+    """log of one term of A0 in the likelihood of [2], after Euler's transformation.
 
     For alpha >= beta the term is 2F1(r+s+x, s+1; r+s+x+1; z) / (alpha+t)^(r+s+x) with
     z = (alpha-beta)/(alpha+t); Euler's transformation turns it into
@@ -53,7 +53,7 @@ def _unique_pairs(x, t):
 
 
 def _log_terms(r, alpha, s, beta, x, t_x, age, pairs=None):
-    """Log of the two terms of the likelihood bracket of eq. 22 in [2]: alive at T, died in (t_x, T].
+    """Log of the two terms of the likelihood bracket in [2]: alive at T, died in (t_x, T].
 
     `pairs` optionally holds the precomputed `_unique_pairs` of (x, t_x) and (x, T).
     """
@@ -84,7 +84,7 @@ class ParetoNBD(PurchaseModel):
         ``r``, ``alpha`` (purchase-rate heterogeneity) and ``s``, ``beta`` (dropout-rate
         heterogeneity); alpha and beta are in the time unit of the data.
     loglik_ : float
-        Log-likelihood of the calibration sample at ``params_`` (eq. 22 of [2]_).
+        Log-likelihood of the calibration sample at ``params_`` ([2]_).
     """ + _REFERENCES
 
     param_names = ("r", "alpha", "s", "beta")
@@ -114,13 +114,13 @@ class ParetoNBD(PurchaseModel):
         return np.log(np.array(grid))
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
-        """Probability each customer is still alive at the end of calibration (eq. 18 of [2]_)."""
+        """Probability each customer is still alive at the end of calibration ([1]_, [2]_)."""
         x, t_x, age = self._history(frequency, recency, T)
         log_alive, log_died = _log_terms(*(self.params_[n] for n in self.param_names), x, t_x, age)
         return 1.0 / (1.0 + np.exp(log_died - log_alive))
 
     def expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
-        """Expected repeat purchases in the next `t` time units, given each history (eq. 27 of [2]_).
+        """Expected repeat purchases in the next `t` time units, given each history ([1]_, [2]_).
 
         E[Y(t)] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive);
         the bracket over (s - 1) tends to log((beta+T+t)/(beta+T)) as s -> 1 and is computed in
@@ -133,7 +133,7 @@ class ParetoNBD(PurchaseModel):
         return (r + x) * (beta + age) / (alpha + age) * horizon_factor * self.p_alive(x, t_x, age)
 
     def expected_purchases_new(self, t) -> np.ndarray:
-        """Expected repeat purchases of a new customer in (0, t] (eq. 17 of [2]_)."""
+        """Expected repeat purchases of a new customer in (0, t] ([1]_, [2]_)."""
         check_fitted(self)
         t = np.asarray(t, dtype=np.float64)
         r, alpha, s, beta = (self.params_[n] for n in self.param_names)
