@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 
 from govex.engine import Warehouse
@@ -78,6 +79,32 @@ def _segments(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _clv(ctx: DemoContext) -> list[str]:
+    import datetime as dt
+
+    from govex.features import clv_summary
+    from govex.models import BetaGeo, GammaGamma, customer_lifetime_value
+
+    as_of = dt.date.fromisoformat(ctx.ground_truth["generator"]["end_exclusive"])
+    summary = clv_summary(ctx.warehouse, as_of=as_of, time_unit="day").execute()
+    f, r, T, m = (summary[c].to_numpy() for c in ("frequency", "recency", "T", "mean_spend"))
+    bg = BetaGeo().fit(f, r, T)
+    repeat = f > 0
+    gg = GammaGamma().fit(f[repeat], m[repeat])
+    clv = customer_lifetime_value(bg, gg, f, r, T, m, horizon=365, period=30, discount_rate=0.01)
+    truth_bg, truth_gg = ctx.ground_truth["bgnbd"], ctx.ground_truth["gamma_gamma"]
+
+    def side_by_side(fitted: dict, truth: dict, names: tuple[str, ...]) -> str:
+        return ", ".join(f"{n} {fitted[n]:.3g} (true {truth[n]:g})" for n in names)
+
+    return [
+        f"BG/NBD on {len(summary):,} customers (days): {side_by_side(bg.params_, truth_bg, ('r', 'alpha', 'a', 'b'))}",
+        f"Gamma-Gamma spend: {side_by_side(gg.params_, truth_gg, ('p', 'q', 'v'))}",
+        f"12-month CLV ({truth_gg['currency']}, 1% monthly discount): total {clv.sum():,.0f}, "
+        f"median {np.median(clv):,.2f}, top decile from {np.quantile(clv, 0.9):,.2f}",
+    ]
+
+
 def _what_moved(ctx: DemoContext) -> list[str]:
     from govex.analysis import what_moved
 
@@ -109,12 +136,37 @@ def _automation(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _planning(ctx: DemoContext) -> list[str]:
+    from govex.planning import load_scenario, plan_from_warehouse, run_scenario
+
+    planned = plan_from_warehouse(ctx.warehouse)
+    ctx.results["plan"] = planned
+    plan, cur = planned.plan, planned.plan.settings.currency
+    lines = [f"next week: {plan.total_fte:.1f} FTE, {plan.total_cost_week:,.0f} {cur} across {len(plan.queues)} queues; largest:"]
+    for r in plan.queues.nlargest(3, "cost_week").itertuples():
+        lines.append(f"  {r.queue}: {r.contacts_week:,.0f} contacts/wk, {r.fte:.1f} FTE, SL {r.service_level:.0%}, "
+                     f"{r.cost_per_contact:.2f} {cur} per contact (vendor {r.vendor_id})")
+    accuracy = planned.accuracy.accuracy
+    lines.append(f"daily forecasts (holdout): median WAPE {accuracy.wape.median():.2f} vs seasonal-naive "
+                 f"{accuracy.baseline_wape.median():.2f}; better in {int(accuracy.beats_baseline.sum())} of {len(accuracy)} queues")
+    scenario = ctx.out / "scenarios" / "automation.yaml"
+    if scenario.is_file():
+        result = run_scenario(planned.inputs, load_scenario(scenario), plan.settings)
+        total = result.comparison.set_index("queue").loc["TOTAL"]
+        ctx.results["scenario"] = result
+        lines.append(f"scenario {result.scenario.name}: {total.fte_delta:+.1f} FTE, {total.cost_delta:+,.0f} {cur} per week, "
+                     f"service level {total.service_level_base:.1%} -> {total.service_level_scenario:.1%}")
+    return lines
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Synthetic marketplace", _synthesise),
     ("Ingest and validate", _ingest),
     ("Segments", _segments),
+    ("Customer lifetime value", _clv),
     ("What moved and why", _what_moved),
     ("VOC and automation", _automation),
+    ("Workforce and cost plan", _planning),
 ]
 
 
