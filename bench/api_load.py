@@ -1,0 +1,208 @@
+"""Load test of the decision API on loopback: single treatment lookups, then the same under reloads.
+
+Builds a synthetic marketplace with govex (synth -> ingest -> segmentation), starts `govex serve`
+as a subprocess, and drives it for a bounded time with an asyncio client holding a fixed number
+of keep-alive HTTP/1.1 connections (httpx only for start-up checks). Prints one table: requests, throughput, latency percentiles,
+errors and responses whose tier disagrees with the library's `decide` on the same segments.
+
+    python bench/api_load.py [--customers 20000] [--seconds 15] [--connections 8]
+
+Goal on a 2-core machine: >= 2,000 lookups/s with p99 < 10 ms and no errors. The client shares
+the two cores with the server, so the figures are a lower bound for the server alone.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from govex.contract.schema import JOURNEYS
+
+
+def build_warehouse(folder: Path, customers: int) -> Path:
+    from govex.datasets import synthesize
+    from govex.engine import Warehouse
+    from govex.ingest import ingest_folder
+    from govex.segments import run_segmentation
+
+    synthesize(folder / "synth", customers=customers, seed=11, months=12)
+    db = folder / "bench.duckdb"
+    ingest_folder(folder / "synth", database=db)
+    warehouse = Warehouse.open(f"duckdb:///{db}")
+    last = warehouse.table("orders").ordered_at.max().execute()
+    run_segmentation(warehouse, as_of=last.date() + dt.timedelta(days=1))
+    warehouse.con.disconnect()
+    return db
+
+
+def customer_ids(db: Path) -> list[str]:
+    import ibis
+
+    con = ibis.duckdb.connect(str(db), read_only=True)
+    t = con.table("segment_assignments")
+    ids = t.filter(t.framework == "value").entity_id.execute().tolist()
+    con.disconnect()
+    return ids
+
+
+def expected_tiers(db: Path, ids: list[str]) -> dict[tuple[str, str], str]:
+    """The library's decision for each (customer, journey), to check every response against."""
+    from govex.api import build_snapshot
+
+    snap = build_snapshot(db=db, policy=None)
+    return {(c, j): snap.treatment(c, j).tier for c in ids for j in JOURNEYS}
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection speaking just enough to send GET/POST and read a JSON body.
+
+    httpx's async pool serialises on its own locks and, on two busy cores, measured the client
+    rather than the server; a bare asyncio stream per connection keeps the client cheap.
+    """
+
+    def __init__(self, host: str, port: int, token: str):
+        self.host, self.port, self.token = host, port, token
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def request(self, method: str, target: str) -> tuple[int, dict]:
+        self.writer.write(f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\nX-API-Key: {self.token}\r\n"
+                          f"Content-Length: 0\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        body = await self.reader.readexactly(length)
+        return status, json.loads(body)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def drive(base: str, token: str, ids: list[str], seconds: float, connections: int,
+                expected: dict, reload_every_s: float | None) -> dict:
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    errors = mismatches = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(seed: int):
+        nonlocal errors, mismatches
+        rng = random.Random(seed)
+        conn = _Connection(host, int(port), token)
+        await conn.open()
+        while time.perf_counter() < deadline:
+            cid, journey = rng.choice(ids), rng.choice(JOURNEYS)
+            t0 = time.perf_counter()
+            try:
+                status, body = await conn.request("GET", f"/v1/customers/{cid}/treatment?journey={journey}")
+            except (OSError, asyncio.IncompleteReadError):
+                errors += 1
+                await conn.open()
+                continue
+            latencies.append(time.perf_counter() - t0)
+            if status != 200:
+                errors += 1
+            elif body["tier"] != expected[(cid, journey)]:
+                mismatches += 1
+        conn.close()
+
+    async def reloader():
+        reloads = 0
+        conn = _Connection(host, int(port), token)
+        await conn.open()
+        while time.perf_counter() < deadline - reload_every_s:
+            await asyncio.sleep(reload_every_s)
+            status, _ = await conn.request("POST", "/v1/admin/reload")
+            reloads += status == 200
+        conn.close()
+        return reloads
+
+    started = time.perf_counter()
+    jobs = [worker(i) for i in range(connections)] + ([reloader()] if reload_every_s else [])
+    results = await asyncio.gather(*jobs)
+    elapsed = time.perf_counter() - started
+    lat = np.array(latencies) * 1000
+    return {"requests": len(lat), "rps": len(lat) / elapsed, "p50_ms": np.percentile(lat, 50),
+            "p99_ms": np.percentile(lat, 99), "max_ms": lat.max(), "errors": errors, "mismatches": mismatches,
+            "reloads": results[-1] if reload_every_s else 0}
+
+
+def start_server(folder: Path, db: Path) -> tuple[subprocess.Popen, str, str]:
+    from govex.api import keys_yaml, new_api_key
+
+    token, entry = new_api_key("bench", ("read", "decide", "admin"))
+    (folder / "keys.yaml").write_text(keys_yaml([entry]))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "govex", "serve", "--db", str(db), "--keys",
+                               str(folder / "keys.yaml"), "--audit-log", str(folder / "audit.jsonl"),
+                               "--port", str(port), "--watch-interval", "0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return server, base, token
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    try:
+        import uvloop
+    except ImportError:
+        uvloop = None
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        db = build_warehouse(folder, args.customers)
+        print(f"warehouse with {args.customers:,} customers built in {time.perf_counter() - t0:.0f} s")
+        ids = random.Random(0).sample(customer_ids(db), 2000) + [f"UNKNOWN{i}" for i in range(50)]
+        expected = expected_tiers(db, ids)
+        server, base, token = start_server(folder, db)
+        run = uvloop.run if uvloop is not None else asyncio.run
+        try:
+            rows = [("lookups", run(drive(base, token, ids, args.seconds, args.connections, expected, None))),
+                    ("lookups + reload every 1 s",
+                     run(drive(base, token, ids, args.seconds, args.connections, expected, 1.0)))]
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        with open(folder / "audit.jsonl") as audit:
+            audit_lines = sum(1 for _ in audit)
+    print(f"\nclient: asyncio streams on {'uvloop' if uvloop else 'asyncio'}, {args.connections} connections, "
+          f"{args.seconds:.0f} s per run, {os.cpu_count()} cores shared with the server")
+    print(f"{'run':<28}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
+          f"{'wrong':>7}{'reloads':>9}{'goal':>8}")
+    for name, r in rows:
+        ok = r["rps"] >= 2000 and r["p99_ms"] < 10 and r["errors"] == 0 and r["mismatches"] == 0
+        print(f"{name:<28}{r['requests']:>10,}{r['rps']:>9,.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+              f"{r['max_ms']:>9.1f}{r['errors']:>8}{r['mismatches']:>7}{r['reloads']:>9}{'met' if ok else 'missed':>8}")
+    total = sum(r["requests"] for _, r in rows)
+    print(f"audit log lines: {audit_lines:,} for {total:,} answered lookups")
+
+
+if __name__ == "__main__":
+    main()
