@@ -170,7 +170,9 @@ class Reference:
         if name == "orders":
             return orders_n(order_cuts).rename("value").reset_index()
         if name == "gmv":
-            return self._count("orders", "ordered_at", by, order_cuts, period, mask=o["status"] != "cancelled", value=o["amount"]).rename("value").reset_index()
+            # a week whose orders were all cancelled still has a GMV cell, of 0
+            gmv = o["amount"].where(o["status"] != "cancelled", 0.0)
+            return self._count("orders", "ordered_at", by, order_cuts, period, value=gmv).rename("value").reset_index()
         if name == "active_customers":
             return self._count("orders", "ordered_at", by, order_cuts, period, distinct="customer_id").rename("value").reset_index()
         if name == "new_customers":
