@@ -126,7 +126,7 @@ def _cases(policy: LoadedPolicy, space: SegmentSpace, customers: pd.DataFrame | 
         frameworks = [c for c in customers.columns if c not in ("customers", "example_customer")]
         for row in customers.itertuples(index=False):
             values = row._asdict()
-            profile = {f: values[f] for f in frameworks}
+            profile = {f: values[f] for f in frameworks if f in read}
             profile |= {k: v for k, v in space.with_composites(profile, read).items() if k not in profile}
             key = tuple(sorted(profile.items(), key=lambda kv: kv[0]))
             seen[key] = _Case(profile, int(values["customers"]), values["example_customer"])
