@@ -105,6 +105,25 @@ def _clv(ctx: DemoContext) -> list[str]:
     ]
 
 
+def _policy(ctx: DemoContext) -> list[str]:
+    from govex.policy import check_policy_in_warehouse, load_policy, simulate_policies
+
+    policy = load_policy()
+    findings = check_policy_in_warehouse(policy, ctx.warehouse)
+    sim = simulate_policies(ctx.warehouse, [policy])
+    ctx.results["policy"] = sim
+    lines = [f"policy {policy.spec.name} {policy.version}: {len(findings)} consistency finding(s)"]
+    lines += [f"  {line}" for finding in findings[:3] for line in finding.render().splitlines()]
+    volume = sim.tiers.groupby("tier", sort=False)[["volume"]].sum()
+    lines.append("90-day contacts, disputes and returns by service tier: "
+                 + ", ".join(f"{tier} {row.volume:,.0f}" for tier, row in volume.iterrows()))
+    exposure, cost = sim.exposure, sim.cost.iloc[0]
+    lines.append(f"refunds requested {exposure.refund_amount.sum():,.0f}, auto-approved {exposure.auto_approved_amount.sum():,.0f} "
+                 f"(of which confirmed abuse {exposure.auto_approved_abuse_amount.sum():,.0f}); "
+                 f"expected service cost {cost.expected_cost:,.0f}")
+    return lines
+
+
 def _what_moved(ctx: DemoContext) -> list[str]:
     from govex.analysis import what_moved
 
@@ -164,6 +183,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Ingest and validate", _ingest),
     ("Segments", _segments),
     ("Customer lifetime value", _clv),
+    ("Prioritisation policy", _policy),
     ("What moved and why", _what_moved),
     ("VOC and automation", _automation),
     ("Workforce and cost plan", _planning),
