@@ -131,3 +131,12 @@ def test_cube_write_back_is_whole_or_nothing(tiny_wh):
     with pytest.raises(ConfigError, match="missing column"):
         write_metric_cube(tiny_wh, pd.DataFrame({"metric": ["x"]}))
     assert len(tiny_wh.con.table("metric_cube").to_pandas()) == 4  # the previous cube is untouched
+
+
+def test_kpi_summary_reads_the_demo_targets(synth_wh):
+    from govex.metrics import kpi_summary
+
+    summary = kpi_summary(synth_wh)
+    # the demo file holds ten targets; every status is one of the four documented states
+    assert len(summary) == 10
+    assert set(summary["status"]) <= {"on track", "at risk", "off track", "no data"}

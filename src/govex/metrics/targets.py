@@ -169,3 +169,13 @@ def _forecast(kind: str, row, recent: pd.DataFrame, recent_days: int, elapsed: i
     rest_den = recent_den / recent_days * remaining
     forecast = (num + level * rest_den) / (den + rest_den) * per
     return float(forecast), den + rest_den
+
+
+def kpi_summary(warehouse: Warehouse, *, targets_path: str | Path = DEMO_TARGETS, as_of: dt.date | str | None = None) -> pd.DataFrame:
+    """One line per target of a targets file (default: the shipped demo targets), for a summary print.
+
+    Columns: metric, slice, period_start, value_to_date, target, forecast, status, gap, gap_business, business_unit.
+    """
+    status = target_status(warehouse, targets=load_targets(targets_path), as_of=as_of)
+    return status[["metric", "slice", "period_start", "value_to_date", "target", "forecast", "status",
+                   "gap", "gap_business", "business_unit"]]
