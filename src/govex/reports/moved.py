@@ -22,7 +22,7 @@ HISTORY_WEEKS = 8
 DECOMPOSED = ("contact_rate", "market")
 
 
-def _scan_window(period_end: dt.date, data_end: dt.date) -> tuple[dt.date, dt.date]:
+def scan_window(period_end: dt.date, data_end: dt.date) -> tuple[dt.date, dt.date]:
     """The last SCAN_WEEKS whole weeks (Monday to Sunday) up to the period end, plus history."""
     last_day = min(period_end, data_end)
     end = last_day - dt.timedelta(days=(last_day.weekday() + 1) % 7)  # the last Sunday on or before
@@ -37,7 +37,7 @@ def _metrics(ctx: ReportContext) -> list[str]:
 
 def moved_section(ctx: ReportContext) -> Built:
     """Anomalies of the last year (weekly) with their causes, and one mix/rate decomposition."""
-    start, end = _scan_window(ctx.period.end, ctx.data_end)
+    start, end = scan_window(ctx.period.end, ctx.data_end)
     metrics = _metrics(ctx)
     changes = what_moved(ctx.warehouse, metrics=metrics, by=list(CAUSE_DIMENSIONS), period="week", start=start, end=end,
                          max_alerts=3, max_causes=2)

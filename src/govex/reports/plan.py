@@ -6,8 +6,11 @@ target precision with a positive net saving). Weekly figures are annualised at 5
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from govex.engine.warehouse import Warehouse
 from govex.errors import GovexError
 from govex.planning import Scenario, load_scenario, plan_from_warehouse, run_scenario
 from govex.reports import charts
@@ -20,14 +23,14 @@ WEEKS_PER_YEAR = 52
 AUTOMATION_REASONS = 3
 
 
-def _scenario(ctx: ReportContext) -> tuple[Scenario | None, str]:
+def choose_scenario(warehouse: Warehouse, scenario_path: Path | None = None) -> tuple[Scenario | None, str]:
     """The scenario to show and where it came from (or None and why not)."""
-    if ctx.scenario_path is not None:
-        return load_scenario(ctx.scenario_path), f"scenario file {ctx.scenario_path.name}"
+    if scenario_path is not None:
+        return load_scenario(scenario_path), f"scenario file {scenario_path.name}"
     from govex.voc import automation_study, scenario_document
 
     try:
-        study = automation_study(ctx.warehouse, max_texts=5_000)
+        study = automation_study(warehouse, max_texts=5_000)
         document = scenario_document(study.opportunities, name="automation-top-reasons", top_n=AUTOMATION_REASONS,
                                      description="Automate the contact reasons with the largest net saving")
     except GovexError as exc:
@@ -52,7 +55,7 @@ def plan_section(ctx: ReportContext) -> Built:
                          "annual": Number(plan.total_cost_week * WEEKS_PER_YEAR, "money", source, currency=currency)},
                         {"start": str(start)})]
     actions: list[Finding] = []
-    scenario, origin = _scenario(ctx)
+    scenario, origin = choose_scenario(ctx.warehouse, ctx.scenario_path)
     by_channel = plan.queues.groupby("channel")[["fte", "cost_week", "contacts_week"]].sum()
     groups = {"base plan FTE": by_channel["fte"].tolist()}
     rows = []

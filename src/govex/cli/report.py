@@ -1,0 +1,45 @@
+"""`govex report`: write the executive report (HTML, PDF, PPTX) from the warehouse."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    def report(
+        out: Path = typer.Option(..., "--out", help="Folder for report.html, report.pdf and report.pptx."),
+        config: Path = typer.Option(None, "--config", help="govex.yaml naming the engine (its warehouse is read)."),
+        db: Path = typer.Option(None, "--db", help="DuckDB file to read instead of --config's engine."),
+        period: str = typer.Option(None, "--period", help="Quarter like 2025-Q4 or month like 2025-10 (default: "
+                                   "the quarter of the last order)."),
+        targets: Path = typer.Option(None, "--targets", help="Targets YAML (default: the shipped demo targets)."),
+        benchmarks: Path = typer.Option(None, "--benchmarks", help="Benchmarks CSV/YAML (default: the shipped "
+                                        "ILLUSTRATIVE example)."),
+        scenario: Path = typer.Option(None, "--scenario", help="Scenario YAML for the plan section (default: the "
+                                      "VOC automation scenario)."),
+        framework: str = typer.Option("value", "--framework", help="Segment framework for health and friction."),
+    ) -> None:
+        """Build the report from the warehouse and write it in three forms."""
+        from govex.cli.common import console
+        from govex.engine import Warehouse
+        from govex.errors import ConfigError
+        from govex.reports.write import write_report
+
+        if (config is None) == (db is None):
+            raise ConfigError("give exactly one of --config govex.yaml or --db FILE.duckdb")
+        if db is not None:
+            if not db.is_file():
+                raise ConfigError(f"--db {db}: no such DuckDB file; run `govex demo` or `govex ingest` first")
+            url = f"duckdb:///{db.resolve()}"
+        else:
+            from govex.config import load_config
+
+            settings = load_config(config)
+            url = settings.engine_url()
+        with console.status("Building the report ..."):
+            paths = write_report(Warehouse.open(url), out, period=period, targets=targets, benchmarks=benchmarks,
+                                 scenario=scenario, framework=framework)
+        for path in paths:
+            console.print(f"wrote {path}", highlight=False)

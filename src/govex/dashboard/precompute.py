@@ -1,0 +1,188 @@
+"""Precompute the dashboard's tables into the warehouse, so pages read small tables per click.
+
+`precompute_dashboard` runs the same library calls as the report (targets, segment profiles and
+health, what moved, the plan and its scenario, benchmarks, a monthly KPI cube by market) and
+writes each result as a `dash_*` table. A part whose input is missing is recorded in
+`dash_status` with the reason, and its page says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from govex.engine.warehouse import Warehouse
+from govex.errors import GovexError
+
+TABLES = {
+    "kpis": "dash_kpis", "kpi_monthly": "dash_kpi_monthly", "segment_sizes": "dash_segment_sizes",
+    "segment_health": "dash_segment_health", "segment_movers": "dash_segment_movers",
+    "transitions": "dash_segment_transitions", "anomalies": "dash_anomalies", "decomposition": "dash_decomposition",
+    "plan": "dash_plan", "scenario": "dash_scenario", "benchmarks": "dash_benchmarks", "status": "dash_status",
+}
+HEADLINE_METRICS = ("csat", "contact_rate", "first_contact_resolution", "late_delivery_rate", "dispute_rate",
+                    "aht_s", "orders", "moderation_accuracy")
+HEALTH_FRAMEWORKS = ("value", "lifecycle", "risk")
+PROFILE_FRAMEWORKS = ("value", "lifecycle", "risk", "intent")
+TRANSITION_DAYS = 91
+
+
+@dataclass(frozen=True)
+class PrecomputeResult:
+    """Rows written per table and the parts that could not be computed, with the reason."""
+
+    rows: dict[str, int]
+    absent: dict[str, str]
+
+    def summary(self) -> str:
+        written = ", ".join(f"{t} {n:,}" for t, n in self.rows.items())
+        missing = "; ".join(f"{k}: {v}" for k, v in self.absent.items())
+        return f"dashboard tables: {written}" + (f"; absent: {missing}" if missing else "")
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain column types DuckDB stores without surprises (dates as timestamps, objects as strings)."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            sample = out[c].dropna()
+            if len(sample) and isinstance(sample.iloc[0], dt.date):
+                out[c] = pd.to_datetime(out[c])
+            else:
+                out[c] = out[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    return out
+
+
+def _kpis(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.metrics import load_targets, target_status
+
+    return {"kpis": target_status(wh, targets=load_targets())}
+
+
+def _kpi_monthly(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.metrics import compute_metrics
+
+    cube = compute_metrics(wh, metrics=list(HEADLINE_METRICS), by=["market"], period="month")
+    overall = compute_metrics(wh, metrics=list(HEADLINE_METRICS), period="month").assign(market="(all)")
+    return {"kpi_monthly": pd.concat([overall, cube], ignore_index=True)}
+
+
+def _segments(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.metrics import load_health_config, segment_health
+    from govex.segments import ASSIGNMENTS_TABLE, segment_profile
+
+    if not wh.has(ASSIGNMENTS_TABLE):
+        raise GovexError(f"no {ASSIGNMENTS_TABLE} table; run `govex segment` first")
+    sizes = pd.concat([segment_profile(wh, framework=f) for f in PROFILE_FRAMEWORKS], ignore_index=True)
+    scores, movers = [], []
+    for framework in HEALTH_FRAMEWORKS:
+        report = segment_health(wh, config=load_health_config().model_copy(update={"framework": framework}))
+        scores.append(report.scores.assign(framework=framework))
+        movers.append(report.movers.assign(framework=framework))
+    return {"segment_sizes": sizes, "segment_health": pd.concat(scores, ignore_index=True),
+            "segment_movers": pd.concat(movers, ignore_index=True)}
+
+
+def _transitions(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.segments import ASSIGNMENTS_TABLE, segment_profile, segment_transitions
+
+    if not wh.has(ASSIGNMENTS_TABLE):
+        raise GovexError(f"no {ASSIGNMENTS_TABLE} table; run `govex segment` first")
+    frames = []
+    for framework in PROFILE_FRAMEWORKS:
+        to_date = pd.Timestamp(segment_profile(wh, framework=framework)["as_of"].iloc[0]).date()
+        from_date = to_date - dt.timedelta(days=TRANSITION_DAYS)
+        long = segment_transitions(wh, framework=framework, from_date=from_date, to_date=to_date).matrix.stack()
+        long = long.rename("customers").reset_index()
+        long.columns = ["from_segment", "to_segment", "customers"]
+        if (long.loc[long["from_segment"] != "(none)", "customers"] > 0).any():
+            frames.append(long.assign(framework=framework, from_date=from_date, to_date=to_date))
+    if not frames:
+        raise GovexError(f"no segment assignments {TRANSITION_DAYS} days before the latest ones; run `govex segment` "
+                         "for an earlier as-of date to see transitions")
+    return {"transitions": pd.concat(frames, ignore_index=True)}
+
+
+def _moved(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.analysis import decompose_mix_rate, what_moved
+    from govex.metrics import compute_metrics
+    from govex.reports.moved import CAUSE_DIMENSIONS, DEFAULT_METRICS, scan_window
+
+    daily = compute_metrics(wh, metrics=["orders"], period="day")
+    last = pd.Timestamp(daily["period_start"].max()).date()
+    start, end = scan_window(last, last)
+    changes = what_moved(wh, metrics=list(DEFAULT_METRICS), by=list(CAUSE_DIMENSIONS), period="week", start=start,
+                         end=end, max_alerts=5, max_causes=3)
+    rows = []
+    for c in changes:
+        causes = c.localization.root_causes or ()
+        base = {"metric": c.metric, "before": c.before, "after": c.after, "measure": c.localization.measure}
+        rows += [{**base, "cause": k.label(), "expected": k.expected, "actual": k.actual,
+                  "explained_share": k.explained_share, "score": k.score} for k in causes] or [
+            {**base, "cause": "(no localised cause)", "expected": np.nan, "actual": np.nan, "explained_share": np.nan,
+             "score": np.nan}]
+    quarterly = compute_metrics(wh, metrics=["contact_rate"], by=["market"], period="quarter")
+    periods = sorted(pd.to_datetime(quarterly["period_start"]).unique())
+    out = {"anomalies": pd.DataFrame(rows, columns=["metric", "before", "after", "measure", "cause", "expected",
+                                                     "actual", "explained_share", "score"])}
+    if len(periods) >= 2:
+        q = pd.to_datetime(quarterly["period_start"])
+        result = decompose_mix_rate(quarterly[q == periods[-2]], quarterly[q == periods[-1]], by="market",
+                                    numerator="numerator", denominator="denominator")
+        out["decomposition"] = result.segments.assign(metric="contact_rate", before=periods[-2], after=periods[-1],
+                                                      mix_total=result.mix_effect, rate_total=result.rate_effect)
+    return out
+
+
+def _plan(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.planning import plan_from_warehouse, run_scenario
+    from govex.reports.plan import choose_scenario
+
+    built = plan_from_warehouse(wh)
+    out = {"plan": built.plan.queues.assign(currency=built.plan.settings.currency)}
+    scenario, origin = choose_scenario(wh)
+    if scenario is not None:
+        result = run_scenario(built.inputs, scenario, built.plan.settings)
+        out["scenario"] = result.comparison.assign(scenario=scenario.name, description=scenario.description, origin=origin)
+    return out
+
+
+def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from govex.metrics import compute_metrics
+    from govex.reports import benchmark_position, load_benchmarks, period_containing
+
+    bench = load_benchmarks()
+    daily = compute_metrics(wh, metrics=["orders"], period="day")
+    period = period_containing(pd.Timestamp(daily["period_start"].max()).date())
+    values = compute_metrics(wh, metrics=sorted(set(bench["metric"])), period="quarter", start=period.start, end=period.end)
+    position = benchmark_position(bench, dict(zip(values["metric"], values["value"])), as_of=period.end)
+    return {"benchmarks": position.assign(period=period.label, illustrative=True)}
+
+
+PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
+    "kpis": _kpis, "kpi_monthly": _kpi_monthly, "segments": _segments, "transitions": _transitions,
+    "moved": _moved, "plan": _plan, "benchmarks": _benchmarks,
+}
+
+
+def precompute_dashboard(warehouse: Warehouse) -> PrecomputeResult:
+    """Compute every dashboard table and write it into the warehouse (replacing earlier ones)."""
+    rows: dict[str, int] = {}
+    absent: dict[str, str] = {}
+    status = []
+    for part, compute in PARTS.items():
+        try:
+            frames = compute(warehouse)
+        except GovexError as exc:
+            absent[part] = str(exc)
+            status.append({"part": part, "ok": False, "reason": str(exc)})
+            continue
+        for key, frame in frames.items():
+            warehouse.con.create_table(TABLES[key], _clean(frame), overwrite=True)
+            rows[TABLES[key]] = len(frame)
+        status.append({"part": part, "ok": True, "reason": ""})
+    warehouse.con.create_table(TABLES["status"], pd.DataFrame(status), overwrite=True)
+    return PrecomputeResult(rows, absent)
