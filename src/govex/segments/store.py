@@ -2,8 +2,10 @@
 
 New rows go to a staging table first and are checked there (every segment one of the
 framework's labels). Only then is the table rebuilt, with the rows of the same entity,
-framework and as-of date replaced, into a second staging table that is swapped in. A failure
-before the swap leaves `segment_assignments` exactly as it was.
+framework and as-of date replaced, into a second staging table, which is renamed onto
+`segment_assignments` in one transaction (`replace_tables_atomically`). A failure at any step,
+the swap included, leaves `segment_assignments` exactly as it was. Engines without multi-table
+transactions (Spark) overwrite the table from the checked staging table in one statement.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import uuid
 import ibis
 import ibis.expr.types as ir
 
+from govex.engine.dialect import replace_tables_atomically
 from govex.engine.warehouse import Warehouse
 from govex.errors import EngineError, GovexError
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment
@@ -57,10 +60,12 @@ def write_assignments(warehouse: Warehouse, assignments: list[Assignment]) -> in
             keys = staged.select("entity", "framework", "as_of").distinct()
             kept = old.anti_join(keys, ["entity", "framework", "as_of"])
             con.create_table(rebuilt, ibis.union(kept, staged))
-            source = con.table(rebuilt)
         else:
-            source = staged
-        con.create_table(ASSIGNMENTS_TABLE, source, overwrite=True)
+            con.create_table(rebuilt, staged)
+        if con.name == "duckdb":
+            replace_tables_atomically(con, {rebuilt: ASSIGNMENTS_TABLE})
+        else:
+            con.create_table(ASSIGNMENTS_TABLE, con.table(rebuilt), overwrite=True)
     except GovexError:
         raise
     except Exception as exc:  # the engine's own error types vary
