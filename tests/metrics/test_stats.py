@@ -41,3 +41,20 @@ def test_shrinkage_pulls_noisy_cells_more():
     out = stats.shrink_normal(values, se)
     assert abs(out[1] - values[1]) > 10 * abs(out[0] - values[0])
     assert out[1] < values[1]
+
+
+def test_shrunk_cells_lie_between_raw_value_and_pooled_rate(synth_wh):
+    from govex.metrics import compute_metrics
+
+    cube = compute_metrics(synth_wh, metrics=["late_delivery_rate"], by=["market", "carrier"], period="month",
+                           start="2025-01-01", end="2025-03-31", shrink=True)
+    for _, cells in cube.groupby("period_start"):
+        # with binomial se at the pooled rate the precision weights are the cell sizes: prior mean = pooled rate
+        pooled = cells["numerator"].sum() / cells["denominator"].sum()
+        low = np.minimum(cells["value"], pooled) - 1e-12
+        high = np.maximum(cells["value"], pooled) + 1e-12
+        assert ((cells["value_shrunk"] >= low) & (cells["value_shrunk"] <= high)).all()
+        # the share of the way to the prior, se^2 / (se^2 + tau^2), is largest for the smallest cell
+        moved = (cells["value"] - cells["value_shrunk"]) / (cells["value"] - pooled)
+        small, large = cells["denominator"].idxmin(), cells["denominator"].idxmax()
+        assert moved[small] >= moved[large]
