@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from govex.engine.dialect import count_where
 from govex.engine.warehouse import Warehouse
 from govex.errors import MissingTableError
 from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX
@@ -132,6 +133,49 @@ def _return_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     )
 
 
+INCIDENT_LEVELS = ("abuse_confirmed", "suspicious_claim", "claim", "return")
+"""Worst incident of an order, most severe first; each order counts once, at its worst level."""
+
+
+def _incident_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    """Orders per worst incident level, so one bad order is one piece of evidence, not three.
+
+    abuse_confirmed: a return flagged as abuse, or a buyer claim (any reason but 'unauthorised',
+    which is third-party card fraud) resolved fraud_confirmed; suspicious_claim: an
+    item-not-received claim opened after the carrier recorded the delivery, or a claim on an
+    order whose return was already refunded (double recovery); claim: any other dispute or
+    chargeback; return: a return request and nothing worse.
+    """
+    orders = warehouse.table("orders", purpose="incident levels")
+    d = warehouse.table("disputes", purpose="incident levels")
+    r = warehouse.table("returns", purpose="incident levels")
+    d = d.filter(d.opened_at.date() <= ibis.date(as_of))
+    r = r.filter(r.requested_at.date() <= ibis.date(as_of))
+    delivered = orders.select(delivered_order_id=orders.order_id, delivered_at=orders.delivered_at)
+    d = d.left_join(delivered, d.order_id == delivered.delivered_order_id)
+    inr_after_delivery = (d.reason == "item_not_received") & (d.opened_at > d.delivered_at).fill_null(False)
+    claims = d.group_by([KEY, "order_id"]).aggregate(
+        false_claim=count_where((d.reason != "unauthorised") & (d.outcome == "fraud_confirmed")),
+        inr_after_delivery=count_where(inr_after_delivery),
+    )
+    requests = r.group_by([KEY, "order_id"]).aggregate(
+        return_abuse=count_where(r.abuse_flag.fill_null(False)), refunded=count_where(r.status == "refunded"),
+    )
+    both = claims.outer_join(requests, [KEY, "order_id"])
+    per_order = both.select(
+        customer_id=both[KEY].fill_null(both[f"{KEY}_right"]),
+        claimed=both.order_id.notnull(),
+        abuse=(both.false_claim.fill_null(0) + both.return_abuse.fill_null(0)) > 0,
+        suspicious=(both.inr_after_delivery.fill_null(0) > 0) | (both.order_id.notnull() & (both.refunded.fill_null(0) > 0)),
+    )
+    level = ibis.cases(
+        (per_order.abuse, 0), (per_order.suspicious, 1), (per_order.claimed, 2), else_=3,
+    )
+    return per_order.group_by(KEY).aggregate(
+        **{f"n_orders_{name}": count_where(level == i) for i, name in enumerate(INCIDENT_LEVELS)}
+    )
+
+
 def _moderation_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     m = warehouse.table("moderation_cases", purpose="moderation features")
     m = m.filter((m.created_at.date() <= ibis.date(as_of)) & m.customer_id.notnull())
@@ -188,6 +232,8 @@ def customer_features(
         ("n_disputed_orders", "n_chargeback_orders", "n_fraud_confirmed_orders"), 0))
     add(lambda: _return_features(warehouse, as_of), dict.fromkeys(
         ("n_returned_orders", "n_refunded_orders", "n_return_abuse_orders"), 0))
+    add(lambda: _incident_features(warehouse, as_of),
+        dict.fromkeys((f"n_orders_{name}" for name in INCIDENT_LEVELS), 0))
     add(lambda: _moderation_features(warehouse, as_of), {"n_moderation_actions": 0})
     group_names = [f"{RECENT_REASON_PREFIX}{name}" for name in options.reason_groups]
     add(lambda: _contact_features(warehouse, as_of, options),
@@ -201,6 +247,11 @@ def customer_features(
     if "n_returned_orders" in table.columns:
         rates |= {"return_rate": _rate(table.n_returned_orders, table.n_orders),
                   "refund_rate": _rate(table.n_refunded_orders, table.n_orders)}
+    if "n_orders_abuse_confirmed" in table.columns:
+        incident_orders = sum(table[f"n_orders_{name}"] for name in INCIDENT_LEVELS)
+        # incidents are keyed by the dispute's or return's customer; never more than the orders
+        rates |= {"n_incident_orders": incident_orders,
+                  "n_clean_orders": ibis.greatest(table.n_orders - incident_orders, 0)}
     if "n_contacts" in table.columns:
         rates |= {"contacts_per_order": _rate(table.n_contacts, table.n_orders)}
     table = table.mutate(**rates) if rates else table

@@ -12,7 +12,16 @@ from govex.segments.loader import (
 )
 from govex.segments.profile import segment_profile
 from govex.segments.risk import BetaPrior, fit_priors
-from govex.segments.spec import CLVSpec, CompositeFramework, RFMSpec, RiskSignal, RiskSpec, Rule, RulesFramework
+from govex.segments.spec import (
+    CLVSpec,
+    CompositeFramework,
+    LatentClassSpec,
+    RFMSpec,
+    RiskSignal,
+    RiskSpec,
+    Rule,
+    RulesFramework,
+)
 from govex.segments.store import ASSIGNMENTS_TABLE, AssignmentError, read_assignments, write_assignments
 from govex.segments.transitions import Transitions, population_stability_index, segment_transitions
 
@@ -26,6 +35,7 @@ __all__ = [
     "CLVSpec",
     "CompositeFramework",
     "Framework",
+    "LatentClassSpec",
     "RFMSpec",
     "RiskSignal",
     "RiskSpec",

@@ -15,6 +15,7 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.features import FeatureOptions, FeatureSet, customer_features
 from govex.features.customer import KEY
+from govex.segments.latent_risk import add_risk_posterior, fit_from_table
 from govex.segments.loader import Framework, check_framework
 from govex.segments.rfm import add_rfm_scores
 from govex.segments.risk import add_risk_scores, fit_priors
@@ -76,6 +77,8 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
         table = add_clv_percentile(table.join(clv, KEY))
     if spec.risk is not None:
         table = add_risk_scores(table, spec.risk, fit_priors(table, spec.risk))
+        if spec.risk.latent_class is not None:
+            table = add_risk_posterior(table, fit_from_table(table, spec.risk.latent_class))
     return table
 
 

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from govex.config.loader import parse_yaml
 from govex.errors import ConfigError
 from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX, FeatureInfo, recent_reason_feature
+from govex.segments.latent_risk import CLEAN
 from govex.segments.rules import Box, ConditionSyntaxError, coverage_problems, parse_condition
 from govex.segments.spec import CompositeFramework, FrameworkSpec, RulesFramework
 
@@ -131,6 +132,11 @@ def derived_features(spec: RulesFramework) -> dict[str, FeatureInfo]:
         for signal in spec.risk.signals:
             name = f"risk_{signal.name}_rate"
             out[name] = FeatureInfo(name, f"shrunk rate of {signal.events} per {signal.exposure}", "orders", upper=1.0)
+        if spec.risk.latent_class is not None:
+            out["risk_posterior"] = FeatureInfo("risk_posterior", "P(high-incident class | incident levels)", "orders",
+                                                upper=1.0)
+            out["risk_log_odds"] = FeatureInfo("risk_log_odds", "log-odds of risk_posterior", "orders", lower=-50.0,
+                                               upper=50.0)
     return out
 
 
@@ -165,10 +171,15 @@ def check_framework(fw: Framework, *, available: set[str] | None = None, framewo
             raise ConfigError(f"{fw.source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
         return
     known = known_features(spec)
-    for name, where in [(spec.score, fw.where("score"))] + [
+    referenced = [(spec.score, fw.where("score"))] + [
         (getattr(signal, attr), fw.where("risk", "signals", i, attr))
         for i, signal in enumerate(spec.risk.signals if spec.risk else ()) for attr in ("events", "exposure")
-    ]:
+    ]
+    latent = spec.risk.latent_class if spec.risk else None
+    if latent is not None:
+        referenced += [(name, fw.where("risk", "latent_class", "categories", i)) for i, name in enumerate(latent.categories)]
+        referenced.append((CLEAN, fw.where("risk", "latent_class")))
+    for name, where in referenced:
         problem = name and _feature_problem(name, known, available)
         if problem:
             problems.append(f"{where}: {problem}")

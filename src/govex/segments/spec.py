@@ -75,6 +75,21 @@ class RiskSignal(_Frozen):
     weight: float = Field(1.0, gt=0)
 
 
+class LatentClassSpec(_Frozen):
+    """A two-class mixture over orders per worst incident level (see govex.segments.latent_risk)."""
+
+    categories: tuple[str, ...] = Field(
+        ("n_orders_abuse_confirmed", "n_orders_suspicious_claim", "n_orders_claim", "n_orders_return"),
+        min_length=1, description="count features, one per incident level, that never count an order twice; "
+        "clean orders (n_clean_orders) are the remaining category",
+    )
+    prior_count: float = Field(0.5, gt=0, description="Dirichlet pseudo-orders per category and class")
+    start_share: float = Field(0.01, gt=0, lt=0.5, description="starting share of the high-incident class")
+    start_lift: float = Field(10.0, gt=1, description="starting incident rates of that class, x the pooled rates")
+    max_iterations: int = Field(2000, ge=1)
+    tolerance: float = Field(1e-10, gt=0, description="relative change of the log-likelihood that stops EM")
+
+
 class RiskSpec(_Frozen):
     """Signals whose beta-binomial posterior rates make the explainable risk score."""
 
@@ -87,6 +102,9 @@ class RiskSpec(_Frozen):
         "extreme customers cannot switch shrinkage off"
     )
     max_reasons: int = Field(3, ge=1)
+    latent_class: LatentClassSpec | None = Field(
+        None, description="add risk_posterior: P(high-incident class | orders per incident level)"
+    )
 
 
 class FeatureSpec(_Frozen):
