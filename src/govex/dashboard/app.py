@@ -67,6 +67,11 @@ def _absent(db: str, part: str, what: str) -> None:
     st.info(f"{what} is absent: {reason}. Run `govex dashboard --db FILE --precompute` after loading the data.")
 
 
+def _palette(n: int) -> list[str]:
+    """Okabe-Ito colours for n series (cycled beyond eight)."""
+    return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
+
+
 def _label(metric: str) -> str:
     info = _catalogue_info().set_index("metric")
     return info.loc[metric, "label"] if metric in info.index else metric
@@ -128,7 +133,7 @@ def segments(db: str) -> None:
     if health is not None and (health["framework"] == framework).any():
         st.subheader("Health by month (50 = average)")
         wide = _months(health[health["framework"] == framework]).pivot(index="period_start", columns="segment", values="health")
-        st.line_chart(wide, y_label="health score", x_label="month")
+        st.line_chart(wide, y_label="health score", x_label="month", color=_palette(wide.shape[1]))
         movers = _read(db, "segment_movers")
         st.dataframe(movers[movers["framework"] == framework], hide_index=True, use_container_width=True)
     else:
@@ -161,8 +166,8 @@ def explorer(db: str) -> None:
     if dimension == "(none)":
         st.line_chart(cube.set_index("period_start")[["value", "ci_low", "ci_high"]], y_label=_unit(metric), x_label=period)
     else:
-        st.line_chart(cube.pivot_table(index="period_start", columns=dimension, values="value"), y_label=_unit(metric),
-                      x_label=period)
+        wide = cube.pivot_table(index="period_start", columns=dimension, values="value")
+        st.line_chart(wide, y_label=_unit(metric), x_label=period, color=_palette(wide.shape[1]))
     st.dataframe(cube, hide_index=True, use_container_width=True)
 
 
@@ -175,6 +180,7 @@ def moved(db: str) -> None:
         st.subheader("Anomalies and their root causes (weekly)")
         frame = anomalies.copy()
         frame["metric"] = frame["metric"].map(_label)
+        frame = frame.astype(object).where(frame.notna(), "n/a")
         st.dataframe(frame, hide_index=True, use_container_width=True)
     decomposition = _read(db, "decomposition")
     if decomposition is not None:
@@ -225,10 +231,11 @@ def benchmarks(db: str) -> None:
     if position["illustrative"].all():
         st.warning("ILLUSTRATIVE benchmark figures: fictitious peers with invented values that only show the format.")
     frame = position.copy()
+    sign = frame["metric"].map(lambda m: -1.0 if _catalogue_info().set_index("metric").loc[m, "direction"] == "lower" else 1.0)
+    frame["better_than_median_pct"] = 100 * sign * frame["gap_to_median"] / frame["peer_median"].abs()
     frame["metric"] = frame["metric"].map(_label)
-    frame["gap_to_median_pct"] = 100 * frame["gap_to_median"] / frame["peer_median"].abs()
-    st.bar_chart(frame.set_index("metric")["gap_to_median_pct"], y_label="internal vs peer median (%)", x_label="KPI",
-                 color=OKABE_ITO[2])
+    st.bar_chart(frame.set_index("metric")["better_than_median_pct"], x_label="KPI", color=OKABE_ITO[2],
+                 y_label="internal vs peer median (% of median; positive = better)")
     st.dataframe(frame, hide_index=True, use_container_width=True)
 
 

@@ -26,11 +26,11 @@ ul.findings li { margin-bottom: 0.3rem; }
 figure { margin: 0.8rem 0; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 8.5pt; color: #555; }
-table { border-collapse: collapse; margin: 0.6rem 0; font-size: 8.5pt; width: 100%; }
+table { border-collapse: collapse; margin: 0.6rem 0; font-size: 8pt; width: 100%; table-layout: fixed; }
 caption { text-align: left; font-weight: bold; margin-bottom: 0.2rem; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.4rem; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.3rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f2f6fa; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
 p.sources { font-size: 8pt; color: #555; }
 nav.toc li { margin: 0.1rem 0; }
 @media print { section { break-before: page; margin-top: 0; } body { max-width: none; padding: 0; } }
