@@ -30,7 +30,7 @@ AS_OF = dt.date(2025, 12, 31)
 START = dt.date(2024, 1, 1)
 EXCLUDED = ("cancelled", "unavailable")
 STATUSES = np.array(["delivered", "cancelled", "shipped", "unavailable"])
-RISK = {  # signal -> (events column, weight), as in the shipped risk framework
+RISK = {  # signal -> (events column, weight): the shrunk-rate risk score on dispute and return counts
     "chargebacks": ("n_chargeback_orders", 4.0), "fraud_confirmed": ("n_fraud_confirmed_orders", 6.0),
     "disputes": ("n_disputed_orders", 2.0), "return_abuse": ("n_return_abuse_orders", 4.0),
     "refunds": ("n_refunded_orders", 1.0), "cancellations": ("n_cancelled", 0.5),
@@ -87,12 +87,14 @@ def run_govex(folder: Path, out: Path) -> None:
     for name in ("orders", "disputes", "returns"):
         con.read_parquet(folder / f"{name}.parquet", table_name=name)
     warehouse = Warehouse(con)
-    table = customer_features(warehouse, as_of=AS_OF).table.cache()  # reused by ranks, counts and priors
-    table = add_rfm_scores(table, RFMSpec())
     risk = RiskSpec(signals=tuple(RiskSignal(name=k, events=e, weight=w) for k, (e, w) in RISK.items()),
                     min_exposure_for_prior=MIN_EXPOSURE, min_prior_strength=MIN_STRENGTH)
-    table = add_risk_scores(table, risk, fit_priors(table, risk))
     lifecycle = load_frameworks(names=("lifecycle",))[0].spec
+    needed = {feature for rule in lifecycle.rules for feature in rule.when} | {e for e, _ in RISK.values()}
+    # only the feature groups these definitions need; reused by ranks, counts and priors
+    table = customer_features(warehouse, as_of=AS_OF, features=needed).table.cache()
+    table = add_rfm_scores(table, RFMSpec())
+    table = add_risk_scores(table, risk, fit_priors(table, risk))
     segment = ibis.cases(*[(rule_condition(table, rule), rule.segment) for rule in lifecycle.rules])
     result = table.select("customer_id", "r_score", "f_score", "m_score", "risk_ratio", lifecycle=segment)
     con.to_parquet(result, out)

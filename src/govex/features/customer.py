@@ -8,6 +8,7 @@ returned `FeatureSet.skipped` says which.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import ibis
@@ -208,36 +209,43 @@ def _survey_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
 
 
 def customer_features(
-    warehouse: Warehouse, *, as_of: dt.date, options: FeatureOptions | None = None
+    warehouse: Warehouse, *, as_of: dt.date, options: FeatureOptions | None = None,
+    features: Collection[str] | None = None,
 ) -> FeatureSet:
     """Tenure, recency, frequency, monetary, rhythm, trust and contact features per customer.
 
     Orders are required (they define who is a customer at `as_of`); disputes, returns,
     moderation cases, contacts and surveys are optional and add their features when present.
-    Events count when they happen on or before `as_of`.
+    Events count when they happen on or before `as_of`. `features` (default: all) names the
+    features the caller needs: groups none of them need are not computed at all.
     """
     options = options or FeatureOptions()
     orders = dated_orders(warehouse, as_of=as_of)
     table = _order_features(orders, as_of=as_of, options=options)
     skipped: list[str] = []
+    wanted = None if features is None else set(features)
 
-    def add(build, fills: dict[str, object]) -> None:
+    def add(build, fills: dict[str, object], *, also: tuple[str, ...] = ()) -> None:
         nonlocal table
+        if wanted is not None and not wanted & (set(fills) | set(also)):
+            return
         try:
             table = _attach(table, build(), fills)
         except MissingTableError as exc:
             skipped.append(str(exc))
 
     add(lambda: _dispute_features(warehouse, as_of), dict.fromkeys(
-        ("n_disputed_orders", "n_chargeback_orders", "n_fraud_confirmed_orders"), 0))
+        ("n_disputed_orders", "n_chargeback_orders", "n_fraud_confirmed_orders"), 0),
+        also=("dispute_rate", "chargeback_rate"))
     add(lambda: _return_features(warehouse, as_of), dict.fromkeys(
-        ("n_returned_orders", "n_refunded_orders", "n_return_abuse_orders"), 0))
+        ("n_returned_orders", "n_refunded_orders", "n_return_abuse_orders"), 0), also=("return_rate", "refund_rate"))
     add(lambda: _incident_features(warehouse, as_of),
-        dict.fromkeys((f"n_orders_{name}" for name in INCIDENT_LEVELS), 0))
+        dict.fromkeys((f"n_orders_{name}" for name in INCIDENT_LEVELS), 0), also=("n_incident_orders", "n_clean_orders"))
     add(lambda: _moderation_features(warehouse, as_of), {"n_moderation_actions": 0})
     group_names = [f"{RECENT_REASON_PREFIX}{name}" for name in options.reason_groups]
     add(lambda: _contact_features(warehouse, as_of, options),
-        dict.fromkeys(("n_contacts", "n_recent_contacts", *group_names), 0) | {"top_recent_reason": ""})
+        dict.fromkeys(("n_contacts", "n_recent_contacts", *group_names), 0) | {"top_recent_reason": ""},
+        also=("contacts_per_order",))
     add(lambda: _survey_features(warehouse, as_of), {"n_surveys": 0, "mean_csat": 0.0})
 
     rates = {}
