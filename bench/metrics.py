@@ -23,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BY = ["market", "journey", "segment:value"]
 PERIOD = "week"
+MEMORY_LIMIT = "1GB"
 
 
 def _segments(data: Path) -> None:
@@ -47,7 +48,8 @@ def run_govex(data: Path, out: Path) -> None:
     from govex.engine.warehouse import Warehouse
     from govex.metrics import compute_metrics, load_catalogue
 
-    con = ibis.duckdb.connect()
+    # DuckDB works within a memory budget and spills to disk beyond it; pandas has no such setting
+    con = ibis.duckdb.connect(memory_limit=MEMORY_LIMIT, threads=2)
     for path in sorted(data.glob("*.parquet")):
         if path.stem != "truth_customers":
             con.read_parquet(path, table_name=path.stem)
@@ -89,6 +91,7 @@ def main() -> int:
     parser.add_argument("--side", choices=["govex", "pandas"])
     parser.add_argument("--data", type=Path)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--keep", type=Path, help="generate the data here (or reuse it if present) instead of a temp folder")
     args = parser.parse_args()
     if args.side:  # child process: run one side, report its own time and peak memory
         begin = time.perf_counter()
@@ -103,12 +106,14 @@ def main() -> int:
     from govex.datasets.synth import synthesize
 
     with tempfile.TemporaryDirectory(prefix="govex-bench-metrics-") as tmp:
-        data = Path(tmp) / "data"
+        data = args.keep or Path(tmp) / "data"
         t0 = time.perf_counter()
-        synthesize(data, customers=args.customers, seed=args.seed)
-        _segments(data)
+        if not (data / "segment_assignments.parquet").is_file():
+            synthesize(data, customers=args.customers, seed=args.seed)
+            _segments(data)
         orders = pd.read_parquet(data / "orders.parquet", columns=["order_id"]).shape[0]
-        print(f"synthetic marketplace: {args.customers:,} customers, {orders:,} orders ({time.perf_counter() - t0:.0f} s)")
+        customers = pd.read_parquet(data / "customers.parquet", columns=["customer_id"]).shape[0]
+        print(f"synthetic marketplace: {customers:,} customers, {orders:,} orders ({time.perf_counter() - t0:.0f} s)")
         results = {side: _child(side, data, Path(tmp) / f"{side}.parquet") for side in ("govex", "pandas")}
         ours, theirs = (pd.read_parquet(Path(tmp) / f"{side}.parquet") for side in ("govex", "pandas"))
     keys = ["metric", "period_start", *BY]
@@ -119,7 +124,8 @@ def main() -> int:
     both = merged[merged["_merge"] == "both"]
     close = np.isclose(both["value_govex"], both["value_pandas"], rtol=1e-9, atol=1e-12)
     g, p = results["govex"], results["pandas"]
-    print(f"\n{'side':<8}{'time (s)':>10}{'peak RSS (MB)':>15}")
+    print(f"\ngovex: DuckDB memory_limit={MEMORY_LIMIT}, threads=2; pandas {pd.__version__}")
+    print(f"{'side':<8}{'time (s)':>10}{'peak RSS (MB)':>15}")
     print(f"{'govex':<8}{g['wall_s']:>10.1f}{g['peak_mb']:>15.0f}")
     print(f"{'pandas':<8}{p['wall_s']:>10.1f}{p['peak_mb']:>15.0f}")
     print(f"speed-up pandas/govex: {p['wall_s'] / g['wall_s']:.1f}x   peak memory govex/pandas: {g['peak_mb'] / p['peak_mb']:.2f}")

@@ -29,9 +29,17 @@ class Reference:
     def __init__(self, tables: dict[str, pd.DataFrame], segments: dict[str, dict[str, str]] | None = None):
         self.t = tables
         self.segments = segments or {}
+        self._keys: dict[tuple, pd.DataFrame] = {}
 
     # ---- cutting -------------------------------------------------------------------------
     def _keyed(self, frame: pd.DataFrame, time: str, by: list[str], cuts: set[str], period: str) -> tuple[pd.DataFrame, list[str]]:
+        """Period and cut columns of a table's rows, built once per table, time column and cuts."""
+        ident = (id(frame), time, tuple(by), tuple(sorted(cuts & set(by))), period)
+        if ident not in self._keys:
+            self._keys[ident] = self._build_keys(frame, time, by, cuts, period)
+        return self._keys[ident], ["period_start", *by]
+
+    def _build_keys(self, frame: pd.DataFrame, time: str, by: list[str], cuts: set[str], period: str) -> pd.DataFrame:
         out = pd.DataFrame({"period_start": period_start(frame[time], period)}, index=frame.index)
         for dim in by:
             if dim not in cuts:
@@ -44,7 +52,7 @@ class Reference:
                 out[dim] = frame["customer_id"].map(mapping).fillna(NONE)
             else:
                 out[dim] = frame[dim].fillna(NONE).astype(str)
-        return out, ["period_start", *by]
+        return out
 
     def _count(self, table, time, by, cuts, period, mask=None, value=None, distinct=None):
         frame = self.t[table]
