@@ -67,12 +67,15 @@ def _ingest(ctx: DemoContext) -> list[str]:
 def _segments(ctx: DemoContext) -> list[str]:
     import datetime as dt
 
+    from govex.dashboard.precompute import TRANSITION_DAYS
     from govex.segments import assign_all
 
     last_order = ctx.warehouse.table("orders").ordered_at.max().execute()
     ctx.results["as_of"] = as_of = (last_order + dt.timedelta(days=1)).date()
+    quarter_before = as_of - dt.timedelta(days=TRANSITION_DAYS)
+    assign_all(ctx.warehouse, as_of=quarter_before)  # a second version, so transitions can be shown
     sizes = assign_all(ctx.warehouse, as_of=as_of)
-    lines = [f"as of {as_of}, written to segment_assignments:"]
+    lines = [f"as of {quarter_before} and {as_of}, written to segment_assignments; latest sizes:"]
     for framework, rows in sizes.groupby("framework", sort=False):
         shares = ", ".join(f"{r.segment} {r.share:.0%}" for r in rows.itertuples() if r.customers)
         lines.append(f"  {framework}: {shares}")
@@ -178,6 +181,21 @@ def _planning(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _report(ctx: DemoContext) -> list[str]:
+    from govex.reports.write import write_report
+
+    scenario = ctx.out / "scenarios" / "automation.yaml"
+    paths = write_report(ctx.warehouse, ctx.out / "report", scenario=scenario if scenario.is_file() else None)
+    return [f"executive report: {path}" for path in paths]
+
+
+def _dashboard(ctx: DemoContext) -> list[str]:
+    from govex.dashboard import precompute_dashboard
+
+    result = precompute_dashboard(ctx.warehouse)
+    return [result.summary(), f"open it with: govex dashboard --db {ctx.database}"]
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Synthetic marketplace", _synthesise),
     ("Ingest and validate", _ingest),
@@ -187,6 +205,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("What moved and why", _what_moved),
     ("VOC and automation", _automation),
     ("Workforce and cost plan", _planning),
+    ("Executive report", _report),
+    ("Dashboard tables", _dashboard),
 ]
 
 
