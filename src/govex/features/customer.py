@@ -77,32 +77,38 @@ def dated_orders(warehouse: Warehouse, *, as_of: dt.date) -> ir.Table:
 
 
 def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions) -> ir.Table:
+    """Counts, monetary value and purchase rhythm in one scan, one window and one group-by.
+
+    The previous order day among the customer's purchases (or among their other orders) tells
+    whether an order starts a new purchase day, and the latest earlier day before the last
+    purchase day gives the last gap, so no per-(customer, day) table is built.
+    """
     as_of_lit = ibis.date(as_of)
     recent_start = ibis.date(as_of - dt.timedelta(days=options.recent_window_days))
-    is_purchase = ~orders.status.isin(list(options.excluded_purchase_statuses))
-    counts = orders.group_by(KEY).aggregate(
+    orders = orders.mutate(is_purchase=~orders.status.isin(list(options.excluded_purchase_statuses)))
+    orders = orders.mutate(previous_day=orders.day.lag().over(group_by=[KEY, "is_purchase"], order_by="day"))
+    purchase = orders.is_purchase
+    earlier = orders.previous_day < orders.day
+    t = orders.group_by(KEY).aggregate(
         n_orders=orders.count(),
-        n_purchases=orders.count(where=is_purchase),
+        n_purchases=orders.count(where=purchase),
         n_cancelled=orders.count(where=orders.status == "cancelled"),
-        monetary=orders.amount.sum(where=is_purchase).round(2),
-        recent_purchases=orders.count(where=is_purchase & (orders.day > recent_start)),
+        monetary=orders.amount.sum(where=purchase).round(2),
+        recent_purchases=orders.count(where=purchase & (orders.day > recent_start)),
+        first_purchase_date=orders.day.min(where=purchase),
+        last_purchase_date=orders.day.max(where=purchase),
+        n_purchase_days=orders.count(where=purchase & (orders.previous_day.isnull() | earlier)),
+        previous_purchase_date=orders.previous_day.max(where=purchase & earlier),
     )
-    days = _purchase_days(orders, options)
-    rhythm = days.group_by(KEY).aggregate(
-        first_purchase_date=days.day.min(),
-        last_purchase_date=days.day.max(),
-        n_purchase_days=days.count(),
-        last_gap_days=days.gap_days.argmax(days.day),
-    )
-    t = counts.join(rhythm, KEY)  # inner: the universe is customers with a purchase
+    t = t.filter(t.n_purchase_days > 0)  # the universe is customers with a purchase
     span = t.last_purchase_date.delta(t.first_purchase_date, unit="day")
     t = t.mutate(
         tenure_days=as_of_lit.delta(t.first_purchase_date, unit="day"),
         recency_days=as_of_lit.delta(t.last_purchase_date, unit="day"),
         span_days=span,
-        last_gap_days=t.last_gap_days.fill_null(0),
+        last_gap_days=t.last_purchase_date.delta(t.previous_purchase_date, unit="day").fill_null(0),
         is_first_purchase=(t.n_purchase_days == 1).cast("int64"),
-    )
+    ).drop("previous_purchase_date")
     several = t.n_purchase_days > 1
     mean_gap = _rate(t.span_days, t.n_purchase_days - 1)
     return t.mutate(
