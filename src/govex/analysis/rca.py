@@ -51,6 +51,8 @@ from govex.analysis._cube import check_columns, numeric_column
 from govex.errors import ConfigError
 
 _MAD_TO_SD = 1.4826  # consistency constant of the MAD for a normal distribution
+_MIN_PER_BIN = 25  # leaves per size bin of the empirical noise scale
+_SMALL_CUBE_LEAVES = 4 * _MIN_PER_BIN  # below this, too few leaves to see how noise scales with size
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _relative_noise(v: np.ndarray, f: np.ndarray) -> float:
     return _MAD_TO_SD * _weighted_median(np.abs(rel - centre), w)
 
 
-def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: int = 25) -> np.ndarray:
+def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: int = _MIN_PER_BIN) -> np.ndarray:
     """Noise standard deviation of every leaf, in the measure's units.
 
     Residuals are taken on the deviation-score scale ``d = 2 (v - f) / (v + f)`` (Squeeze,
@@ -167,6 +169,74 @@ def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: 
     relative = np.interp(np.log(m[positive]), np.asarray(centres), np.asarray(scales))
     sd[positive] = relative * m[positive]
     return sd
+
+
+@dataclass(frozen=True)
+class _CountNoise:
+    """Sampling variance of a ratio cube whose cells are counts (events out of units).
+
+    Under "no cause here" a leaf's numerator is a draw at its rate ``p`` from its ``n1`` units:
+    binomial when every numerator fits inside its denominator (a proportion such as QA
+    accuracy), Poisson otherwise (events per unit). The expected numerator ``p n0 * n1 / n0``
+    is itself a draw when the baseline is an observed period (integer counts), which adds
+    ``n1^2 / n0`` times the unit variance (the two-sample variance of a rate difference).
+    ``p`` is the average of the actual and expected rates of the leaf, so a rate that rose
+    from zero still has a variance.
+    """
+
+    n_actual: np.ndarray
+    n_expected: np.ndarray | None  # None: the expectation is a forecast, not a sample
+    binomial: bool
+
+    def variance(self, v: np.ndarray, f: np.ndarray) -> np.ndarray:
+        n1 = self.n_actual
+        has = n1 > 0
+        safe = np.where(has, n1, 1.0)
+        p = np.clip(0.5 * (v + f) / safe, 0.0, 1.0)
+        unit = p * (1.0 - p) if self.binomial else p
+        inflation = np.ones_like(n1)
+        if self.n_expected is not None:
+            n0 = self.n_expected
+            inflation = np.where(n0 > 0, 1.0 + n1 / np.where(n0 > 0, n0, 1.0), 1.0)
+        return np.where(has, unit * n1 * inflation, 0.0)
+
+
+def _count_noise(v: np.ndarray, v_den: np.ndarray, f: np.ndarray, f_den: np.ndarray) -> _CountNoise | None:
+    """The sampling model of a ratio cube of counts, or None when its columns are not counts."""
+    def whole(x: np.ndarray) -> bool:
+        return bool(np.all(x >= 0) and np.all(x == np.round(x)))
+
+    if not (whole(v) and whole(v_den) and whole(f_den)):
+        return None
+    binomial = bool(np.all(v <= v_den) and np.all(f <= f_den + 1e-9))
+    return _CountNoise(v_den, f_den if whole(f) else None, binomial)
+
+
+def _group_variance_counts(cub: _Cuboid, model: _CountNoise, v: np.ndarray, f: np.ndarray,
+                           floor_var: np.ndarray) -> np.ndarray:
+    """Noise variance of every group's net deviation: sampling variance times overdispersion.
+
+    The overdispersion ``phi`` of a group is the mean squared Pearson residual of the leaves
+    outside it, residuals Winsorized at their 10th and 90th percentiles (Spiegelhalter 2005),
+    and at least 1 (count data are not less variable than their sampling model). Leaving the
+    group out matters on small cubes: with three vendors, the one that moved would otherwise
+    set the noise bar it is measured against.
+    """
+    var = model.variance(v, f)
+    valid = var > 0
+    z = np.where(valid, (v - f) / np.sqrt(np.where(valid, var, 1.0)), 0.0)
+    if valid.sum() >= 3:
+        low, high = np.percentile(z[valid], [10.0, 90.0])
+        z = np.clip(z, low, high)
+    z2 = np.where(valid, z**2, 0.0)
+    n = cub.keys.size
+    inside_sum = np.bincount(cub.group, z2, minlength=n)
+    inside_n = np.bincount(cub.group, valid.astype(np.float64), minlength=n)
+    out_n = valid.sum() - inside_n
+    overall = z2.sum() / max(valid.sum(), 1)
+    phi = np.where(out_n > 0, (z2.sum() - inside_sum) / np.where(out_n > 0, out_n, 1.0), overall)
+    phi = np.maximum(phi, 1.0)
+    return np.bincount(cub.group, np.maximum(phi[cub.group] * var, floor_var), minlength=n)
 
 
 def _build_cuboids(codes: list[np.ndarray], cards: list[int], max_depth: int) -> list[_Cuboid]:
@@ -208,8 +278,14 @@ def _pursue(
     alpha: float,
     tie_tolerance: float,
     min_share: float,
+    count_noise: _CountNoise | None = None,
 ) -> list[tuple[int, int, float, float]]:
-    """Greedy ripple pursuit; returns (cuboid index, group index, gain, z) per accepted cause."""
+    """Greedy ripple pursuit; returns (cuboid index, group index, gain, z) per accepted cause.
+
+    With ``count_noise`` (a ratio cube of counts too small to see how noise scales with size)
+    the noise of a candidate is its sampling variance scaled by the overdispersion of the other
+    leaves; otherwise it is the robust empirical scale of :func:`_leaf_noise_sd`.
+    """
     f_cur = f.copy()
     # Bonferroni bar, the error budget split evenly over depths: deeper layers hold many more
     # candidates, so a single deep cell needs stronger evidence than a whole market.
@@ -226,7 +302,9 @@ def _pursue(
         abs_residual = np.abs(residual)
         if abs_residual.sum() <= 0:
             break
-        leaf_var = np.maximum(_leaf_noise_sd(v, f_cur), local_scale * 0.5 * (v + f_cur)) ** 2
+        local_var = (local_scale * 0.5 * (v + f_cur)) ** 2
+        if count_noise is None:
+            leaf_var = np.maximum(_leaf_noise_sd(v, f_cur), np.sqrt(local_var)) ** 2
         per_depth_best: dict[int, tuple[float, int, int, float]] = {}
         overall_best = 0.0
         for ci, cub in enumerate(cuboids):
@@ -243,7 +321,10 @@ def _pursue(
             share = np.where(exp_sum[g] > 0, f_cur / np.where(exp_sum[g] > 0, exp_sum[g], 1.0), 1.0 / cub.n_cells[g])
             predicted = f_cur + delta[g] * share
             gain = abs_mass - np.bincount(g, np.abs(v - predicted), minlength=n)
-            sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
+            if count_noise is None:
+                sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
+            else:
+                sigma = np.sqrt(_group_variance_counts(cub, count_noise, v, f_cur, local_var))
             z = np.where(sigma > 0, np.abs(delta) / np.where(sigma > 0, sigma, 1.0), np.where(delta != 0, np.inf, 0.0))
             ok = (z >= z_min[len(cub.dims)]) & (gain > max(min_share * explained, 0.0))
             for gi in (gi for (c, gi) in taken if c == ci):
@@ -346,8 +427,11 @@ def localize_root_causes(
         uniques.append(np.asarray(u, dtype=object))
     cards = [max(len(u), 1) for u in uniques]
     cuboids = _build_cuboids(codes, cards, depth)
+    count_noise = None
+    if ratio and v.size < _SMALL_CUBE_LEAVES:
+        count_noise = _count_noise(v, v_den, f, f_den)
     chosen = _pursue(cuboids, v, f_model, max_causes=max_causes, alpha=alpha,
-                    tie_tolerance=tie_tolerance, min_share=min_share)
+                    tie_tolerance=tie_tolerance, min_share=min_share, count_noise=count_noise)
 
     total_abs = float(np.abs(v - f_model).sum())
     if ratio:
