@@ -3,7 +3,16 @@ from govex.analysis.anomalies import alerts, detect_anomalies, expected_cube, se
 from govex.analysis.decomposition import MixRateDecomposition, decompose_mix_rate, shapley_change
 from govex.analysis.drivers import DriverAnalysis, key_drivers, lmg_importance, relative_weights
 from govex.analysis.experiments import ExperimentRead, adjust_pvalues, cuped_adjust, read_experiment, sample_ratio_test
-from govex.analysis.findings import MetricChange, change_cube, explain_change, scan_series, what_moved
+from govex.analysis.findings import (
+    MetricChange,
+    MetricCube,
+    change_cube,
+    explain_change,
+    explain_metric,
+    metric_cube,
+    scan_series,
+    what_moved,
+)
 from govex.analysis.friction import find_friction
 from govex.analysis.rca import Localization, RootCause, localize_root_causes
 
@@ -12,6 +21,7 @@ __all__ = [
     "ExperimentRead",
     "Localization",
     "MetricChange",
+    "MetricCube",
     "MixRateDecomposition",
     "RootCause",
     "adjust_pvalues",
@@ -22,10 +32,12 @@ __all__ = [
     "detect_anomalies",
     "expected_cube",
     "explain_change",
+    "explain_metric",
     "find_friction",
     "key_drivers",
     "lmg_importance",
     "localize_root_causes",
+    "metric_cube",
     "read_experiment",
     "relative_weights",
     "sample_ratio_test",

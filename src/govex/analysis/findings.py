@@ -1,16 +1,24 @@
-"""What moved and why, on metric cubes: a metric's change between two periods localised to cells.
+"""What moved and why, on metric cubes: a metric's change between periods localised to cells.
 
 Works on the long frame of ``govex.metrics.compute_metrics`` (metric, period_start, dims...,
 numerator, denominator, value). Ratio metrics (a denominator that varies) are localised as rates
-(numerator / denominator against the earlier period's rate at today's volume, so growth of a
-cell is not mistaken for a cause); other metrics on their numerator as an additive measure.
+(numerator / denominator against the baseline's rate at today's volume, so growth of a cell is
+not mistaken for a cause); other metrics on their numerator as an additive measure. The baseline
+may pool several earlier periods (their numerators and denominators are summed; additive
+measures are averaged), which halves the noise of a one-period comparison.
+
+A rate whose numerator reaches a dimension its denominator cannot (contacts per order by contact
+reason: orders have no reason) is cut with a shared denominator: each reason cell of a market
+is read against that market's orders. :func:`metric_cube` builds such cubes from the warehouse.
+
 :func:`what_moved` runs the whole loop on a warehouse: anomaly scan of each metric's overall
-series, then root-cause localisation of each alert against the seasonal baseline.
+series (alerts need a minimum volume), then root-cause localisation of each alert against the
+same season's earlier periods that were not alerts themselves.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,29 +29,48 @@ from govex.analysis.rca import Localization, localize_root_causes
 from govex.errors import ConfigError
 
 PERIOD_COLUMN = "period_start"
+_ALL = "(all)"
+_SIDES = ("numerator", "denominator")
+_PERIOD_LENGTH = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS"}  # added to a period start
 
 
-def _period_rows(cube: pd.DataFrame, metric: str, period: object) -> pd.DataFrame:
-    rows = cube[(cube["metric"] == metric) & (pd.to_datetime(cube[PERIOD_COLUMN]) == pd.Timestamp(period))]
+def _periods(value: object) -> list[pd.Timestamp]:
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        raise ConfigError("no baseline period given")
+    return sorted(pd.Timestamp(v) for v in values)
+
+
+def _period_rows(cube: pd.DataFrame, metric: str, period: pd.Timestamp) -> pd.DataFrame:
+    rows = cube[(cube["metric"] == metric) & (pd.to_datetime(cube[PERIOD_COLUMN]) == period)]
     if rows.empty:
         have = sorted(pd.to_datetime(cube.loc[cube["metric"] == metric, PERIOD_COLUMN]).dt.date.astype(str).unique())
-        raise ConfigError(f"metric {metric!r} has no cells for period {pd.Timestamp(period).date()}; "
+        raise ConfigError(f"metric {metric!r} has no cells for period {period.date()}; "
                           f"periods present: {', '.join(have[:12]) or 'none'}")
     return rows
 
 
-def change_cube(cube: pd.DataFrame, *, metric: str, before: object, after: object, by: Sequence[str]) -> tuple[pd.DataFrame, bool]:
-    """Leaf cells of ``metric`` with actual (``after``) and expected (``before``) sides; True if a ratio."""
+def change_cube(cube: pd.DataFrame, *, metric: str, before: object, after: object, by: Sequence[str],
+                denominator_by: Sequence[str] | None = None) -> tuple[pd.DataFrame, bool]:
+    """Leaf cells of ``metric`` with actual (``after``) and expected (``before``) sides; True if a ratio.
+
+    ``before`` is one period or a list of periods (a pooled baseline). ``denominator_by`` names
+    the dimensions the denominator is cut by when it is shared by the cells of the others.
+    """
     by = list(by)
-    missing = [d for d in by if d not in cube.columns]
+    missing = [d for d in by + list(denominator_by or []) if d not in cube.columns]
     if missing:
         raise ConfigError(f"unknown dimension(s) {missing}; the cube has {list(cube.columns)}")
-    old = _period_rows(cube, metric, before)
-    new = _period_rows(cube, metric, after)
+    baseline = _periods(before)
+    old = pd.concat([_period_rows(cube, metric, p) for p in baseline])
+    new = _period_rows(cube, metric, pd.Timestamp(after))
     den = pd.concat([old["denominator"], new["denominator"]]).astype("float64")
     is_ratio = bool(den.notna().all() and den.nunique() > 1)
-    cols = ["numerator", "denominator"]
-    merged = old[by + cols].merge(new[by + cols], on=by, how="outer", suffixes=("_expected", "_actual")).fillna(0.0)
+    old = old.groupby(by, as_index=False, sort=False)[list(_SIDES)].sum()
+    if not is_ratio:
+        old["numerator"] = old["numerator"] / len(baseline)  # additive: the baseline is the mean period
+    merged = old[by + list(_SIDES)].merge(new[by + list(_SIDES)], on=by, how="outer",
+                                          suffixes=("_expected", "_actual")).fillna(0.0)
     frame = merged[by].astype(str).assign(
         actual=merged["numerator_actual"].to_numpy("float64"),
         expected=merged["numerator_expected"].to_numpy("float64"),
@@ -51,12 +78,20 @@ def change_cube(cube: pd.DataFrame, *, metric: str, before: object, after: objec
     if is_ratio:
         frame["actual_den"] = merged["denominator_actual"].to_numpy("float64")
         frame["expected_den"] = merged["denominator_expected"].to_numpy("float64")
+        if denominator_by is not None and set(denominator_by) != set(by):
+            # a cell missing on one side carries no denominator there: take its shared one
+            for side in ("actual_den", "expected_den"):
+                shared = frame.groupby(list(denominator_by), sort=False)[side].transform("max")
+                frame[side] = shared.to_numpy("float64")
     return frame, is_ratio
 
 
 @dataclass(frozen=True)
 class MetricChange:
-    """A metric's move between two periods and the cells that explain it."""
+    """A metric's move from a baseline to a period and the cells that explain it.
+
+    ``before`` is the latest baseline period and ``baseline`` all of them (pooled).
+    """
 
     metric: str
     before: str
@@ -64,9 +99,16 @@ class MetricChange:
     value_before: float
     value_after: float
     localization: Localization
+    baseline: tuple[str, ...] = ()
+
+    def _baseline_label(self) -> str:
+        if len(self.baseline) > 1:
+            return f"{self.baseline[0]}..{self.baseline[-1]}"
+        return self.before
 
     def render(self) -> str:
-        head = (f"{self.metric}: {self.value_before:.4g} ({self.before}) -> {self.value_after:.4g} ({self.after})")
+        head = (f"{self.metric}: {self.value_before:.4g} ({self._baseline_label()}) -> "
+                f"{self.value_after:.4g} ({self.after})")
         if not self.localization.root_causes:
             return head + "; no localised cause stands out from noise"
         lines = [head]
@@ -77,21 +119,165 @@ class MetricChange:
 
     def to_dict(self) -> dict[str, Any]:
         return {"metric": self.metric, "before": self.before, "after": self.after,
+                "baseline": list(self.baseline or (self.before,)),
                 "value_before": self.value_before, "value_after": self.value_after,
                 **self.localization.to_dict()}
 
 
+def _shared_denominator_rates(frame: pd.DataFrame, result: Localization, denominator_by: list[str],
+                              per: float) -> Localization:
+    """Rates of a localisation run on numerators whose denominators are shared across cells.
+
+    Each cause's denominator is the sum over the distinct denominator cells it touches, so
+    "reason=payment_issue" is read against all orders and "market=MX & reason=..." against MX's.
+    """
+    def rate(rows: pd.DataFrame, numerator: str, denominator: str) -> float:
+        den = rows.drop_duplicates(denominator_by)[denominator].sum()
+        return float(per * rows[numerator].sum() / den) if den > 0 else float("nan")
+
+    total_actual = rate(frame, "actual", "actual_den")
+    total_expected = rate(frame, "expected", "expected_den")
+    actual_den = frame.drop_duplicates(denominator_by)["actual_den"].sum()
+    change = total_actual - total_expected
+    causes = []
+    for cause in result.root_causes:
+        rows = frame[np.logical_and.reduce([frame[k].to_numpy() == v for k, v in cause.dims.items()])]
+        undone = per * (rows["actual"].sum() - rows["expected_at_volume"].sum()) / actual_den if actual_den > 0 else np.nan
+        causes.append(replace(cause, actual=rate(rows, "actual", "actual_den"),
+                              expected=rate(rows, "expected", "expected_den"),
+                              explained_share=float(undone / change) if change != 0 else float("nan")))
+    return Localization(root_causes=tuple(causes), measure="ratio", total_actual=total_actual,
+                        total_expected=total_expected)
+
+
 def explain_change(cube: pd.DataFrame, *, metric: str, before: object, after: object, by: Sequence[str],
-                   max_causes: int = 5) -> MetricChange:
-    """Localise the change of ``metric`` from period ``before`` to ``after`` over the ``by`` cells."""
-    frame, is_ratio = change_cube(cube, metric=metric, before=before, after=after, by=by)
-    result = localize_root_causes(
-        frame, dims=list(by), actual="actual", expected="expected",
-        actual_den="actual_den" if is_ratio else None, expected_den="expected_den" if is_ratio else None,
-        max_causes=max_causes, allow_negative=True, source=f"metric {metric}",
-    )
-    return MetricChange(metric, str(pd.Timestamp(before).date()), str(pd.Timestamp(after).date()),
-                        result.total_expected, result.total_actual, result)
+                   max_causes: int = 5, denominator_by: Sequence[str] | None = None,
+                   per: float = 1.0) -> MetricChange:
+    """Localise the change of ``metric`` from ``before`` (a period or a list) to ``after``.
+
+    Parameters
+    ----------
+    cube : long metric cube (``compute_metrics`` or :func:`metric_cube`).
+    before : baseline period, or several periods pooled.
+    after : the period to explain.
+    by : dimensions of the cells.
+    denominator_by : dimensions the denominator is cut by, when the cube shares each
+        denominator across the other dimensions (see :func:`metric_cube`).
+    per : the metric's unit multiplier (events per ``per`` units) for shared-denominator rates.
+    """
+    by = list(by)
+    baseline = _periods(before)
+    frame, is_ratio = change_cube(cube, metric=metric, before=baseline, after=after, by=by,
+                                  denominator_by=denominator_by)
+    shared = is_ratio and denominator_by is not None and set(denominator_by) != set(by)
+    if shared:
+        # localise the numerators against the baseline rate at this period's denominators
+        den = frame["expected_den"].to_numpy("float64")
+        rate = np.divide(frame["expected"].to_numpy("float64"), den, out=np.zeros(len(frame)), where=den > 0)
+        frame["expected_at_volume"] = rate * frame["actual_den"].to_numpy("float64")
+        result = localize_root_causes(frame, dims=by, actual="actual", expected="expected_at_volume",
+                                      max_causes=max_causes, allow_negative=True, source=f"metric {metric}")
+        result = _shared_denominator_rates(frame, result, list(denominator_by or []), per)
+    else:
+        result = localize_root_causes(
+            frame, dims=by, actual="actual", expected="expected",
+            actual_den="actual_den" if is_ratio else None, expected_den="expected_den" if is_ratio else None,
+            max_causes=max_causes, allow_negative=True, source=f"metric {metric}",
+        )
+    labels = tuple(str(p.date()) for p in baseline)
+    return MetricChange(metric, labels[-1], str(pd.Timestamp(after).date()), result.total_expected,
+                        result.total_actual, result, labels)
+
+
+@dataclass(frozen=True)
+class MetricCube:
+    """A metric's cells from the warehouse, and how its denominator is cut."""
+
+    frame: pd.DataFrame
+    by: tuple[str, ...]  # dimensions the cells are cut by (the metric allows them)
+    denominator_by: tuple[str, ...] | None  # set when the denominator is shared across the others
+    per: float
+
+
+def _side_catalogue(catalogue: Any, metric: str) -> Any:
+    """A catalogue of the metric's numerator and denominator as stand-alone count/sum metrics."""
+    from govex.metrics.dimensions import reachable_dimensions, reaches_segments
+    from govex.metrics.model import Catalogue, Measure, Metric
+
+    parent = catalogue[metric]
+    metrics, origins, allowed, segment_ok = {}, {}, {}, {}
+    for side, measure in catalogue.measures(metric).items():
+        name = f"{metric}__{side}"
+        metrics[name] = Metric(
+            name=name, label=f"{parent.label} ({side})", description=f"{side} of {metric}",
+            unit=parent.business_unit or parent.unit, direction=parent.direction, role=parent.role,
+            category=parent.category, kind="count" if measure.expr is None else "sum", table=measure.table,
+            time_column=measure.time, filters=measure.conditions, numerator=Measure(expr=measure.expr),
+        )
+        origins[name] = catalogue.origins[metric]
+        allowed[name] = tuple(reachable_dimensions(measure.table))
+        segment_ok[name] = reaches_segments(measure.table)
+    return Catalogue(metrics=metrics, origins=origins, allowed=allowed, segment_ok=segment_ok)
+
+
+def metric_cube(warehouse: Any, *, metric: str, by: Sequence[str], period: str, start: object = None,
+                end: object = None) -> MetricCube:
+    """The cells of ``metric`` by ``by`` and period, cutting a rate's numerator further than its denominator.
+
+    Dimensions the metric cannot reach are dropped, except for ratio metrics whose numerator
+    reaches them: those are cut on the numerator, each cell sharing the denominator of its
+    coarser cell (contact_rate by market and reason: a reason's contacts per order of the market).
+    """
+    from govex.metrics import compute_metrics
+    from govex.metrics.compute import shipped_catalogue
+
+    catalogue = shipped_catalogue()
+    if metric not in catalogue:
+        compute_metrics(warehouse, metrics=[metric], by=[], period=period, start=start, end=end)  # names the error
+    by = list(dict.fromkeys(by))
+    allowed = [d for d in by if catalogue.allows(metric, d)]
+    definition = catalogue[metric]
+    measures = catalogue.measures(metric) if definition.kind != "tree" else {}
+    numerator_only: list[str] = []
+    if definition.kind in ("ratio", "rate", "proportion") and "denominator" in measures \
+            and measures["denominator"].distinct is False and measures["numerator"].distinct is False:
+        sides = _side_catalogue(catalogue, metric)
+        numerator_only = [d for d in by if d not in allowed and sides.allows(f"{metric}__numerator", d)]
+    if not numerator_only:
+        frame = compute_metrics(warehouse, metrics=[metric], by=allowed, period=period, start=start, end=end)
+        return MetricCube(frame, tuple(allowed), None, definition.per)
+    dims = [d for d in by if d in allowed or d in numerator_only]
+    parts = compute_metrics(warehouse, metrics=[f"{metric}__numerator"], by=dims, period=period, start=start,
+                            end=end, catalogue=sides)
+    dens = compute_metrics(warehouse, metrics=[f"{metric}__denominator"], by=allowed, period=period, start=start,
+                           end=end, catalogue=sides)
+    keys = [PERIOD_COLUMN, *allowed]
+    dens = dens[keys + ["value"]].rename(columns={"value": "denominator"})
+    frame = parts[[PERIOD_COLUMN, *dims, "value"]].rename(columns={"value": "numerator"}).merge(dens, on=keys, how="left")
+    frame["denominator"] = frame["denominator"].fillna(0.0)
+    frame["value"] = definition.per * np.divide(frame["numerator"], frame["denominator"],
+                                                out=np.full(len(frame), np.nan), where=frame["denominator"] > 0)
+    frame["n"] = frame["numerator"]
+    frame.insert(0, "metric", metric)
+    return MetricCube(frame, tuple(dims), tuple(allowed), definition.per)
+
+
+def explain_metric(warehouse: Any, *, metric: str, before: object, after: object, by: Sequence[str],
+                   period: str = "month", max_causes: int = 5) -> MetricChange:
+    """Localise a metric's change between periods straight from the warehouse.
+
+    ``before`` is a period start (or a list, pooled); see :func:`metric_cube` for the cuts.
+    """
+    if period not in _PERIOD_LENGTH:
+        raise ConfigError(f"period {period!r}: use day, week, month or quarter")
+    baseline = _periods(before)
+    after_ts = pd.Timestamp(after)
+    end = (after_ts + pd.tseries.frequencies.to_offset(_PERIOD_LENGTH[period]) - pd.Timedelta(days=1)).date()
+    cube = metric_cube(warehouse, metric=metric, by=by, period=period, start=baseline[0].date(), end=end)
+    if not cube.by:
+        raise ConfigError(f"metric {metric!r} cannot be cut by any of {list(by)}")
+    return explain_change(cube.frame, metric=metric, before=baseline, after=after_ts, by=list(cube.by),
+                          max_causes=max_causes, denominator_by=cube.denominator_by, per=cube.per)
 
 
 def what_moved(
@@ -105,33 +291,41 @@ def what_moved(
     season_length: int = 1,
     n_seasons: int = 4,
     threshold: float = 3.5,
+    min_volume: float = 100.0,
     max_alerts: int = 3,
     max_causes: int = 3,
 ) -> list[MetricChange]:
     """Scan each metric's overall series for anomalies and localise the largest alerts.
 
-    Each alert period is compared with the period ``season_length`` earlier (the same point of
-    the last season); dimensions a metric cannot be cut by are skipped for it.
+    An alert needs ``|score| >= threshold`` and at least ``min_volume`` units behind the value
+    (orders, audited cases, responses: the metric cube's ``n``). Its baseline pools the same
+    season position of the previous ``n_seasons`` seasons, leaving out periods that were alerts
+    themselves (a two-month event is not explained against its own first month). Dimensions a
+    metric cannot be cut by are skipped for it (see :func:`metric_cube` for rates).
     """
     from govex.metrics import compute_metrics  # the engine is needed only here
 
+    if min_volume < 0:
+        raise ConfigError(f"min_volume must be >= 0, got {min_volume}")
     overall = compute_metrics(warehouse, metrics=list(metrics), by=[], period=period, start=start, end=end)
-    scored = detect_anomalies(overall, time=PERIOD_COLUMN, value="value", by=["metric"],
+    scored = detect_anomalies(overall, time=PERIOD_COLUMN, value="value", volume="n", by=["metric"],
                               season_length=season_length, n_seasons=n_seasons, threshold=threshold,
-                              window=max(8, 4 * season_length))
+                              min_volume=min_volume, window=max(8, 4 * season_length))
     found = []
     for _, alert in alerts(scored).head(max_alerts).iterrows():
-        periods = sorted(pd.to_datetime(overall.loc[overall["metric"] == alert["metric"], PERIOD_COLUMN]).unique())
-        position = periods.index(pd.Timestamp(alert[PERIOD_COLUMN]))
-        if position < season_length:
+        series = scored[scored["metric"] == alert["metric"]].reset_index(drop=True)
+        times = list(pd.to_datetime(series[PERIOD_COLUMN]))
+        position = times.index(pd.Timestamp(alert[PERIOD_COLUMN]))
+        earlier = [position - j * season_length for j in range(1, n_seasons + 1) if position - j * season_length >= 0]
+        baseline = [times[i] for i in earlier if not bool(series.loc[i, "is_alert"])]
+        if not baseline:
             continue
-        cube = compute_metrics(warehouse, metrics=[alert["metric"]], by=list(by), period=period, start=start,
-                               end=end, partial=True)
-        dims = [d for d in by if (cube[d] != "(all)").any()]
-        if not dims:
+        cube = metric_cube(warehouse, metric=alert["metric"], by=by, period=period, start=start, end=end)
+        if not cube.by:
             continue
-        found.append(explain_change(cube, metric=alert["metric"], before=periods[position - season_length],
-                                    after=periods[position], by=dims, max_causes=max_causes))
+        found.append(explain_change(cube.frame, metric=alert["metric"], before=baseline, after=times[position],
+                                    by=list(cube.by), max_causes=max_causes, denominator_by=cube.denominator_by,
+                                    per=cube.per))
     return found
 
 
@@ -140,5 +334,5 @@ def scan_series(cube: pd.DataFrame, **options: Any) -> pd.DataFrame:
     dims = [c for c in cube.columns if c not in
             {"metric", "period", PERIOD_COLUMN, "numerator", "denominator", "value", "n", "ci_low", "ci_high",
              "ci_method"}]
-    mask = np.logical_and.reduce([cube[d] == "(all)" for d in dims]) if dims else np.ones(len(cube), dtype=bool)
+    mask = np.logical_and.reduce([cube[d] == _ALL for d in dims]) if dims else np.ones(len(cube), dtype=bool)
     return alerts(detect_anomalies(cube[mask], time=PERIOD_COLUMN, value="value", by=["metric"], **options))

@@ -80,23 +80,23 @@ def explain_metric(
     """Explain a metric's change between two periods from the warehouse."""
     import pandas as pd
 
-    from govex.analysis.findings import explain_change
+    from govex.analysis import findings
     from govex.engine.warehouse import Warehouse
     from govex.errors import ConfigError
-    from govex.metrics import compute_metrics
 
     if not db.is_file():
         raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
     freq = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}.get(period)
     if freq is None:
         raise ConfigError(f"--period {period!r}: use day, week, month or quarter")
-    before = pd.Timestamp(period_from).to_period(freq).start_time
-    after_period = pd.Timestamp(period_to).to_period(freq)
-    dims = _split(by)
-    cube = compute_metrics(Warehouse.open(str(db)), metrics=[name], by=dims, period=period,
-                           start=before.date(), end=after_period.end_time.date())
-    change = explain_change(cube, metric=name, before=before, after=after_period.start_time, by=dims,
-                            max_causes=max_causes)
+    try:
+        before, after = (pd.Timestamp(value).to_period(freq).start_time for value in (period_from, period_to))
+    except ValueError as exc:
+        raise ConfigError(f"--from {period_from!r} / --to {period_to!r}: expected dates such as 2025-06-01 ({exc})") from None
+    if before >= after:
+        raise ConfigError(f"--from {period_from} must fall in an earlier {period} than --to {period_to}")
+    change = findings.explain_metric(Warehouse.open(str(db)), metric=name, before=before, after=after, by=_split(by),
+                            period=period, max_causes=max_causes)
     if as_json:
         print_json(change.to_dict())
         return
@@ -109,6 +109,7 @@ def anomalies(
     period: str = typer.Option("week", "--period", help="day, week, month or quarter"),
     season_length: int = typer.Option(1, "--season-length", help="periods per season (7 for daily data)"),
     threshold: float = typer.Option(3.5, "--threshold", help="robust z of an alert"),
+    min_volume: float = typer.Option(100.0, "--min-volume", help="fewest units (orders, cases, responses) behind an alert"),
     db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB warehouse file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
@@ -120,7 +121,7 @@ def anomalies(
     if not db.is_file():
         raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
     found = what_moved(Warehouse.open(str(db)), metrics=_split(metrics), by=_split(by), period=period,
-                       season_length=season_length, threshold=threshold)
+                       season_length=season_length, threshold=threshold, min_volume=min_volume)
     if as_json:
         print_json({"findings": [f.to_dict() for f in found]})
         return
