@@ -92,7 +92,8 @@ def run_govex(folder: Path, out: Path) -> None:
     lifecycle = load_frameworks(names=("lifecycle",))[0].spec
     needed = {feature for rule in lifecycle.rules for feature in rule.when} | {e for e, _ in RISK.values()}
     # only the feature groups these definitions need; reused by ranks, counts and priors
-    table = customer_features(warehouse, as_of=AS_OF, features=needed).table.cache()
+    features = customer_features(warehouse, as_of=AS_OF, features=needed).table
+    table = features.select("customer_id", *sorted(needed | {"n_orders", "recency_days", "n_purchases", "monetary"})).cache()
     table = add_rfm_scores(table, RFMSpec())
     table = add_risk_scores(table, risk, fit_priors(table, risk))
     segment = ibis.cases(*[(rule_condition(table, rule), rule.segment) for rule in lifecycle.rules])

@@ -85,6 +85,8 @@ def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions
     """
     as_of_lit = ibis.date(as_of)
     recent_start = ibis.date(as_of - dt.timedelta(days=options.recent_window_days))
+    # only the columns needed: the window sorts whole rows
+    orders = orders.select(KEY, "day", "amount", "status")
     orders = orders.mutate(is_purchase=~orders.status.isin(list(options.excluded_purchase_statuses)))
     orders = orders.mutate(previous_day=orders.day.lag().over(group_by=[KEY, "is_purchase"], order_by="day"))
     purchase = orders.is_purchase
