@@ -7,6 +7,7 @@ are printed without a traceback and exit with status 1.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -39,6 +40,8 @@ _register_command_modules()
 
 def main() -> None:
     """Entry point of the console script."""
+    if not sys.stdout.isatty():
+        os.environ.setdefault("COLUMNS", "200")  # rich would wrap tables at 80 columns in pipes and CI logs
     try:
         app()
     except GovexError as exc:
