@@ -54,21 +54,24 @@ def change_cube(cube: pd.DataFrame, *, metric: str, before: object, after: objec
                 denominator_by: Sequence[str] | None = None) -> tuple[pd.DataFrame, bool]:
     """Leaf cells of ``metric`` with actual (``after``) and expected (``before``) sides; True if a ratio.
 
-    ``before`` is one period or a list of periods (a pooled baseline). ``denominator_by`` names
+    ``before`` and ``after`` are each one period or a list of periods (pooled: numerators and
+    denominators summed, additive measures averaged). ``denominator_by`` names
     the dimensions the denominator is cut by when it is shared by the cells of the others.
     """
     by = list(by)
     missing = [d for d in by + list(denominator_by or []) if d not in cube.columns]
     if missing:
         raise ConfigError(f"unknown dimension(s) {missing}; the cube has {list(cube.columns)}")
-    baseline = _periods(before)
+    baseline, window = _periods(before), _periods(after)
     old = pd.concat([_period_rows(cube, metric, p) for p in baseline])
-    new = _period_rows(cube, metric, pd.Timestamp(after))
+    new = pd.concat([_period_rows(cube, metric, p) for p in window])
     den = pd.concat([old["denominator"], new["denominator"]]).astype("float64")
     is_ratio = bool(den.notna().all() and den.nunique() > 1)
     old = old.groupby(by, as_index=False, sort=False)[list(_SIDES)].sum()
-    if not is_ratio:
-        old["numerator"] = old["numerator"] / len(baseline)  # additive: the baseline is the mean period
+    new = new.groupby(by, as_index=False, sort=False)[list(_SIDES)].sum()
+    if not is_ratio:  # additive: each side is its mean period
+        old["numerator"] = old["numerator"] / len(baseline)
+        new["numerator"] = new["numerator"] / len(window)
     merged = old[by + list(_SIDES)].merge(new[by + list(_SIDES)], on=by, how="outer",
                                           suffixes=("_expected", "_actual")).fillna(0.0)
     frame = merged[by].astype(str).assign(
@@ -90,7 +93,8 @@ def change_cube(cube: pd.DataFrame, *, metric: str, before: object, after: objec
 class MetricChange:
     """A metric's move from a baseline to a period and the cells that explain it.
 
-    ``before`` is the latest baseline period and ``baseline`` all of them (pooled).
+    ``before`` is the latest baseline period and ``baseline`` all of them (pooled); ``after``
+    is the period explained, or ``first..last`` of a pooled window.
     """
 
     metric: str
@@ -159,24 +163,26 @@ def explain_change(cube: pd.DataFrame, *, metric: str, before: object, after: ob
     ----------
     cube : long metric cube (``compute_metrics`` or :func:`metric_cube`).
     before : baseline period, or several periods pooled.
-    after : the period to explain.
+    after : the period to explain, or several periods pooled (an event window).
     by : dimensions of the cells.
     denominator_by : dimensions the denominator is cut by, when the cube shares each
         denominator across the other dimensions (see :func:`metric_cube`).
     per : the metric's unit multiplier (events per ``per`` units) for shared-denominator rates.
     """
     by = list(by)
-    baseline = _periods(before)
-    frame, is_ratio = change_cube(cube, metric=metric, before=baseline, after=after, by=by,
+    baseline, window = _periods(before), _periods(after)
+    frame, is_ratio = change_cube(cube, metric=metric, before=baseline, after=window, by=by,
                                   denominator_by=denominator_by)
     shared = is_ratio and denominator_by is not None and set(denominator_by) != set(by)
     if shared:
-        # localise the numerators against the baseline rate at this period's denominators
         den = frame["expected_den"].to_numpy("float64")
         rate = np.divide(frame["expected"].to_numpy("float64"), den, out=np.zeros(len(frame)), where=den > 0)
         frame["expected_at_volume"] = rate * frame["actual_den"].to_numpy("float64")
-        result = localize_root_causes(frame, dims=by, actual="actual", expected="expected_at_volume",
-                                      max_causes=max_causes, allow_negative=True, source=f"metric {metric}")
+        # ratio mode localises on exactly these numerators and knows they are counts; its totals
+        # would add each shared denominator once per cell, so rates are recomputed below
+        result = localize_root_causes(frame, dims=by, actual="actual", expected="expected", actual_den="actual_den",
+                                      expected_den="expected_den", max_causes=max_causes, allow_negative=True,
+                                      source=f"metric {metric}")
         result = _shared_denominator_rates(frame, result, list(denominator_by or []), per)
     else:
         result = localize_root_causes(
@@ -185,8 +191,8 @@ def explain_change(cube: pd.DataFrame, *, metric: str, before: object, after: ob
             max_causes=max_causes, allow_negative=True, source=f"metric {metric}",
         )
     labels = tuple(str(p.date()) for p in baseline)
-    return MetricChange(metric, labels[-1], str(pd.Timestamp(after).date()), result.total_expected,
-                        result.total_actual, result, labels)
+    after_label = str(window[0].date()) + (f"..{window[-1].date()}" if len(window) > 1 else "")
+    return MetricChange(metric, labels[-1], after_label, result.total_expected, result.total_actual, result, labels)
 
 
 @dataclass(frozen=True)
@@ -266,17 +272,20 @@ def explain_metric(warehouse: Any, *, metric: str, before: object, after: object
                    period: str = "month", max_causes: int = 5) -> MetricChange:
     """Localise a metric's change between periods straight from the warehouse.
 
-    ``before`` is a period start (or a list, pooled); see :func:`metric_cube` for the cuts.
+    ``before`` and ``after`` are period starts (or lists, pooled); see :func:`metric_cube` for
+    the cuts.
     """
     if period not in _PERIOD_LENGTH:
         raise ConfigError(f"period {period!r}: use day, week, month or quarter")
-    baseline = _periods(before)
-    after_ts = pd.Timestamp(after)
-    end = (after_ts + pd.tseries.frequencies.to_offset(_PERIOD_LENGTH[period]) - pd.Timedelta(days=1)).date()
+    baseline, window = _periods(before), _periods(after)
+    if window[0] <= baseline[-1]:
+        raise ConfigError(f"the periods explained ({window[0].date()}..) must come after the baseline "
+                          f"(..{baseline[-1].date()})")
+    end = (window[-1] + pd.tseries.frequencies.to_offset(_PERIOD_LENGTH[period]) - pd.Timedelta(days=1)).date()
     cube = metric_cube(warehouse, metric=metric, by=by, period=period, start=baseline[0].date(), end=end)
     if not cube.by:
         raise ConfigError(f"metric {metric!r} cannot be cut by any of {list(by)}")
-    return explain_change(cube.frame, metric=metric, before=baseline, after=after_ts, by=list(cube.by),
+    return explain_change(cube.frame, metric=metric, before=baseline, after=window, by=list(cube.by),
                           max_causes=max_causes, denominator_by=cube.denominator_by, per=cube.per)
 
 

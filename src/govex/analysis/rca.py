@@ -282,10 +282,12 @@ def _pursue(
 ) -> list[tuple[int, int, float, float]]:
     """Greedy ripple pursuit; returns (cuboid index, group index, gain, z) per accepted cause.
 
-    With ``count_noise`` (a ratio cube of counts too small to see how noise scales with size)
-    the noise of a candidate is its sampling variance scaled by the overdispersion of the other
-    leaves; otherwise it is the robust empirical scale of :func:`_leaf_noise_sd`.
+    Leaf noise is the robust empirical scale of :func:`_leaf_noise_sd`. With ``count_noise`` (a
+    ratio cube of counts) the sampling variance is a floor under it; in a cube too small to see
+    how noise scales with size, a candidate's noise is instead its sampling variance scaled by
+    the overdispersion of the other leaves.
     """
+    small = count_noise is not None and v.size < _SMALL_CUBE_LEAVES
     f_cur = f.copy()
     # Bonferroni bar, the error budget split evenly over depths: deeper layers hold many more
     # candidates, so a single deep cell needs stronger evidence than a whole market.
@@ -303,8 +305,10 @@ def _pursue(
         if abs_residual.sum() <= 0:
             break
         local_var = (local_scale * 0.5 * (v + f_cur)) ** 2
-        if count_noise is None:
-            leaf_var = np.maximum(_leaf_noise_sd(v, f_cur), np.sqrt(local_var)) ** 2
+        if not small:
+            leaf_var = np.maximum(_leaf_noise_sd(v, f_cur) ** 2, local_var)
+            if count_noise is not None:
+                leaf_var = np.maximum(leaf_var, count_noise.variance(v, f_cur))
         per_depth_best: dict[int, tuple[float, int, int, float]] = {}
         overall_best = 0.0
         for ci, cub in enumerate(cuboids):
@@ -321,10 +325,10 @@ def _pursue(
             share = np.where(exp_sum[g] > 0, f_cur / np.where(exp_sum[g] > 0, exp_sum[g], 1.0), 1.0 / cub.n_cells[g])
             predicted = f_cur + delta[g] * share
             gain = abs_mass - np.bincount(g, np.abs(v - predicted), minlength=n)
-            if count_noise is None:
-                sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
-            else:
+            if small:
                 sigma = np.sqrt(_group_variance_counts(cub, count_noise, v, f_cur, local_var))
+            else:
+                sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
             z = np.where(sigma > 0, np.abs(delta) / np.where(sigma > 0, sigma, 1.0), np.where(delta != 0, np.inf, 0.0))
             ok = (z >= z_min[len(cub.dims)]) & (gain > max(min_share * explained, 0.0))
             for gi in (gi for (c, gi) in taken if c == ci):
@@ -427,9 +431,7 @@ def localize_root_causes(
         uniques.append(np.asarray(u, dtype=object))
     cards = [max(len(u), 1) for u in uniques]
     cuboids = _build_cuboids(codes, cards, depth)
-    count_noise = None
-    if ratio and v.size < _SMALL_CUBE_LEAVES:
-        count_noise = _count_noise(v, v_den, f, f_den)
+    count_noise = _count_noise(v, v_den, f, f_den) if ratio else None
     chosen = _pursue(cuboids, v, f_model, max_causes=max_causes, alpha=alpha,
                     tie_tolerance=tie_tolerance, min_share=min_share, count_noise=count_noise)
 
