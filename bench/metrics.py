@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BY = ["market", "journey", "segment:value"]
 PERIOD = "week"
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "2GB"
 
 
 def _segments(data: Path) -> None:
