@@ -306,6 +306,9 @@ def what_moved(
 ) -> list[MetricChange]:
     """Scan each metric's overall series for anomalies and localise the largest alerts.
 
+    Alerts are taken by strength, each metric's first before any metric's second, up to
+    ``max_alerts`` in all.
+
     An alert needs ``|score| >= threshold`` and at least ``min_volume`` units behind the value
     (orders, audited cases, responses: the metric cube's ``n``). Its baseline pools the same
     season position of the previous ``n_seasons`` seasons, leaving out periods that were alerts
@@ -320,8 +323,11 @@ def what_moved(
     scored = detect_anomalies(overall, time=PERIOD_COLUMN, value="value", volume="n", by=["metric"],
                               season_length=season_length, n_seasons=n_seasons, threshold=threshold,
                               min_volume=min_volume, window=max(8, 4 * season_length))
+    ranked = alerts(scored)
+    # each metric's strongest alert before any metric's second: one noisy series cannot take every slot
+    ranked = ranked.assign(_rank=ranked.groupby("metric").cumcount()).sort_values("_rank", kind="stable")
     found = []
-    for _, alert in alerts(scored).head(max_alerts).iterrows():
+    for _, alert in ranked.head(max_alerts).iterrows():
         series = scored[scored["metric"] == alert["metric"]].reset_index(drop=True)
         times = list(pd.to_datetime(series[PERIOD_COLUMN]))
         position = times.index(pd.Timestamp(alert[PERIOD_COLUMN]))
