@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -30,6 +29,7 @@ import sklearn
 from pydantic import BaseModel, ConfigDict, Field
 
 import govex
+from govex.voc._files import read_json_object, temp_beside
 from govex.voc._text import check_known_labels, check_labels, check_texts, fold_accents
 from govex.voc.errors import ModelFileError, VocInputError
 from govex.voc.evaluation import Evaluation, evaluate_predictions
@@ -176,13 +176,12 @@ class TextClassifier:
         """Write `path` (joblib) and its JSON sidecar, each to a temporary name first, then renamed."""
         self._check_fitted()
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         meta = self.metadata()
-        model_tmp = _temp_beside(path)
+        model_tmp = temp_beside(path)
         try:
             joblib.dump(self.pipeline_, model_tmp)
             meta["model_sha256"] = _file_sha256(model_tmp)
-            meta_tmp = _temp_beside(metadata_path(path))
+            meta_tmp = temp_beside(metadata_path(path))
             try:
                 meta_tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
                 os.replace(model_tmp, path)
@@ -229,21 +228,12 @@ class TextClassifier:
 def read_metadata(path: str | Path) -> dict:
     """The JSON sidecar of a saved model, with a clear error when it is absent or unreadable."""
     meta_file = metadata_path(Path(path))
-    if not meta_file.is_file():
-        raise ModelFileError(f"{path}: no metadata file {meta_file.name} beside it; was it written by `govex voc train`?")
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{meta_file}: not valid JSON ({exc}); re-save the model") from exc
-    if not isinstance(meta, dict):
-        raise ModelFileError(f"{meta_file}: expected a JSON object of model metadata, found {type(meta).__name__}")
-    return meta
-
-
-def _temp_beside(path: Path) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    return Path(name)
+    return read_json_object(
+        meta_file,
+        error=ModelFileError,
+        not_found=f"no metadata file for the model {Path(path).name}; was it written by `govex voc train`?",
+        what="model metadata",
+    )
 
 
 def train_and_evaluate(

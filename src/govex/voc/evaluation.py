@@ -15,8 +15,6 @@ References
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govex.voc._files import read_json_object, write_atomically
 from govex.voc._text import check_known_labels
 from govex.voc.errors import VocInputError
 
@@ -74,26 +73,14 @@ class Evaluation:
 
     def save(self, path: str | Path) -> Path:
         """Write JSON to a temporary name beside `path`, then rename."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self.to_dict(), out, indent=1)
-            os.replace(name, path)
-        finally:
-            Path(name).unlink(missing_ok=True)
-        return path
+        return write_atomically(path, lambda temp: temp.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8"))
 
     @classmethod
     def load(cls, path: str | Path) -> "Evaluation":
         path = Path(path)
-        if not path.is_file():
-            raise VocInputError(f"{path}: evaluation file not found; write one with `govex voc evaluate --out`")
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise VocInputError(f"{path}: not valid JSON ({exc})") from exc
+        payload = read_json_object(
+            path, error=VocInputError, not_found="evaluation file not found; write one with `govex voc evaluate --out`", what="an evaluation"
+        )
         return cls.from_dict(payload, where=str(path))
 
 

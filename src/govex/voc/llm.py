@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from govex.voc import prompts
+from govex.voc._files import write_atomically
 from govex.voc._text import check_texts
 from govex.voc.errors import LLMConfigError, LLMError, LLMResponseError, VocInputError
 
@@ -139,15 +139,7 @@ class ResponseCache:
             return None
 
     def put(self, key: str, content: str) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"content": content}, out, ensure_ascii=False)
-            os.replace(name, path)
-        finally:
-            Path(name).unlink(missing_ok=True)
+        write_atomically(self._path(key), lambda temp: temp.write_text(json.dumps({"content": content}, ensure_ascii=False), encoding="utf-8"))
 
 
 def parse_json_object(content: str) -> dict:
