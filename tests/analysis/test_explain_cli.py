@@ -67,3 +67,33 @@ def test_experiment_read_json(tmp_path):
     # planted effect 0.3; CUPED interval must cover it
     assert overall["ci_low"] < 0.3 < overall["ci_high"]
     assert payload["srm_ok"] is True
+
+
+def test_explain_metric_against_a_duckdb_file(tmp_path):
+    import ibis
+
+    from govex.datasets.synth import generate
+    from govex.engine.warehouse import Warehouse
+
+    market = generate(customers=6000, seed=1, months=9)
+    db = tmp_path / "govex.duckdb"
+    con = ibis.duckdb.connect(str(db))
+    Warehouse.from_frames(market.tables, con=con)
+    con.disconnect()
+    event = market.event("late_delivery_spike")  # planted: carrier, window
+    start, end = pd.Timestamp(event["start"]), pd.Timestamp(event["end_exclusive"])
+    spike_month = (start + (end - start) / 2).strftime("%Y-%m-15")
+    before = (start - pd.DateOffset(months=2)).strftime("%Y-%m-01")
+    result = CliRunner().invoke(app, ["explain", "metric", "late_delivery_rate", "--from", before, "--to", spike_month,
+                                      "--by", "market,carrier", "--period", "month", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["root_causes"][0]["dims"].get("carrier") == event["carrier"]
+    assert payload["after"] == (start + (end - start) / 2).strftime("%Y-%m-01")
+    # an unknown metric and a reversed window are named, without a traceback
+    proc = subprocess.run([sys.executable, "-m", "govex", "explain", "metric", "late_rate", "--from", before, "--to",
+                           spike_month, "--by", "market", "--db", str(db)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "unknown metric 'late_rate'" in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "govex", "explain", "metric", "late_delivery_rate", "--from",
+                           spike_month, "--to", before, "--by", "market", "--db", str(db)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "earlier month" in proc.stderr

@@ -1,7 +1,7 @@
 """Analysis on small aggregated cubes (numpy/pandas/scipy only): what moved, where, and why."""
 from govex.analysis.anomalies import alerts, detect_anomalies, expected_cube, seasonal_baseline
 from govex.analysis.decomposition import MixRateDecomposition, decompose_mix_rate, shapley_change
-from govex.analysis.drivers import DriverAnalysis, key_drivers, lmg_importance, relative_weights
+from govex.analysis.drivers import DriverAnalysis, key_drivers, lmg_importance, relative_weights, survey_key_drivers
 from govex.analysis.experiments import ExperimentRead, adjust_pvalues, cuped_adjust, read_experiment, sample_ratio_test
 from govex.analysis.findings import (
     MetricChange,
@@ -44,5 +44,6 @@ __all__ = [
     "scan_series",
     "seasonal_baseline",
     "shapley_change",
+    "survey_key_drivers",
     "what_moved",
 ]

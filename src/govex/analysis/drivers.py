@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from itertools import combinations
 from math import factorial
 
@@ -167,3 +168,27 @@ def key_drivers(
     table = pd.concat(parts, ignore_index=True)
     table = table[["segment"] + [c for c in table.columns if c != "segment"]]
     return DriverAnalysis(table=table, outcome=outcome, method=str(table["method"].iloc[0]))
+
+
+def survey_key_drivers(
+    warehouse: Any,
+    *,
+    outcome: str = "csat",
+    segment: str | None = None,
+    min_responses: int = 50,
+) -> DriverAnalysis:
+    """Key drivers of CSAT (or NPS) from the warehouse: per-survey flags built in the engine.
+
+    The flags are those of :func:`govex.features.survey_drivers.survey_driver_flags` (late
+    delivery, rejected refund, item problem, unresolved, repeat contact, slow resolution); only
+    the per-response rows leave the engine. ``segment`` may be a column of that table
+    (``market``, ``touchpoint``).
+    """
+    from govex.features.survey_drivers import SURVEY_DRIVERS, survey_driver_flags  # the engine is needed only here
+
+    if outcome not in ("csat", "nps"):
+        raise ModelError(f"outcome {outcome!r}: use 'csat' or 'nps'")
+    flags = survey_driver_flags(warehouse)
+    responses = flags.filter(flags[outcome].notnull()).execute()
+    present = [d for d in SURVEY_DRIVERS if responses[d].std() > 0]
+    return key_drivers(responses, outcome=outcome, drivers=present, segment=segment, min_responses=min_responses)
