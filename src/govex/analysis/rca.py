@@ -35,6 +35,8 @@ References
    (Squeeze), ISSRE.
 .. [4] Kalander (2022), "RiskLoc: Localization of multi-dimensional root causes by weighted risk",
    arXiv:2205.10004.
+.. [5] Spiegelhalter, D. J. (2005), "Handling over-dispersion of performance indicators",
+   Quality and Safety in Health Care 14(5) (Winsorized overdispersion of count indicators).
 """
 from __future__ import annotations
 
