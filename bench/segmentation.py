@@ -173,10 +173,25 @@ def run_pandas(folder: Path, out: Path) -> None:
 
 
 # ---------------------------------------------------------------- harness
+def _peak_mb() -> float:
+    """This process's peak resident memory.
+
+    VmHWM belongs to the process's own address space. ru_maxrss does not: Linux carries the
+    parent's peak across fork and exec into the child, so a child started by a parent that
+    built 10M rows of data would report the parent's peak as its own.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(side: str, folder: Path, out: Path) -> dict:
     started = time.perf_counter()
     {"govex": run_govex, "pandas": run_pandas}[side](folder, out)
-    return {"seconds": time.perf_counter() - started, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
 
 
 def _run_side(side: str, folder: Path) -> dict:
