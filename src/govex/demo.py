@@ -128,18 +128,29 @@ def _policy(ctx: DemoContext) -> list[str]:
 
 
 def _what_moved(ctx: DemoContext) -> list[str]:
-    from govex.analysis import what_moved
+    import pandas as pd
+
+    from govex.analysis import explain_metric, what_moved
 
     findings = what_moved(
         ctx.warehouse,
-        metrics=["late_delivery_rate", "dispute_rate", "moderation_accuracy"],
-        by=["market", "carrier", "vendor_id"],
+        metrics=["late_delivery_rate", "dispute_rate", "moderation_accuracy", "contact_rate"],
+        by=["market", "carrier", "vendor_id", "reason"],
         period="month",
+        max_alerts=4,
     )
     ctx.results["what_moved"] = findings
+    lines = [line for finding in findings for line in finding.render().splitlines()]
     if not findings:
-        return ["no anomaly stood out from noise"]
-    return [line for finding in findings for line in finding.render().splitlines()]
+        lines.append("no anomaly stood out from noise")
+    surge = next((e for e in ctx.ground_truth.get("events", []) if e["type"] == "contact_reason_surge"), None)
+    if surge:  # an analyst's question about a known month: why did contacts per order move?
+        month = pd.Timestamp(surge["start"]).to_period("M").to_timestamp()
+        before = [month - pd.DateOffset(months=k) for k in (3, 2, 1)]
+        change = explain_metric(ctx.warehouse, metric="contact_rate", before=before, after=month, by=["market", "reason"])
+        lines.append(f"asked: why did contacts per order move in {month:%Y-%m}?")
+        lines += [f"  {line}" for line in change.render().splitlines()]
+    return lines
 
 
 def _automation(ctx: DemoContext) -> list[str]:
