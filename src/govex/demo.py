@@ -82,6 +82,23 @@ def _segments(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _kpis(ctx: DemoContext) -> list[str]:
+    from govex.metrics import kpi_summary
+
+    summary = kpi_summary(ctx.warehouse)
+    ctx.results["kpis"] = summary
+    lines = [f"{len(summary)} KPIs against the demo targets (quarter from {summary.period_start.min()}):"]
+    for r in summary.itertuples():
+        gap = "" if r.gap_business != r.gap_business else f", {r.gap_business:+,.0f} {r.business_unit}"  # NaN-safe
+        lines.append(f"  {r.status:>9}  {r.metric} ({r.slice}): {_number(r.value_to_date)} vs target {_number(r.target)}, "
+                     f"forecast {_number(r.forecast)}{gap}")
+    return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def _clv(ctx: DemoContext) -> list[str]:
     import datetime as dt
 
@@ -211,6 +228,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Synthetic marketplace", _synthesise),
     ("Ingest and validate", _ingest),
     ("Segments", _segments),
+    ("KPIs against targets", _kpis),
     ("Customer lifetime value", _clv),
     ("Prioritisation policy", _policy),
     ("What moved and why", _what_moved),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import ibis
 
@@ -19,6 +20,8 @@ def local_spark_backend(cores: int = 2) -> ibis.BaseBackend:
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # A private warehouse folder, so tables never collide with a left-over ./spark-warehouse.
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="govex-spark-"))
         .getOrCreate()
     )
     return ibis.pyspark.connect(session)
