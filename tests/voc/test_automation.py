@@ -14,7 +14,10 @@ from govex.voc.sources import DAYS_PER_MONTH, reason_volumes
 from .test_evaluation import LABELS, PROBA, TRUE
 
 VOLUMES = pd.DataFrame({"reason": ["a", "b", "c"], "monthly_contacts": [1000.0, 600.0, 400.0], "handle_time_s": [360.0, 300.0, 720.0]})
+# the hand calculations below take every recognised contact as closed by automation (resolvable share 1),
+# so deflected = volume x coverage; test_resolvable_share_and_escalations covers shares below 1
 CONFIG = AutomationConfig(
+    default_resolvable_share=1.0,
     target_precision=0.5,
     min_evaluated=1,
     productive_hours_per_fte_month=120,

@@ -24,12 +24,26 @@ def _ok(args: list[str]) -> str:
     return result.stdout
 
 
+# a BPO billing per contact (per_transaction, 4.0 a contact) handles every fixture contact, so the
+# plan-based saving of deflecting a reason is visible even on 120 contacts (Erlang staffing of so
+# small a queue would not drop an agent)
+VENDORS = pd.DataFrame(
+    {
+        "vendor_id": ["V1"], "vendor_name": ["Test BPO"], "function": ["customer_service"], "site": ["Lisbon"],
+        "languages": ["en"], "pricing_model": ["per_transaction"], "rate": [4.0], "currency": ["EUR"],
+        "capacity_hours_week": [400.0], "min_commit_hours_week": [0.0], "ramp_up_weeks": [0.0], "qa_target": [0.9],
+    }
+)
+
+
 @pytest.fixture(scope="module")
 def warehouse_file(tmp_path_factory, contacts_en):
     path = tmp_path_factory.mktemp("wh") / "govex.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.register("frame", contacts_en)
+        con.register("frame", contacts_en.assign(vendor_id="V1"))
         con.execute("CREATE TABLE contacts AS SELECT * FROM frame")
+        con.register("vendor_frame", VENDORS)
+        con.execute("CREATE TABLE vendors AS SELECT * FROM vendor_frame")
     return path
 
 

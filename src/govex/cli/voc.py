@@ -1,18 +1,27 @@
 """`govex voc ...`: train, apply and evaluate the offline text classifier, find themes, cost automation.
 
 Inputs are files (CSV, Parquet, JSON lines) or a DuckDB warehouse (`--db FILE`, reading the
-contacts table's text and reason columns). Heavy imports stay inside the commands.
+contacts table's text and reason columns, or the surveys' comments). Reads from the warehouse
+keep a deterministic sample of `--max-texts` rows, stratified by label. Heavy imports stay
+inside the commands.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
 from govex.cli.common import print_json
 
-INPUT_HELP = "file of texts (.csv, .parquet, .jsonl)"
-DB_HELP = "DuckDB warehouse file; reads contacts.text and contacts.reason"
+InputFile = Annotated[Optional[Path], typer.Option("--input", help="file of texts (.csv, .parquet, .jsonl)")]
+Database = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse file; reads contacts.text (and contacts.reason)")]
+TextColumn = Annotated[str, typer.Option(help="column holding the text")]
+LabelColumn = Annotated[str, typer.Option(help="column holding the label")]
+MaxTexts = Annotated[
+    int, typer.Option("--max-texts", min=1, help="with --db: a deterministic sample of at most this many texts, stratified by label")
+]
+Seed = Annotated[int, typer.Option(help="seed of the --max-texts sample")]
 
 
 def _read_frame(path: Path):
@@ -32,18 +41,42 @@ def _read_frame(path: Path):
     raise VocInputError(f"{path}: unsupported file type {suffix!r}; use .csv, .parquet or .jsonl")
 
 
-def _texts(input_path: Path | None, db: Path | None, text_col: str, label_col: str | None):
-    """A frame with the text column (and the label column when asked) from a file or the warehouse."""
+def _warehouse(db: Path):
+    from govex.engine.warehouse import Warehouse
+
+    return Warehouse.open(f"duckdb:///{db}")
+
+
+def _texts(
+    input_path: Path | None,
+    db: Path | None,
+    text_col: str,
+    label_col: str | None,
+    *,
+    max_texts: int,
+    seed: int,
+    source: str = "contacts",
+    segments: list[str] | None = None,
+    with_scores: bool = False,
+):
+    """A frame with the text column (and the label column when asked) from a file or the warehouse
+    (contacts, with their surveys' csat and nps when `with_scores`, or survey comments)."""
     from govex.voc.errors import VocInputError
 
     if (input_path is None) == (db is None):
         raise VocInputError("give exactly one of --input FILE or --db FILE")
     if db is not None:
-        from govex.engine.warehouse import Warehouse
-        from govex.voc.sources import contact_texts
+        from govex.voc.sources import contact_texts, survey_comments
 
-        frame = contact_texts(Warehouse.open(f"duckdb:///{db}"), labelled=label_col is not None)
+        warehouse = _warehouse(db)
+        if source == "surveys":
+            return survey_comments(warehouse, max_texts=max_texts, seed=seed, segments=segments or ()), "text", None
+        frame = contact_texts(
+            warehouse, labelled=label_col is not None, max_texts=max_texts, seed=seed, segments=segments or (), survey_scores=with_scores
+        )
         return frame, "text", "reason" if label_col is not None else None
+    if segments:
+        raise VocInputError("--segment needs --db (segments come from the warehouse's segment_assignments)")
     frame = _read_frame(input_path)
     wanted = [text_col] + ([label_col] if label_col else [])
     missing = [c for c in wanted if c not in frame.columns]
@@ -53,20 +86,25 @@ def _texts(input_path: Path | None, db: Path | None, text_col: str, label_col: s
 
 
 def _write_frame(frame, path: Path) -> None:
-    import os
-    import tempfile
+    from govex.voc._files import write_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        if path.suffix == ".parquet":
-            frame.to_parquet(temp, index=False)
-        else:
-            frame.to_csv(temp, index=False)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
+    if path.suffix == ".parquet":
+        write_atomically(path, lambda temp: frame.to_parquet(temp, index=False))
+    else:
+        write_atomically(path, lambda temp: frame.to_csv(temp, index=False))
+
+
+def _resolvable_shares(pairs: list[str]) -> dict[str, float]:
+    from govex.voc.errors import VocInputError
+
+    shares = {}
+    for pair in pairs:
+        reason, _, value = pair.partition("=")
+        try:
+            shares[reason.strip()] = float(value)
+        except ValueError:
+            raise VocInputError(f"--resolvable {pair!r}: expected REASON=SHARE, e.g. where_is_my_order=0.6") from None
+    return shares
 
 
 def register(app: typer.Typer) -> None:
@@ -75,18 +113,20 @@ def register(app: typer.Typer) -> None:
     @voc.command("train")
     def train(
         out: Path = typer.Option(..., "--out", help="model file to write (.joblib; a .json sidecar is written beside it)"),
-        input_path: Path | None = typer.Option(None, "--input", help=INPUT_HELP),
-        db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-        text_col: str = typer.Option("text", help="column holding the text"),
-        label_col: str = typer.Option("reason", help="column holding the label"),
+        input_path: InputFile = None,
+        db: Database = None,
+        text_col: TextColumn = "text",
+        label_col: LabelColumn = "reason",
         holdout: float = typer.Option(0.0, help="share held out for evaluation (0 = train on everything)"),
         evaluation_out: Path | None = typer.Option(None, "--evaluation-out", help="evaluation JSON (needs --holdout)"),
+        max_texts: MaxTexts = 20_000,
+        seed: Seed = 0,
     ) -> None:
         """Train the offline classifier on labelled texts and save it (versioned)."""
         from govex.voc.classifier import TextClassifier, train_and_evaluate
         from govex.voc.errors import VocInputError
 
-        frame, text, label = _texts(input_path, db, text_col, label_col)
+        frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
         if evaluation_out is not None and holdout <= 0:
             raise VocInputError("--evaluation-out needs --holdout (e.g. --holdout 0.2) so the evaluation uses unseen texts")
         summary: dict = {}
@@ -104,15 +144,17 @@ def register(app: typer.Typer) -> None:
     def classify(
         model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
         out: Path = typer.Option(..., "--out", help="CSV or Parquet: the input rows plus label and confidence"),
-        input_path: Path | None = typer.Option(None, "--input", help=INPUT_HELP),
-        db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file; classifies contacts.text"),
-        text_col: str = typer.Option("text", help="column holding the text"),
+        input_path: InputFile = None,
+        db: Database = None,
+        text_col: TextColumn = "text",
+        max_texts: MaxTexts = 20_000,
+        seed: Seed = 0,
     ) -> None:
         """Label texts with a saved model (label and calibrated confidence per row)."""
         from govex.voc.classifier import TextClassifier
 
         model = TextClassifier.load(model_path)
-        frame, text, _ = _texts(input_path, db, text_col, None)
+        frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed)
         result = model.classify(frame[text])
         _write_frame(frame.assign(label=result["label"].to_numpy(), confidence=result["confidence"].to_numpy()), out)
         print_json({"written": str(out), "rows": len(frame), "labels": result["label"].value_counts().to_dict()})
@@ -120,17 +162,19 @@ def register(app: typer.Typer) -> None:
     @voc.command("evaluate")
     def evaluate(
         model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
-        input_path: Path | None = typer.Option(None, "--input", help=INPUT_HELP),
-        db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-        text_col: str = typer.Option("text", help="column holding the text"),
-        label_col: str = typer.Option("reason", help="column holding the true label"),
+        input_path: InputFile = None,
+        db: Database = None,
+        text_col: TextColumn = "text",
+        label_col: LabelColumn = "reason",
         out: Path | None = typer.Option(None, "--out", help="evaluation JSON (per class, confusion, precision-coverage curves)"),
+        max_texts: MaxTexts = 20_000,
+        seed: Seed = 0,
     ) -> None:
         """Score a saved model on labelled texts it has not seen."""
         from govex.voc.classifier import TextClassifier
 
         model = TextClassifier.load(model_path)
-        frame, text, label = _texts(input_path, db, text_col, label_col)
+        frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
         evaluation = model.evaluate(frame[text], frame[label])
         if out is not None:
             evaluation.save(out)
@@ -145,20 +189,27 @@ def register(app: typer.Typer) -> None:
 
     @voc.command("themes")
     def themes(
-        input_path: Path | None = typer.Option(None, "--input", help=INPUT_HELP),
-        db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file; reads contacts.text"),
-        text_col: str = typer.Option("text", help="column holding the text"),
+        input_path: InputFile = None,
+        db: Database = None,
+        source: str = typer.Option("contacts", help="with --db: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)"),
+        segment: list[str] = typer.Option([], "--segment", help="with --db: add the customer's segment of this framework as column segment:<framework> (repeatable)"),
+        text_col: TextColumn = "text",
         language: str = typer.Option("en", help="en or pt"),
         n_themes: int = typer.Option(12, help="number of themes"),
-        by: list[str] = typer.Option([], "--by", help="group volumes by this column (repeatable), e.g. journey"),
-        csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme"),
-        nps_col: str | None = typer.Option(None, help="NPS answer column (0-10)"),
+        by: list[str] = typer.Option([], "--by", help="group volumes by this column (repeatable), e.g. journey or segment:value"),
+        csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme, e.g. csat"),
+        nps_col: str | None = typer.Option(None, help="NPS answer column (0-10), e.g. nps"),
         out: Path | None = typer.Option(None, "--out", help="CSV: the input rows with their theme"),
+        max_texts: MaxTexts = 20_000,
+        seed: Seed = 0,
     ) -> None:
-        """Find themes in unlabelled texts: phrases, examples, volume and scores per theme."""
+        """Find themes in unlabelled texts: phrases, examples, volume and scores per theme and group."""
+        from govex.voc.errors import VocInputError
         from govex.voc.themes import ThemeConfig, ThemeFinder, theme_scores
 
-        frame, text, _ = _texts(input_path, db, text_col, None)
+        if source not in ("contacts", "surveys"):
+            raise VocInputError(f"--source {source!r}: expected 'contacts' or 'surveys'")
+        frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed, source=source, segments=segment, with_scores=True)
         finder = ThemeFinder(ThemeConfig(language=language, n_themes=n_themes)).fit(frame[text])
         frame = frame.assign(theme=finder.assignments_)
         if out is not None:
@@ -170,36 +221,42 @@ def register(app: typer.Typer) -> None:
     def automation(
         evaluation_path: Path = typer.Option(..., "--evaluation", help="evaluation JSON from `govex voc evaluate --out`"),
         out: Path = typer.Option(..., "--out", help="scenario YAML for `govex plan scenario`"),
-        volumes_path: Path | None = typer.Option(None, "--volumes", help="file with reason, monthly_contacts, handle_time_s"),
-        db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file; volumes and AHT from contacts"),
+        volumes_path: Path | None = typer.Option(None, "--volumes", help="file with reason, monthly_contacts, handle_time_s (linear costing)"),
+        db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file: FTE and cost saved from next week's staffing plan"),
         target_precision: float = typer.Option(0.9, help="precision the automation must keep"),
-        cost_per_productive_hour: float = typer.Option(25.0, help="agent cost per productive hour"),
-        productive_hours_per_fte_month: float = typer.Option(120.0, help="productive hours of one FTE per month"),
+        resolvable: list[str] = typer.Option(
+            [], "--resolvable", help="REASON=SHARE: share of recognised contacts automation closes (repeatable; overrides the defaults)"
+        ),
+        default_resolvable_share: float = typer.Option(0.1, help="resolvable share of reasons without a default or --resolvable"),
+        cost_per_productive_hour: float = typer.Option(25.0, help="with --volumes: agent cost per productive hour"),
+        productive_hours_per_fte_month: float = typer.Option(120.0, help="with --volumes: productive hours of one FTE per month"),
         llm_cost_per_contact: float = typer.Option(0.0, help="model cost per automated attempt"),
         name: str = typer.Option("voc-automation", help="scenario name"),
         top: int | None = typer.Option(None, help="keep only the best N reasons in the scenario"),
     ) -> None:
         """Rank automation opportunities per reason and write them as a planning scenario."""
-        from govex.voc.automation import AutomationConfig, automation_opportunities, write_scenario
+        from govex.voc.automation import AutomationConfig, automation_opportunities, planned_automation_opportunities, write_scenario
         from govex.voc.errors import VocInputError
         from govex.voc.evaluation import Evaluation
 
         if (volumes_path is None) == (db is None):
             raise VocInputError("give exactly one of --volumes FILE or --db FILE")
-        if db is not None:
-            from govex.engine.warehouse import Warehouse
-            from govex.voc.sources import reason_volumes
-
-            volumes = reason_volumes(Warehouse.open(f"duckdb:///{db}"))
-        else:
-            volumes = _read_frame(volumes_path)
         config = AutomationConfig(
             target_precision=target_precision,
+            resolvable_share=_resolvable_shares(resolvable),
+            default_resolvable_share=default_resolvable_share,
             cost_per_productive_hour=cost_per_productive_hour,
             productive_hours_per_fte_month=productive_hours_per_fte_month,
             llm_cost_per_contact=llm_cost_per_contact,
         )
-        table = automation_opportunities(Evaluation.load(evaluation_path), volumes, config=config)
+        evaluation = Evaluation.load(evaluation_path)
+        if db is not None:
+            from govex.planning import plan_from_warehouse
+
+            planned = plan_from_warehouse(_warehouse(db))
+            table = planned_automation_opportunities(evaluation, planned.inputs, settings=planned.plan.settings, config=config)
+        else:
+            table = automation_opportunities(evaluation, _read_frame(volumes_path), config=config)
         write_scenario(table, out, name=name, top_n=top)
         typer.echo(f"scenario written to {out}", err=True)
         print_json(table.to_dict(orient="records"))
