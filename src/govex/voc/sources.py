@@ -144,9 +144,10 @@ def sample_rows(table: ir.Table, *, id_col: str, max_rows: int, seed: int = 0, s
 
 
 def stratified_quotas(counts: pd.Series, total: int, *, floor: int = MIN_PER_LABEL) -> pd.Series:
-    """Rows to keep per stratum: `min(n, floor)` each, the rest of `total` shared in proportion to
-    what each stratum has left (largest remainders get the odd rows). Sums to `total` when the
-    floors fit in it (else to the floors alone); never more than a stratum has.
+    """Rows to keep per stratum: `min(n, floor)` each (the floor shrinks to total / strata when
+    the floors would not fit), the rest of `total` shared in proportion to what each stratum has
+    left (largest remainders get the odd rows). Sums to `total` (or to every row when there are
+    fewer); never more than a stratum has.
 
     References
     ----------
@@ -154,7 +155,7 @@ def stratified_quotas(counts: pd.Series, total: int, *, floor: int = MIN_PER_LAB
        allocation in stratified sampling).
     """
     have = counts.astype("int64")
-    base = np.minimum(have, floor)
+    base = np.minimum(have, min(floor, total // max(len(have), 1)))
     left = have - base
     room = total - int(base.sum())
     if room <= 0 or left.sum() == 0:
