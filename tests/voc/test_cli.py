@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from govex.cli.main import app
 
 from .conftest import CONTACTS_CSV
+from .test_sources import value_segments
 
 runner = CliRunner()
 
@@ -44,6 +45,8 @@ def warehouse_file(tmp_path_factory, contacts_en):
         con.execute("CREATE TABLE contacts AS SELECT * FROM frame")
         con.register("vendor_frame", VENDORS)
         con.execute("CREATE TABLE vendors AS SELECT * FROM vendor_frame")
+        con.register("segment_frame", value_segments())
+        con.execute("CREATE TABLE segment_assignments AS SELECT * FROM segment_frame")
     return path
 
 
@@ -89,3 +92,21 @@ def test_errors_are_clear_and_leave_nothing(tmp_path):
     assert result.exit_code != 0 and "only one class" in str(result.exception)
     result = runner.invoke(app, ["voc", "train", "--input", str(one_class), "--text-col", "body", "--out", str(tmp_path / "m.joblib")])
     assert "column(s) ['body'] not found" in str(result.exception)
+
+
+def test_warehouse_reads_are_sampled_and_cut_by_segment(warehouse_file, tmp_path, contacts_en):
+    trained = json.loads(_ok(["voc", "train", "--db", str(warehouse_file), "--out", str(tmp_path / "m.joblib"), "--max-texts", "60"]))
+    assert trained["n_train"] == 60  # 12 of each of the five reasons
+    payload = json.loads(
+        _ok(["voc", "themes", "--db", str(warehouse_file), "--n-themes", "5", "--segment", "value", "--by", "segment:value"])
+    )
+    # volumes per segment add up to the contacts of that segment (K000-K019 high: contact numbers mod 40 < 20)
+    per_segment = pd.DataFrame(payload["scores"]).groupby("segment:value")["n_texts"].sum()
+    number = contacts_en["customer_id"].str[1:].astype(int)
+    assert per_segment["high"] == (number < 20).sum() and per_segment["(none)"] == (number >= 35).sum()
+    result = runner.invoke(app, ["voc", "themes", "--input", str(CONTACTS_CSV), "--segment", "value"])
+    assert result.exit_code != 0 and "--segment needs --db" in str(result.exception)
+    result = runner.invoke(
+        app, ["voc", "automation", "--evaluation", "x.json", "--db", str(warehouse_file), "--out", str(tmp_path / "s.yaml"), "--resolvable", "wismo"]
+    )
+    assert "expected REASON=SHARE" in str(result.exception) and not (tmp_path / "s.yaml").exists()
