@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Test helper modules are imported by their folder (`from metrics.reference_pandas import ...`);
+# pytest runs in importlib mode, so test files with the same name in two folders never clash.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def shared_data_dir() -> Path:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from govex.metrics import compute_metrics, load_catalogue
 
-from reference_pandas import Reference  # noqa: E402  (tests/metrics is on sys.path via rootdir conftest)
+from metrics.reference_pandas import Reference
 
 
 def _compare(cube: pd.DataFrame, reference: Reference, by: list[str], period: str) -> None:

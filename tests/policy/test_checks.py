@@ -7,7 +7,7 @@ import pytest
 from govex.errors import ConfigError
 from govex.policy import SegmentSpace, check_policy, decide, load_policy, parse_policy, summarise
 from govex.policy.checks import Finding
-from policy_texts import CONSISTENT_RULES, TIERS
+from policy.policy_texts import CONSISTENT_RULES, TIERS
 
 SPACE = SegmentSpace(labels={"value": ("high", "medium", "low"), "risk": ("low", "normal", "high"),
                              "lifecycle": ("new", "active")})

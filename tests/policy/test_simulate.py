@@ -12,7 +12,7 @@ from govex.engine import Warehouse
 from govex.errors import ConfigError
 from govex.policy import parse_policy, simulate_policies
 
-from policy_texts import CONSISTENT_RULES, TIERS
+from policy.policy_texts import CONSISTENT_RULES, TIERS
 
 AS_OF = dt.date(2025, 3, 1)
 # Latest segments (as of AS_OF); C1 was 'low' value on an older date, which must be ignored.

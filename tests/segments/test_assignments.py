@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from tiny_marketplace import AS_OF, EXPECTED_LIFECYCLE, tiny_frames
+from features.tiny_marketplace import AS_OF, EXPECTED_LIFECYCLE, tiny_frames
 
 from govex.engine import Warehouse
 from govex.segments import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tiny_marketplace import AS_OF, tiny_frames
+from features.tiny_marketplace import AS_OF, tiny_frames
 
 from govex.engine import Warehouse
 from govex.errors import EngineError

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from tiny_marketplace import AS_OF, tiny_frames
+from features.tiny_marketplace import AS_OF, tiny_frames
 
 from govex.engine import Warehouse
 from govex.errors import ConfigError

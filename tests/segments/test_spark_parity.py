@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tiny_marketplace import AS_OF, EXPECTED_LIFECYCLE, tiny_frames
+from features.tiny_marketplace import AS_OF, EXPECTED_LIFECYCLE, tiny_frames
 
 from govex.engine import Warehouse
 from govex.segments import run_segmentation
