@@ -34,10 +34,11 @@ References
    (1 - shrinkage); ch. 5: Erlang C staffing and its economies of scale.
 .. [2] El-Yaniv, R., Wiener, Y. (2010). On the foundations of noise-free selective
    classification. JMLR 11 (choosing a coverage at a target risk).
-.. [3] Gartner (2019-09-25). "Gartner Says Only 9% of Customers Report Solving Their Issues
-   Completely via Self-Service"; service leaders estimate 20-40% of live volume could be
-   resolved in existing self-service (Gartner, 2020). Gartner (2024-08-19): 14% of customer
-   service issues fully resolved in self-service. These bound the resolvable-share defaults;
+.. [3] Gartner (September 2019). "Gartner Says Only 9% of Customers Report Solving Their Issues
+   Completely via Self-Service" (press release); Gartner (August 2024), survey press release:
+   only 14% of customer service issues fully resolved in self-service; E. Potosky, "Do You Know
+   Why Customers Bail on Self-Service?", Smarter with Gartner, 2020-11-18: service leaders
+   estimate 20-40% of live volume could be resolved in existing self-service. These bound the resolvable-share defaults;
    the per-reason values themselves are this module's assumptions.
 """
 from __future__ import annotations
@@ -192,6 +193,8 @@ def planned_automation_opportunities(
                 "fte_saved": result.base.total_fte - result.changed.total_fte,
                 "labour_cost_saved": (result.base.total_cost_week - result.changed.total_cost_week) * WEEKS_PER_MONTH,
             }
+        if row["automation_rate"] > 0 and saving["labour_cost_saved"] <= 0 and not row["note"]:
+            row["note"] = "the plan needs the same staff without these contacts (minimum staffing or vendor commitment)"
         row.update(saving, cost_per_productive_hour=float(hourly[reason]), currency=settings.currency, costing="plan")
         rows.append(row)
     return _rank(rows, cfg)
