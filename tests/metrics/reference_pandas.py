@@ -1,6 +1,7 @@
 """The shipped KPIs written again, independently, in idiomatic pandas (test oracle and bench peer).
 
-Supports the cuts market, journey and segment:<framework> (customer segment from a
+Money is converted to the reporting currency with fx_rates (the rate valid on the row's day),
+as the catalogue's definitions say. Supports the cuts market, journey and segment:<framework> (customer segment from a
 {customer_id: segment} mapping) and the periods week and month. Each metric lists the cuts its
 tables carry; a requested cut a metric cannot take is reported as "(all)", as govex's partial mode.
 """
@@ -67,6 +68,26 @@ class Reference:
             return keys.groupby(names)["v"].sum().rename("x")
         return keys.groupby(names).size().rename("x").astype(float)
 
+    def money(self, table: str, column: str, time: str) -> pd.Series:
+        """An amount in the reporting currency: times the rate of the latest fx row on or before the row's day.
+
+        Independent of govex's range join: pandas' merge_asof (backward) per currency; a currency
+        without any rate row is taken to be the reporting currency already.
+        """
+        frame = self.t[table]
+        fx = self.t.get("fx_rates")
+        if fx is None:
+            return frame[column].astype(float)
+        rows = pd.DataFrame({"day": pd.to_datetime(frame[time]).dt.normalize().astype("datetime64[ns]"),
+                             "currency": frame["currency"].astype(object), "row": np.arange(len(frame))})
+        rates = pd.DataFrame({"day": pd.to_datetime(fx["valid_from"]).astype("datetime64[ns]"),
+                              "currency": fx["currency"].astype(object), "rate": fx["rate_to_reporting"].astype(float)})
+        matched = pd.merge_asof(rows.sort_values("day"), rates.sort_values("day"), on="day", by="currency", direction="backward")
+        rate = matched.set_index("row")["rate"].reindex(np.arange(len(frame)))
+        unrated = ~rows["currency"].isin(set(rates["currency"])).to_numpy()
+        rate = np.where(unrated, 1.0, rate.to_numpy())
+        return pd.Series(frame[column].to_numpy(dtype=float) * rate, index=frame.index)
+
     # ---- building blocks -----------------------------------------------------------------
     def _ratio(self, num: pd.Series, den: pd.Series, drop_empty=True) -> pd.DataFrame:
         frame = pd.concat([num.rename("num"), den.rename("den")], axis=1).fillna(0.0)
@@ -95,7 +116,8 @@ class Reference:
         cs_staff, mod_staff = vendor_function == "customer_service", vendor_function == "moderation"
 
         def staff(mask, column):
-            return self._count("staffing", "date", by, set(), period, mask=mask, value=st[column].fillna(0.0))
+            values = self.money("staffing", column, "date") if column == "actual_cost" else st[column]
+            return self._count("staffing", "date", by, set(), period, mask=mask, value=values.fillna(0.0))
 
         if name in ("dispute_rate", "chargeback_rate"):
             kind = "dispute" if name == "dispute_rate" else "chargeback"
@@ -104,8 +126,8 @@ class Reference:
             return self._ratio(self._count("returns", "requested_at", by, order_cuts, period, mask=r["abuse_flag"] == True),  # noqa: E712
                                self._count("returns", "requested_at", by, order_cuts, period))
         if name == "fraud_loss_rate":
-            return self._ratio(self._count("disputes", "opened_at", by, order_cuts, period, mask=d["outcome"] == "fraud_confirmed", value=d["amount"]),
-                               self._count("orders", "ordered_at", by, order_cuts, period, value=o["amount"]))
+            return self._ratio(self._count("disputes", "opened_at", by, order_cuts, period, mask=d["outcome"] == "fraud_confirmed", value=self.money("disputes", "amount", "opened_at")),
+                               self._count("orders", "ordered_at", by, order_cuts, period, value=self.money("orders", "amount", "ordered_at")))
         if name in ("policy_violation_rate", "moderation_accuracy"):
             base = m["decision"] != "pending" if name == "policy_violation_rate" else m["qa_result"].notna()
             hit = m["decision"].isin(["remove", "restrict"]) if name == "policy_violation_rate" else m["qa_result"] == "correct"
@@ -173,13 +195,13 @@ class Reference:
         if name == "moderation_handle_hours_per_case":
             return self._mean("moderation_cases", "created_at", by, order_cuts, period, m["handle_time_s"] / 3600, human_m)
         if name == "refunds_per_order":
-            return self._ratio(self._count("returns", "requested_at", by, order_cuts, period, mask=r["status"] == "refunded", value=r["refund_amount"]),
+            return self._ratio(self._count("returns", "requested_at", by, order_cuts, period, mask=r["status"] == "refunded", value=self.money("returns", "refund_amount", "requested_at")),
                                orders_n(order_cuts))
         if name == "orders":
             return orders_n(order_cuts).rename("value").reset_index()
         if name == "gmv":
             # a week whose orders were all cancelled still has a GMV cell, of 0
-            gmv = o["amount"].where(o["status"] != "cancelled", 0.0)
+            gmv = self.money("orders", "amount", "ordered_at").where(o["status"] != "cancelled", 0.0)
             return self._count("orders", "ordered_at", by, order_cuts, period, value=gmv).rename("value").reset_index()
         if name == "active_customers":
             return self._count("orders", "ordered_at", by, order_cuts, period, distinct="customer_id").rename("value").reset_index()

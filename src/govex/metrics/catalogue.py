@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from govex.contract.schema import DATE, TABLES, TIMESTAMP
 from govex.errors import ConfigError, Issue, IssueLevel
+from govex.metrics.currency import money_refs
 from govex.metrics.dimensions import (
     DIMENSIONS,
     column_path,
@@ -220,6 +221,7 @@ def _check_metric(metric: Metric, origin: Origin) -> list[Issue]:
         if measure.expr:
             want = "value" if measure.distinct or kind == "distinct_count" else "number"
             issues.extend(_check_expression(measure.expr, table, want, origin, name, side))
+            issues.extend(_check_money(measure.expr, table, origin, name, side))
         elif side == "numerator" and kind in NEEDS_EXPR:
             bad(f"kind {kind!r} needs `numerator.expr`", side)
         if measure.distinct and measure.expr is None:
@@ -230,6 +232,19 @@ def _check_metric(metric: Metric, origin: Origin) -> list[Issue]:
         if (metric.numerator.table or metric.table) != (metric.denominator.table or metric.table):
             bad("a proportion's numerator and denominator must count rows of the same table; use kind 'rate'", "numerator")
     return issues
+
+
+def _check_money(text: str, table: str, origin: Origin, metric: str, field_name: str) -> list[Issue]:
+    """A money amount is converted with its own row's currency, so it must sit on the measure's table."""
+    try:
+        foreign = [label for label in money_refs(text, table) if not label.startswith(f"{table}.")]
+    except ExpressionError:
+        return []  # reported by _check_expression
+    if not foreign:
+        return []
+    return [_issue(f"{text!r} reads money column(s) {', '.join(foreign)} of another table; amounts are converted to "
+                   f"the reporting currency with their own row's currency, so measure them on that table "
+                   f"(set `{field_name}.table`)", origin, metric, field_name)]
 
 
 def _check_tree(metrics: dict[str, Metric], origins: dict[str, Origin]) -> list[Issue]:

@@ -20,6 +20,7 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.metrics import stats
 from govex.metrics.catalogue import load_catalogue
+from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, check_code, verify
 from govex.metrics.dimensions import ALL_LABEL, known_dimension
 from govex.metrics.model import Catalogue
 from govex.metrics.plan import PERIOD_COLUMN, Group, MeasureJob, PairJob, QueryPlan, build_query, check_period, dim_column
@@ -60,6 +61,7 @@ def compute_metrics(
     shrink: bool = False,
     confidence: float = 0.95,
     segment_as_of: dt.date | str | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> pd.DataFrame:
     """Compute metrics by cuts and period, with a confidence interval on every cell.
 
@@ -78,19 +80,23 @@ def compute_metrics(
     shrink
         Add ``value_shrunk``: empirical-Bayes posterior means across the cells of each metric and
         period (see `govex.metrics.stats.shrink_normal`).
+    reporting_currency
+        ISO 4217 code every money amount is converted into with `fx_rates`, at the rate valid on
+        the row's date (see `govex.metrics.currency`); govex.yaml's `reporting_currency`.
     """
     catalogue = catalogue or shipped_catalogue()
     check_period(period)
     by = tuple(dict.fromkeys(by))
     _check_request(catalogue, metrics, by, partial)
     start_d, end_d, as_of = _date(start, "start"), _date(end, "end"), _date(segment_as_of, "segment_as_of")
+    currency = check_code(reporting_currency)
     z = stats.z_value(confidence)
     plan = QueryPlan()
     leaves: dict[tuple[str, tuple[str, ...]], _Leaf] = {}
     requested = {name: tuple(d for d in by if catalogue.allows(name, d)) for name in metrics}
     for name, dims in requested.items():
         _plan_metric(catalogue, plan, leaves, name, dims)
-    frames = {id(g): _run(warehouse, g, period, start_d, end_d, z, as_of) for g in plan.groups.values()}
+    frames = {id(g): _run(warehouse, g, period, start_d, end_d, z, as_of, currency) for g in plan.groups.values()}
     cells: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
     for name, dims in requested.items():
         _cells(catalogue, leaves, frames, cells, name, dims, z, confidence)
@@ -111,7 +117,8 @@ def compute_metrics(
 
 
 def explain_metrics(warehouse: Warehouse, *, metrics: Sequence[str], by: Sequence[str] = (), period: str = "month",
-                    catalogue: Catalogue | None = None, partial: bool = False) -> list[tuple[str, str]]:
+                    catalogue: Catalogue | None = None, partial: bool = False,
+                    reporting_currency: str = DEFAULT_REPORTING_CURRENCY) -> list[tuple[str, str]]:
     """The SQL each table group would run, as (group label, SQL) pairs, without running it."""
     import ibis
 
@@ -121,7 +128,9 @@ def explain_metrics(warehouse: Warehouse, *, metrics: Sequence[str], by: Sequenc
     plan, leaves = QueryPlan(), {}
     for name in metrics:
         _plan_metric(catalogue, plan, leaves, name, tuple(d for d in by if catalogue.allows(name, d)))
-    return [(g.label(), ibis.to_sql(build_query(warehouse, g, period=period, start=None, end=None, z=1.96)))
+    currency = check_code(reporting_currency)
+    return [(g.label(), ibis.to_sql(build_query(warehouse, g, period=period, start=None, end=None, z=1.96,
+                                                reporting_currency=currency)))
             for g in plan.groups.values()]
 
 
@@ -188,9 +197,11 @@ def _plan_metric(catalogue: Catalogue, plan: QueryPlan, leaves: dict, name: str,
     leaves[(name, dims)] = _Leaf(name, dims, num_job, den_job, pair)
 
 
-def _run(warehouse: Warehouse, group: Group, period: str, start, end, z: float, as_of) -> pd.DataFrame:
-    expr = build_query(warehouse, group, period=period, start=start, end=end, z=z, segment_as_of=as_of)
+def _run(warehouse: Warehouse, group: Group, period: str, start, end, z: float, as_of, currency: str) -> pd.DataFrame:
+    expr = build_query(warehouse, group, period=period, start=start, end=end, z=z, segment_as_of=as_of,
+                       reporting_currency=currency)
     frame = expr.to_pandas()
+    verify(warehouse, frame, group.table, currency)
     frame = frame.rename(columns={dim_column(i): dim for i, dim in enumerate(group.dims)})
     frame[PERIOD_COLUMN] = pd.to_datetime(frame[PERIOD_COLUMN])
     return frame

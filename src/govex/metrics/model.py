@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govex.metrics.currency import reads_own_money
 from govex.metrics.dimensions import is_segment
 
 Kind = Literal["count", "sum", "mean", "proportion", "ratio", "rate", "percentile", "distinct_count", "tree"]
@@ -87,6 +88,7 @@ class ResolvedMeasure:
     expr: str | None
     conditions: tuple[str, ...]
     distinct: bool
+    money: bool = False  # the value is an amount in the row's currency, converted to the reporting currency
 
 
 @dataclass(frozen=True)
@@ -127,5 +129,7 @@ class Catalogue:
             conditions = tuple(metric.filters if on_metric_table else ()) + ((measure.where,) if measure.where else ())
             if metric.kind == "proportion" and side == "numerator" and metric.denominator and metric.denominator.where:
                 conditions += (metric.denominator.where,)  # a proportion's numerator is a subset of its denominator
-            out[side] = ResolvedMeasure(table or "", time or "", measure.expr, conditions, measure.distinct)
+            counted = measure.distinct or metric.kind == "distinct_count"
+            money = measure.expr is not None and not counted and reads_own_money(measure.expr, table or "")
+            out[side] = ResolvedMeasure(table or "", time or "", measure.expr, conditions, measure.distinct, money)
         return out

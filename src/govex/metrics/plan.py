@@ -18,6 +18,7 @@ import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
+from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, RATE_COLUMN, attach_rate, check_columns, money_checks
 from govex.metrics.dimensions import (
     MISSING_LABEL,
     SEGMENT_PREFIX,
@@ -106,8 +107,13 @@ def build_query(
     end: dt.date | None,
     z: float,
     segment_as_of: dt.date | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> ir.Table:
-    """The single aggregation for one group (unexecuted): period, cut columns d0.., aggregates."""
+    """The single aggregation for one group (unexecuted): period, cut columns d0.., aggregates.
+
+    A group with money measures also joins each row's fx rate (`govex.metrics.currency`), multiplies
+    those measures' values by it, and adds per-cell check aggregates.
+    """
     base = warehouse.table(group.table, purpose="metrics")
     refs = {ref for job in group.jobs for ref in _refs(job.measure)}
     refs |= {ref for pair in group.pairs for text in pair.conditions for ref in column_refs(text)}
@@ -126,6 +132,9 @@ def build_query(
     joined = _attach(warehouse, base, needs)
     for dim, key in segments.items():
         joined = _join_segment(warehouse, joined, dim, key, segment_as_of)
+    money_jobs = [job for job in group.jobs if job.measure.money]
+    if money_jobs:
+        joined = attach_rate(warehouse, joined, group.time, reporting_currency)
 
     def resolve(ref: ColumnRef) -> ir.Value:
         return joined[ref.column] if ref.table in (None, group.table) else joined[_ref_name(ref)]
@@ -143,14 +152,19 @@ def build_query(
     keys = {PERIOD_COLUMN: period_start.cast("date"), **cuts}
     values: dict[str, ir.Value] = {}
     flags: dict[str, ir.BooleanValue] = {}
+    checks: dict[str, ir.Value] = {}
     for job in group.jobs:
         flags[job.key] = _condition(job.measure.conditions, resolve)
         if job.measure.expr is not None:
             value = compile_expr(job.measure.expr, resolve)
             values[job.key] = value if job.mode == "distinct" else value.cast("float64")
+    if money_jobs:
+        money_row = ibis.or_(*(flags[job.key] & values[job.key].notnull() for job in money_jobs))
+        checks = check_columns(joined, money_row, day)
+        values.update({job.key: values[job.key] * joined[RATE_COLUMN] for job in money_jobs})
     for pair in group.pairs:
         flags[pair.key] = _condition(pair.conditions, resolve)
-    columns = {**keys, **{f"{k}_f": f for k, f in flags.items()}, **{f"{k}_v": v for k, v in values.items()}}
+    columns = {**keys, **{f"{k}_f": f for k, f in flags.items()}, **{f"{k}_v": v for k, v in values.items()}, **checks}
     # filter after the select, so that windows in expressions (previous()) still see earlier rows
     table = joined.select(**columns, __in_range=in_range).filter(ibis._["__in_range"]).drop("__in_range")
     table = _rank_quantiles(table, group, list(keys), z)
@@ -159,6 +173,8 @@ def build_query(
         aggregates.update(_aggregate(table, job))
     for pair in group.pairs:
         aggregates.update(_aggregate_pair(table, pair))
+    if money_jobs:
+        aggregates.update(money_checks(table))
     return table.group_by(list(keys)).aggregate(**aggregates)
 
 
