@@ -1,6 +1,7 @@
 """Benchmark: segmentation features at scale, govex (Ibis on DuckDB) vs an idiomatic pandas implementation.
 
-(a) RFM scores + lifecycle segment + risk score for 1M customers / 10M orders (plus disputes and
+(a) RFM scores + lifecycle segment + the risk features of the shipped risk framework (orders per
+    worst incident level, shrunk-rate risk ratio) for 1M customers / 10M orders (plus disputes and
     returns), govex vs pandas on the same Parquet files, each side in its own child process so
     peak memory (the child's own VmHWM) is measured per side. The sides alternate `--repeat`
     times (default 2) and each keeps its best time, so a burst of load from other processes on
@@ -32,12 +33,13 @@ AS_OF = dt.date(2025, 12, 31)
 START = dt.date(2024, 1, 1)
 EXCLUDED = ("cancelled", "unavailable")
 STATUSES = np.array(["delivered", "cancelled", "shipped", "unavailable"])
-RISK = {  # signal -> (events column, weight): the shrunk-rate risk score on dispute and return counts
-    "chargebacks": ("n_chargeback_orders", 4.0), "fraud_confirmed": ("n_fraud_confirmed_orders", 6.0),
-    "disputes": ("n_disputed_orders", 2.0), "return_abuse": ("n_return_abuse_orders", 4.0),
+RISK = {  # signal -> (events column, weight), as in the shipped risk framework (checked at start)
+    "abuse_confirmed": ("n_orders_abuse_confirmed", 6.0), "suspicious_claims": ("n_orders_suspicious_claim", 4.0),
+    "chargebacks": ("n_chargeback_orders", 4.0), "disputes": ("n_disputed_orders", 2.0),
     "refunds": ("n_refunded_orders", 1.0), "cancellations": ("n_cancelled", 0.5),
 }
 MIN_EXPOSURE, MIN_STRENGTH = 3, 20.0
+LEVELS = ("abuse_confirmed", "suspicious_claim", "claim", "return")  # worst incident of an order
 
 
 # ---------------------------------------------------------------- data
@@ -54,10 +56,12 @@ def build_data(folder: Path, *, customers: int, orders: int, seed: int = 0) -> N
     ordered = pd.Timestamp(START).value // 10**3 + rng.integers(0, span_s * 10**6, orders)
     amount = np.round(rng.gamma(2.0, 30.0, orders), 2)
     status = STATUSES[rng.choice(4, size=orders, p=[0.94, 0.03, 0.02, 0.01])]
+    delivered = ordered + rng.integers(86400, 8 * 86400, orders) * 10**6
     pq.write_table(pa.table({
         "order_id": _ids("O", np.arange(orders)), "customer_id": _ids("C", owner),
         "ordered_at": pa.array(ordered, pa.timestamp("us")), "amount": amount, "currency": pa.array(["USD"] * orders),
         "status": status,
+        "delivered_at": pa.array(delivered, pa.timestamp("us"), mask=status != "delivered"),
     }), folder / "orders.parquet")
     for name, share in (("disputes", 0.01), ("returns", 0.05)):
         picked = np.sort(rng.choice(orders, size=int(orders * share), replace=False))
@@ -67,6 +71,7 @@ def build_data(folder: Path, *, customers: int, orders: int, seed: int = 0) -> N
         if name == "disputes":
             columns |= {"opened_at": pa.array(ordered[picked] + lag, pa.timestamp("us")),
                         "kind": np.where(rng.random(n) < 0.3, "chargeback", "dispute"),
+                        "reason": rng.choice(["item_not_received", "not_as_described", "unauthorised"], n, p=[0.5, 0.35, 0.15]),
                         "outcome": np.where(rng.random(n) < 0.1, "fraud_confirmed", "buyer_won")}
         else:
             columns |= {"requested_at": pa.array(ordered[picked] + lag, pa.timestamp("us")),
@@ -91,15 +96,20 @@ def run_govex(folder: Path, out: Path) -> None:
     warehouse = Warehouse(con)
     risk = RiskSpec(signals=tuple(RiskSignal(name=k, events=e, weight=w) for k, (e, w) in RISK.items()),
                     min_exposure_for_prior=MIN_EXPOSURE, min_prior_strength=MIN_STRENGTH)
+    shipped = load_frameworks(names=("risk",))[0].spec.risk
+    if shipped.signals != risk.signals or (shipped.min_exposure_for_prior, shipped.min_prior_strength) != (
+            MIN_EXPOSURE, MIN_STRENGTH):
+        raise SystemExit("RISK in this bench no longer matches the shipped risk framework; update it")
     lifecycle = load_frameworks(names=("lifecycle",))[0].spec
-    needed = {feature for rule in lifecycle.rules for feature in rule.when} | {e for e, _ in RISK.values()}
+    levels = [f"n_orders_{level}" for level in LEVELS]
+    needed = {feature for rule in lifecycle.rules for feature in rule.when} | {e for e, _ in RISK.values()} | set(levels)
     # only the feature groups these definitions need; reused by ranks, counts and priors
     features = customer_features(warehouse, as_of=AS_OF, features=needed).table
     table = features.select("customer_id", *sorted(needed | {"n_orders", "recency_days", "n_purchases", "monetary"})).cache()
     table = add_rfm_scores(table, RFMSpec())
     table = add_risk_scores(table, risk, fit_priors(table, risk))
     segment = ibis.cases(*[(rule_condition(table, rule), rule.segment) for rule in lifecycle.rules])
-    result = table.select("customer_id", "r_score", "f_score", "m_score", "risk_ratio", lifecycle=segment)
+    result = table.select("customer_id", "r_score", "f_score", "m_score", "risk_ratio", *levels, lifecycle=segment)
     con.to_parquet(result, out)
 
 
@@ -133,16 +143,31 @@ def run_pandas(folder: Path, out: Path) -> None:
     d = pd.DataFrame({
         "n_disputed_orders": disputes[disputes.kind == "dispute"].groupby("customer_id").order_id.nunique(),
         "n_chargeback_orders": disputes[disputes.kind == "chargeback"].groupby("customer_id").order_id.nunique(),
-        "n_fraud_confirmed_orders": disputes[disputes.outcome == "fraud_confirmed"].groupby("customer_id").order_id.nunique(),
     })
     returns = pd.read_parquet(folder / "returns.parquet")
     returns = returns[returns.requested_at.dt.normalize() <= as_of]
     r = pd.DataFrame({
         "n_refunded_orders": returns[returns.status == "refunded"].groupby("customer_id").order_id.nunique(),
-        "n_return_abuse_orders": returns[returns.abuse_flag.fillna(False).astype(bool)].groupby("customer_id").order_id.nunique(),
     })
-    f = f.join(d).join(r)
-    f[list(d.columns) + list(r.columns)] = f[list(d.columns) + list(r.columns)].fillna(0)
+
+    # worst incident per order: confirmed abuse > suspicious claim > other claim > return request
+    claims = disputes.merge(orders[["order_id", "delivered_at"]], on="order_id", how="left")
+    claims["false_claim"] = (claims.reason != "unauthorised") & (claims.outcome == "fraud_confirmed")
+    claims["inr_after_delivery"] = (claims.reason == "item_not_received") & (claims.opened_at > claims.delivered_at)
+    claims = claims.groupby(["customer_id", "order_id"])[["false_claim", "inr_after_delivery"]].any()
+    claims["claimed"] = True
+    returns["abuse"] = returns.abuse_flag.eq(True)
+    returns["refunded"] = returns.status == "refunded"
+    requests = returns.groupby(["customer_id", "order_id"])[["abuse", "refunded"]].any()
+    both = claims.join(requests, how="outer").astype("boolean").fillna(False)
+    level = np.select([both.false_claim | both.abuse, both.inr_after_delivery | (both.claimed & both.refunded),
+                       both.claimed], LEVELS[:3], LEVELS[3])
+    levels = pd.crosstab(both.index.get_level_values("customer_id"), level).reindex(columns=list(LEVELS), fill_value=0)
+    levels.columns = [f"n_orders_{level}" for level in levels.columns]
+
+    f = f.join(d).join(r).join(levels)
+    added = list(d.columns) + list(r.columns) + list(levels.columns)
+    f[added] = f[added].fillna(0).astype("int64")
 
     n = len(f)
     f["r_score"] = ((f.recency_days.rank(method="min", ascending=False) - 1) * 5 // n + 1).astype(int)
@@ -171,7 +196,7 @@ def run_pandas(folder: Path, out: Path) -> None:
          old & (rec < 90) & (gap < 180) & (over >= 2), old & (rec >= 90) & (rec < 180),
          old & (rec >= 180) & (rec < 365), old & (rec >= 365)],
         ["new", "reactivated", "active", "at_risk", "at_risk", "dormant", "churned"], default="none")
-    f.reset_index()[["customer_id", "r_score", "f_score", "m_score", "risk_ratio", "lifecycle"]].to_parquet(out)
+    f.reset_index()[["customer_id", "r_score", "f_score", "m_score", "risk_ratio", *levels.columns, "lifecycle"]].to_parquet(out)
 
 
 # ---------------------------------------------------------------- harness
@@ -210,7 +235,8 @@ def _agreement(govex_out: Path, pandas_out: Path) -> str:
     b = pd.read_parquet(pandas_out).sort_values("customer_id").reset_index(drop=True)
     if len(a) != len(b) or not (a.customer_id.to_numpy() == b.customer_id.to_numpy()).all():
         return f"DIFFERENT customers ({len(a)} vs {len(b)})"
-    same = {c: int((a[c].to_numpy() == b[c].to_numpy()).sum()) for c in ("r_score", "f_score", "m_score", "lifecycle")}
+    columns = ("r_score", "f_score", "m_score", "lifecycle", *(f"n_orders_{level}" for level in LEVELS))
+    same = {c: int((a[c].to_numpy() == b[c].to_numpy()).sum()) for c in columns}
     risk_diff = float(np.max(np.abs(a.risk_ratio - b.risk_ratio) / np.maximum(np.abs(b.risk_ratio), 1e-12)))
     identical = all(v == len(a) for v in same.values()) and risk_diff < 1e-9
     return f"{'identical' if identical else 'DIFFERENT'}: {len(a)} customers; equal rows {same}; max rel diff risk_ratio {risk_diff:.1e}"
