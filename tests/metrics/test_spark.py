@@ -12,15 +12,16 @@ from govex.metrics import compute_metrics
 
 @pytest.mark.spark
 def test_duckdb_and_spark_cubes_are_equal(synth, synth_wh, spark_backend):
-    needed = ["orders", "contacts", "surveys", "staffing", "vendors", "segment_assignments"]
+    needed = ["orders", "contacts", "surveys", "staffing", "vendors", "segment_assignments", "fx_rates"]
     frames = {name: synth_wh.con.table(name).to_pandas() for name in needed}
     for name, frame in frames.items():  # session-scoped views: nothing written to a spark-warehouse folder
         spark_backend.create_view(name, ibis.memtable(frame), overwrite=True)
     spark_wh = Warehouse(spark_backend)
-    # every kind, both window functions (lag, order statistics), key and segment joins, in four table groups
+    # every kind, both window functions (lag, order statistics, fx interval lead), key, segment and fx range joins
+    # (gmv and cost_per_contact convert money with fx_rates), in five table groups
     # (tree metrics combine cells in pandas after the engine, so they add no engine difference)
     names = ["orders", "gmv", "active_customers", "late_delivery_rate", "contact_rate", "csat", "repeat_contact_rate",
-             "resolution_time_p90_h", "utilisation_rate"]
+             "resolution_time_p90_h", "utilisation_rate", "cost_per_contact"]
     kwargs = dict(metrics=names, by=["market", "segment:value"], period="quarter", start="2025-01-01", end="2025-06-30", partial=True)
     duck = compute_metrics(synth_wh, **kwargs)
     spark = compute_metrics(spark_wh, **kwargs)

@@ -1,13 +1,20 @@
 """`govex metrics`, `govex targets`, `govex health`: the metric layer from the shell.
 
-Each command opens the warehouse (`--db FILE` or the engine of `--config govex.yaml`), calls one
-library function of `govex.metrics` and prints its frame as a table, CSV or JSON.
+Each command that reads data takes the same options (`--db FILE` or the engine of `--config
+govex.yaml`, extra `--catalogue` files, `--currency`, `--format`), added by `_reads_data`; it
+calls one library function of `govex.metrics` and prints its frame as a table for people, or as
+CSV or JSON for programs.
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -16,9 +23,8 @@ from govex.errors import ConfigError
 metrics_app = typer.Typer(help="Metric catalogue: list, show and compute KPIs.", no_args_is_help=True)
 targets_app = typer.Typer(help="Targets and pacing.", no_args_is_help=True)
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file holding the canonical tables.")]
-ConfigOption = Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine URL is used).")]
-CatalogueOption = Annotated[Optional[list[Path]], typer.Option("--catalogue", help="Extra metric YAML file or folder (repeatable).")]
+SIGNIFICANT_DIGITS = 4  # table output: enough to compare cells by eye, never scientific notation
+MAX_DECIMALS = 6
 
 
 class Format(str, Enum):
@@ -27,24 +33,101 @@ class Format(str, Enum):
     json = "json"
 
 
-def _warehouse(db: Optional[Path], config: Optional[Path]):
-    from govex.engine.warehouse import Warehouse
+CatalogueOption = Annotated[Optional[list[Path]], typer.Option("--catalogue", help="Extra metric YAML file or folder (repeatable).")]
+FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), csv or json.")]
 
+# The options of every command that reads the warehouse: name -> (annotation, default).
+DATA_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "fmt": (FormatOption, Format.table),
+    "db": (Annotated[Optional[Path], typer.Option("--db", help="DuckDB file holding the canonical tables.")], None),
+    "config": (Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine and reporting currency).")], None),
+    "catalogue": (CatalogueOption, None),
+    "currency": (Annotated[Optional[str], typer.Option(
+        "--currency", help="Reporting currency money is converted into (default: govex.yaml's, else USD).")], None),
+}
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """What a data-reading command works on: warehouse, catalogue, reporting currency and output format."""
+
+    warehouse: Any
+    catalogue: Any
+    currency: str
+    fmt: Format
+
+
+def _open(*, fmt: Format, db: Optional[Path], config: Optional[Path], catalogue: Optional[list[Path]],
+          currency: Optional[str]) -> DataSource:
+    from govex.engine.warehouse import Warehouse
+    from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY
+
+    settings = None
     if db is not None:
         if not db.is_file():
             raise ConfigError(f"database file {db} not found; run `govex ingest` or `govex demo` first")
-        return Warehouse.open(f"duckdb:///{db.resolve()}")
-    if config is not None:
+        url = f"duckdb:///{db.resolve()}"
+    elif config is not None:
         from govex.config import load_config
 
-        return Warehouse.open(load_config(config).engine_url())
-    raise ConfigError("say where the data is: --db FILE.duckdb or --config govex.yaml")
+        settings = load_config(config)
+        url = settings.engine_url()
+    else:
+        raise ConfigError("say where the data is: --db FILE.duckdb or --config govex.yaml")
+    code = currency or (settings.reporting_currency if settings is not None else DEFAULT_REPORTING_CURRENCY)
+    return DataSource(Warehouse.open(url), _catalogue(catalogue), code.upper(), fmt)
+
+
+def _reads_data(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the DATA_OPTIONS to a command's own options; the command receives them as `source: DataSource`."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "source"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+              for name, (annotation, default) in DATA_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        source = _open(**{name: options.pop(name) for name in DATA_OPTIONS})
+        command(source=source, **options)
+
+    run.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
+    run.__annotations__ = {**{p.name: p.annotation for p in own + shared}, "return": None}
+    return run
 
 
 def _catalogue(extra: Optional[list[Path]]):
     from govex.metrics import load_catalogue
 
     return load_catalogue(*(extra or []))
+
+
+def _split(values: Iterable[str] | None) -> list[str]:
+    """Repeated options and comma-separated lists alike: ['a,b', 'c'] -> ['a', 'b', 'c']."""
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def human_number(value: float) -> str:
+    """A number for a table read by people: thousands separators, about 4 significant digits, no exponent."""
+    if not math.isfinite(value):
+        return "" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if value == 0:
+        return "0"
+    places = min(max(SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value))), 0), MAX_DECIMALS)
+    text = f"{value:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _cell(value: Any) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b":
+        return str(bool(value)).lower()
+    if isinstance(value, (int, float)) or hasattr(value, "dtype"):
+        return human_number(float(value))
+    return str(value)
 
 
 def _emit(frame, fmt: Format) -> None:
@@ -60,15 +143,16 @@ def _emit(frame, fmt: Format) -> None:
         from govex.cli.common import console
 
         table = Table(show_lines=False)
+        numeric = {c for c in frame.columns if frame[c].dtype.kind in "iuf"}
         for column in frame.columns:
-            table.add_column(str(column))
+            table.add_column(str(column), justify="right" if column in numeric else "left")
         for row in frame.itertuples(index=False):
-            table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+            table.add_row(*[_cell(v) for v in row])
         console.print(table)
 
 
 @metrics_app.command("list")
-def list_command(catalogue: CatalogueOption = None, fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+def list_command(catalogue: CatalogueOption = None, fmt: FormatOption = Format.table) -> None:
     """List every metric: name, category, kind, unit, direction and allowed cuts."""
     import pandas as pd
 
@@ -94,9 +178,11 @@ def show_command(name: str, catalogue: CatalogueOption = None) -> None:
 
 
 @metrics_app.command("compute")
+@_reads_data
 def compute_command(
-    metric: Annotated[list[str], typer.Option("--metric", "-m", help="Metric name (repeatable).")],
-    by: Annotated[Optional[list[str]], typer.Option("--by", help="Cut (repeatable): market, journey, ..., segment:<framework>.")] = None,
+    source: DataSource,
+    metric: Annotated[list[str], typer.Option("--metric", "-m", help="Metric name; repeat it or give a comma list (csat,nps).")],
+    by: Annotated[Optional[list[str]], typer.Option("--by", help="Cut; repeat it or give a comma list: market, journey, ..., segment:<framework>.")] = None,
     period: Annotated[str, typer.Option("--period", help="day, week, month or quarter.")] = "month",
     start: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
@@ -104,68 +190,90 @@ def compute_command(
     shrink: Annotated[bool, typer.Option("--shrink", help="Add empirical-Bayes shrunk values.")] = False,
     write: Annotated[bool, typer.Option("--write", help="Also write the result to the metric_cube table.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Print the SQL of each table group instead of running it.")] = False,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
-    db: DbOption = None,
-    config: ConfigOption = None,
-    catalogue: CatalogueOption = None,
 ) -> None:
     """Compute metrics by cuts and period, with confidence intervals (one query per table group)."""
     from govex.metrics import compute_metrics, explain_metrics, write_metric_cube
+    from govex.metrics.currency import in_currency
 
-    wh, cat = _warehouse(db, config), _catalogue(catalogue)
+    names, cuts, cat = _split(metric), _split(by), source.catalogue
+    request = dict(metrics=names, by=cuts, period=period, catalogue=cat, partial=partial, reporting_currency=source.currency)
     if explain:
-        for label, sql in explain_metrics(wh, metrics=metric, by=by or [], period=period, catalogue=cat, partial=partial):
+        for label, sql in explain_metrics(source.warehouse, **request):
             typer.echo(f"-- {label}\n{sql}\n")
         return
-    cube = compute_metrics(wh, metrics=metric, by=by or [], period=period, start=start, end=end,
-                           catalogue=cat, partial=partial, shrink=shrink)
+    cube = compute_metrics(source.warehouse, **request, start=start, end=end, shrink=shrink)
     if write:
-        write_metric_cube(wh, cube)
-    _emit(cube.assign(period_start=cube["period_start"].dt.strftime("%Y-%m-%d")), fmt)
+        write_metric_cube(source.warehouse, cube)
+    units = {name: in_currency(cat[name].unit, source.currency) for name in names}
+    shown = cube.assign(period_start=cube["period_start"].dt.strftime("%Y-%m-%d"))
+    shown.insert(1, "unit", shown["metric"].map(units))
+    _emit(shown, source.fmt)
+
+
+def period_label(period: str, start) -> str:
+    """A target period for people: 2025-10-06 (day), week of 2025-10-06, 2025-10, 2025-Q4."""
+    if period == "month":
+        return f"{start:%Y-%m}"
+    if period == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"week of {start:%Y-%m-%d}" if period == "week" else f"{start:%Y-%m-%d}"
+
+
+def _status_table(frame):
+    """The compact status table: metric, slice, period, value to date, target, forecast, status, gaps."""
+    import pandas as pd
+
+    business = [f"{human_number(float(gap))} {unit}" if pd.notna(gap) else ""
+                for gap, unit in zip(frame["gap_business"], frame["business_unit"])]
+    return pd.DataFrame({
+        "metric": frame["metric"], "slice": frame["slice"],
+        "period": [period_label(p, s) for p, s in zip(frame["period"], frame["period_start"])],
+        "value to date": frame["value_to_date"], "target": frame["target"], "forecast": frame["forecast"],
+        "status": frame["status"], "gap": frame["gap"], "gap in business terms": business,
+    })
 
 
 @targets_app.command("status")
+@_reads_data
 def targets_status_command(
+    source: DataSource,
     targets: Annotated[Optional[Path], typer.Option("--targets", help="Targets YAML (default: the shipped demo targets).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day to pace to (default: last day with data).")] = None,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
-    db: DbOption = None,
-    config: ConfigOption = None,
-    catalogue: CatalogueOption = None,
 ) -> None:
-    """Status of each target: value to date, forecast to period end, gap, on track / at risk / off track."""
+    """Status of each target: value to date, forecast to period end, gap, on track / at risk / off track.
+
+    The table shows the essentials; --format csv or json adds baseline, dates, elapsed share and units.
+    """
     from govex.metrics import DEMO_TARGETS, load_targets, target_status
 
-    wh, cat = _warehouse(db, config), _catalogue(catalogue)
-    loaded = load_targets(targets or DEMO_TARGETS, catalogue=cat)
-    frame = target_status(wh, targets=loaded, as_of=as_of, catalogue=cat)
-    _emit(frame.drop(columns=["direction"]), fmt)
+    loaded = load_targets(targets or DEMO_TARGETS, catalogue=source.catalogue)
+    frame = target_status(source.warehouse, targets=loaded, as_of=as_of, catalogue=source.catalogue,
+                          reporting_currency=source.currency).drop(columns=["direction"])
+    _emit(_status_table(frame) if source.fmt == Format.table else frame, source.fmt)
 
 
+@_reads_data
 def health_command(
+    source: DataSource,
     health_config: Annotated[Optional[Path], typer.Option("--health-config", help="Health YAML (default: shipped).")] = None,
     start: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
-    db: DbOption = None,
-    config: ConfigOption = None,
-    catalogue: CatalogueOption = None,
 ) -> None:
     """Segment health: the composite per segment in the last period, and the segments that moved most."""
     from govex.metrics import load_health_config, segment_health
 
-    wh, cat = _warehouse(db, config), _catalogue(catalogue)
     settings = load_health_config(health_config) if health_config else load_health_config()
-    report = segment_health(wh, config=settings, start=start, end=end, catalogue=cat)
-    if fmt == Format.json:
+    report = segment_health(source.warehouse, config=settings, start=start, end=end, catalogue=source.catalogue,
+                            reporting_currency=source.currency)
+    if source.fmt == Format.json:
         from govex.cli.common import print_json
 
         print_json({"scores": report.scores.astype({"period_start": str}).to_dict(orient="records"),
                     "movers": report.movers.to_dict(orient="records")})
         return
     latest = report.scores[report.scores["period_start"] == report.scores["period_start"].max()]
-    _emit(latest.assign(period_start=latest["period_start"].astype(str)), fmt)
-    _emit(report.movers, fmt)
+    _emit(latest.assign(period_start=latest["period_start"].astype(str)), source.fmt)
+    _emit(report.movers, source.fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.metrics.compute import compute_metrics, shipped_catalogue
+from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY
 from govex.metrics.model import Catalogue
 from govex.metrics.plan import period_end
 
@@ -93,8 +94,9 @@ def attribute_change(
     period: str = "month",
     slice: Mapping[str, str] | None = None,
     catalogue: Catalogue | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> pd.DataFrame:
-    """Attribute the change of `metric` between the periods starting `before` and `after`."""
+    """Attribute the change of `metric` between the periods starting `before` and `after` (money in `reporting_currency`)."""
     catalogue = catalogue or shipped_catalogue()
     if metric not in catalogue or not catalogue.children(metric):
         raise ConfigError(f"{metric!r} is not a metric with children in the metric tree")
@@ -103,7 +105,8 @@ def attribute_change(
     values: dict[str, dict[str, float]] = {"before": {}, "after": {}}
     for label, start in (("before", before), ("after", after)):
         cube = compute_metrics(warehouse, metrics=names, by=list(slice), period=period, start=start,
-                               end=_end(start, period), catalogue=catalogue, partial=True)
+                               end=_end(start, period), catalogue=catalogue, partial=True,
+                               reporting_currency=reporting_currency)
         for dim, value in slice.items():
             cube = cube[cube[dim].isin([value, "(all)"])]
         for name in names:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.metrics.compute import compute_metrics, shipped_catalogue
+from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY
 from govex.metrics.model import Catalogue
 
 DEFAULT_HEALTH = Path(__file__).parent / "health.yaml"
@@ -70,8 +71,9 @@ def segment_health(
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
     catalogue: Catalogue | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> HealthReport:
-    """Compute the health composite of every segment of the configured framework."""
+    """Compute the health composite of every segment of the configured framework (money in `reporting_currency`)."""
     config = config or load_health_config()
     catalogue = catalogue or shipped_catalogue()
     dim = f"segment:{config.framework}"
@@ -79,7 +81,8 @@ def segment_health(
     if bad:
         raise ConfigError(f"health components {', '.join(bad)} are unknown or cannot be cut by segment")
     cube = compute_metrics(warehouse, metrics=[c.metric for c in config.components], by=[dim],
-                           period=config.period, start=start, end=end, catalogue=catalogue)
+                           period=config.period, start=start, end=end, catalogue=catalogue,
+                           reporting_currency=reporting_currency)
     cube = cube.rename(columns={dim: "segment"})
     weights = {c.metric: c.weight for c in config.components}
     parts = cube[["metric", "period_start", "segment", "value"]].copy()

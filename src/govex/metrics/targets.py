@@ -25,6 +25,7 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError, Issue, IssueLevel
 from govex.metrics.catalogue import CatalogueError
 from govex.metrics.compute import compute_metrics, shipped_catalogue
+from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, in_currency
 from govex.metrics.model import Catalogue
 from govex.metrics.plan import period_end
 from govex.metrics.yaml_source import read_items
@@ -92,14 +93,16 @@ def target_status(
     targets: Sequence[Target],
     as_of: dt.date | str | None = None,
     catalogue: Catalogue | None = None,
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY,
 ) -> pd.DataFrame:
     """Status of each target: value to date, forecast to period end, gap, status.
 
-    `as_of` defaults to the last day with data for the metric in the target period.
+    `as_of` defaults to the last day with data for the metric in the target period. Money is in
+    `reporting_currency`, which also names the money units (`unit`, `business_unit`).
     """
     catalogue = catalogue or shipped_catalogue()
     as_of_d = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    return pd.DataFrame([_status_row(warehouse, t, as_of_d, catalogue) for t in targets])
+    return pd.DataFrame([_status_row(warehouse, t, as_of_d, catalogue, reporting_currency) for t in targets])
 
 
 def _slice_rows(cube: pd.DataFrame, target: Target) -> pd.DataFrame:
@@ -108,23 +111,23 @@ def _slice_rows(cube: pd.DataFrame, target: Target) -> pd.DataFrame:
     return cube
 
 
-def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, catalogue: Catalogue) -> dict:
+def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, catalogue: Catalogue, currency: str) -> dict:
     metric = catalogue[target.metric]
     end = period_end(target.start, target.period)
-    by = list(target.slice)
+
+    def cells(start: dt.date, last: dt.date, period: str = target.period) -> pd.DataFrame:
+        """The target's slice of the metric over [start, last]."""
+        return _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=list(target.slice), period=period,
+                                           start=start, end=last, catalogue=catalogue, reporting_currency=currency), target)
+
     if as_of is None:  # pace to the last day with data in the period
-        daily = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period="day",
-                                            start=target.start, end=end, catalogue=catalogue), target)
+        daily = cells(target.start, end, "day")
         as_of = daily["period_start"].max().date() if len(daily) else target.start
-    last_day = as_of
-    last_day = min(last_day, end)
-    to_date = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period=target.period,
-                                          start=target.start, end=last_day, catalogue=catalogue), target)
+    last_day = min(as_of, end)
+    to_date = cells(target.start, last_day)
     goal, baseline = target.target, np.nan
     if target.change is not None:
-        base = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period=target.period,
-                                           start=target.baseline_start, end=period_end(target.baseline_start, target.period),
-                                           catalogue=catalogue), target)
+        base = cells(target.baseline_start, period_end(target.baseline_start, target.period))
         baseline = float(base["value"].iloc[0]) if len(base) else np.nan
         goal = baseline * (1 + target.change)
     total_days = (end - target.start).days + 1
@@ -132,8 +135,7 @@ def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, cat
     row = to_date.iloc[0] if len(to_date) else None
     value = float(row["value"]) if row is not None else np.nan
     recent_start = max(target.start, last_day - dt.timedelta(days=RECENT_DAYS - 1))
-    recent = _slice_rows(compute_metrics(warehouse, metrics=[target.metric], by=by, period=target.period,
-                                         start=recent_start, end=last_day, catalogue=catalogue), target)
+    recent = cells(recent_start, last_day)
     recent_days = (last_day - recent_start).days + 1
     forecast, projected_den = _forecast(metric.kind, row, recent, recent_days, elapsed, total_days, metric.per)
     meets = forecast >= goal if metric.direction == "higher" else forecast <= goal
@@ -147,7 +149,8 @@ def _status_row(warehouse: Warehouse, target: Target, as_of: dt.date | None, cat
         "metric": target.metric, "slice": slice_text, "period": target.period, "period_start": target.start,
         "period_end": end, "as_of": last_day, "elapsed_share": elapsed / total_days, "baseline": baseline,
         "target": goal, "value_to_date": value, "forecast": forecast, "status": status,
-        "gap": gap, "gap_business": business_gap, "business_unit": metric.business_unit or metric.unit,
+        "gap": gap, "gap_business": business_gap, "unit": in_currency(metric.unit, currency),
+        "business_unit": in_currency(metric.business_unit or metric.unit, currency),
         "direction": metric.direction,
     }
 
@@ -171,11 +174,12 @@ def _forecast(kind: str, row, recent: pd.DataFrame, recent_days: int, elapsed: i
     return float(forecast), den + rest_den
 
 
-def kpi_summary(warehouse: Warehouse, *, targets_path: str | Path = DEMO_TARGETS, as_of: dt.date | str | None = None) -> pd.DataFrame:
+def kpi_summary(warehouse: Warehouse, *, targets_path: str | Path = DEMO_TARGETS, as_of: dt.date | str | None = None,
+                reporting_currency: str = DEFAULT_REPORTING_CURRENCY) -> pd.DataFrame:
     """One line per target of a targets file (default: the shipped demo targets), for a summary print.
 
     Columns: metric, slice, period_start, value_to_date, target, forecast, status, gap, gap_business, business_unit.
     """
-    status = target_status(warehouse, targets=load_targets(targets_path), as_of=as_of)
+    status = target_status(warehouse, targets=load_targets(targets_path), as_of=as_of, reporting_currency=reporting_currency)
     return status[["metric", "slice", "period_start", "value_to_date", "target", "forecast", "status",
                    "gap", "gap_business", "business_unit"]]
