@@ -170,24 +170,8 @@ def _what_moved(ctx: DemoContext) -> list[str]:
     return lines
 
 
-def _automation(ctx: DemoContext) -> list[str]:
-    from govex.voc import automation_study, write_scenario
-
-    study = automation_study(ctx.warehouse, max_texts=8_000)
-    ctx.results["automation"] = study
-    scenario = write_scenario(study.opportunities, ctx.out / "scenarios" / "automation.yaml", name="llm-deflection")
-    lines = [f"contact-reason classifier: holdout accuracy {study.evaluation.accuracy:.3f}", "top automation opportunities:"]
-    for row in study.opportunities.head(3).itertuples():
-        lines.append(
-            f"  {row.rank}. {row.reason}: automate {row.automation_rate:.0%}, "
-            f"{row.fte_saved:.1f} FTE, net saving {row.net_saving:,.0f} per month"
-        )
-    lines.append(f"scenario written to {scenario}")
-    return lines
-
-
 def _planning(ctx: DemoContext) -> list[str]:
-    from govex.planning import load_scenario, plan_from_warehouse, run_scenario
+    from govex.planning import plan_from_warehouse
 
     planned = plan_from_warehouse(ctx.warehouse)
     ctx.results["plan"] = planned
@@ -199,13 +183,31 @@ def _planning(ctx: DemoContext) -> list[str]:
     accuracy = planned.accuracy.accuracy
     lines.append(f"daily forecasts (holdout): median WAPE {accuracy.wape.median():.2f} vs seasonal-naive "
                  f"{accuracy.baseline_wape.median():.2f}; better in {int(accuracy.beats_baseline.sum())} of {len(accuracy)} queues")
-    scenario = ctx.out / "scenarios" / "automation.yaml"
-    if scenario.is_file():
-        result = run_scenario(planned.inputs, load_scenario(scenario), plan.settings)
-        total = result.comparison.set_index("queue").loc["TOTAL"]
-        ctx.results["scenario"] = result
-        lines.append(f"scenario {result.scenario.name}: {total.fte_delta:+.1f} FTE, {total.cost_delta:+,.0f} {cur} per week, "
-                     f"service level {total.service_level_base:.1%} -> {total.service_level_scenario:.1%}")
+    return lines
+
+
+def _automation(ctx: DemoContext) -> list[str]:
+    from govex.planning import load_scenario, run_scenario
+    from govex.voc import VocInputError, automation_study, write_scenario
+
+    study = automation_study(ctx.warehouse, plan=ctx.results.get("plan"), max_texts=8_000)
+    ctx.results["automation"] = study
+    cur = study.plan.plan.settings.currency
+    lines = [f"contact-reason classifier: holdout accuracy {study.evaluation.accuracy:.3f}",
+             "top automation opportunities (recognised at the target precision x resolvable without an agent):"]
+    for row in study.opportunities.head(3).itertuples():
+        lines.append(f"  {row.rank}. {row.reason}: recognised {row.coverage:.0%} x resolvable {row.resolvable_share:.0%} "
+                     f"= automate {row.automation_rate:.0%}; {row.fte_saved:.1f} FTE, net {row.net_saving:+,.0f} {cur}/month"
+                     + (f" ({row.note})" if isinstance(row.note, str) and row.note else ""))
+    try:
+        path = write_scenario(study.opportunities, ctx.out / "scenarios" / "automation.yaml", name="llm-deflection")
+    except VocInputError:
+        lines.append("no reason pays for its automation at this scale: no scenario written")
+        return lines
+    result = run_scenario(study.plan.inputs, load_scenario(path), study.plan.plan.settings)
+    total = result.comparison.set_index("queue").loc["TOTAL"]
+    lines.append(f"scenario {result.scenario.name} ({path}): {total.fte_delta:+.1f} FTE, {total.cost_delta:+,.0f} {cur} per week, "
+                 f"service level {total.service_level_base:.1%} -> {total.service_level_scenario:.1%}")
     return lines
 
 
@@ -232,8 +234,8 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Customer lifetime value", _clv),
     ("Prioritisation policy", _policy),
     ("What moved and why", _what_moved),
-    ("VOC and automation", _automation),
     ("Workforce and cost plan", _planning),
+    ("VOC and automation", _automation),
     ("Executive report", _report),
     ("Dashboard tables", _dashboard),
 ]
