@@ -27,6 +27,8 @@ def metrics_markdown() -> str:
         "",
         "Generated from `src/govex/metrics/catalogue/*.yaml` by `python -m govex.docs`; do not edit by hand.",
         "How metrics are defined and computed: [metric-layer.md](metric-layer.md).",
+        "`money` in a unit is the reporting currency (govex.yaml `reporting_currency`, default USD): every amount is",
+        "converted with `fx_rates` at the rate valid on its row's date before it is added.",
         "",
     ]
     for category in CATEGORIES:
