@@ -82,3 +82,14 @@ def test_composite_of_unknown_framework(tmp_path):
     (tmp_path / "x.yaml").write_text("kind: composite\nname: x\nof: [lifecycle, nope]\n")
     with pytest.raises(ConfigError, match="x.yaml:3: .*unknown framework 'nope'"):
         run_segmentation(Warehouse.from_frames(tiny_frames()), as_of=AS_OF, frameworks_dir=tmp_path)
+
+
+def test_latent_class_category_that_does_not_exist_names_its_line():
+    # line 6 lists the misspelt category 'n_orders_claimz'
+    text = ("name: r\nsegments: [high, rest]\nrisk:\n  signals: [{name: d, events: n_disputed_orders}]\n"
+            "  latent_class:\n    categories: [n_orders_claimz]\n"
+            "rules:\n  - segment: high\n    when: {risk_posterior: '>= 0.5'}\n"
+            "  - segment: rest\n    when: {risk_posterior: '< 0.5'}\n")
+    with pytest.raises(ConfigError) as info:
+        check_framework(parse_framework(text, source="r.yaml"))
+    assert "r.yaml:6:" in str(info.value) and "unknown feature 'n_orders_claimz'" in str(info.value)
