@@ -1,6 +1,7 @@
 """Segmentation frameworks (YAML), versioned assignments, transitions and profiles."""
 from govex.segments.api import assign_all, run_segmentation
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, assign_frameworks, rule_condition, with_derived_features
+from govex.segments.latent_risk import LatentRiskModel, add_risk_posterior, fit_latent_risk
 from govex.segments.loader import (
     SHIPPED_FRAMEWORKS,
     Framework,
@@ -36,15 +37,18 @@ __all__ = [
     "CompositeFramework",
     "Framework",
     "LatentClassSpec",
+    "LatentRiskModel",
     "RFMSpec",
     "RiskSignal",
     "RiskSpec",
     "Rule",
     "RulesFramework",
     "Transitions",
+    "add_risk_posterior",
     "assign_all",
     "assign_frameworks",
     "check_framework",
+    "fit_latent_risk",
     "fit_priors",
     "load_framework",
     "load_frameworks",
