@@ -1,11 +1,15 @@
-"""Small helpers shared by command modules (output formatting)."""
+"""Small helpers shared by command modules: output formatting, opening the warehouse, parsing dates."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+
+from govex.errors import ConfigError
 
 console = Console()
 
@@ -28,3 +32,32 @@ def _clean(value: Any) -> Any:
 def print_json(payload: Any) -> None:
     """Print strict JSON (NaN and numpy scalars cleaned) on stdout, nothing else."""
     print(json.dumps(_clean(payload), indent=2, default=str))
+
+
+def open_warehouse(*, db: Path | None = None, config: Path | None = None, required: bool = True):
+    """The warehouse named by `--db FILE.duckdb` or `--config govex.yaml` (one of them; None if neither and optional)."""
+    from govex.engine import Warehouse
+
+    if config is not None and db is not None:
+        raise ConfigError("give at most one of --config govex.yaml or --db FILE.duckdb")
+    if db is not None:
+        if not db.exists():
+            raise ConfigError(f"--db {db}: no such DuckDB file; run `govex ingest` (or `govex demo`) first")
+        return Warehouse.open(f"duckdb:///{db.resolve()}")
+    if config is not None:
+        from govex.config import load_config
+
+        return Warehouse.open(load_config(config).engine_url())
+    if required:
+        raise ConfigError("give --config govex.yaml or --db FILE.duckdb")
+    return None
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option value as a date (None stays None), with an error naming the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a date as YYYY-MM-DD; got {value!r}") from None

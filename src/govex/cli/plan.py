@@ -10,21 +10,13 @@ from typing import Optional
 
 import typer
 
-from govex.cli.common import console, print_json
+from govex.cli.common import console, open_warehouse, print_json
 from govex.errors import ConfigError
 
 plan_app = typer.Typer(help="Workforce, cost and budget planning: forecast, staff, cost, allocate, scenario.",
                        no_args_is_help=True)
 
 DB_HELP = "DuckDB warehouse file with the canonical tables (contacts, moderation_cases, vendors, staffing)."
-
-
-def _warehouse(db: Path):
-    from govex.engine import Warehouse
-
-    if not db.exists():
-        raise ConfigError(f"--db {db}: file not found; run `govex ingest` first or pass an existing DuckDB file")
-    return Warehouse.open(f"duckdb:///{db}")
 
 
 def _records(frame) -> list[dict]:
@@ -52,7 +44,7 @@ def staff(
     if db is not None:
         from govex.planning import plan_from_warehouse
 
-        result = plan_from_warehouse(_warehouse(db))
+        result = plan_from_warehouse(open_warehouse(db=db))
         if as_json:
             print_json({"queues": _records(result.plan.queues), "total_fte": result.plan.total_fte,
                         "total_cost_week": result.plan.total_cost_week, "currency": result.plan.settings.currency})
@@ -108,7 +100,7 @@ def forecast(
 
     if source not in ("contacts", "moderation"):
         raise ConfigError(f"--source: expected contacts or moderation, got {source!r}")
-    warehouse = _warehouse(db)
+    warehouse = open_warehouse(db=db)
     minutes = 1440 if grain == "day" else int(grain.removesuffix("min")) if grain.endswith("min") else 0
     if minutes not in (15, 30, 60, 1440):
         raise ConfigError(f"--grain: expected day, 60min, 30min or 15min, got {grain!r}")
@@ -143,7 +135,7 @@ def cost(
     """Plan vs actual hours, utilisation and cost per queue and vendor, with the variance split."""
     from govex.planning.actuals import plan_vs_actual
 
-    report = plan_vs_actual(_warehouse(db), start=start, end=end)
+    report = plan_vs_actual(open_warehouse(db=db), start=start, end=end)
     if as_json:
         print_json({"currency": report.currency, "rows": _records(report.table)})
         return
@@ -162,7 +154,7 @@ def allocate(
 
     if (problem is None) == (db is None):
         raise ConfigError("govex plan allocate: give exactly one of --problem FILE.yaml or --db FILE")
-    spec = load_allocation_problem(problem) if problem else routing_problem_from_warehouse(_warehouse(db))
+    spec = load_allocation_problem(problem) if problem else routing_problem_from_warehouse(open_warehouse(db=db))
     out: dict = {}
     texts = []
     if spec.queues:
@@ -192,7 +184,7 @@ def scenario(
     from govex.planning import load_scenario, plan_from_warehouse, run_scenario
 
     spec = load_scenario(file)
-    base = plan_from_warehouse(_warehouse(db))
+    base = plan_from_warehouse(open_warehouse(db=db))
     result = run_scenario(base.inputs, spec, base.plan.settings)
     if as_json:
         print_json({"scenario": spec.name, "comparison": _records(result.comparison), "notes": list(result.notes)})

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from govex.cli.common import console, print_json
+from govex.cli.common import console, open_warehouse, parse_date, print_json
 from govex.errors import ConfigError
 
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse with segment_assignments.")]
@@ -14,33 +14,6 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml 
 FrameworksOpt = Annotated[Optional[Path], typer.Option("--frameworks", help="Framework folder (default: shipped).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Segments of this date YYYY-MM-DD (default: latest).")]
-
-
-def _warehouse(config: Path | None, db: Path | None):
-    from govex.engine import Warehouse
-
-    if config is not None and db is not None:
-        raise ConfigError("give at most one of --config govex.yaml or --db FILE.duckdb")
-    if db is not None:
-        if not db.exists():
-            raise ConfigError(f"{db}: no such DuckDB file")
-        return Warehouse.open(f"duckdb:///{db.resolve()}")
-    if config is not None:
-        from govex.config import load_config
-
-        return Warehouse.open(load_config(config).engine_url())
-    return None
-
-
-def _as_of(value: str | None):
-    import datetime as dt
-
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--as-of: expected a date as YYYY-MM-DD; got {value!r}") from None
 
 
 def check_command(
@@ -56,8 +29,8 @@ def check_command(
     from govex.policy import check_policy_in_warehouse, load_policy, summarise
 
     loaded = load_policy(policy)
-    findings = check_policy_in_warehouse(loaded, _warehouse(config, db), frameworks_dir=frameworks,
-                                         as_of=_as_of(as_of))
+    findings = check_policy_in_warehouse(loaded, open_warehouse(config=config, db=db, required=False), frameworks_dir=frameworks,
+                                         as_of=parse_date(as_of, "--as-of"))
     if as_json:
         print_json({"policy": loaded.spec.name, "version": loaded.version, "summary": summarise(findings),
                     "findings": [f.to_dict() for f in findings]})
@@ -81,13 +54,13 @@ def simulate_command(
     """Apply one policy, or two side by side, to the current segments and recent volumes."""
     from govex.policy import load_policy, simulate_policies
 
-    warehouse = _warehouse(config, db)
+    warehouse = open_warehouse(config=config, db=db, required=False)
     if warehouse is None:
         raise ConfigError("give --db FILE.duckdb or --config govex.yaml: the simulation needs segments and volumes")
     loaded = [load_policy(p) for p in policies] if policies else [load_policy()]
     if len(loaded) > 2:
         raise ConfigError(f"simulate compares at most two policies; got {len(loaded)}")
-    result = simulate_policies(warehouse, loaded, as_of=_as_of(as_of), window_days=window_days)
+    result = simulate_policies(warehouse, loaded, as_of=parse_date(as_of, "--as-of"), window_days=window_days)
     frames = {"tiers": result.tiers, "queues": result.queues, "exposure": result.exposure, "cost": result.cost}
     if as_json:
         print_json({"as_of": str(result.as_of), "window_days": result.window_days,

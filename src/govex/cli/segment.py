@@ -7,35 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from govex.cli.common import console, print_json
-from govex.errors import ConfigError
+from govex.cli.common import console, open_warehouse, parse_date, print_json
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml (its engine is used).")]
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="A DuckDB file (shortcut for a config with that engine).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _warehouse(config: Path | None, db: Path | None):
-    from govex.engine import Warehouse
-
-    if (config is None) == (db is None):
-        raise ConfigError("give exactly one of --config govex.yaml or --db FILE.duckdb")
-    if db is not None:
-        if not db.exists():
-            raise ConfigError(f"{db}: no such DuckDB file")
-        return Warehouse.open(f"duckdb:///{db.resolve()}")
-    from govex.config import load_config
-
-    return Warehouse.open(load_config(config).engine_url())
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option}: expected a date as YYYY-MM-DD; got {value!r}") from None
 
 
 def _show(frame, title: str, as_json: bool) -> None:
@@ -63,8 +39,8 @@ def segment_command(
     """Assign customers to the segment frameworks as of a date and write them to segment_assignments."""
     from govex.segments import assign_all
 
-    warehouse = _warehouse(config, db)
-    date = _date(as_of, "--as-of") or dt.date.today()
+    warehouse = open_warehouse(config=config, db=db)
+    date = parse_date(as_of, "--as-of") or dt.date.today()
     names = tuple(framework) if framework else None
     sizes = assign_all(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
     _show(sizes, f"segments as of {date} (written to segment_assignments)", as_json)
@@ -81,7 +57,7 @@ def profile_command(
     """Size, GMV share, contacts per order, CSAT, dispute rate and cost-to-serve per segment."""
     from govex.segments import segment_profile
 
-    frame = segment_profile(_warehouse(config, db), framework=framework, as_of=_date(as_of, "--as-of"), window_days=window_days)
+    frame = segment_profile(open_warehouse(config=config, db=db), framework=framework, as_of=parse_date(as_of, "--as-of"), window_days=window_days)
     _show(frame, f"profile of {framework}", as_json)
 
 
@@ -97,8 +73,8 @@ def transitions_command(
     from govex.segments import segment_transitions
 
     result = segment_transitions(
-        _warehouse(config, db), framework=framework,
-        from_date=_date(from_date, "--from"), to_date=_date(to_date, "--to"),
+        open_warehouse(config=config, db=db), framework=framework,
+        from_date=parse_date(from_date, "--from"), to_date=parse_date(to_date, "--to"),
     )
     if as_json:
         print_json({
