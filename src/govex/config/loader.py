@@ -47,6 +47,20 @@ def parse_yaml(text: str, *, source: str) -> tuple[Any, dict[tuple[str, ...], in
     return _build(node, (), lines, constructor), lines
 
 
+def line_of(source: str, lines: dict[tuple[str, ...], int], path: tuple) -> str:
+    """'file:line' of the deepest key of `path` found in `lines` (from parse_yaml); a list item,
+    which has no key of its own, is placed at its first key's line."""
+    keys = tuple(str(p) for p in path)
+    for end in range(len(keys), 0, -1):
+        prefix = keys[:end]
+        if prefix in lines:
+            return f"{source}:{lines[prefix]}"
+        inside = [line for key, line in lines.items() if key[:end] == prefix]
+        if inside:
+            return f"{source}:{min(inside)}"
+    return source
+
+
 def _build(node: yaml.Node, path: tuple[str, ...], lines: dict, constructor: yaml.SafeLoader) -> Any:
     if isinstance(node, yaml.MappingNode):
         out = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from govex.config.loader import parse_yaml
+from govex.config.loader import line_of, parse_yaml
 from govex.errors import ConfigError
 from govex.policy.spec import Policy, Rule
 
@@ -34,26 +34,14 @@ class LoadedPolicy:
 
     def where(self, *path: str | int) -> str:
         """'file:line' of the deepest key of `path` present in the file."""
-        return _where(self.source, self.lines, path)
+        return line_of(self.source, self.lines, path)
 
-    def rule_where(self, index: int) -> str:
+    def ruleline_of(self, index: int) -> str:
         return self.where("rules", index)
 
     def describe_rule(self, index: int) -> str:
         rule: Rule = self.spec.rules[index]
-        return f"rule {index + 1} {rule.name!r} ({self.rule_where(index)})"
-
-
-def _where(source: str, lines: dict[tuple[str, ...], int], path: tuple) -> str:
-    keys = tuple(str(p) for p in path)
-    for end in range(len(keys), 0, -1):
-        prefix = keys[:end]
-        if prefix in lines:
-            return f"{source}:{lines[prefix]}"
-        inside = [line for key, line in lines.items() if key[:end] == prefix]
-        if inside:  # a list item has no key of its own: its first key's line
-            return f"{source}:{min(inside)}"
-    return source
+        return f"rule {index + 1} {rule.name!r} ({self.ruleline_of(index)})"
 
 
 def default_policy_path() -> Path:
@@ -63,7 +51,7 @@ def default_policy_path() -> Path:
 
 def _describe(error: dict, policy_source: str, lines: dict) -> str:
     loc = tuple(str(p) for p in error["loc"])
-    where = _where(policy_source, lines, loc)
+    where = line_of(policy_source, lines, loc)
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown field {'.'.join(loc)!r} (check its spelling against docs/policy.md)"
     return f"{where}: {'.'.join(loc) or '(top level)'}: {error['msg']}"

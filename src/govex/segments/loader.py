@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from govex.config.loader import parse_yaml
+from govex.config.loader import line_of, parse_yaml
 from govex.errors import ConfigError
 from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX, FeatureInfo, recent_reason_feature
 from govex.segments.latent_risk import CLEAN
@@ -38,26 +38,14 @@ class Framework:
 
     def where(self, *path: str | int) -> str:
         """'file:line' of the deepest key of `path` that the file has."""
-        return _where(self.source, self.lines, path)
-
-
-def _where(source: str, lines: dict[tuple[str, ...], int], path: tuple) -> str:
-    keys = tuple(str(p) for p in path)
-    for end in range(len(keys), 0, -1):
-        prefix = keys[:end]
-        if prefix in lines:
-            return f"{source}:{lines[prefix]}"
-        inside = [line for key, line in lines.items() if key[:end] == prefix]
-        if inside:  # a list item has no key of its own: take its first key's line
-            return f"{source}:{min(inside)}"
-    return source
+        return line_of(self.source, self.lines, path)
 
 
 def _describe(error: dict, source: str, lines: dict[tuple[str, ...], int]) -> str:
     loc = tuple(str(p) for p in error["loc"])
     if error["type"] not in ("union_tag_invalid", "union_tag_not_found"):
         loc = loc[1:]  # a tagged union puts the tag ('rules' or 'composite') first
-    where = _where(source, lines, loc)
+    where = line_of(source, lines, loc)
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown field {'.'.join(loc)!r} (check its spelling against docs/segmentation.md)"
     return f"{where}: {'.'.join(loc) or '(top level)'}: {error['msg']}"
