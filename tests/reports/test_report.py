@@ -5,17 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
+
+import govex.planning
+import govex.voc
 
 from govex.cli.main import app
 from govex.datasets import small_marketplace
 from govex.engine import Warehouse
 from govex.metrics import compute_metrics
-from govex.reports import build_report, parse_period
-from govex.reports.formatting import format_number
+from govex.metrics.compute import shipped_catalogue
+from govex.planning import load_scenario, plan_from_warehouse, run_scenario
+from govex.reports import ILLUSTRATIVE_BENCHMARKS, build_report, parse_period
+from govex.reports import plan as plan_module
+from govex.reports.context import ReportContext
+from govex.reports.formatting import format_number, format_plain
 from govex.reports.html import render_html
 from govex.reports.write import REPORT_FILES, save_report
 from govex.segments import assign_all
@@ -23,6 +32,8 @@ from govex.segments import assign_all
 SECTION_TITLES = ["Headline KPIs against targets", "Segment health and movers", "What moved and why",
                   "Friction and opportunities by segment and journey", "Capacity, cost and budget plan",
                   "Benchmark position", "Recommendations"]
+SCENARIO = {"name": "growth-and-faster-handling", "description": "10% more contacts, handle time 5% lower",
+            "changes": [{"kind": "volume_growth", "share": 0.10}, {"kind": "handle_time_change", "share": -0.05}]}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +49,20 @@ def warehouse(market):
 
 
 @pytest.fixture(scope="module")
-def report(warehouse):
-    return build_report(warehouse, period="2025-Q4")
+def plan(warehouse):
+    return plan_from_warehouse(warehouse)
+
+
+@pytest.fixture(scope="module")
+def report(warehouse, plan):
+    return build_report(warehouse, period="2025-Q4", plan=plan)  # no scenario file: the automation study decides
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scenario") / "growth.yaml"
+    path.write_text(yaml.safe_dump(SCENARIO, sort_keys=False))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +123,58 @@ def test_benchmarks_are_marked_illustrative(report):
     assert all("(illustrative)" in row[3] for row in section.tables[0].rows)
 
 
-def test_absent_segments_said_plainly(market):
+def test_absent_segments_said_plainly(market, scenario_file):
     wh = Warehouse.from_frames({k: v for k, v in market.tables.items() if k in ("orders", "surveys", "contacts")})
-    partial = build_report(wh, period="2025-Q4")
+    partial = build_report(wh, period="2025-Q4", scenario=scenario_file)
     segments = partial.section("segments")
     assert "segment_assignments" in segments.absent and "govex segment" in segments.absent
     assert "segment_assignments" in partial.section("friction").absent
     for text in partial.texts():
         assert not re.search(r"\b(nan|None)\b", text), text
+
+
+def _plan_context(warehouse, plan, scenario_path=None) -> ReportContext:
+    return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(), currency="USD",
+                         targets=(), targets_source="none", framework="value", benchmarks_path=ILLUSTRATIVE_BENCHMARKS,
+                         scenario_path=scenario_path, plan=plan)
+
+
+def _no_rebuild(*_args, **_kwargs):
+    raise AssertionError("the plan was rebuilt although the caller passed it")
+
+
+def _no_study(*_args, **_kwargs):
+    raise AssertionError("the automation study ran although a scenario file was given")
+
+
+def test_plan_section_uses_the_given_scenario_and_plan(warehouse, plan, scenario_file, monkeypatch):
+    monkeypatch.setattr(govex.voc, "automation_study", _no_study)
+    monkeypatch.setattr(govex.planning, "plan_from_warehouse", _no_rebuild)
+    monkeypatch.setattr(plan_module, "plan_from_warehouse", _no_rebuild)
+    section = plan_module.plan_section(_plan_context(warehouse, plan, scenario_file)).section
+    # expected: the planning module's comparison of the same scenario against the same plan inputs, formatted as written
+    result = run_scenario(plan.inputs, load_scenario(scenario_file), plan.plan.settings)
+    fte_delta = result.comparison.set_index("queue").loc["TOTAL", "fte_delta"]
+    assert SCENARIO["name"] in section.message and format_number(fte_delta, "FTE", signed=True) in section.message
+    total_row = section.tables[0].rows[-1]
+    assert total_row[0] == "total" and total_row[3] == format_plain(result.changed.total_fte, digits=1)
+
+
+def test_plan_section_says_why_when_no_automation_pays(warehouse, plan, monkeypatch):
+    studies = []
+
+    def nothing_pays(wh, *, plan=None, **options):  # as on a small warehouse: every reason's net saving is negative
+        studies.append(plan)
+        return SimpleNamespace(opportunities=pd.DataFrame(
+            {"reason": ["where_is_my_order"], "automation_rate": [0.3], "net_saving": [-120.0]}))
+
+    monkeypatch.setattr(govex.voc, "automation_study", nothing_pays)
+    monkeypatch.setattr(plan_module, "plan_from_warehouse", _no_rebuild)
+    section = plan_module.plan_section(_plan_context(warehouse, plan)).section
+    assert len(studies) == 1 and studies[0] is plan  # one study, costed against the plan already built
+    texts = [f.text for f in section.findings]
+    assert any(t.startswith("No scenario is shown: no contact reason pays for its automation") for t in texts), texts
+    assert all(row[3] == "n/a" for row in section.tables[0].rows)
 
 
 def test_html_is_self_contained(report):

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         benchmarks: Path = typer.Option(None, "--benchmarks", help="Benchmarks CSV/YAML (default: the shipped "
                                         "ILLUSTRATIVE example)."),
         scenario: Path = typer.Option(None, "--scenario", help="Scenario YAML for the plan section (default: the "
-                                      "VOC automation scenario)."),
+                                      "VOC automation study's scenario, if any reason pays for its automation)."),
         framework: str = typer.Option("value", "--framework", help="Segment framework for health and friction."),
     ) -> None:
         """Build the report from the warehouse and write it in three forms."""

@@ -62,9 +62,9 @@ def _explore(db: str, metric: str, dimension: str, period: str) -> pd.DataFrame:
     return compute_metrics(_warehouse(db), metrics=[metric], by=[dimension] if dimension != "(none)" else [], period=period)
 
 
-def _absent(db: str, part: str, what: str) -> None:
-    reason = _status(db).get(part) or "the dashboard tables have not been precomputed"
-    st.info(f"{what} is absent: {reason}. Run `govex dashboard --db FILE --precompute` after loading the data.")
+def _absent(db: str, part: str, what: str, *, fix: str = "after loading the data") -> None:
+    reason = (_status(db).get(part) or "the dashboard tables have not been precomputed").rstrip(".")
+    st.info(f"{what} is absent: {reason}. Run `govex dashboard --db FILE --precompute` {fix}.")
 
 
 def _palette(n: int) -> list[str]:
@@ -217,7 +217,7 @@ def planning(db: str) -> None:
                      color=[OKABE_ITO[0], OKABE_ITO[1]])
         st.dataframe(scenario, hide_index=True, use_container_width=True)
     else:
-        _absent(db, "plan", "A scenario")
+        _absent(db, "scenario", "A scenario to compare with the base plan", fix="--scenario FILE.yaml to compare your own")
     st.subheader("Base plan by queue")
     st.dataframe(plan, hide_index=True, use_container_width=True)
 
@@ -263,4 +263,5 @@ def main() -> None:
     navigation.run()
 
 
-main()
+if __name__ == "__main__":  # `streamlit run` executes this file as __main__; tests import the pages
+    main()

@@ -2,20 +2,27 @@
 
 `precompute_dashboard` runs the same library calls as the report (targets, segment profiles and
 health, what moved, the plan and its scenario, benchmarks, a monthly KPI cube by market) and
-writes each result as a `dash_*` table. A part whose input is missing is recorded in
-`dash_status` with the reason, and its page says so.
+writes each result as a `dash_*` table. A part whose input is missing (or a scenario nothing
+supports) is recorded in `dash_status` with the reason, its earlier table is dropped, and its
+page says so.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 from govex.errors import GovexError
+
+if TYPE_CHECKING:  # the app imports this module; planning loads only when precomputing
+    from govex.planning import WarehousePlan
 
 TABLES = {
     "kpis": "dash_kpis", "kpi_monthly": "dash_kpi_monthly", "segment_sizes": "dash_segment_sizes",
@@ -137,17 +144,21 @@ def _moved(wh: Warehouse) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _plan(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    from govex.planning import plan_from_warehouse, run_scenario
+def _plan(planned: Callable[[], WarehousePlan]) -> dict[str, pd.DataFrame]:
+    built = planned()
+    return {"plan": built.plan.queues.assign(currency=built.plan.settings.currency)}
+
+
+def _scenario(wh: Warehouse, planned: Callable[[], WarehousePlan], scenario: Path | None) -> dict[str, pd.DataFrame]:
+    from govex.planning import run_scenario
     from govex.reports.plan import choose_scenario
 
-    built = plan_from_warehouse(wh)
-    out = {"plan": built.plan.queues.assign(currency=built.plan.settings.currency)}
-    scenario, origin = choose_scenario(wh)
-    if scenario is not None:
-        result = run_scenario(built.inputs, scenario, built.plan.settings)
-        out["scenario"] = result.comparison.assign(scenario=scenario.name, description=scenario.description, origin=origin)
-    return out
+    built = planned()
+    chosen, origin = choose_scenario(wh, scenario, plan=built)
+    if chosen is None:
+        raise GovexError(origin)
+    result = run_scenario(built.inputs, chosen, built.plan.settings)
+    return {"scenario": result.comparison.assign(scenario=chosen.name, description=chosen.description, origin=origin)}
 
 
 def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
@@ -164,16 +175,32 @@ def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
     "kpis": _kpis, "kpi_monthly": _kpi_monthly, "segments": _segments, "transitions": _transitions,
-    "moved": _moved, "plan": _plan, "benchmarks": _benchmarks,
+    "moved": _moved, "benchmarks": _benchmarks,
 }
 
 
-def precompute_dashboard(warehouse: Warehouse) -> PrecomputeResult:
-    """Compute every dashboard table and write it into the warehouse (replacing earlier ones)."""
+def precompute_dashboard(
+    warehouse: Warehouse, *, scenario: str | Path | None = None, plan: WarehousePlan | None = None
+) -> PrecomputeResult:
+    """Compute every dashboard table and write it into the warehouse (replacing earlier ones).
+
+    Parameters
+    ----------
+    scenario : scenario YAML shown beside the base plan (as `build_report`'s); without one the VOC
+        automation study proposes it (training a classifier), and when no reason pays for its
+        automation the planning page says so.
+    plan : next week's plan if already built (`govex.planning.plan_from_warehouse`); built once here otherwise.
+    """
+    from govex.planning import plan_from_warehouse
+
+    planned = functools.cache(lambda: plan or plan_from_warehouse(warehouse))
+    scenario_path = Path(scenario) if scenario is not None else None
+    parts: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
+        **PARTS, "plan": lambda _wh: _plan(planned), "scenario": lambda wh: _scenario(wh, planned, scenario_path)}
     rows: dict[str, int] = {}
     absent: dict[str, str] = {}
     status = []
-    for part, compute in PARTS.items():
+    for part, compute in parts.items():
         try:
             frames = compute(warehouse)
         except GovexError as exc:
@@ -184,5 +211,7 @@ def precompute_dashboard(warehouse: Warehouse) -> PrecomputeResult:
             warehouse.con.create_table(TABLES[key], _clean(frame), overwrite=True)
             rows[TABLES[key]] = len(frame)
         status.append({"part": part, "ok": True, "reason": ""})
+    for name in set(TABLES.values()) - set(rows) - {TABLES["status"]}:
+        warehouse.con.drop_table(name, force=True)  # an earlier run's table would show stale figures
     warehouse.con.create_table(TABLES["status"], pd.DataFrame(status), overwrite=True)
     return PrecomputeResult(rows, absent)

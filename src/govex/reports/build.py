@@ -17,6 +17,7 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import GovexError
 from govex.metrics import DEMO_TARGETS, Target, compute_metrics, load_targets
 from govex.metrics.compute import shipped_catalogue
+from govex.planning import WarehousePlan
 from govex.planning.history import reporting_rates
 from govex.reports import friction, kpis, moved, plan, position, segments
 from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
@@ -69,6 +70,7 @@ def build_report(
     targets: str | Path | Sequence[Target] | None = None,
     benchmarks: str | Path | None = None,
     scenario: str | Path | None = None,
+    plan: WarehousePlan | None = None,
     framework: str = "value",
     currency: str | None = None,
     title: str = "Governance & experience report",
@@ -79,7 +81,9 @@ def build_report(
     ----------
     targets : targets file or loaded targets (default: the shipped demo targets).
     benchmarks : benchmarks CSV/YAML (default: the shipped ILLUSTRATIVE example).
-    scenario : scenario YAML for the plan section (default: the VOC automation scenario).
+    scenario : scenario YAML for the plan section (default: the VOC automation study's scenario, which
+        trains a classifier; give the file when you already wrote one, e.g. with `govex.voc.write_scenario`).
+    plan : next week's plan if already built (`govex.planning.plan_from_warehouse`); built here otherwise.
     framework : segment framework for segment health and friction.
     currency : money label (default: the warehouse's reporting currency from fx_rates).
     """
@@ -97,7 +101,7 @@ def build_report(
         currency=currency if currency is not None else reporting_rates(warehouse)[1].replace("reporting", ""),
         targets=loaded, targets_source=targets_source, framework=framework,
         benchmarks_path=Path(benchmarks) if benchmarks is not None else ILLUSTRATIVE_BENCHMARKS,
-        scenario_path=Path(scenario) if scenario is not None else None, data_end=data_end,
+        scenario_path=Path(scenario) if scenario is not None else None, plan=plan, data_end=data_end,
     )
     built = [_safe(key, section_title, builder, ctx) for key, section_title, builder in SECTION_BUILDERS]
     sections = (*(b.section for b in built), _recommendations(built))

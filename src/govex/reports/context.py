@@ -6,6 +6,7 @@ from pathlib import Path
 
 from govex.engine.warehouse import Warehouse
 from govex.metrics import Catalogue, Target
+from govex.planning import WarehousePlan
 from govex.reports.model import Finding, Number, Section, Source
 from govex.reports.period import ReportPeriod
 
@@ -23,6 +24,7 @@ class ReportContext:
     framework: str
     benchmarks_path: Path
     scenario_path: Path | None = None
+    plan: WarehousePlan | None = None
     data_end: object = None
 
     def metric_source(self, name: str) -> Source:

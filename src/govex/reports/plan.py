@@ -2,7 +2,10 @@
 
 The scenario is the YAML file given to the report, or else the automation scenario that the VOC
 automation-ROI study derives from the contacts' text (the reasons automation can handle at the
-target precision with a positive net saving). Weekly figures are annualised at 52 weeks.
+target precision with a positive net saving). On a small warehouse no reason may pay for its
+automation; then no scenario is shown and the section says why. A caller that already built the
+plan (`plan_from_warehouse`) passes it, so neither the plan nor the study is built twice.
+Weekly figures are annualised at 52 weeks.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 from govex.errors import GovexError
-from govex.planning import Scenario, load_scenario, plan_from_warehouse, run_scenario
+from govex.planning import Scenario, WarehousePlan, load_scenario, plan_from_warehouse, run_scenario
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
 from govex.reports.formatting import format_plain
@@ -23,18 +26,27 @@ WEEKS_PER_YEAR = 52
 AUTOMATION_REASONS = 3
 
 
-def choose_scenario(warehouse: Warehouse, scenario_path: Path | None = None) -> tuple[Scenario | None, str]:
-    """The scenario to show and where it came from (or None and why not)."""
+def choose_scenario(
+    warehouse: Warehouse, scenario_path: Path | None = None, *, plan: WarehousePlan | None = None
+) -> tuple[Scenario | None, str]:
+    """The scenario to show and where it came from (or None and why not).
+
+    Without a scenario file the VOC automation study runs once, costed against `plan` (built
+    here when not given).
+    """
     if scenario_path is not None:
         return load_scenario(scenario_path), f"scenario file {scenario_path.name}"
-    from govex.voc import automation_study, scenario_document
+    from govex.voc import VocInputError, automation_study, scenario_document
 
     try:
-        study = automation_study(warehouse, max_texts=5_000)
+        study = automation_study(warehouse, plan=plan, max_texts=5_000)
         document = scenario_document(study.opportunities, name="automation-top-reasons", top_n=AUTOMATION_REASONS,
                                      description="Automate the contact reasons with the largest net saving")
+    except VocInputError as exc:
+        return None, ("no contact reason pays for its automation at this scale, so the VOC automation study "
+                      f"proposes no scenario ({exc}); give a scenario file to compare one")
     except GovexError as exc:
-        return None, f"no scenario: the automation study could not run ({exc})"
+        return None, f"the VOC automation study could not run ({exc}); give a scenario file to compare one"
     return Scenario.model_validate(document), "VOC automation study (govex.voc.automation_study)"
 
 
@@ -43,7 +55,7 @@ def plan_section(ctx: ReportContext) -> Built:
     if not ctx.warehouse.has("contacts"):
         return Built(Section("plan", TITLE, "The capacity plan is absent.",
                              absent="The warehouse has no contacts table, so no staffing plan can be built."))
-    built = plan_from_warehouse(ctx.warehouse)
+    built = ctx.plan or plan_from_warehouse(ctx.warehouse)
     plan = built.plan
     currency = plan.settings.currency
     start = pd.Timestamp(built.inputs.demand["period_start"].min()).date()
@@ -55,7 +67,7 @@ def plan_section(ctx: ReportContext) -> Built:
                          "annual": Number(plan.total_cost_week * WEEKS_PER_YEAR, "money", source, currency=currency)},
                         {"start": str(start)})]
     actions: list[Finding] = []
-    scenario, origin = choose_scenario(ctx.warehouse, ctx.scenario_path)
+    scenario, origin = choose_scenario(ctx.warehouse, ctx.scenario_path, plan=built)
     by_channel = plan.queues.groupby("channel")[["fte", "cost_week", "contacts_week"]].sum()
     groups = {"base plan FTE": by_channel["fte"].tolist()}
     rows = []

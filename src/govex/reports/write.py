@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from govex.engine.warehouse import Warehouse
+from govex.planning import WarehousePlan
 from govex.reports.build import build_report
 from govex.reports.html import render_html
 from govex.reports.model import Report
@@ -44,6 +45,18 @@ def save_report(report: Report, out_dir: str | Path) -> list[Path]:
     return paths
 
 
-def write_report(warehouse: Warehouse, out_dir: str | Path, **options) -> list[Path]:
-    """Build the report from the warehouse (options as `build_report`) and write report.html/.pdf/.pptx."""
-    return save_report(build_report(warehouse, **options), out_dir)
+def write_report(
+    warehouse: Warehouse,
+    out_dir: str | Path,
+    *,
+    scenario: str | Path | None = None,
+    plan: WarehousePlan | None = None,
+    **options,
+) -> list[Path]:
+    """Build the report from the warehouse and write report.html/.pdf/.pptx.
+
+    `scenario` (a scenario YAML) and `plan` (a `plan_from_warehouse` result) let a caller that
+    already has them skip rebuilding the plan and re-running the automation study; the other
+    options are `build_report`'s.
+    """
+    return save_report(build_report(warehouse, scenario=scenario, plan=plan, **options), out_dir)
