@@ -6,6 +6,10 @@ then runs each side in its own child process so that peak memory is measured sep
 * govex: DuckDB over the Parquet files, `compute_metrics(..., partial=True)` (one query per table group);
 * pandas: the same definitions written in idiomatic pandas (tests/metrics/reference_pandas.py).
 
+Both sides convert money (GMV, fraud loss, refunds, staffing cost) into the reporting currency with
+fx_rates at the rate valid on each row's date: govex by a range join in the engine, pandas by
+merge_asof.
+
 Prints one table: wall time, peak RSS, govex/pandas ratios, and whether every cell agrees.
 Usage: python bench/metrics.py [--customers N] [--seed S]
 """

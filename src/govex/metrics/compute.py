@@ -201,7 +201,7 @@ def _run(warehouse: Warehouse, group: Group, period: str, start, end, z: float, 
     expr = build_query(warehouse, group, period=period, start=start, end=end, z=z, segment_as_of=as_of,
                        reporting_currency=currency)
     frame = expr.to_pandas()
-    verify(warehouse, frame, group.table, currency)
+    verify(warehouse, frame, group.table, group.time, currency)
     frame = frame.rename(columns={dim_column(i): dim for i, dim in enumerate(group.dims)})
     frame[PERIOD_COLUMN] = pd.to_datetime(frame[PERIOD_COLUMN])
     return frame

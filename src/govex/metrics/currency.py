@@ -2,9 +2,11 @@
 
 Money columns carry a currency (the row's `currency` column); a report adds amounts only after
 converting them with `fx_rates` (currency, valid_from, rate_to_reporting). The rate of a row is
-the one with the latest `valid_from` on or before the row's date, an as-of join. It is written as
-a range join on validity intervals ``[valid_from, next valid_from)`` built with a ``lead()``
-window, which DuckDB and Spark both run as an equi-join on currency with a range filter.
+the one with the latest `valid_from` on or before the row's date, an as-of join. It runs in the
+engine in two plain steps that DuckDB and Spark both plan well: the distinct (currency, day) pairs
+of the table are range-joined to validity intervals ``[valid_from, next valid_from)`` built with a
+``lead()`` window (a few thousand rows, materialised), and the rows then take their rate by an
+equi-join on (currency, day).
 
 Without `fx_rates`, amounts are used as stored only when every money row is already in the
 reporting currency; anything else is an error that names the currencies found and the fix.
@@ -18,6 +20,7 @@ References
 """
 from __future__ import annotations
 
+import datetime
 import re
 import ibis
 import ibis.expr.types as ir
@@ -31,6 +34,7 @@ FX_TABLE = "fx_rates"
 CURRENCY_COLUMN = "currency"
 DEFAULT_REPORTING_CURRENCY = "USD"
 RATE_COLUMN = "__rate"
+OPEN_END = datetime.date(9999, 12, 31)  # end of the last rate's validity
 
 # The contract's amounts: each of these tables also has `currency`, the code of its money columns.
 MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -41,9 +45,7 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "vendors": ("rate",),
 }
 
-# Per-cell check aggregates of a group that holds money measures (see `money_checks`).
-MISSING_N, MISSING_CURRENCY, MISSING_DAY = "__fx_missing_n", "__fx_missing_currency", "__fx_missing_day"
-LOWEST, HIGHEST = "__currency_lo", "__currency_hi"
+UNCONVERTIBLE = "__unconvertible_n"  # per-cell count of money rows without a rate (see `money_check`)
 _UNIT_WORD = re.compile(r"\bmoney\b")
 
 
@@ -84,76 +86,84 @@ def check_code(code: str) -> str:
 def rate_intervals(warehouse: Warehouse) -> ir.Table:
     """fx_rates as disjoint validity intervals per currency: [__fx_from, __fx_to), open-ended last row."""
     fx = warehouse.table(FX_TABLE, purpose="reporting-currency conversion")
-    valid_to = fx.valid_from.lead().over(ibis.window(group_by=fx.currency, order_by=fx.valid_from))
+    following = fx.valid_from.lead().over(ibis.window(group_by=fx.currency, order_by=fx.valid_from))
+    # a closed end date keeps the join condition a plain conjunction, which engines run as a hash join
+    # with a range filter (an `OR end IS NULL` turns it into a nested loop)
+    valid_to = ibis.coalesce(following, ibis.date(OPEN_END))
     return fx.select(__fx_currency=fx.currency, __fx_from=fx.valid_from, __fx_to=valid_to,
                      __fx_rate=fx.rate_to_reporting.cast("float64"))
 
 
-def attach_rate(warehouse: Warehouse, table: ir.Table, time_column: str, reporting_currency: str) -> ir.Table:
-    """`table` with `__rate`: the rate into the reporting currency valid on each row's date.
+def _day(table: ir.Table, time_column: str) -> ir.Value:
+    value = table[time_column]
+    return value if value.type().is_date() else value.date()
 
-    A row already in the reporting currency has rate 1 unless fx_rates says otherwise; a row whose
-    currency has no rate valid on its date gets a null rate (`money_checks` reports it).
-    Without fx_rates every rate is 1 and `money_checks` verifies that nothing needed converting.
+
+def day_rates(warehouse: Warehouse, source: str, time_column: str) -> ir.Table:
+    """The rate of every (currency, day) the source table has rows on: __fx_code, __fx_on, __fx_rate.
+
+    The range join runs on the few distinct (currency, day) pairs, not on every row, so its cost
+    does not grow with the number of rate rows per currency (daily rates stay cheap).
+    """
+    rows = warehouse.table(source)
+    days = rows.select(__fx_code=rows[CURRENCY_COLUMN], __fx_on=_day(rows, time_column)).distinct()
+    fx = rate_intervals(warehouse)
+    on, start, stop = days["__fx_on"], fx["__fx_from"], fx["__fx_to"]
+    rated = days.join(fx, [days["__fx_code"] == fx["__fx_currency"], on >= start, on < stop])
+    return rated.select("__fx_code", "__fx_on", "__fx_rate")
+
+
+def attach_rate(warehouse: Warehouse, table: ir.Table, source: str, time_column: str, reporting_currency: str) -> ir.Table:
+    """`table` (rows of `source`, maybe with joined columns) with `__rate`, the rate valid on each row's date.
+
+    A row already in the reporting currency has rate 1 unless fx_rates says otherwise. A row whose
+    currency has no rate valid on its date (or any other currency, when there is no fx_rates)
+    gets a null rate: `money_check` counts those rows and `verify` explains them.
     """
     if not warehouse.has(FX_TABLE):
-        return table.mutate(**{RATE_COLUMN: ibis.literal(1.0, type="float64")})
-    fx = rate_intervals(warehouse)
-    time_value = table[time_column]
-    keyed = table.mutate(__fx_day=time_value if time_value.type().is_date() else time_value.date())
-    day, start, stop = keyed["__fx_day"], fx["__fx_from"], fx["__fx_to"]
-    joined = keyed.left_join(fx, [keyed[CURRENCY_COLUMN] == fx["__fx_currency"], day >= start, stop.isnull() | (day < stop)])
-    same = ibis.ifelse(joined[CURRENCY_COLUMN] == reporting_currency, ibis.literal(1.0, type="float64"),
-                       ibis.null("float64"))
-    rate = ibis.coalesce(joined["__fx_rate"], same)
-    return joined.mutate(**{RATE_COLUMN: rate}).drop("__fx_day", "__fx_currency", "__fx_from", "__fx_to", "__fx_rate")
+        return table.mutate(**{RATE_COLUMN: _rate_if_reporting(table, reporting_currency)})
+    # materialised: a few thousand rows, and the engine then knows which side of the join is small
+    rates = ibis.memtable(day_rates(warehouse, source, time_column).to_pyarrow())
+    keyed = table.mutate(__fx_day=_day(table, time_column))
+    joined = keyed.left_join(rates, [keyed[CURRENCY_COLUMN] == rates["__fx_code"], keyed["__fx_day"] == rates["__fx_on"]])
+    rate = ibis.coalesce(joined["__fx_rate"], _rate_if_reporting(joined, reporting_currency))
+    return joined.mutate(**{RATE_COLUMN: rate}).drop("__fx_day", "__fx_code", "__fx_on", "__fx_rate")
 
 
-def check_columns(table: ir.Table, money_row: ir.BooleanValue, day: ir.Value) -> dict[str, ir.Value]:
-    """Row-level inputs of the checks, to carry through the group's select."""
-    return {"__money": money_row, "__currency": table[CURRENCY_COLUMN], "__rate_missing": table[RATE_COLUMN].isnull(),
-            "__day": day}
+def _rate_if_reporting(table: ir.Table, reporting_currency: str) -> ir.Value:
+    """1 for a row in the reporting currency, else null (no rate)."""
+    return ibis.ifelse(table[CURRENCY_COLUMN] == reporting_currency, ibis.literal(1.0, type="float64"), ibis.null("float64"))
 
 
-def money_checks(table: ir.Table) -> dict[str, ir.Value]:
-    """Per-cell aggregates that show missing rates and which currencies the money rows hold."""
-    money, currency = table["__money"], table["__currency"]
-    missing = money & table["__rate_missing"]
-    return {
-        MISSING_N: ibis.ifelse(missing, 1, 0).sum(),
-        MISSING_CURRENCY: currency.fill_null("(none)").min(where=missing),
-        MISSING_DAY: table["__day"].min(where=missing),
-        LOWEST: currency.min(where=money),
-        HIGHEST: currency.max(where=money),
-    }
+def money_check(table: ir.Table, money_row: ir.BooleanValue) -> ir.Value:
+    """Per-cell count of rows a money measure uses whose amount has no rate into the reporting currency."""
+    return ibis.ifelse(money_row & table[RATE_COLUMN].isnull(), 1, 0)
 
 
-def verify(warehouse: Warehouse, frame: pd.DataFrame, table: str, reporting_currency: str) -> None:
-    """Raise CurrencyError when a group's money could not all be put in the reporting currency."""
-    if MISSING_N not in frame:
+def verify(warehouse: Warehouse, frame: pd.DataFrame, table: str, time_column: str, reporting_currency: str) -> None:
+    """Raise CurrencyError, naming currencies and dates, when a group's money could not all be converted."""
+    if UNCONVERTIBLE not in frame or not frame[UNCONVERTIBLE].sum():
         return
-    missing = frame[frame[MISSING_N] > 0]
-    if len(missing):
-        first = missing.sort_values(MISSING_DAY).iloc[0]
-        currencies = sorted(set(missing[MISSING_CURRENCY].dropna()))
-        raise CurrencyError(
-            f"{int(missing[MISSING_N].sum()):,} money row(s) of {table} have no rate into {reporting_currency} "
-            f"(currencies {', '.join(currencies)}; e.g. {first[MISSING_CURRENCY]} on {pd.Timestamp(first[MISSING_DAY]).date()}): "
-            f"add fx_rates rows (currency, valid_from, rate_to_reporting) with a valid_from on or before each such date")
     if warehouse.has(FX_TABLE):
-        return
-    seen = set(frame[LOWEST].dropna()) | set(frame[HIGHEST].dropna())
-    if seen and seen != {reporting_currency}:
-        found = _currencies(warehouse, table) or sorted(seen)
-        if len(found) > 1:
-            raise CurrencyError(
-                f"money rows of {table} are in {len(found)} currencies ({', '.join(found)}) and the warehouse has no "
-                f"{FX_TABLE} table: load {FX_TABLE} (currency, valid_from, rate_to_reporting into {reporting_currency}) "
-                "so amounts can be converted before they are added")
+        rows = attach_rate(warehouse, warehouse.table(table), table, time_column, reporting_currency)
+        day = _day(rows, time_column)
+        unrated = rows.filter(rows[RATE_COLUMN].isnull()).group_by(code=rows[CURRENCY_COLUMN].fill_null("(none)")) \
+            .aggregate(n=ibis._.count(), first_day=day.min()).order_by("code").to_pandas()
+        listed = "; ".join(f"{r.code} ({r.n:,} row(s), first on {pd.Timestamp(r.first_day).date()})" for r in unrated.itertuples())
         raise CurrencyError(
-            f"money rows of {table} are all in {found[0]} but the reporting currency is {reporting_currency} and the "
-            f"warehouse has no {FX_TABLE} table: set `reporting_currency: {found[0]}` in govex.yaml (or --currency "
-            f"{found[0]}), or load {FX_TABLE} to convert into {reporting_currency}")
+            f"money rows of {table} have no rate into {reporting_currency} on their date: {listed}. Add {FX_TABLE} rows "
+            f"(currency, valid_from, rate_to_reporting) with a valid_from on or before each such date")
+    found = _currencies(warehouse, table)
+    if len(found) > 1:
+        raise CurrencyError(
+            f"money rows of {table} are in {len(found)} currencies ({', '.join(found)}) and the warehouse has no "
+            f"{FX_TABLE} table: load {FX_TABLE} (currency, valid_from, rate_to_reporting into {reporting_currency}) "
+            "so amounts can be converted before they are added")
+    only = found[0] if found else "(none)"
+    raise CurrencyError(
+        f"money rows of {table} are all in {only} but the reporting currency is {reporting_currency} and the "
+        f"warehouse has no {FX_TABLE} table: set `reporting_currency: {only}` in govex.yaml (or --currency "
+        f"{only}), or load {FX_TABLE} to convert into {reporting_currency}")
 
 
 def _currencies(warehouse: Warehouse, table: str) -> list[str]:
@@ -161,5 +171,3 @@ def _currencies(warehouse: Warehouse, table: str) -> list[str]:
     rows = warehouse.table(table)
     codes = rows.filter(rows[CURRENCY_COLUMN].notnull()).select(code=rows[CURRENCY_COLUMN]).distinct()
     return sorted(codes.to_pandas()["code"].tolist())
-
-

@@ -18,7 +18,7 @@ import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
-from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, RATE_COLUMN, attach_rate, check_columns, money_checks
+from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, RATE_COLUMN, UNCONVERTIBLE, attach_rate, money_check
 from govex.metrics.dimensions import (
     MISSING_LABEL,
     SEGMENT_PREFIX,
@@ -134,7 +134,7 @@ def build_query(
         joined = _join_segment(warehouse, joined, dim, key, segment_as_of)
     money_jobs = [job for job in group.jobs if job.measure.money]
     if money_jobs:
-        joined = attach_rate(warehouse, joined, group.time, reporting_currency)
+        joined = attach_rate(warehouse, joined, group.table, group.time, reporting_currency)
 
     def resolve(ref: ColumnRef) -> ir.Value:
         return joined[ref.column] if ref.table in (None, group.table) else joined[_ref_name(ref)]
@@ -160,7 +160,7 @@ def build_query(
             values[job.key] = value if job.mode == "distinct" else value.cast("float64")
     if money_jobs:
         money_row = ibis.or_(*(flags[job.key] & values[job.key].notnull() for job in money_jobs))
-        checks = check_columns(joined, money_row, day)
+        checks = {"__unconvertible": money_check(joined, money_row)}
         values.update({job.key: values[job.key] * joined[RATE_COLUMN] for job in money_jobs})
     for pair in group.pairs:
         flags[pair.key] = _condition(pair.conditions, resolve)
@@ -174,7 +174,7 @@ def build_query(
     for pair in group.pairs:
         aggregates.update(_aggregate_pair(table, pair))
     if money_jobs:
-        aggregates.update(money_checks(table))
+        aggregates[UNCONVERTIBLE] = table["__unconvertible"].sum()
     return table.group_by(list(keys)).aggregate(**aggregates)
 
 
