@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
