@@ -16,11 +16,13 @@ from pathlib import Path
 
 import ibis
 import pytest
+import yaml
 
 from govex.dashboard import dashboard_command, precompute_dashboard
 from govex.datasets import small_marketplace
 from govex.engine import Warehouse
 from govex.metrics import load_targets, target_status
+from govex.planning import load_scenario, plan_from_warehouse, run_scenario
 from govex.reports.formatting import format_number
 from govex.segments import assign_all
 
@@ -34,9 +36,14 @@ PAGES = {
     "segments": ["Segments (value framework)", "Sizes and profiles", "Transitions"],
     "explorer": ["Metric explorer", "95% confidence interval"],
     "moved": ["What moved and why", "Contact rate: mix vs rate by market"],
-    "planning": ["Planning: staffing and cost", "FTE (base plan)", "side by side with the base plan"],
+    "planning": ["Planning: staffing and cost", "FTE (base plan)", "Scenario new-market-launch side by side with the "
+                 "base plan"],
     "benchmarks": ["Benchmarks", "ILLUSTRATIVE"],
 }
+
+# the planning page's scenario, written by the test so the page does not depend on whether automation pays
+SCENARIO = {"name": "new-market-launch", "description": "four times the contacts, handle time 20% longer",
+            "changes": [{"kind": "volume_growth", "share": 3.0}, {"kind": "handle_time_change", "share": 0.2}]}
 
 pytestmark = pytest.mark.browser
 
@@ -48,12 +55,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory) -> Path:
+def scenario_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scenario") / "growth.yaml"
+    path.write_text(yaml.safe_dump(SCENARIO, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory, scenario_file) -> Path:
     path = tmp_path_factory.mktemp("dash") / "govex.duckdb"
     con = ibis.duckdb.connect(str(path))
     wh = Warehouse.from_frames(small_marketplace().tables, con=con)
     assign_all(wh, as_of=dt.date(2025, 12, 31))
-    precompute_dashboard(wh)
+    precompute_dashboard(wh, scenario=scenario_file)
     con.disconnect()
     return path
 
@@ -122,4 +136,19 @@ def test_overview_shows_csat_from_the_metric_layer(server, browser, database):
     page.goto(server)
     _wait_for_render(page, PAGES["overview"])
     assert expected in page.inner_text("body")
+    page.close()
+
+
+def test_planning_shows_the_scenario_fte_change(server, browser, scenario_file):
+    # expected value: the planning module run on the same data and scenario, independently of the precomputed
+    # tables, formatted as the page's metric card (signed, one decimal)
+    built = plan_from_warehouse(Warehouse.from_frames(small_marketplace().tables))
+    result = run_scenario(built.inputs, load_scenario(scenario_file), built.plan.settings)
+    fte_delta = result.comparison.set_index("queue").loc["TOTAL", "fte_delta"]
+    assert abs(fte_delta) >= 0.05, "the test scenario must move staffing, or the card check below proves nothing"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/planning")
+    _wait_for_render(page, PAGES["planning"])
+    card = page.locator('[data-testid="stMetric"]', has_text="FTE change").inner_text()
+    assert f"{fte_delta:+,.1f}" in card, card
     page.close()

@@ -32,8 +32,8 @@ from govex.segments import assign_all
 SECTION_TITLES = ["Headline KPIs against targets", "Segment health and movers", "What moved and why",
                   "Friction and opportunities by segment and journey", "Capacity, cost and budget plan",
                   "Benchmark position", "Recommendations"]
-SCENARIO = {"name": "growth-and-faster-handling", "description": "10% more contacts, handle time 5% lower",
-            "changes": [{"kind": "volume_growth", "share": 0.10}, {"kind": "handle_time_change", "share": -0.05}]}
+SCENARIO = {"name": "new-market-launch", "description": "four times the contacts, handle time 20% longer",
+            "changes": [{"kind": "volume_growth", "share": 3.0}, {"kind": "handle_time_change", "share": 0.2}]}
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,11 @@ def _absent(db: str, part: str, what: str, *, fix: str = "after loading the data
     st.info(f"{what} is absent: {reason}. Run `govex dashboard --db FILE --precompute` {fix}.")
 
 
+def _signed(value: float, *, digits: int) -> str:
+    """A change with its sign, never '-0.0' for a change that rounds to nothing."""
+    return f"{round(float(value), digits) + 0.0:+,.{digits}f}"
+
+
 def _palette(n: int) -> list[str]:
     """Okabe-Ito colours for n series (cycled beyond eight)."""
     return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
@@ -207,13 +212,14 @@ def planning(db: str) -> None:
     if scenario is not None:
         total = scenario[scenario["queue"] == "TOTAL"].iloc[0]
         st.subheader(f"Scenario {scenario['scenario'].iloc[0]} side by side with the base plan")
-        st.caption(str(scenario["description"].iloc[0]))
+        st.caption(f"{scenario['description'].iloc[0]} (from the {scenario['origin'].iloc[0]})")
         c1, c2, c3 = st.columns(3)
-        c1.metric("FTE change", f"{total['fte_delta']:+,.1f}")
-        c2.metric(f"Cost change per week ({currency})", f"{total['cost_delta']:+,.0f}")
-        c3.metric("Service level change", f"{100 * total['service_level_delta']:+.1f} pp")
+        c1.metric("FTE change", _signed(total["fte_delta"], digits=1))
+        c2.metric(f"Cost change per week ({currency})", _signed(total["cost_delta"], digits=0))
+        c3.metric("Service level change", f"{_signed(100 * total['service_level_delta'], digits=1)} pp")
         queues = scenario[scenario["queue"] != "TOTAL"].set_index("queue")
-        st.bar_chart(queues[["fte_base", "fte_scenario"]], y_label="FTE", x_label="queue", stack=False,
+        fte = queues[["fte_base", "fte_scenario"]].rename(columns={"fte_base": "base plan", "fte_scenario": "scenario"})
+        st.bar_chart(fte, y_label="FTE", x_label="queue", stack=False,
                      color=[OKABE_ITO[0], OKABE_ITO[1]])
         st.dataframe(scenario, hide_index=True, use_container_width=True)
     else:
