@@ -28,7 +28,7 @@ def test_example_config_loads_and_matches_its_yaml(tmp_path):
 
 def test_defaults_and_paths_resolve_beside_the_config(tmp_path):
     config = load_config(write(tmp_path, "tables: {}\n"))
-    assert config.reporting_currency == "EUR"
+    assert config.reporting_currency == "USD"  # the design reports in USD, as synth fx_rates convert
     assert config.engine_url() == f"duckdb:///{(tmp_path / 'govex.duckdb').resolve()}"
     assert config.resolve("data/x.csv") == tmp_path.resolve() / "data/x.csv"
 

@@ -16,7 +16,7 @@ EXAMPLE_CONFIG = """\
 engine: duckdb:///govex.duckdb
 
 # Reports convert every money column into this ISO 4217 currency via the fx_rates table.
-reporting_currency: EUR
+reporting_currency: USD
 
 # Optional: replace customer and seller ids by a salted SHA-256 at ingest, so outputs and logs
 # carry no personal data. Keep the salt out of this file: name an environment variable.

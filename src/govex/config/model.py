@@ -92,7 +92,7 @@ class GovexConfig(_Frozen):
     """The whole of govex.yaml."""
 
     engine: str = Field(DEFAULT_URL, description="Ibis backend URL; duckdb:///FILE (relative to govex.yaml) by default.")
-    reporting_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code reports convert money into.")
+    reporting_currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code reports convert money into.")
     pseudonymise: Pseudonymisation | None = Field(None, description="Hash customer and seller ids at ingest.")
     tables: dict[CanonicalTable, TableSource] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="Canonical table -> its source. Tables left out are absent."
