@@ -122,3 +122,15 @@ def _planning_page(db: str) -> None:
     from govex.dashboard.app import planning
 
     planning(db)
+
+
+def test_cli_scenario_needs_precompute(tmp_path, scenario_file):
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+
+    db = tmp_path / "empty.duckdb"
+    db.write_bytes(b"")
+    result = CliRunner().invoke(app, ["dashboard", "--db", str(db), "--scenario", str(scenario_file), "--no-serve"])
+    assert result.exit_code != 0
+    assert "--scenario is used when precomputing; add --precompute" in str(result.exception) + result.output
