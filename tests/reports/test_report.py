@@ -20,7 +20,7 @@ from govex.datasets import small_marketplace
 from govex.engine import Warehouse
 from govex.metrics import compute_metrics
 from govex.metrics.compute import shipped_catalogue
-from govex.planning import load_scenario, plan_from_warehouse, run_scenario
+from govex.planning import Scenario, load_scenario, plan_from_warehouse, run_scenario
 from govex.reports import ILLUSTRATIVE_BENCHMARKS, build_report, parse_period
 from govex.reports import plan as plan_module
 from govex.reports.context import ReportContext
@@ -133,10 +133,10 @@ def test_absent_segments_said_plainly(market, scenario_file):
         assert not re.search(r"\b(nan|None)\b", text), text
 
 
-def _plan_context(warehouse, plan, scenario_path=None) -> ReportContext:
+def _plan_context(warehouse, plan, scenario_path=None, study=None) -> ReportContext:
     return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(), currency="USD",
                          targets=(), targets_source="none", framework="value", benchmarks_path=ILLUSTRATIVE_BENCHMARKS,
-                         scenario_path=scenario_path, plan=plan)
+                         scenario_path=scenario_path, plan=plan, study=study)
 
 
 def _no_rebuild(*_args, **_kwargs):
@@ -175,6 +175,22 @@ def test_plan_section_says_why_when_no_automation_pays(warehouse, plan, monkeypa
     texts = [f.text for f in section.findings]
     assert any(t.startswith("No scenario is shown: no contact reason pays for its automation") for t in texts), texts
     assert all(row[3] == "n/a" for row in section.tables[0].rows)
+
+
+def test_plan_section_uses_a_given_study_without_running_one(warehouse, plan, monkeypatch):
+    monkeypatch.setattr(govex.voc, "automation_study", _no_study)
+    monkeypatch.setattr(plan_module, "plan_from_warehouse", _no_rebuild)
+    study = SimpleNamespace(opportunities=pd.DataFrame(  # as a caller's earlier automation_study returned it
+        {"reason": ["where_is_my_order"], "automation_rate": [0.9], "csat_delta": [0.0], "net_saving": [500.0]}))
+    section = plan_module.plan_section(_plan_context(warehouse, plan, study=study)).section
+    # expected: the planning module deflecting 90% of where_is_my_order from the same plan inputs
+    deflect = Scenario(name="expected", changes=[{"kind": "deflect", "reason": "where_is_my_order", "share": 0.9}])
+    total = run_scenario(plan.inputs, deflect, plan.plan.settings).comparison.set_index("queue").loc["TOTAL"]
+    # (on this small warehouse minimum staffing keeps every agent, so the deltas may be zero: the scenario's
+    # presence, named as choose_scenario names the study's scenario, is what shows the given study was used)
+    assert section.message.startswith("Scenario automation-top-reasons")
+    assert format_number(total["fte_delta"], "FTE", signed=True) in section.message
+    assert format_number(total["cost_delta"], "money", currency="USD", signed=True) in section.message
 
 
 def test_html_is_self_contained(report):

@@ -23,6 +23,7 @@ from govex.errors import GovexError
 
 if TYPE_CHECKING:  # the app imports this module; planning loads only when precomputing
     from govex.planning import WarehousePlan
+    from govex.voc import AutomationStudy
 
 TABLES = {
     "kpis": "dash_kpis", "kpi_monthly": "dash_kpi_monthly", "segment_sizes": "dash_segment_sizes",
@@ -149,12 +150,14 @@ def _plan(planned: Callable[[], WarehousePlan]) -> dict[str, pd.DataFrame]:
     return {"plan": built.plan.queues.assign(currency=built.plan.settings.currency)}
 
 
-def _scenario(wh: Warehouse, planned: Callable[[], WarehousePlan], scenario: Path | None) -> dict[str, pd.DataFrame]:
+def _scenario(
+    wh: Warehouse, planned: Callable[[], WarehousePlan], scenario: Path | None, study: AutomationStudy | None
+) -> dict[str, pd.DataFrame]:
     from govex.planning import run_scenario
     from govex.reports.plan import choose_scenario
 
     built = planned()
-    chosen, origin = choose_scenario(wh, scenario, plan=built)
+    chosen, origin = choose_scenario(wh, scenario, plan=built, study=study)
     if chosen is None:
         raise GovexError(origin)
     result = run_scenario(built.inputs, chosen, built.plan.settings)
@@ -180,7 +183,11 @@ PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
 
 
 def precompute_dashboard(
-    warehouse: Warehouse, *, scenario: str | Path | None = None, plan: WarehousePlan | None = None
+    warehouse: Warehouse,
+    *,
+    scenario: str | Path | None = None,
+    plan: WarehousePlan | None = None,
+    study: AutomationStudy | None = None,
 ) -> PrecomputeResult:
     """Compute every dashboard table and write it into the warehouse (replacing earlier ones).
 
@@ -190,13 +197,15 @@ def precompute_dashboard(
         automation study proposes it (training a classifier), and when no reason pays for its
         automation the planning page says so.
     plan : next week's plan if already built (`govex.planning.plan_from_warehouse`); built once here otherwise.
+    study : the VOC automation study if already run (`govex.voc.automation_study`); used when no scenario
+        file is given, instead of running the study again.
     """
     from govex.planning import plan_from_warehouse
 
     planned = functools.cache(lambda: plan or plan_from_warehouse(warehouse))
     scenario_path = Path(scenario) if scenario is not None else None
     parts: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
-        **PARTS, "plan": lambda _wh: _plan(planned), "scenario": lambda wh: _scenario(wh, planned, scenario_path)}
+        **PARTS, "plan": lambda _wh: _plan(planned), "scenario": lambda wh: _scenario(wh, planned, scenario_path, study)}
     rows: dict[str, int] = {}
     absent: dict[str, str] = {}
     status = []

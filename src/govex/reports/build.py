@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,6 +25,9 @@ from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
 from govex.reports.context import Built, ReportContext
 from govex.reports.model import Finding, Report, Section
 from govex.reports.period import ReportPeriod, parse_period, period_containing
+
+if TYPE_CHECKING:
+    from govex.voc import AutomationStudy
 
 SECTION_BUILDERS: tuple[tuple[str, str, Callable[[ReportContext], Built]], ...] = (
     ("kpis", kpis.TITLE, kpis.kpi_section),
@@ -71,6 +75,7 @@ def build_report(
     benchmarks: str | Path | None = None,
     scenario: str | Path | None = None,
     plan: WarehousePlan | None = None,
+    study: AutomationStudy | None = None,
     framework: str = "value",
     currency: str | None = None,
     title: str = "Governance & experience report",
@@ -84,6 +89,8 @@ def build_report(
     scenario : scenario YAML for the plan section (default: the VOC automation study's scenario, which
         trains a classifier; give the file when you already wrote one, e.g. with `govex.voc.write_scenario`).
     plan : next week's plan if already built (`govex.planning.plan_from_warehouse`); built here otherwise.
+    study : the VOC automation study if already run (`govex.voc.automation_study`); used when no scenario
+        file is given, instead of running the study again.
     framework : segment framework for segment health and friction.
     currency : money label (default: the warehouse's reporting currency from fx_rates).
     """
@@ -101,7 +108,7 @@ def build_report(
         currency=currency if currency is not None else reporting_rates(warehouse)[1].replace("reporting", ""),
         targets=loaded, targets_source=targets_source, framework=framework,
         benchmarks_path=Path(benchmarks) if benchmarks is not None else ILLUSTRATIVE_BENCHMARKS,
-        scenario_path=Path(scenario) if scenario is not None else None, plan=plan, data_end=data_end,
+        scenario_path=Path(scenario) if scenario is not None else None, plan=plan, study=study, data_end=data_end,
     )
     built = [_safe(key, section_title, builder, ctx) for key, section_title, builder in SECTION_BUILDERS]
     sections = (*(b.section for b in built), _recommendations(built))

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govex.engine.warehouse import Warehouse
 from govex.metrics import Catalogue, Target
 from govex.planning import WarehousePlan
 from govex.reports.model import Finding, Number, Section, Source
 from govex.reports.period import ReportPeriod
+
+if TYPE_CHECKING:
+    from govex.voc import AutomationStudy
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class ReportContext:
     benchmarks_path: Path
     scenario_path: Path | None = None
     plan: WarehousePlan | None = None
+    study: AutomationStudy | None = None
     data_end: object = None
 
     def metric_source(self, name: str) -> Source:

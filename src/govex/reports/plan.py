@@ -10,6 +10,7 @@ Weekly figures are annualised at 52 weeks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,25 +22,32 @@ from govex.reports.context import Built, ReportContext
 from govex.reports.formatting import format_plain
 from govex.reports.model import Finding, Number, Section, Source, Table
 
+if TYPE_CHECKING:  # the study trains a classifier; govex.voc loads only when it is needed
+    from govex.voc import AutomationStudy
+
 TITLE = "Capacity, cost and budget plan"
 WEEKS_PER_YEAR = 52
 AUTOMATION_REASONS = 3
 
 
 def choose_scenario(
-    warehouse: Warehouse, scenario_path: Path | None = None, *, plan: WarehousePlan | None = None
+    warehouse: Warehouse,
+    scenario_path: Path | None = None,
+    *,
+    plan: WarehousePlan | None = None,
+    study: AutomationStudy | None = None,
 ) -> tuple[Scenario | None, str]:
     """The scenario to show and where it came from (or None and why not).
 
-    Without a scenario file the VOC automation study runs once, costed against `plan` (built
-    here when not given).
+    Without a scenario file the automation scenario comes from `study` when given, else the VOC
+    automation study runs once, costed against `plan` (built there when not given).
     """
     if scenario_path is not None:
         return load_scenario(scenario_path), f"scenario file {scenario_path.name}"
     from govex.voc import VocInputError, automation_study, scenario_document
 
     try:
-        study = automation_study(warehouse, plan=plan, max_texts=5_000)
+        study = study or automation_study(warehouse, plan=plan, max_texts=5_000)
         document = scenario_document(study.opportunities, name="automation-top-reasons", top_n=AUTOMATION_REASONS,
                                      description="Automate the contact reasons with the largest net saving")
     except VocInputError as exc:
@@ -67,7 +75,7 @@ def plan_section(ctx: ReportContext) -> Built:
                          "annual": Number(plan.total_cost_week * WEEKS_PER_YEAR, "money", source, currency=currency)},
                         {"start": str(start)})]
     actions: list[Finding] = []
-    scenario, origin = choose_scenario(ctx.warehouse, ctx.scenario_path, plan=built)
+    scenario, origin = choose_scenario(ctx.warehouse, ctx.scenario_path, plan=built, study=ctx.study)
     by_channel = plan.queues.groupby("channel")[["fte", "cost_week", "contacts_week"]].sum()
     groups = {"base plan FTE": by_channel["fte"].tolist()}
     rows = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govex.engine.warehouse import Warehouse
 from govex.planning import WarehousePlan
@@ -11,6 +12,9 @@ from govex.reports.build import build_report
 from govex.reports.html import render_html
 from govex.reports.model import Report
 from govex.reports.slides import render_pptx
+
+if TYPE_CHECKING:
+    from govex.voc import AutomationStudy
 
 REPORT_FILES = ("report.html", "report.pdf", "report.pptx")
 
@@ -51,12 +55,13 @@ def write_report(
     *,
     scenario: str | Path | None = None,
     plan: WarehousePlan | None = None,
+    study: AutomationStudy | None = None,
     **options,
 ) -> list[Path]:
     """Build the report from the warehouse and write report.html/.pdf/.pptx.
 
-    `scenario` (a scenario YAML) and `plan` (a `plan_from_warehouse` result) let a caller that
-    already has them skip rebuilding the plan and re-running the automation study; the other
-    options are `build_report`'s.
+    `scenario` (a scenario YAML), `plan` (a `plan_from_warehouse` result) and `study` (an
+    `automation_study` result) let a caller that already has them skip rebuilding the plan and
+    re-running the automation study; the other options are `build_report`'s.
     """
-    return save_report(build_report(warehouse, scenario=scenario, plan=plan, **options), out_dir)
+    return save_report(build_report(warehouse, scenario=scenario, plan=plan, study=study, **options), out_dir)
