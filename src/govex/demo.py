@@ -214,16 +214,22 @@ def _automation(ctx: DemoContext) -> list[str]:
 def _report(ctx: DemoContext) -> list[str]:
     from govex.reports.write import write_report
 
-    scenario = ctx.out / "scenarios" / "automation.yaml"
-    paths = write_report(ctx.warehouse, ctx.out / "report", scenario=scenario if scenario.is_file() else None)
+    paths = write_report(ctx.warehouse, ctx.out / "report", **_built(ctx))
     return [f"executive report: {path}" for path in paths]
 
 
 def _dashboard(ctx: DemoContext) -> list[str]:
     from govex.dashboard import precompute_dashboard
 
-    result = precompute_dashboard(ctx.warehouse)
+    result = precompute_dashboard(ctx.warehouse, **_built(ctx))
     return [result.summary(), f"open it with: govex dashboard --db {ctx.database}"]
+
+
+def _built(ctx: DemoContext) -> dict:
+    """What earlier steps already built (plan, automation study, scenario file), so outputs reuse it."""
+    scenario = ctx.out / "scenarios" / "automation.yaml"
+    return {"scenario": scenario if scenario.is_file() else None,
+            "plan": ctx.results.get("plan"), "study": ctx.results.get("automation")}
 
 
 STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
