@@ -68,10 +68,9 @@ def _segments(ctx: DemoContext) -> list[str]:
     import datetime as dt
 
     from govex.dashboard.precompute import TRANSITION_DAYS
-    from govex.segments import assign_all
+    from govex.segments import assign_all, latest_as_of
 
-    last_order = ctx.warehouse.table("orders").ordered_at.max().execute()
-    ctx.results["as_of"] = as_of = (last_order + dt.timedelta(days=1)).date()
+    ctx.results["as_of"] = as_of = latest_as_of(ctx.warehouse)
     quarter_before = as_of - dt.timedelta(days=TRANSITION_DAYS)
     assign_all(ctx.warehouse, as_of=quarter_before)  # a second version, so transitions can be shown
     sizes = assign_all(ctx.warehouse, as_of=as_of)

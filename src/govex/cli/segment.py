@@ -1,7 +1,6 @@
 """`govex segment` (assign and write segments) and `govex segments profile|transitions`."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -32,15 +31,15 @@ def segment_command(
     config: ConfigOpt = None,
     db: DbOpt = None,
     framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: today).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: the day after the last order).")] = None,
     frameworks: Annotated[Optional[Path], typer.Option("--frameworks", help="Folder of framework YAML files (default: shipped).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Assign customers to the segment frameworks as of a date and write them to segment_assignments."""
-    from govex.segments import assign_all
+    from govex.segments import assign_all, latest_as_of
 
     warehouse = open_warehouse(config=config, db=db)
-    date = parse_date(as_of, "--as-of") or dt.date.today()
+    date = parse_date(as_of, "--as-of") or latest_as_of(warehouse)
     names = tuple(framework) if framework else None
     sizes = assign_all(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
     _show(sizes, f"segments as of {date} (written to segment_assignments)", as_json)

@@ -43,3 +43,9 @@ def assign_all(
         counts["share"] = counts.customers / max(int(counts.customers.sum()), 1)
         frames.append(counts)
     return pd.concat(frames, ignore_index=True)
+
+
+def latest_as_of(warehouse: Warehouse) -> dt.date:
+    """The day after the last order: the natural as-of date of a warehouse's newest data."""
+    last_order = warehouse.table("orders", purpose="segmentation").ordered_at.max().execute()
+    return (pd.Timestamp(last_order) + pd.Timedelta(days=1)).date()
