@@ -32,7 +32,9 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.3rem; text-align: left
 th { background: #f2f6fa; }
 td.num { text-align: right; }
 p.sources { font-size: 8pt; color: #555; }
-nav.toc li { margin: 0.1rem 0; }
+nav.toc h2 { font-size: 13pt; margin: 1.2rem 0 0.4rem 0; }
+nav.toc li { margin: 0.35rem 0; }
+nav.toc span.glance { color: #333; }
 @media print { section { break-before: page; margin-top: 0; } body { max-width: none; padding: 0; } }
 """
 
@@ -72,13 +74,15 @@ def _section(section: Section) -> str:
 
 def render_html(report: Report) -> str:
     """The whole report as one HTML document."""
-    toc = "".join(f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a></li>' for s in report.sections)
+    # The cover doubles as the executive summary: each section's one-line message under its link.
+    toc = "".join(f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a><br><span class="glance">{escape(s.message)}</span></li>'
+                  for s in report.sections)
     notes = "".join(f"<p>{escape(n)}</p>" for n in report.notes)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(report.title)} {escape(report.period_label)}</title><style>{REPORT_CSS}</style></head><body>"
         f'<header class="cover"><h1>{escape(report.title)}</h1><p>Period: {escape(report.period_label)}</p>'
         f"<p>Generated {escape(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>{notes}"
-        f'<nav class="toc"><ol>{toc}</ol></nav></header>\n'
+        f'<nav class="toc"><h2>At a glance</h2><ol>{toc}</ol></nav></header>\n'
         + "\n".join(_section(s) for s in report.sections) + "\n</body></html>\n"
     )
