@@ -101,3 +101,24 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     write_example_config(path, force=True)
     assert path.read_text() == EXAMPLE_CONFIG
     assert [p.name for p in tmp_path.iterdir()] == ["govex.yaml"]  # no temporary file left behind
+
+
+def test_yaml_model_errors_name_the_line_of_the_bad_value(tmp_path):
+    from pydantic import BaseModel, Field
+
+    from govex.config.loader import load_yaml_model
+
+    class Item(BaseModel):
+        name: str
+        share: float = Field(le=1)
+
+    class Doc(BaseModel):
+        items: list[Item]
+
+    path = tmp_path / "doc.yaml"
+    path.write_text("items:\n  - name: a\n    share: 0.5\n  - name: b\n    share: 2\n")
+    # hand count: the second item's `share` is on line 5
+    with pytest.raises(ConfigError, match=r"doc.yaml:5: items.1.share"):
+        load_yaml_model(path, Doc, what="test document")
+    with pytest.raises(ConfigError, match=r"no such test document file; make one"):
+        load_yaml_model(tmp_path / "missing.yaml", Doc, what="test document", hint="make one")

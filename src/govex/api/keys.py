@@ -17,7 +17,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from govex.config.loader import parse_yaml
+from govex.config.loader import load_yaml_model
 from govex.errors import ConfigError
 
 Scope = Literal["read", "decide", "admin"]
@@ -67,20 +67,8 @@ class KeyStore:
     @classmethod
     def load(cls, path: str | Path) -> KeyStore:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such keys file; `govex api-key --id NAME --scope read` makes one") from None
-        data, lines = parse_yaml(text, source=str(path))
-        try:
-            parsed = KeysFile.model_validate(data)
-        except ValidationError as exc:
-            problems = []
-            for error in exc.errors():
-                loc = tuple(str(p) for p in error["loc"])
-                line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
-                problems.append(f"{path}{f':{line}' if line else ''}: {'.'.join(loc)}: {error['msg']}")
-            raise ConfigError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems)) from None
+        parsed = load_yaml_model(path, KeysFile, what="keys",
+                                 hint="`govex api-key --id NAME --scope read` makes one")[0]
         ids = [e.id for e in parsed.keys]
         if len(set(ids)) != len(ids):
             raise ConfigError(f"{path}: key ids must be unique; got {ids}")

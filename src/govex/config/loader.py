@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from govex.config.model import GovexConfig
 from govex.errors import ConfigError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def load_config(path: str | Path) -> GovexConfig:
@@ -47,10 +49,38 @@ def parse_yaml(text: str, *, source: str) -> tuple[Any, dict[tuple[str, ...], in
     return _build(node, (), lines, constructor), lines
 
 
+def load_yaml_model(path: str | Path, model: type[M], *, what: str, hint: str = "") -> tuple[M, dict[tuple[str, ...], int]]:
+    """Read a YAML file into a pydantic `model`; every validation problem is reported at file:line.
+
+    Returns the model and the key lines (for later checks that name lines). `what` names the
+    kind of file in messages; `hint` says how to get one when the file is missing.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such {what} file{'; ' + hint if hint else ''}") from None
+    data, lines = parse_yaml(text, source=str(path))
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        problems = [f"  {line_of(str(path), lines, error['loc'])}: {'.'.join(str(p) for p in error['loc']) or '(top level)'}: "
+                    f"{error['msg']}" for error in exc.errors()]
+        raise ConfigError(f"{path}: invalid {what}, {len(problems)} problem(s):\n" + "\n".join(problems)) from None
+
+
 def line_of(source: str, lines: dict[tuple[str, ...], int], path: tuple) -> str:
-    """'file:line' of the deepest key of `path` found in `lines` (from parse_yaml); a list item,
-    which has no key of its own, is placed at its first key's line."""
-    keys = tuple(str(p) for p in path)
+    """'file:line' of the deepest key of `path` found in `lines` (from parse_yaml).
+
+    Parts of `path` that are not keys of the file (such as a union tag pydantic adds to an
+    error location) are skipped; a list item, which has no key of its own, is placed at its
+    first key's line.
+    """
+    keys: tuple[str, ...] = ()
+    for part in (str(p) for p in path):
+        candidate = keys + (part,)
+        if any(key[:len(candidate)] == candidate for key in lines):
+            keys = candidate
     for end in range(len(keys), 0, -1):
         prefix = keys[:end]
         if prefix in lines:

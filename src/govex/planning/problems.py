@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from govex.config.loader import load_yaml_model
 from govex.errors import ConfigError
 from govex.planning.allocation import BudgetCell, QueueWorkload
 from govex.planning.history import plan_from_warehouse, queue_markets, vendor_terms
@@ -60,17 +60,7 @@ class AllocationProblem:
 def load_allocation_problem(path: str | Path) -> AllocationProblem:
     """Read an allocation YAML; errors name the file and the entry at fault."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"allocation problem {path} not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        spec = _ProblemFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: invalid allocation problem ({problems})") from None
+    spec = load_yaml_model(path, _ProblemFile, what="allocation problem")[0]
     if spec.queues and not spec.vendors:
         raise ConfigError(f"{path}: queues given but no vendors to route them to")
     if not spec.queues and spec.budget is None:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from govex.config.loader import load_yaml_model
 from govex.errors import ConfigError
 from govex.planning.plan import PlanInputs, PlanSettings, QueueTarget, StaffingPlan, build_plan
 
@@ -74,19 +74,8 @@ class Scenario(BaseModel):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML; errors name the file and the change at fault."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"scenario file {path} not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return Scenario.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: invalid scenario ({problems})") from None
+    """Read and validate a scenario YAML; errors name the file, line and change at fault."""
+    return load_yaml_model(path, Scenario, what="scenario")[0]
 
 
 def _rows(demand: pd.DataFrame, queue: str | None, what: str) -> pd.Series:
