@@ -36,12 +36,17 @@ def _months(event: dict) -> tuple[list[pd.Timestamp], list[pd.Timestamp]]:
     return [(first - k).start_time for k in (3, 2, 1)], window
 
 
-def test_late_delivery_spike_is_its_carrier(market):
+def _explain_event(market, name: str, *, metric: str, by: list[str]):
+    """The planted event `name` and `metric` explained between its baseline months and its window."""
     generated, warehouse = market
-    event = generated.event("late_delivery_spike")
+    event = generated.event(name)
     before, after = _months(event)
-    change = explain_metric(warehouse, metric="late_delivery_rate", before=before, after=after,
-                            by=["market", "carrier", "category"])
+    return event, explain_metric(warehouse, metric=metric, before=before, after=after, by=by)
+
+
+def test_late_delivery_spike_is_its_carrier(market):
+    event, change = _explain_event(market, "late_delivery_spike", metric="late_delivery_rate",
+                                   by=["market", "carrier", "category"])
     top = change.localization.root_causes[0]
     # each carrier serves one market, so carrier alone names the planted cells
     assert top.dims.get("carrier") == event["carrier"]
@@ -51,11 +56,8 @@ def test_late_delivery_spike_is_its_carrier(market):
 
 
 def test_vendor_qa_drop_is_its_vendor(market):
-    generated, warehouse = market
-    event = generated.event("vendor_qa_drop")
-    before, after = _months(event)
-    change = explain_metric(warehouse, metric="moderation_accuracy", before=before, after=after,
-                            by=["market", "vendor_id", "policy"])
+    event, change = _explain_event(market, "vendor_qa_drop", metric="moderation_accuracy",
+                                   by=["market", "vendor_id", "policy"])
     causes = change.localization.root_causes
     assert causes and causes[0].dims == {"vendor_id": event["vendor_id"]}, change.render()
     # planted accuracy: baseline and during the window (QA samples of ~100 a month: a wide margin)
@@ -64,12 +66,9 @@ def test_vendor_qa_drop_is_its_vendor(market):
 
 
 def test_contact_reason_surge_is_its_reason_in_its_market(market):
-    generated, warehouse = market
-    event = generated.event("contact_reason_surge")
-    before, after = _months(event)
     # contact_rate's denominator (orders) has no reason: each reason reads its market's orders
-    change = explain_metric(warehouse, metric="contact_rate", before=before, after=after,
-                            by=["market", "reason", "channel"])
+    event, change = _explain_event(market, "contact_reason_surge", metric="contact_rate",
+                                   by=["market", "reason", "channel"])
     causes = change.localization.root_causes
     assert causes[0].dims == {"market": event["market"], "reason": event["reason"]}, change.render()
     # planted: issues of the reason per order x multiplier (contacts per issue add to it)
