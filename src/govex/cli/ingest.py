@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -10,15 +11,20 @@ ingest_app = typer.Typer(
     no_args_is_help=False,
 )
 
-WARN_ONLY_HELP = "Report non-fatal contract violations as warnings (missing columns, uncastable values and key problems stay fatal)."
+WarnOnly = Annotated[bool, typer.Option(
+    "--warn-only",
+    help="Report non-fatal contract violations as warnings (missing columns, uncastable values and key problems stay fatal).",
+)]
+JsonOutput = Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")]
+DatabaseFile = Annotated[Path, typer.Option("--db", help="DuckDB file to write.")]
 
 
 @ingest_app.callback(invoke_without_command=True)
 def ingest_command(
     ctx: typer.Context,
     config: Path = typer.Option(Path("govex.yaml"), "--config", "-c", help="The govex.yaml naming each table's source."),
-    warn_only: bool = typer.Option(False, "--warn-only", help=WARN_ONLY_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print the ingest report as JSON."),
+    warn_only: WarnOnly = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Load every table source in govex.yaml into its DuckDB file."""
     if ctx.invoked_subcommand is not None:
@@ -33,9 +39,9 @@ def ingest_command(
 @ingest_app.command("olist")
 def ingest_olist_command(
     path: Path = typer.Option(..., "--path", help="Folder with the Olist CSVs (plain or .gz)."),
-    db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB file to write."),
-    warn_only: bool = typer.Option(False, "--warn-only", help=WARN_ONLY_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print the ingest report as JSON."),
+    db: DatabaseFile = Path("govex.duckdb"),
+    warn_only: WarnOnly = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Map the public Olist e-commerce dataset onto customers, sellers, orders and surveys."""
     from govex.ingest.olist import ingest_olist
@@ -46,9 +52,9 @@ def ingest_olist_command(
 @ingest_app.command("folder")
 def ingest_folder_command(
     path: Path = typer.Option(..., "--path", help="Folder of <table>.parquet files (what `govex synth` writes)."),
-    db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB file to write."),
-    warn_only: bool = typer.Option(False, "--warn-only", help=WARN_ONLY_HELP),
-    json_output: bool = typer.Option(False, "--json", help="Print the ingest report as JSON."),
+    db: DatabaseFile = Path("govex.duckdb"),
+    warn_only: WarnOnly = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Load a folder of canonical Parquet files."""
     from govex.ingest import ingest_folder
