@@ -67,6 +67,15 @@ def _absent(db: str, part: str, what: str, *, fix: str = "after loading the data
     st.info(f"{what} is absent: {reason}. Run `govex dashboard --db FILE --precompute` {fix}.")
 
 
+def _read_or_absent(db: str, key: str, what: str, *, part: str | None = None,
+                    fix: str = "after loading the data") -> pd.DataFrame | None:
+    """A page's precomputed table, or None after saying why it is absent (`part` defaults to `key`)."""
+    frame = _read(db, key)
+    if frame is None:
+        _absent(db, part or key, what, fix=fix)
+    return frame
+
+
 def _signed(value: float, *, digits: int) -> str:
     """A change with its sign, never '-0.0' for a change that rounds to nothing."""
     return f"{round(float(value), digits) + 0.0:+,.{digits}f}"
@@ -97,10 +106,8 @@ def _months(frame: pd.DataFrame, column: str = "period_start") -> pd.DataFrame:
 
 def overview(db: str) -> None:
     st.title("Overview: KPIs against targets")
-    kpis = _read(db, "kpis")
-    if kpis is None:
-        _absent(db, "kpis", "KPI status")
-    else:
+    kpis = _read_or_absent(db, "kpis", "KPI status")
+    if kpis is not None:
         st.caption(f"Targets for the period starting {pd.Timestamp(kpis['period_start'].iloc[0]).date()}; status compares "
                    "the forecast to period end with the target.")
         columns = st.columns(4)
@@ -126,9 +133,8 @@ def overview(db: str) -> None:
 def segments(db: str) -> None:
     framework = st.session_state.get("framework", "value")
     st.title(f"Segments ({framework} framework)")
-    sizes = _read(db, "segment_sizes")
+    sizes = _read_or_absent(db, "segment_sizes", "Segment data", part="segments")
     if sizes is None:
-        _absent(db, "segments", "Segment data")
         return
     mine = sizes[sizes["framework"] == framework]
     st.subheader("Sizes and profiles")
@@ -178,10 +184,8 @@ def explorer(db: str) -> None:
 
 def moved(db: str) -> None:
     st.title("What moved and why")
-    anomalies = _read(db, "anomalies")
-    if anomalies is None:
-        _absent(db, "moved", "The anomaly scan")
-    else:
+    anomalies = _read_or_absent(db, "anomalies", "The anomaly scan", part="moved")
+    if anomalies is not None:
         st.subheader("Anomalies and their root causes (weekly)")
         frame = anomalies.copy()
         frame["metric"] = frame["metric"].map(_label)
@@ -200,15 +204,15 @@ def moved(db: str) -> None:
 
 def planning(db: str) -> None:
     st.title("Planning: staffing and cost")
-    plan = _read(db, "plan")
+    plan = _read_or_absent(db, "plan", "The staffing plan")
     if plan is None:
-        _absent(db, "plan", "The staffing plan")
         return
     currency = plan["currency"].iloc[0]
     a, b = st.columns(2)
     a.metric("FTE (base plan)", f"{plan['fte'].sum():,.1f}")
     b.metric(f"Cost per week ({currency})", f"{plan['cost_week'].sum():,.0f}")
-    scenario = _read(db, "scenario")
+    scenario = _read_or_absent(db, "scenario", "A scenario to compare with the base plan",
+                               fix="--scenario FILE.yaml to compare your own")
     if scenario is not None:
         total = scenario[scenario["queue"] == "TOTAL"].iloc[0]
         st.subheader(f"Scenario {scenario['scenario'].iloc[0]} side by side with the base plan")
@@ -222,17 +226,14 @@ def planning(db: str) -> None:
         st.bar_chart(fte, y_label="FTE", x_label="queue", stack=False,
                      color=[OKABE_ITO[0], OKABE_ITO[1]])
         st.dataframe(scenario, hide_index=True, use_container_width=True)
-    else:
-        _absent(db, "scenario", "A scenario to compare with the base plan", fix="--scenario FILE.yaml to compare your own")
     st.subheader("Base plan by queue")
     st.dataframe(plan, hide_index=True, use_container_width=True)
 
 
 def benchmarks(db: str) -> None:
     st.title("Benchmarks")
-    position = _read(db, "benchmarks")
+    position = _read_or_absent(db, "benchmarks", "Benchmark position")
     if position is None:
-        _absent(db, "benchmarks", "Benchmark position")
         return
     if position["illustrative"].all():
         st.warning("ILLUSTRATIVE benchmark figures: fictitious peers with invented values that only show the format.")
