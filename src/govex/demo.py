@@ -78,6 +78,14 @@ def _segments(ctx: DemoContext) -> list[str]:
     for framework, rows in sizes.groupby("framework", sort=False):
         shares = ", ".join(f"{r.segment} {r.share:.0%}" for r in rows.itertuples() if r.customers)
         lines.append(f"  {framework}: {shares}")
+    ring = next((e for e in ctx.ground_truth.get("events", []) if e["type"] == "abuse_ring"), None)
+    if ring:  # planted vs found: the simulator's abuse ring against the top risk tier
+        risk = ctx.warehouse.table("segment_assignments")
+        high = risk.filter((risk.framework == "risk") & (risk.as_of == as_of) & (risk.segment == "high"))
+        flagged = set(high.entity_id.to_pandas())
+        found = len(flagged & set(ring["customer_ids"]))
+        lines.append(f"planted abuse ring of {len(ring['customer_ids'])}: {found} in risk=high "
+                     f"(precision {found / max(len(flagged), 1):.2f}, recall {found / len(ring['customer_ids']):.2f})")
     return lines
 
 
