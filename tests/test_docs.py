@@ -35,3 +35,9 @@ def test_config_schema_is_the_pydantic_schema():
     schema = json.loads(render("docs/govex.schema.json"))
     assert schema["properties"] == GovexConfig.model_json_schema()["properties"]
     assert set(GENERATED) >= {"docs/data-contract.md", "docs/govex.schema.json"}
+
+
+def test_every_command_has_help_text():
+    from govex.cli._reference import commands_without_help
+
+    assert commands_without_help() == []

@@ -14,6 +14,7 @@ GENERATED: dict[str, str] = {
     "docs/data-contract.md": "govex.contract.markdown:contract_markdown",
     "docs/govex.schema.json": "govex.config.json_schema:config_json_schema",
     "docs/metrics.md": "govex.metrics.markdown:metrics_markdown",
+    "docs/cli.md": "govex.cli._reference:cli_markdown",
 }
 
 
