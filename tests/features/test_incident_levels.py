@@ -8,7 +8,7 @@ from features.tiny_marketplace import AS_OF, tiny_frames
 from govex.engine import Warehouse
 from govex.features import customer_features
 
-LEVELS = ["n_orders_abuse_confirmed", "n_orders_suspicious_claim", "n_orders_claim", "n_orders_return",
+LEVELS = ["n_orders_abusive_claim", "n_orders_abusive_return", "n_orders_suspicious_claim", "n_orders_claim", "n_orders_return",
           "n_incident_orders", "n_clean_orders"]
 
 
@@ -19,14 +19,28 @@ def _levels(frames):
 
 def test_tiny_marketplace_levels():
     levels = _levels(tiny_frames())
-    # c2: o1 chargeback (reason item_not_received) resolved fraud_confirmed -> abuse; o0 a plain dispute
-    assert levels.loc["c2"].tolist() == [1, 0, 1, 0, 2, 4]
-    # c5: o0 refunded return flagged as abuse -> abuse; o1 rejected return -> return
-    assert levels.loc["c5"].tolist() == [1, 0, 0, 1, 2, 1]
+    # c2: o1 chargeback (reason item_not_received) resolved fraud_confirmed -> abusive claim; o0 a plain dispute
+    assert levels.loc["c2"].tolist() == [1, 0, 0, 1, 0, 2, 4]
+    # c5: o0 refunded return flagged as abuse -> abusive return; o1 rejected return -> return
+    assert levels.loc["c5"].tolist() == [0, 1, 0, 0, 1, 2, 1]
     # c8: two disputes on one order count once
-    assert levels.loc["c8"].tolist() == [0, 0, 1, 0, 1, 3]
+    assert levels.loc["c8"].tolist() == [0, 0, 0, 1, 0, 1, 3]
     # c4's only dispute is opened after as-of
-    assert levels.loc["c4"].tolist() == [0, 0, 0, 0, 0, 2]
+    assert levels.loc["c4"].tolist() == [0, 0, 0, 0, 0, 0, 2]
+
+
+def test_claim_on_an_abusive_return_is_an_abusive_claim():
+    frames = tiny_frames()
+    # c5-o0's return was flagged as abuse and refunded; a chargeback on the same order is a second
+    # recovery attempt on an order already found abusive -> abusive claim, not abusive return
+    frames["disputes"] = pd.concat([frames["disputes"], pd.DataFrame([{
+        "dispute_id": "e9", "order_id": "c5-o0", "customer_id": "c5", "market": "DE",
+        "opened_at": pd.Timestamp("2024-01-25"), "kind": "chargeback", "reason": "not_as_described",
+        "amount": 10.0, "currency": "EUR", "outcome": "buyer_won", "resolved_at": pd.NaT}])], ignore_index=True)
+    table = customer_features(Warehouse.from_frames(frames), as_of=AS_OF).table.execute().set_index("customer_id")
+    assert table.loc["c5", LEVELS].tolist() == [1, 0, 0, 0, 1, 2, 1]
+    # the combined count of both abuse levels is still one order
+    assert table.loc["c5", "n_orders_abuse_confirmed"] == 1
 
 
 @pytest.fixture(scope="module")
@@ -60,5 +74,5 @@ def claims():
 
 
 def test_claim_levels(claims):
-    # c2: o2 and o4 suspicious, o3 and o5 claims, o0 and o1 clean -> [0, 2, 2, 0], 4 incident orders of 6
-    assert claims.loc["c2"].tolist() == [0, 2, 2, 0, 4, 2]
+    # c2: o2 and o4 suspicious, o3 and o5 claims, o0 and o1 clean -> [0, 0, 2, 2, 0], 4 incident orders of 6
+    assert claims.loc["c2"].tolist() == [0, 0, 2, 2, 0, 4, 2]

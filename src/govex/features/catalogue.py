@@ -53,13 +53,16 @@ CUSTOMER_FEATURES: dict[str, FeatureInfo] = {
         _info("n_return_abuse_orders", "orders with confirmed return abuse", "returns", integer=True),
         _info("return_rate", "n_returned_orders / n_orders", "returns", upper=1),
         _info("refund_rate", "n_refunded_orders / n_orders", "returns", upper=1),
-        _info("n_orders_abuse_confirmed", "orders whose worst incident is confirmed abuse (abuse-flagged return, "
-              "or a buyer claim resolved fraud_confirmed)", "disputes", integer=True),
+        _info("n_orders_abusive_claim", "orders whose worst incident is an abusive claim (a buyer claim resolved "
+              "fraud_confirmed, or any claim on an order whose return was flagged as abuse)", "disputes", integer=True),
+        _info("n_orders_abusive_return", "orders whose worst incident is a return flagged as abuse", "disputes",
+              integer=True),
+        _info("n_orders_abuse_confirmed", "n_orders_abusive_claim + n_orders_abusive_return", "disputes", integer=True),
         _info("n_orders_suspicious_claim", "orders whose worst incident is an item-not-received claim after delivery "
               "or a claim on a refunded order", "disputes", integer=True),
         _info("n_orders_claim", "orders whose worst incident is another dispute or chargeback", "disputes", integer=True),
         _info("n_orders_return", "orders whose worst incident is a return request", "disputes", integer=True),
-        _info("n_incident_orders", "orders with any incident (sum of the four levels)", "disputes", integer=True),
+        _info("n_incident_orders", "orders with any incident (sum of the five levels)", "disputes", integer=True),
         _info("n_clean_orders", "n_orders - n_incident_orders", "disputes", integer=True),
         _info("n_moderation_actions", "moderation cases on the customer decided remove or restrict", "moderation_cases", integer=True),
         _info("n_contacts", "customer-service contacts", "contacts", integer=True),

@@ -142,15 +142,19 @@ def _return_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     )
 
 
-INCIDENT_LEVELS = ("abuse_confirmed", "suspicious_claim", "claim", "return")
+INCIDENT_LEVELS = ("abusive_claim", "abusive_return", "suspicious_claim", "claim", "return")
 """Worst incident of an order, most severe first; each order counts once, at its worst level."""
 
 
 def _incident_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     """Orders per worst incident level, so one bad order is one piece of evidence, not three.
 
-    abuse_confirmed: a return flagged as abuse, or a buyer claim (any reason but 'unauthorised',
-    which is third-party card fraud) resolved fraud_confirmed; suspicious_claim: an
+    abusive_claim: a buyer claim (any reason but 'unauthorised', which is third-party card
+    fraud) resolved fraud_confirmed, or any claim on an order whose return was flagged as abuse
+    (a second recovery attempt on an order already found abusive); abusive_return: a return
+    flagged as abuse and no claim. The two are kept apart because they come from different
+    processes (a dispute ruling, a warehouse inspection) whose evidential weights the risk
+    model estimates separately; n_orders_abuse_confirmed is their sum. suspicious_claim: an
     item-not-received claim opened after the carrier recorded the delivery, or a claim on an
     order whose return was already refunded (double recovery); claim: any other dispute or
     chargeback; return: a return request and nothing worse.
@@ -171,14 +175,18 @@ def _incident_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
         return_abuse=count_where(r.abuse_flag.fill_null(False)), refunded=count_where(r.status == "refunded"),
     )
     both = claims.outer_join(requests, [KEY, "order_id"])
+    claimed = both.order_id.notnull()
+    abusive_return = both.return_abuse.fill_null(0) > 0
     per_order = both.select(
         customer_id=both[KEY].fill_null(both[f"{KEY}_right"]),
-        claimed=both.order_id.notnull(),
-        abuse=(both.false_claim.fill_null(0) + both.return_abuse.fill_null(0)) > 0,
-        suspicious=(both.inr_after_delivery.fill_null(0) > 0) | (both.order_id.notnull() & (both.refunded.fill_null(0) > 0)),
+        claimed=claimed,
+        abusive_claim=(both.false_claim.fill_null(0) > 0) | (claimed & abusive_return),
+        abusive_return=abusive_return,
+        suspicious=(both.inr_after_delivery.fill_null(0) > 0) | (claimed & (both.refunded.fill_null(0) > 0)),
     )
     level = ibis.cases(
-        (per_order.abuse, 0), (per_order.suspicious, 1), (per_order.claimed, 2), else_=3,
+        (per_order.abusive_claim, 0), (per_order.abusive_return, 1), (per_order.suspicious, 2), (per_order.claimed, 3),
+        else_=4,
     )
     return per_order.group_by(KEY).aggregate(
         **{f"n_orders_{name}": count_where(level == i) for i, name in enumerate(INCIDENT_LEVELS)}
@@ -248,7 +256,8 @@ def customer_features(
     add(lambda: _return_features(warehouse, as_of), dict.fromkeys(
         ("n_returned_orders", "n_refunded_orders", "n_return_abuse_orders"), 0), also=("return_rate", "refund_rate"))
     add(lambda: _incident_features(warehouse, as_of),
-        dict.fromkeys((f"n_orders_{name}" for name in INCIDENT_LEVELS), 0), also=("n_incident_orders", "n_clean_orders"))
+        dict.fromkeys((f"n_orders_{name}" for name in INCIDENT_LEVELS), 0),
+        also=("n_incident_orders", "n_clean_orders", "n_orders_abuse_confirmed"))
     add(lambda: _moderation_features(warehouse, as_of), {"n_moderation_actions": 0})
     group_names = [f"{RECENT_REASON_PREFIX}{name}" for name in options.reason_groups]
     add(lambda: _contact_features(warehouse, as_of, options),
@@ -263,10 +272,11 @@ def customer_features(
     if "n_returned_orders" in table.columns:
         rates |= {"return_rate": _rate(table.n_returned_orders, table.n_orders),
                   "refund_rate": _rate(table.n_refunded_orders, table.n_orders)}
-    if "n_orders_abuse_confirmed" in table.columns:
+    if "n_orders_return" in table.columns:
         incident_orders = sum(table[f"n_orders_{name}"] for name in INCIDENT_LEVELS)
         # incidents are keyed by the dispute's or return's customer; never more than the orders
         rates |= {"n_incident_orders": incident_orders,
+                  "n_orders_abuse_confirmed": table.n_orders_abusive_claim + table.n_orders_abusive_return,
                   "n_clean_orders": ibis.greatest(table.n_orders - incident_orders, 0)}
     if "n_contacts" in table.columns:
         rates |= {"contacts_per_order": _rate(table.n_contacts, table.n_orders)}

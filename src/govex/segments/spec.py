@@ -79,7 +79,7 @@ class LatentClassSpec(_Frozen):
     """A two-class mixture over orders per worst incident level (see govex.segments.latent_risk)."""
 
     categories: tuple[str, ...] = Field(
-        ("n_orders_abuse_confirmed", "n_orders_suspicious_claim", "n_orders_claim", "n_orders_return"),
+        ("n_orders_abusive_claim", "n_orders_abusive_return", "n_orders_suspicious_claim", "n_orders_claim", "n_orders_return"),
         min_length=1, description="count features, one per incident level, that never count an order twice; "
         "clean orders (n_clean_orders) are the remaining category",
     )
