@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import yaml
@@ -19,16 +20,8 @@ def load_config(path: str | Path) -> GovexConfig:
     Raises ConfigError listing all problems found by validation at once.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file; `govex init` writes a commented example") from None
-    data, lines = parse_yaml(text, source=str(path))
-    try:
-        config = GovexConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = [_describe(error, path, lines) for error in exc.errors()]
-        raise ConfigError(f"{path}: {len(problems)} problem(s):\n" + "\n".join(problems)) from None
+    config, lines = load_yaml_model(path, GovexConfig, what="config", hint="`govex init` writes a commented example",
+                                    describe=_describe)
     config._path = path.resolve()
     config._lines = lines
     return config
@@ -49,11 +42,15 @@ def parse_yaml(text: str, *, source: str) -> tuple[Any, dict[tuple[str, ...], in
     return _build(node, (), lines, constructor), lines
 
 
-def load_yaml_model(path: str | Path, model: type[M], *, what: str, hint: str = "") -> tuple[M, dict[tuple[str, ...], int]]:
+def load_yaml_model(
+    path: str | Path, model: type[M], *, what: str, hint: str = "",
+    describe: Callable[[dict, Path, dict[tuple[str, ...], int]], str] | None = None,
+) -> tuple[M, dict[tuple[str, ...], int]]:
     """Read a YAML file into a pydantic `model`; every validation problem is reported at file:line.
 
     Returns the model and the key lines (for later checks that name lines). `what` names the
-    kind of file in messages; `hint` says how to get one when the file is missing.
+    kind of file in messages; `hint` says how to get one when the file is missing; `describe`
+    (error, path, lines) -> text replaces the default one-line description of a problem.
     """
     path = Path(path)
     try:
@@ -64,9 +61,14 @@ def load_yaml_model(path: str | Path, model: type[M], *, what: str, hint: str = 
     try:
         return model.model_validate(data), lines
     except ValidationError as exc:
-        problems = [f"  {line_of(str(path), lines, error['loc'])}: {'.'.join(str(p) for p in error['loc']) or '(top level)'}: "
-                    f"{error['msg']}" for error in exc.errors()]
+        describe = describe or _describe_generic
+        problems = [describe(error, path, lines) for error in exc.errors()]
         raise ConfigError(f"{path}: invalid {what}, {len(problems)} problem(s):\n" + "\n".join(problems)) from None
+
+
+def _describe_generic(error: dict, path: Path, lines: dict[tuple[str, ...], int]) -> str:
+    dotted = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    return f"  {line_of(str(path), lines, error['loc'])}: {dotted}: {error['msg']}"
 
 
 def line_of(source: str, lines: dict[tuple[str, ...], int], path: tuple) -> str:
