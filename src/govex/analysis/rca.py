@@ -324,7 +324,10 @@ def _pursue(
             exp_sum = np.bincount(g, f_cur, minlength=n)
             act_sum = np.bincount(g, v, minlength=n)
             delta = act_sum - exp_sum
-            share = np.where(exp_sum[g] > 0, f_cur / np.where(exp_sum[g] > 0, exp_sum[g], 1.0), 1.0 / cub.n_cells[g])
+            # ripple share of each leaf, symmetric in actual and expected: exact when the cause
+            # scales its leaves by one factor, and still defined when the expectation is zero
+            both = (exp_sum + act_sum)[g]
+            share = np.where(both > 0, (f_cur + v) / np.where(both > 0, both, 1.0), 1.0 / cub.n_cells[g])
             predicted = f_cur + delta[g] * share
             gain = abs_mass - np.bincount(g, np.abs(v - predicted), minlength=n)
             if small:
@@ -352,10 +355,8 @@ def _pursue(
         cub = cuboids[ci]
         mask = cub.group == gi
         exp_s, act_s = f_cur[mask].sum(), v[mask].sum()
-        if exp_s > 0:
-            f_cur[mask] = f_cur[mask] * (act_s / exp_s)
-        else:
-            f_cur[mask] = f_cur[mask] + (act_s - exp_s) / mask.sum()
+        if exp_s + act_s > 0:
+            f_cur[mask] = f_cur[mask] + (act_s - exp_s) * (f_cur[mask] + v[mask]) / (exp_s + act_s)
         local = _relative_noise(v[mask], f_cur[mask])
         local_scale[mask] = np.maximum(local_scale[mask], local)
         taken.add((ci, gi))

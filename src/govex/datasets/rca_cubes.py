@@ -28,7 +28,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-__all__ = ["PlantedCube", "generate_rca_cubes", "make_rca_cube", "root_cause_f1"]
+__all__ = ["FAMILIES", "PlantedCube", "derived_ratio_cube", "generate_family", "generate_rca_cubes", "make_rca_cube",
+           "riskloc_cube", "root_cause_f1", "squeeze_cube"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,196 @@ def generate_rca_cubes(n_cubes: int = 200, *, seed: int = 0, ratio_share: float 
         make_rca_cube(rng, kind="ratio" if rng.uniform() < ratio_share else "additive", max_leaves=max_leaves)
         for _ in range(n_cubes)
     ]
+
+
+# --- Published benchmark settings, written from the papers' descriptions -----------------------
+
+def _grid(cards: Sequence[int]) -> tuple[tuple[str, ...], np.ndarray, pd.DataFrame]:
+    """Every combination of dimension values: names, integer codes (leaves x dims) and the frame."""
+    names = tuple("abcdefghij"[: len(cards)])
+    codes = np.indices(cards).reshape(len(cards), -1).T
+    frame = pd.DataFrame({n: pd.Categorical.from_codes(codes[:, j], [f"{n}{i + 1}" for i in range(c)])
+                          for j, (n, c) in enumerate(zip(names, cards))}).astype(str)
+    return names, codes, frame
+
+
+def _plant_elements(
+    rng: np.random.Generator, names: Sequence[str], codes: np.ndarray, cards: Sequence[int], weight: np.ndarray,
+    *, n_anomalies: tuple[int, int], n_elements: tuple[int, int], layers: tuple[int, int],
+) -> list[list[tuple[dict[str, str], np.ndarray]]]:
+    """Anomalies, each a set of 1-k elements of one cuboid, disjoint from the others.
+
+    As in Kalander (2022) and Li et al. (2019): an anomaly picks a layer (how many dimensions),
+    a cuboid of that layer, and several distinct elements of it; a dimension value already used by
+    an earlier anomaly is not reused, so no two planted elements overlap. Every element keeps
+    some expected volume (a cause on empty cells cannot be seen).
+    """
+    taken = np.zeros(codes.shape[0], dtype=bool)
+    used: dict[int, set[int]] = {}
+    anomalies: list[list[tuple[dict[str, str], np.ndarray]]] = []
+    target = int(rng.integers(n_anomalies[0], n_anomalies[1] + 1))
+    for _ in range(50 * target):
+        if len(anomalies) == target:
+            break
+        layer = int(rng.integers(layers[0], layers[1] + 1))
+        dims = sorted(int(d) for d in rng.choice(len(cards), size=layer, replace=False))
+        k = int(rng.integers(n_elements[0], n_elements[1] + 1))
+        free = [np.setdiff1d(np.arange(cards[d]), sorted(used.get(d, ()))) for d in dims]
+        if any(f.size == 0 for f in free):
+            continue
+        elements, masks = set(), []
+        for _ in range(10 * k):
+            if len(elements) == k:
+                break
+            values = tuple(int(rng.choice(f)) for f in free)
+            if values in elements:
+                continue
+            mask = np.logical_and.reduce([codes[:, d] == v for d, v in zip(dims, values)])
+            if (mask & taken).any() or weight[mask].sum() <= 0:
+                continue
+            elements.add(values)
+            masks.append((values, mask))
+        if len(elements) < k:
+            continue
+        anomaly = []
+        for values, mask in masks:
+            taken |= mask
+            for d, v in zip(dims, values):
+                used.setdefault(d, set()).add(v)
+            anomaly.append(({names[d]: f"{names[d]}{v + 1}" for d, v in zip(dims, values)}, mask))
+        anomalies.append(anomaly)
+    return anomalies
+
+
+def riskloc_cube(
+    rng: np.random.Generator, *, cards: Sequence[int] = (10, 12, 10, 8, 5), noise: tuple[float, float] = (0.0, 0.25),
+    severity: tuple[float, float] = (0.2, 1.0), deviation: tuple[float, float] = (0.0, 0.1),
+    n_anomalies: tuple[int, int] = (1, 3), n_elements: tuple[int, int] = (1, 3), only_last_layer: bool = False,
+) -> PlantedCube:
+    """One case of the synthetic protocol of Kalander (2022), section 5 (defaults: its "S" setting).
+
+    Leaf values are Weibull (shape 0.5-1) times 100 with 0-25 % set to zero; the forecast is the
+    value with relative Gaussian error (the noise level) and the two are swapped on half of the
+    leaves so the error is symmetric. Each anomaly (1-3) takes a layer, a cuboid and 1-3 elements
+    and moves every leaf below them by ``1 - r``, ``r ~ N(severity, deviation)``, the severity
+    raised by the noise level, on the side (actual or forecast) that keeps the anomaly's sign
+    consistent with the normal error. Each element is one label. The "L" setting of the paper:
+    ``cards=(10, 24, 10, 15), noise=(0, 0.1), severity=(0.5, 1), deviation=(0, 0),
+    n_anomalies=(1, 5), n_elements=(1, 1), only_last_layer=True``.
+    """
+    names, codes, frame = _grid(cards)
+    n = codes.shape[0]
+    level = float(rng.uniform(*noise))
+    real = rng.weibull(rng.uniform(0.5, 1.0), n) * 100.0
+    real *= rng.uniform(size=n) > rng.uniform(0.0, 0.25)
+    predict = real * (1.0 + rng.normal(0.0, level, n))
+    swap = rng.integers(0, 2, n) == 1
+    real, predict = np.where(swap, predict, real), np.maximum(np.where(swap, real, predict), 0.0)
+    layers = (len(cards), len(cards)) if only_last_layer else (1, len(cards))
+    anomalies = _plant_elements(rng, names, codes, cards, np.maximum(real, predict), n_anomalies=n_anomalies,
+                                n_elements=n_elements, layers=layers)
+    raise_predict = real.sum() > predict.sum()
+    causes, severities = [], []
+    for anomaly in anomalies:
+        sev = float(rng.uniform(*severity) + level)
+        dev = float(rng.uniform(*deviation))
+        for cause, mask in anomaly:
+            r = rng.normal(sev, dev, mask.sum())
+            if raise_predict:  # the forecast sits above a dropped actual: scale the forecast down
+                predict[mask] = np.maximum(real[mask] * (1.0 - r), 0.0)
+            else:
+                real[mask] = np.maximum(predict[mask] * (1.0 - r), 0.0)
+            causes.append(cause)
+            severities.append(sev)
+    frame = frame.assign(actual=real, expected=predict)
+    return PlantedCube(frame, names, tuple(causes), "additive", level, severities=tuple(severities))
+
+
+def squeeze_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 24, 10, 9),
+                 noise: float | None = None) -> PlantedCube:
+    """One case in the manner of the semi-synthetic "B" datasets of Li et al. (2019), section V.
+
+    4 dimensions, 21,600 leaves; a root cause is 1-3 elements of one cuboid of layer 1-3 (the
+    paper's nine settings), all elements of a case moved by one magnitude as the ripple effect
+    has it; the forecast of normal leaves is off by a relative Gaussian error of a noise level
+    drawn from the five levels B0-B4 (our stand-in 0-10 %: the paper takes its forecast
+    residuals from real traces, which are not reproduced here).
+    """
+    names, codes, frame = _grid(cards)
+    n = codes.shape[0]
+    level = float(rng.choice([0.0, 0.025, 0.05, 0.075, 0.1])) if noise is None else noise
+    forecast = rng.lognormal(3.0, 1.2, n)
+    actual = np.maximum(forecast * (1.0 + rng.normal(0.0, level, n)), 0.0)
+    layer = int(rng.integers(1, 4))
+    anomalies = _plant_elements(rng, names, codes, cards, forecast, n_anomalies=(1, 1), n_elements=(1, 3),
+                                layers=(layer, layer))
+    magnitude = float(rng.uniform(0.1, 0.9)) * (1.0 if rng.uniform() < 0.5 else -1.0)
+    causes = []
+    for cause, mask in anomalies[0]:
+        actual[mask] = forecast[mask] * (1.0 - magnitude) * (1.0 + rng.normal(0.0, level / 2, mask.sum()))
+        causes.append(cause)
+    frame = frame.assign(actual=actual, expected=forecast)
+    return PlantedCube(frame, names, tuple(causes), "additive", level, severities=(magnitude,))
+
+
+def derived_ratio_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 24, 10, 9),
+                       dispersion: float | None = None) -> PlantedCube:
+    """A ratio measure (success rate = successes / requests) in the manner of PSqueeze's derived cases.
+
+    Li et al. (2022, arXiv:2305.03331) build a derived measure from two fundamental ones and
+    plant the root cause on the ratio; real ratio data differ from that mostly in noise, which
+    this adds on both sides: requests per leaf are heavy-tailed counts (many small cells), the
+    success rate per leaf drifts between periods (beta-binomial overdispersion, ``dispersion``),
+    and the expected numerator and denominator are forecasts with their own relative error. A
+    root cause is 1-3 elements of one cuboid of layer 1-3 whose failure rate is multiplied by
+    1.5-6 (or divided), a shift of the mix of requests across cells is not a cause.
+    """
+    names, codes, frame = _grid(cards)
+    n = codes.shape[0]
+    rho = float(rng.uniform(0.0, 0.02)) if dispersion is None else dispersion
+    requests = np.floor(rng.lognormal(3.0, 1.5, n)) + 1.0
+    fail_rate = np.clip(rng.beta(1.5, 30.0, n), 1e-4, 0.5)
+    expected_den = np.maximum(np.round(requests * rng.lognormal(0.0, 0.1, n)), 1.0)
+    expected_num = expected_den * fail_rate * rng.lognormal(0.0, 0.05, n)
+    layer = int(rng.integers(1, 4))
+    anomalies = _plant_elements(rng, names, codes, cards, requests * fail_rate, n_anomalies=(1, 1),
+                                n_elements=(1, 3), layers=(layer, layer))
+    rate = fail_rate.copy()
+    factor = float(rng.uniform(1.5, 6.0)) if rng.uniform() < 0.8 else float(rng.uniform(0.1, 0.5))
+    causes = []
+    for cause, mask in anomalies[0]:
+        rate[mask] = np.clip(rate[mask] * factor, 0.0, 0.95)
+        causes.append(cause)
+    # beta-binomial: the leaf's rate this period is Beta around its rate, intra-class correlation rho
+    if rho > 0:
+        a = rate * (1.0 - rho) / rho
+        b = (1.0 - rate) * (1.0 - rho) / rho
+        rate = rng.beta(np.maximum(a, 1e-6), np.maximum(b, 1e-6))
+    failures = rng.binomial(requests.astype(np.int64), rate).astype(np.float64)
+    frame = frame.assign(actual=failures, actual_den=requests, expected=expected_num, expected_den=expected_den)
+    return PlantedCube(frame, names, tuple(causes), "ratio", rho, actual_den="actual_den",
+                       expected_den="expected_den", severities=(factor,))
+
+
+FAMILIES = {
+    "RiskLoc S": lambda rng: riskloc_cube(rng),
+    "RiskLoc L": lambda rng: riskloc_cube(rng, cards=(10, 24, 10, 15), noise=(0.0, 0.1), severity=(0.5, 1.0),
+                                          deviation=(0.0, 0.0), n_anomalies=(1, 5), n_elements=(1, 1),
+                                          only_last_layer=True),
+    "Squeeze B": squeeze_cube,
+    "ratio (derived)": derived_ratio_cube,
+    "govex additive": lambda rng: make_rca_cube(rng, kind="additive"),
+    "govex ratio": lambda rng: make_rca_cube(rng, kind="ratio"),
+}
+"""Benchmark families: a name and a function drawing one planted cube from a random generator."""
+
+
+def generate_family(name: str, n_cubes: int, *, seed: int = 0) -> list[PlantedCube]:
+    """``n_cubes`` cubes of one benchmark family (see :data:`FAMILIES`), reproducible from ``seed``."""
+    if name not in FAMILIES:
+        raise ValueError(f"unknown family {name!r}; choose from {sorted(FAMILIES)}")
+    rng = np.random.default_rng(seed)
+    return [FAMILIES[name](rng) for _ in range(n_cubes)]
 
 
 def _as_set(causes: Iterable[Mapping[str, str]]) -> set[frozenset]:
