@@ -21,12 +21,26 @@ def test_gaps_and_opportunity_by_hand():
     })
     out = find_friction(cells, min_volume=100).set_index("segment")
     low = out.loc["low"]
-    # hand: (0.15 - 0.05) x 2000 = 200 contacts; (0.20 - 0.10) x 300 = 30 repeats; 230 x 5 = 1150
+    # hand: (0.15 - 0.05) x 2000 = 200 contacts; of the 100 left, (0.20 - 0.10) x 100 = 10 repeats; 210 x 5 = 1050
     assert low["contacts_avoidable"] == pytest.approx(200.0)
-    assert low["repeat_avoidable"] == pytest.approx(30.0)
-    assert low["cost_opportunity"] == pytest.approx(1150.0)
+    assert low["repeat_avoidable"] == pytest.approx(10.0)
+    assert low["cost_opportunity"] == pytest.approx(1050.0)
     assert low["csat_points"] == pytest.approx((4.5 - 3.5) * 200)
     assert low["resolution_hours_avoidable"] == pytest.approx(5 * 300)
     assert out.loc["high", "cost_opportunity"] == 0.0
     assert not out.loc["tiny", "benchmark_eligible"]
     assert out.index[0] == "low"
+
+
+def test_avoidable_never_exceeds_the_contacts_of_the_cell():
+    # a cell far behind on both contact rate and repeat rate: 139 contacts, 130 of them above the best rate
+    cells = pd.DataFrame({
+        "segment": ["best", "low"], "journey": ["account_safety"] * 2, "orders": [1000.0, 100.0],
+        "contacts": [9.0, 139.0], "repeat_contacts": [0.0, 120.0], "csat_sum": [40.0, 300.0],
+        "csat_responses": [10.0, 100.0], "resolution_hours_sum": [9.0, 139.0], "cost": [45.0, 695.0],
+    })
+    low = find_friction(cells, min_volume=100).set_index("segment").loc["low"]
+    # hand: (1.39 - 0.009) x 100 = 138.1 avoidable; repeats (120/139) x (139 - 138.1) = 0.777
+    assert low["contacts_avoidable"] == pytest.approx(138.1)
+    assert low["repeat_avoidable"] == pytest.approx(120 / 139 * 0.9)
+    assert low["contacts_avoidable"] + low["repeat_avoidable"] <= 139.0

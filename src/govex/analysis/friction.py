@@ -6,7 +6,9 @@ benchmark). Each gap is sized at the cell's own volume:
 
 * contacts avoidable = (contact rate - best contact rate) x volume, and their cost at the cell's
   cost per contact;
-* repeat contacts avoidable likewise;
+* repeat contacts avoidable: the repeat-rate gap applied to the contacts that remain once the
+  avoidable ones are gone (an avoided contact has no repeat), so the two never add up to more
+  than the cell's contacts;
 * satisfaction points = (best CSAT - CSAT) x responses (CSAT points summed over responses);
 * resolution hours = (resolution time - best) x contacts.
 
@@ -74,7 +76,7 @@ def find_friction(
         gap = (data[metric] - best) if lower else (best - data[metric])
         data[f"{metric}_gap"] = gap.clip(lower=0.0).fillna(0.0)
     data["contacts_avoidable"] = data["contact_rate_gap"] * data[volume]
-    data["repeat_avoidable"] = data["repeat_rate_gap"] * data[contacts]
+    data["repeat_avoidable"] = data["repeat_rate_gap"] * (data[contacts] - data["contacts_avoidable"])
     data["cost_opportunity"] = ((data["contacts_avoidable"] + data["repeat_avoidable"])
                                 * data["cost_per_contact"].fillna(0.0))
     data["csat_points"] = data["csat_gap"] * data[csat_responses]

@@ -45,11 +45,19 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
         rest = unit.split(" ", 1)[1] if " " in unit else ""
         money = f"{_magnitude(value, signed=signed)} {currency}".rstrip()
         return f"{money} {rest}".rstrip()
+    if " per " in unit and 0 < abs(value) < 0.01 and not is_money(unit):  # 0.00498 disputes per order reads badly
+        return format_number(1000 * value, per_thousand(unit), signed=signed)
     if unit == "count":
         return f"{value:{'+' if signed else ''},.0f}"
     if unit == "":
         return _magnitude(value, signed=signed)
     return f"{_magnitude(value, signed=signed)} {unit}"
+
+
+def per_thousand(unit: str) -> str:
+    """'disputes per order' -> 'disputes per 1,000 orders'."""
+    head, base = unit.split(" per ", 1)
+    return f"{head} per 1,000 {base if base.endswith('s') else base + 's'}"
 
 
 def format_plain(value: float | None, *, digits: int = 2, signed: bool = False) -> str:

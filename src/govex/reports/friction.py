@@ -23,16 +23,22 @@ MIN_ORDERS = 200.0
 TOP = 8
 
 
+def period_cost_per_contact(ctx: ReportContext) -> float:
+    """The metric layer's cost per contact over the report period: the one price of a contact in the report."""
+    p = ctx.period
+    rows = compute_metrics(ctx.warehouse, metrics=["cost_per_contact"], period=p.grain, start=p.start, end=p.end,
+                           catalogue=ctx.catalogue, partial=True)
+    return float(rows["value"].iloc[0]) if len(rows) and pd.notna(rows["value"].iloc[0]) else 0.0
+
+
 def _cells(ctx: ReportContext) -> tuple[pd.DataFrame, float]:
     seg = f"segment:{ctx.framework}"
     p = ctx.period
     by_journey = compute_metrics(ctx.warehouse, metrics=["repeat_contact_rate", "csat", "resolution_time_p50_h"],
                                  by=[seg, "journey"], period=p.grain, start=p.start, end=p.end, catalogue=ctx.catalogue)
-    overall = compute_metrics(ctx.warehouse, metrics=["orders", "cost_per_contact"], by=[seg], period=p.grain,
-                              start=p.start, end=p.end, catalogue=ctx.catalogue, partial=True)
-    cost_rows = overall[overall["metric"] == "cost_per_contact"]
-    cost_per_contact = float(cost_rows["value"].iloc[0]) if len(cost_rows) else 0.0
-    orders = overall[overall["metric"] == "orders"].set_index(seg)["value"]
+    orders = compute_metrics(ctx.warehouse, metrics=["orders"], by=[seg], period=p.grain, start=p.start, end=p.end,
+                             catalogue=ctx.catalogue).set_index(seg)["value"]
+    cost_per_contact = period_cost_per_contact(ctx)
     by_journey = by_journey[by_journey["journey"].notna() & ~by_journey["journey"].isin(["(all)", "(none)"])]
 
     def side(metric: str, column: str, value: str) -> pd.Series:

@@ -63,7 +63,7 @@ def moved_section(ctx: ReportContext) -> Built:
         words["cause"] = top.label()
         text = ("{label} moved from {from} (week of {before}) to {to} (week of {after}); the main cause is {cause}, "
                 "which went from {cause_from} to {cause_to}")
-        if np.isfinite(top.explained_share):
+        if _explains(top.explained_share):
             numbers["share"] = Number(top.explained_share, "share of the change", source)
             text += " and explains {share} of the change"
         findings.append(Finding(text + ".", numbers, words, (source,)))
@@ -72,7 +72,7 @@ def moved_section(ctx: ReportContext) -> Built:
         for c in causes:
             rows.append((metric.label, change.after, c.label(), _cause_number(ctx, change, c.expected, source).text,
                          _cause_number(ctx, change, c.actual, source).text,
-                         f"{100 * c.explained_share:.0f}%" if np.isfinite(c.explained_share) else "n/a"))
+                         f"{100 * c.explained_share:.0f}%" if _explains(c.explained_share) else "n/a"))
     if not changes:
         findings.append(Finding("No headline metric moved beyond its normal weekly variation between {start} and {end}.",
                                 words={"start": str(start + dt.timedelta(weeks=HISTORY_WEEKS)), "end": str(end)}))
@@ -86,6 +86,12 @@ def moved_section(ctx: ReportContext) -> Built:
                     tuple(rows), source.label()),) if rows else ()
     message = findings[0].text if findings else "Nothing moved beyond normal variation."
     return Built(Section("moved", TITLE, message, tuple(findings), tuple(figures), tables), tuple(actions))
+
+
+def _explains(share: float) -> bool:
+    """A share of the change worth printing: a cause that moved against the change (negative) or
+    overshot it (above 1) explains no share of it."""
+    return bool(np.isfinite(share) and 0.0 < share <= 1.0)
 
 
 def _cause_number(ctx: ReportContext, change, value: float, source: Source) -> Number:

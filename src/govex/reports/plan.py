@@ -19,6 +19,7 @@ from govex.errors import GovexError
 from govex.planning import Scenario, WarehousePlan, load_scenario, plan_from_warehouse, run_scenario
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
+from govex.reports.friction import period_cost_per_contact
 from govex.reports.formatting import format_plain
 from govex.reports.model import Finding, Number, Section, Source, Table
 
@@ -58,6 +59,49 @@ def choose_scenario(
     return Scenario.model_validate(document), "VOC automation study (govex.voc.automation_study)"
 
 
+def describe_changes(scenario: Scenario) -> str:
+    """The scenario's changes in words, e.g. 'automate 50% of how_to_buy contacts; 300% more contacts'."""
+    parts = []
+    for change in scenario.changes:
+        if change.kind == "deflect":
+            parts.append(f"automate {100 * change.share:.0f}% of {change.reason.replace('_', ' ')} contacts")
+        elif change.kind == "volume_growth":
+            parts.append(f"{100 * change.share:+.0f}% contacts")
+        elif hasattr(change, "share"):
+            parts.append(f"{change.kind.replace('_', ' ')} {100 * change.share:+.0f}%")
+        else:
+            parts.append(change.kind.replace("_", " "))
+    return "; ".join(parts)
+
+
+def _csat_risk(scenario: Scenario, source: Source) -> Finding | None:
+    """One sentence on the CSAT change the scenario assumes, or None when it assumes none."""
+    risky = [c for c in scenario.changes if c.kind == "deflect" and c.csat_delta is not None
+             and round(c.csat_delta, 2) != 0]
+    if not risky:
+        return None
+    worst = min(risky, key=lambda c: c.csat_delta)
+    return Finding("The scenario assumes CSAT changes by up to {delta} on automated {reason} contacts.",
+                   {"delta": Number(worst.csat_delta, "points (1-5)", source, signed=True)},
+                   {"reason": worst.reason.replace("_", " ")})
+
+
+def _cost_per_contact(ctx: ReportContext, plan, source: Source) -> Finding | None:
+    """The plan's cost per contact beside the period's actual one, so the two are never confused."""
+    contacts = float(plan.queues["contacts_week"].sum())
+    if contacts <= 0 or "cost_per_contact" not in ctx.catalogue:
+        return None
+    actual = period_cost_per_contact(ctx)
+    planned = Number(plan.total_cost_week / contacts, "money per contact", source, currency=plan.settings.currency)
+    if actual <= 0:
+        return Finding("The plan costs {planned} on average.", {"planned": planned})
+    return Finding("The plan costs {planned} on average, against an actual {actual} in {period}: small queues are "
+                   "staffed at their minimum whatever their volume, so an avoided contact saves the actual cost at "
+                   "most, which is the price the friction section uses.",
+                   {"planned": planned, "actual": ctx.metric_number("cost_per_contact", actual)},
+                   {"period": ctx.period.label})
+
+
 def plan_section(ctx: ReportContext) -> Built:
     """Base plan FTE and weekly cost by channel, and the scenario's change."""
     if not ctx.warehouse.has("contacts"):
@@ -89,12 +133,16 @@ def plan_section(ctx: ReportContext) -> Built:
                    "cost": Number(float(total["cost_delta"]), "money", scen_source, currency=currency, signed=True),
                    "annual": Number(float(total["cost_delta"]) * WEEKS_PER_YEAR, "money", scen_source, currency=currency, signed=True),
                    "sl": Number(float(total["service_level_delta"]), "share of contacts", scen_source, signed=True)}
-        words = {"name": scenario.name, "description": scenario.description or "no description"}
-        findings.append(Finding("Scenario {name} ({description}) changes staffing by {fte} and cost by {cost} per week "
+        words = {"name": scenario.name, "changes": describe_changes(scenario)}
+        # the scenario's free-text description may carry its author's own estimate; the report states only
+        # run_scenario's figures, each unit derived from the same weekly change
+        findings.append(Finding("Scenario {name} ({changes}) changes staffing by {fte} and cost by {cost} per week "
                                 "({annual} a year); service level changes by {sl}.", numbers, words))
-        findings += [Finding("{note}.", words={"note": n.rstrip(".")}, cited=(scen_source,)) for n in result.notes]
+        csat = _csat_risk(scenario, scen_source)
+        if csat is not None:
+            findings.append(csat)
         if float(total["cost_delta"]) < 0:
-            actions.append(Finding("Pilot scenario {name}: it would save {saving} a year and {fte_saved} FTE.",
+            actions.append(Finding("Pilot scenario {name}: it would save {saving} a year and {fte_saved}.",
                                    {"saving": Number(-float(total["cost_delta"]) * WEEKS_PER_YEAR, "money", scen_source, currency=currency),
                                     "fte_saved": Number(-float(total["fte_delta"]), "FTE", scen_source)}, words))
         changed = result.changed.queues.groupby("channel")[["fte", "cost_week"]].sum().reindex(by_channel.index).fillna(0.0)
@@ -114,6 +162,9 @@ def plan_section(ctx: ReportContext) -> Built:
     table = Table(f"Weekly plan by channel (cost in {currency})",
                   ("channel", "contacts/week", "FTE base", "FTE scenario", "cost/week base", "cost/week scenario"),
                   tuple(rows), source.label())
+    per_contact = _cost_per_contact(ctx, plan, source)
+    if per_contact is not None:
+        findings.append(per_contact)
     served = (plan.queues["service_level"] * plan.queues["contacts_week"]).sum() / max(plan.queues["contacts_week"].sum(), 1e-12)
     findings.append(Finding("Planned service level across queues: {sl} of contacts within target.",
                             {"sl": Number(float(served), "share of contacts", source)}))
