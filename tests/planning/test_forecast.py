@@ -62,7 +62,8 @@ def test_forecast_queues_reports_each_queue():
     assert sorted(out.accuracy.queue) == ["chat_en", "phone_de"]
     assert out.forecast.groupby("queue").size().tolist() == [7, 7]
     assert out.accuracy.beats_baseline.all()
-    assert "naive WAPE" in out.text()
+    text = out.text()
+    assert "verdict" in text and "holdout 2024-03-11 to 2024-03-24" in text
 
 
 def test_driver_forecast_recovers_contact_rate():

@@ -1,14 +1,26 @@
-"""Volume forecasts per queue, daily and intraday, with holdout accuracy beside every forecast.
+"""Volume forecasts per queue, daily and intraday, chosen by back-test and safe on real history.
 
-Daily volumes get an AutoETS model with an additive weekly season (statsforecast), fitted on
-the latest half-year. Intraday volumes are
-forecast top-down: the daily forecast times the weekday's intraday profile (share of the day's
-volume in each slot, averaged over recent weeks), which carries both the weekly and the intraday
-season at the cost of one daily model; `intraday_method="mstl"` fits statsforecast's MSTL on the
-slots directly instead (seasons of one day and one week; several seconds per long series).
-Every forecast is scored on a holdout (the last days of history, refitted without them): WAPE
-and MASE, next to the same scores of a seasonal-naive forecast (same slot one week earlier).
-A driver-based forecast multiplies an orders forecast by each queue's contacts per order.
+Real contact history has holes (days the export missed, months nobody kept), closures, level
+shifts and freak intervals. Before any model sees a series it is cleaned by `prepare_history`:
+
+* a run of at least `LONG_GAP_DAYS` days without data (or, per queue, without a single
+  contact) is never filled: the fit starts after the last such run;
+* shorter runs of missing days are imputed with the mean of the same weekday and slot;
+* a level shift between whole weeks (at least `BREAK_CHANGE`, the weeks on either side not
+  overlapping) moves the start of the fit to the first week after it;
+* an interval far from the median of its weekday and slot is replaced by that median.
+
+Every finding is reported in words with its dates. Candidate models (`MODELS`): the weekly
+seasonal-naive baseline (same slot one week earlier), AutoETS [1]_ and AutoTheta [5]_ on daily
+totals (intraday: times the weekday's intraday profile [4]_), MSTL [2]_ on the slots, and
+the mean of ETS and MSTL (forecast combination [6]_). `model="auto"` scores every model on a
+rolling-origin back-test inside the training data [7]_ and takes, per queue, the combination if
+it beats the baseline there, else the best single model that does, else the baseline: the
+chosen model never lost to the baseline on the back-test. The last
+`holdout_days` are kept out of all of this and scored once (WAPE, MASE [3]_ beside the
+baseline's); the final forecast is refitted on everything. Prediction intervals (10th, 50th,
+90th percentile) come from the back-test errors of the chosen model, scaled by the square
+root of the forecast (counts' noise grows like that) and never narrower than Poisson noise.
 
 References
 ----------
@@ -21,23 +33,33 @@ References
    naive error).
 .. [4] N. Gans, G. Koole and A. Mandelbaum, "Telephone call centers: tutorial, review, and
    research prospects", MSOM 5(2), 2003, section 4 (daily totals times intraday profiles).
+.. [5] V. Assimakopoulos and K. Nikolopoulos, "The theta model: a decomposition approach to
+   forecasting", International Journal of Forecasting 16(4), 2000.
+.. [6] J. M. Bates and C. W. J. Granger, "The combination of forecasts", Operational Research
+   Quarterly 20(4), 1969.
+.. [7] L. J. Tashman, "Out-of-sample tests of forecasting accuracy: an analysis and review",
+   International Journal of Forecasting 16(4), 2000 (rolling-origin evaluation).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from govex.planning._inputs import PlanningInputError
 
 __all__ = [
+    "MODELS",
+    "HistoryCheck",
     "QueueForecast",
     "SeriesForecast",
     "driver_forecast",
     "forecast_daily",
     "forecast_intraday",
     "forecast_queues",
+    "forecast_series",
     "mase",
+    "prepare_history",
     "wape",
 ]
 
@@ -45,16 +67,37 @@ WEEK_DAYS = 7
 # Daily models are fitted on the latest half-year: recent dynamics matter most for a plan, and
 # the fit stays ~0.1 s per series (AutoETS over two years of days takes ~1 s).
 FIT_DAYS = 182
+# MSTL on intraday slots is fitted on the latest eight weeks (a few seconds at 30-minute grain).
+MSTL_FIT_WEEKS = 8
 # Additive season, error and trend chosen by AICc; multiplicative seasons fail on zero days.
 ETS_MODEL = "ZZA"
 GRAIN_SLOTS = {"day": 1, "60min": 24, "30min": 48, "15min": 96}
+BASELINE = "seasonal_naive"
+MODELS = (BASELINE, "ets", "theta", "mstl", "ensemble")  # order breaks back-test ties
+MODEL_NAMES = {
+    BASELINE: "seasonal naive (same slot one week earlier)",
+    "ets": f"AutoETS({ETS_MODEL}, 7) on daily totals",
+    "theta": "AutoTheta(7) on daily totals",
+    "mstl": "MSTL (daily and weekly seasons)",
+    "ensemble": "mean of ETS and MSTL",
+}
+# Two weekly seasons before any fit: MSTL and the seasonal models need two periods of the season.
+MIN_FIT_DAYS = 14
+LONG_GAP_DAYS = 7
+BACKTEST_WINDOWS = 3
+BREAK_CHANGE = 0.25
+OUTLIER_Z = 6.0
+OUTLIER_MIN_WEEKS = 3
+# z of the 10th and 90th percentile of a normal: the narrowest interval allowed (Poisson noise).
+Z90 = 1.2816
 
 
 def wape(actual, forecast) -> float:
-    """Weighted absolute percentage error: sum |actual - forecast| / sum |actual|."""
+    """Weighted absolute percentage error: sum |actual - forecast| / sum |actual| (missing actuals skipped)."""
     actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
-    total = np.abs(actual).sum()
-    return float(np.abs(actual - forecast).sum() / total) if total > 0 else float("nan")
+    seen = np.isfinite(actual)
+    total = np.abs(actual[seen]).sum()
+    return float(np.abs(actual[seen] - forecast[seen]).sum() / total) if total > 0 else float("nan")
 
 
 def mase(actual, forecast, *, train, season: int) -> float:
@@ -62,45 +105,114 @@ def mase(actual, forecast, *, train, season: int) -> float:
     train = np.asarray(train, float)
     if train.size <= season:
         return float("nan")
-    scale = np.mean(np.abs(train[season:] - train[:-season]))
-    mae = np.mean(np.abs(np.asarray(actual, float) - np.asarray(forecast, float)))
+    scale = np.nanmean(np.abs(train[season:] - train[:-season]))
+    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
+    mae = np.nanmean(np.abs(actual - forecast))
     return float(mae / scale) if scale > 0 else float("nan")
 
 
+def _label(start, day: int, slot: int = 0, slots: int = 1) -> str:
+    """A day (and slot) as a date when the series' first day is known, else as 'day N'."""
+    if start is None:
+        return f"day {day + 1}" + (f" slot {slot + 1}" if slots > 1 else "")
+    import pandas as pd
+
+    when = pd.Timestamp(start) + pd.Timedelta(days=day) + pd.Timedelta(days=1) / slots * slot
+    return f"{when:%a %Y-%m-%d}" + (f" {when:%H:%M}" if slots > 1 else "")
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in `mask`, end exclusive."""
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
 @dataclass(frozen=True)
-class SeriesForecast:
-    """A forecast of the `horizon` periods after the history, with holdout accuracy."""
+class HistoryCheck:
+    """What `prepare_history` found and did: the cleaned series starts at day `first_day`."""
 
-    forecast: np.ndarray
-    model: str
-    wape: float
-    mase: float
-    baseline_wape: float
-    baseline_mase: float
-
-    @property
-    def beats_baseline(self) -> bool:
-        return bool(self.wape < self.baseline_wape)
+    series: np.ndarray
+    first_day: int
+    days: int
+    findings: tuple[str, ...] = field(default=())
 
 
-def _check_history(y, *, season: int, holdout: int, what: str) -> np.ndarray:
+def _seasonal_median(days: np.ndarray, weekday: np.ndarray, fn) -> np.ndarray:
+    """Per day x slot, `fn` (nanmean or nanmedian) over the days of the same weekday."""
+    out = np.zeros_like(days)
+    for w in range(WEEK_DAYS):
+        rows = days[weekday == w]
+        if rows.size and np.isfinite(rows).any(axis=0).any():
+            with np.errstate(all="ignore"):
+                out[weekday == w] = np.nan_to_num(fn(rows, axis=0))
+    return out
+
+
+def prepare_history(y, *, slots: int = 1, first_weekday: int = 0, start=None) -> HistoryCheck:
+    """Cut at long gaps and level shifts, impute short gaps, replace outliers; say what was done.
+
+    `y` holds whole days of `slots` slots; NaN marks a slot with no data (not a zero). `start`
+    (optional) is the date of the first day, used only to word the findings.
+    """
     y = np.asarray(y, dtype=np.float64)
-    if y.ndim != 1:
-        raise PlanningInputError(f"{what}: expected one series, got shape {y.shape}")
-    if not np.all(np.isfinite(y)):
-        raise PlanningInputError(f"{what}: history has missing or infinite values at {np.flatnonzero(~np.isfinite(y))[:5]}")
-    if np.any(y < 0):
-        raise PlanningInputError(f"{what}: volumes cannot be negative (first at position {int(np.argmax(y < 0))})")
-    if holdout < 1:
-        raise PlanningInputError(f"{what}: holdout must be at least one period, got {holdout}")
-    need = 2 * season + holdout
-    if y.size < need:
-        raise PlanningInputError(
-            f"{what}: {y.size} periods of history; need at least {need} (two seasons of {season} plus the "
-            f"{holdout}-period holdout)"
-        )
-    return y
+    days = y.reshape(-1, slots)
+    missing = np.isnan(days).all(axis=1)
+    closed = ~missing & (np.nansum(days, axis=1) == 0)
+    findings = []
+    first = 0
+    for a, b in _runs(missing | closed):
+        if b - a >= LONG_GAP_DAYS and b < days.shape[0]:
+            what = "no data" if missing[a:b].all() else "no contacts"
+            findings.append(f"gap of {b - a} days with {what} ({_label(start, a)} to {_label(start, b - 1)}): "
+                            f"not filled; fitted from {_label(start, b)}")
+            first = b
+    days = days[first:].copy()
+    weekday = (first_weekday + first + np.arange(days.shape[0])) % WEEK_DAYS
+    holes = _runs(np.isnan(days).all(axis=1))
+    if np.isnan(days).any():
+        days = np.where(np.isnan(days), _seasonal_median(days, weekday, np.nanmean), days)
+        listed = ", ".join(f"{_label(start, first + a)}" + (f" to {_label(start, first + b - 1)}" if b - a > 1 else "")
+                           for a, b in holes) or "some slots"
+        findings.append(f"missing days {listed}: filled with the mean of the same weekday and slot")
 
+    weeks = days.shape[0] // WEEK_DAYS
+    if weeks >= 6:
+        # whole weeks counted back from the last day, oldest first
+        offset = days.shape[0] - weeks * WEEK_DAYS
+        totals = days[offset:].sum(axis=1).reshape(weeks, WEEK_DAYS).sum(axis=1)
+        best = None
+        for k in range(3, weeks - 2):
+            before, after = totals[:k], totals[k:]
+            if before.mean() <= 0:
+                continue
+            change = after.mean() / before.mean() - 1
+            apart = after.min() > before.max() or after.max() < before.min()
+            if apart and abs(change) >= BREAK_CHANGE and (best is None or abs(change) > abs(best[1])):
+                best = (k, change, before.mean(), after.mean())
+        if best is not None:
+            k, change, before, after = best
+            cut = offset + k * WEEK_DAYS
+            findings.append(f"level shift of {change:+.0%} from {_label(start, first + cut)} "
+                            f"({before:,.0f} a week before, {after:,.0f} after): fitted from there")
+            days, weekday, first = days[cut:], weekday[cut:], first + cut
+
+    if days.shape[0] >= OUTLIER_MIN_WEEKS * WEEK_DAYS:
+        expected = _seasonal_median(days, weekday, np.nanmedian)
+        z = (days - expected) / np.sqrt(expected + 1.0)
+        live = (days > 0) | (expected > 0)
+        spread = 1.4826 * np.median(np.abs(z[live] - np.median(z[live]))) if live.any() else 0.0
+        flagged = live & (np.abs(z) > OUTLIER_Z * max(spread, 1.0)) & (np.abs(days - expected) >= 5)
+        if flagged.any():
+            worst = np.unravel_index(np.argmax(np.where(flagged, np.abs(z), -np.inf)), days.shape)
+            findings.append(f"{int(flagged.sum())} outlying {'intervals' if slots > 1 else 'days'} replaced by the "
+                            f"median of the same weekday{' and slot' if slots > 1 else ''} (largest: "
+                            f"{_label(start, first + worst[0], worst[1], slots)}, {days[worst]:,.0f} against "
+                            f"{expected[worst]:,.0f})")
+            days = np.where(flagged, expected, days)
+    return HistoryCheck(days.ravel(), first, days.shape[0], tuple(findings))
+
+
+# ----- models -------------------------------------------------------------------------------
 
 def _ets(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
     from statsforecast.models import AutoETS
@@ -113,31 +225,39 @@ def _ets(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return np.maximum(model.predict(horizon)["mean"], 0.0)
 
 
+def _theta(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    from statsforecast.models import AutoTheta
+
+    train = train[-FIT_DAYS:]
+    if not np.any(train):
+        return np.zeros(horizon)
+    model = AutoTheta(season_length=season)
+    model.fit(train)
+    return np.maximum(model.predict(horizon)["mean"], 0.0)
+
+
 def _seasonal_naive(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
-    last = train[-season:]
-    return np.resize(last, horizon)
+    return np.resize(train[-season:], horizon)
 
 
-def forecast_daily(y, *, horizon: int = 14, holdout: int = 14, season_length: int = WEEK_DAYS) -> SeriesForecast:
-    """AutoETS with a weekly season on daily volumes [1]_, scored on the last `holdout` days."""
-    y = _check_history(y, season=season_length, holdout=holdout, what="daily forecast")
-    train, test = y[:-holdout], y[-holdout:]
-    fit = _ets(train, holdout, season_length)
-    base = _seasonal_naive(train, holdout, season_length)
-    return SeriesForecast(
-        forecast=_ets(y, horizon, season_length),
-        model=f"AutoETS({ETS_MODEL}, season_length={season_length})",
-        wape=wape(test, fit),
-        mase=mase(test, fit, train=train, season=season_length),
-        baseline_wape=wape(test, base),
-        baseline_mase=mase(test, base, train=train, season=season_length),
-    )
+def _mstl(train: np.ndarray, horizon: int, slots: int) -> np.ndarray:
+    from statsforecast.models import MSTL, AutoETS
+
+    season = slots * WEEK_DAYS
+    train = train[-(FIT_DAYS if slots == 1 else MSTL_FIT_WEEKS * season):]
+    if not np.any(train):
+        return np.zeros(horizon)
+    seasons = [season] if slots == 1 else [slots, season]
+    model = MSTL(season_length=seasons, trend_forecaster=AutoETS(model="ZZN"))
+    model.fit(train)
+    return np.maximum(model.predict(horizon)["mean"], 0.0)
 
 
-def _intraday_top_down(train: np.ndarray, horizon_days: int, slots: int, first_weekday: int, weeks: int):
+def _top_down(train: np.ndarray, daily: np.ndarray, slots: int, first_weekday: int, weeks: int) -> np.ndarray:
+    """Daily forecasts spread over slots by the weekday's share of each slot in recent weeks [4]_."""
+    if slots == 1:
+        return daily
     days = train.reshape(-1, slots)
-    totals = days.sum(axis=1)
-    daily = _ets(totals, horizon_days, WEEK_DAYS)
     weekday = (first_weekday + np.arange(days.shape[0])) % WEEK_DAYS
     recent = np.arange(days.shape[0]) >= days.shape[0] - weeks * WEEK_DAYS
     profiles = np.full((WEEK_DAYS, slots), 1.0 / slots)
@@ -145,76 +265,224 @@ def _intraday_top_down(train: np.ndarray, horizon_days: int, slots: int, first_w
         rows = days[(weekday == w) & recent]
         if rows.sum() > 0:
             profiles[w] = rows.sum(axis=0) / rows.sum()
-    future_weekday = (first_weekday + days.shape[0] + np.arange(horizon_days)) % WEEK_DAYS
-    return (daily[:, None] * profiles[future_weekday]).ravel()
+    future = (first_weekday + days.shape[0] + np.arange(daily.size)) % WEEK_DAYS
+    return (daily[:, None] * profiles[future]).ravel()
 
 
-def _intraday_mstl(train: np.ndarray, horizon_days: int, slots: int) -> np.ndarray:
-    from statsforecast.models import MSTL, AutoETS
-
-    if not np.any(train):
-        return np.zeros(horizon_days * slots)
-    model = MSTL(season_length=[slots, slots * WEEK_DAYS], trend_forecaster=AutoETS(model="ZZN"))
-    model.fit(train)
-    return np.maximum(model.predict(horizon_days * slots)["mean"], 0.0)
+def _predict(models, train: np.ndarray, horizon_days: int, slots: int, first_weekday: int,
+             profile_weeks: int) -> dict[str, np.ndarray]:
+    """Forecasts of the `horizon_days` after `train` (whole days of `slots`) for each model."""
+    with np.errstate(all="ignore"):  # statsforecast's ETS divides by zero on very short fits (sigma2)
+        return _predict_quietly(models, train, horizon_days, slots, first_weekday, profile_weeks)
 
 
-def forecast_intraday(
-    y,
-    *,
-    slots_per_day: int,
-    first_weekday: int = 0,
-    horizon_days: int = 7,
-    holdout_days: int = 7,
-    profile_weeks: int = 4,
-    intraday_method: str = "profile",
-) -> SeriesForecast:
-    """Intraday volumes (whole days of `slots_per_day` slots, first day's weekday 0=Monday) [4]_."""
-    if intraday_method not in ("profile", "mstl"):
-        raise PlanningInputError(f"intraday_method: expected 'profile' or 'mstl', got {intraday_method!r}")
-    season = slots_per_day * WEEK_DAYS
-    y = _check_history(y, season=season, holdout=holdout_days * slots_per_day, what="intraday forecast")
-    if y.size % slots_per_day:
-        raise PlanningInputError(f"intraday forecast: {y.size} slots is not a whole number of {slots_per_day}-slot days")
-    cut = y.size - holdout_days * slots_per_day
-    train, test = y[:cut], y[cut:]
+def _predict_quietly(models, train, horizon_days, slots, first_weekday, profile_weeks) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    totals = train.reshape(-1, slots).sum(axis=1)
+    needed = set(models) | ({"ets", "mstl"} if "ensemble" in models else set())
+    if BASELINE in needed:
+        out[BASELINE] = _seasonal_naive(train, horizon_days * slots, slots * WEEK_DAYS)
+    if "ets" in needed:
+        out["ets"] = _top_down(train, _ets(totals, horizon_days, WEEK_DAYS), slots, first_weekday, profile_weeks)
+    if "theta" in needed:
+        out["theta"] = _top_down(train, _theta(totals, horizon_days, WEEK_DAYS), slots, first_weekday, profile_weeks)
+    if "mstl" in needed:
+        out["mstl"] = _mstl(train, horizon_days * slots, slots)
+    if "ensemble" in needed:
+        out["ensemble"] = (out["ets"] + out["mstl"]) / 2
+    return {m: out[m] for m in models}
 
-    def run(history: np.ndarray, days: int) -> np.ndarray:
-        if intraday_method == "mstl":
-            return _intraday_mstl(history, days, slots_per_day)
-        return _intraday_top_down(history, days, slots_per_day, first_weekday, profile_weeks)
 
-    fit = run(train, holdout_days)
-    base = _seasonal_naive(train, test.size, season)
-    name = (f"AutoETS({ETS_MODEL}, 7) daily x weekday intraday profile" if intraday_method == "profile"
-            else f"MSTL(season_length=[{slots_per_day}, {season}])")
+# ----- one series ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    """A forecast of the `horizon` periods after the history, with intervals, back-test and holdout scores."""
+
+    forecast: np.ndarray
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    model: str
+    wape: float
+    mase: float
+    baseline_wape: float
+    baseline_mase: float
+    backtest: dict  # model -> pooled back-test WAPE
+    backtest_days: tuple  # (first, last) day index of the back-test windows
+    train_days: tuple  # (first, last) day index the holdout model was fitted on
+    holdout_days: tuple  # (first, last) day index of the holdout
+    findings: tuple = ()
+
+    @property
+    def beats_baseline(self) -> bool:
+        return bool(self.wape < self.baseline_wape)
+
+    @property
+    def backtest_wape(self) -> float:
+        return self.backtest[self.model]
+
+    @property
+    def baseline_backtest_wape(self) -> float:
+        return self.backtest[BASELINE]
+
+
+def _short(what: str, usable: int, need: int, holdout_days: int, findings) -> PlanningInputError:
+    why = f" ({'; '.join(findings)})" if findings else ""
+    return PlanningInputError(
+        f"{what}: {usable} days of usable history before the {holdout_days}-day holdout{why}; need at least "
+        f"{need} days to fit and back-test; load more history or shorten the holdout (--holdout-days)")
+
+
+def _backtest(y: np.ndarray, slots: int, first_weekday: int, models, horizon_days: int, profile_weeks: int):
+    """Rolling-origin back-test on `y` (cleaned, whole days): pooled WAPE per model, the
+    variance-scaled errors of each model, and the (first, last) day of the windows."""
+    n = y.size // slots
+    room = n - MIN_FIT_DAYS
+    window = min(WEEK_DAYS, horizon_days, room)
+    count = max(1, min(BACKTEST_WINDOWS, room // window))
+    origins = [n - k * window for k in range(count, 0, -1)]
+    errors = {m: [] for m in models}
+    actuals, absolute = [], {m: 0.0 for m in models}
+    for origin in origins:
+        actual = y[origin * slots:(origin + window) * slots]
+        preds = _predict(models, y[:origin * slots], window, slots, first_weekday, profile_weeks)
+        actuals.append(actual.sum())
+        for m, f in preds.items():
+            absolute[m] += np.abs(actual - f).sum()
+            errors[m].append((actual - f) / np.sqrt(f + 1.0))
+    total = sum(actuals)
+    scores = {m: (absolute[m] / total if total > 0 else float("nan")) for m in models}
+    return scores, {m: np.concatenate(e) for m, e in errors.items()}, (origins[0], origins[-1] + window - 1)
+
+
+def _choose(scores: dict) -> str:
+    """The combination when it beats the baseline on the back-test, else the single model with the
+    lowest back-test WAPE below the baseline's, else the baseline: never one that lost to it.
+
+    A short back-test ranks single models noisily; combinations are the more robust choice
+    among models that pass (Kourentzes, Barrow and Petropoulos, "Another look at forecast
+    selection and combination", IJPE 209, 2019).
+    """
+    base = scores.get(BASELINE, np.nan)
+    passed = {m: v for m, v in scores.items() if np.isfinite(v) and (not np.isfinite(base) or v < base)}
+    if "ensemble" in passed:
+        return "ensemble"
+    return min(passed, key=lambda m: (passed[m], MODELS.index(m)), default=BASELINE)
+
+
+def _intervals(point: np.ndarray, errors: np.ndarray):
+    q10, q50, q90 = np.quantile(errors, [0.1, 0.5, 0.9]) if errors.size else (0.0, 0.0, 0.0)
+    scale = np.sqrt(point + 1.0)
+    return (np.maximum(point + min(q10, -Z90) * scale, 0.0), np.maximum(point + q50 * scale, 0.0),
+            point + max(q90, Z90) * scale)
+
+
+def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: int = 14, holdout_days: int = 14,
+                    model: str = "auto", profile_weeks: int = 4, start=None, what: str = "forecast") -> SeriesForecast:
+    """Clean, back-test, choose, score on the holdout and forecast one series of whole days.
+
+    `y`: volumes per slot (NaN = no data), `slots` per day, the first day's weekday (0=Monday).
+    `model`: "auto" or one of MODELS. `what` names the series in errors and findings.
+    """
+    if model != "auto" and model not in MODELS:
+        raise PlanningInputError(f"{what}: unknown model {model!r}; expected auto or one of {', '.join(MODELS)}")
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim != 1:
+        raise PlanningInputError(f"{what}: expected one series, got shape {y.shape}")
+    if np.isinf(y).any():
+        raise PlanningInputError(f"{what}: history has infinite values at positions {np.flatnonzero(np.isinf(y))[:5]}")
+    if np.any(y < 0):
+        raise PlanningInputError(f"{what}: volumes cannot be negative (first at position {int(np.nanargmax(y < 0))})")
+    if holdout_days < 1 or horizon_days < 1:
+        raise PlanningInputError(f"{what}: holdout and horizon must be at least one day, got {holdout_days} and "
+                                 f"{horizon_days}")
+    if y.size % slots:
+        raise PlanningInputError(f"{what}: {y.size} slots is not a whole number of {slots}-slot days")
+    n_days = y.size // slots
+    need = MIN_FIT_DAYS + 1
+    if n_days < need + holdout_days:
+        raise _short(what, max(n_days - holdout_days, 0), need, holdout_days, ())
+    cut = (n_days - holdout_days) * slots
+    fit = prepare_history(y[:cut], slots=slots, first_weekday=first_weekday, start=start)
+    if fit.days < need:
+        raise _short(what, fit.days, need, holdout_days, fit.findings)
+    fit_weekday = (first_weekday + fit.first_day) % WEEK_DAYS
+    candidates = MODELS if model == "auto" else tuple(dict.fromkeys((BASELINE, model)))
+    scores, errors, window = _backtest(fit.series, slots, fit_weekday, candidates, horizon_days, profile_weeks)
+    chosen = _choose(scores) if model == "auto" else model
+    test = y[cut:]
+    scored = _predict(tuple(dict.fromkeys((chosen, BASELINE))), fit.series, holdout_days, slots, fit_weekday,
+                      profile_weeks)
+    full = prepare_history(y, slots=slots, first_weekday=first_weekday, start=start)
+    full_weekday = (first_weekday + full.first_day) % WEEK_DAYS
+    point = _predict((chosen,), full.series, horizon_days, slots, full_weekday, profile_weeks)[chosen]
+    p10, p50, p90 = _intervals(point, errors[chosen])
+    season = slots * WEEK_DAYS
     return SeriesForecast(
-        forecast=run(y, horizon_days),
-        model=name,
-        wape=wape(test, fit),
-        mase=mase(test, fit, train=train, season=season),
-        baseline_wape=wape(test, base),
-        baseline_mase=mase(test, base, train=train, season=season),
+        forecast=point, p10=p10, p50=p50, p90=p90, model=chosen,
+        wape=wape(test, scored[chosen]), mase=mase(test, scored[chosen], train=fit.series, season=season),
+        baseline_wape=wape(test, scored[BASELINE]),
+        baseline_mase=mase(test, scored[BASELINE], train=fit.series, season=season),
+        backtest=scores,
+        backtest_days=(fit.first_day + window[0], fit.first_day + window[1]),
+        train_days=(fit.first_day, n_days - holdout_days - 1),
+        holdout_days=(n_days - holdout_days, n_days - 1),
+        findings=full.findings,
     )
 
 
+def forecast_daily(y, *, horizon: int = 14, holdout: int = 14, season_length: int = WEEK_DAYS,
+                   model: str = "auto", first_weekday: int = 0) -> SeriesForecast:
+    """Daily volumes (NaN = no data), weekly season, model chosen by back-test unless given."""
+    if season_length != WEEK_DAYS:
+        raise PlanningInputError(f"daily forecast: only a weekly season (7) is supported, got {season_length}")
+    return forecast_series(y, slots=1, first_weekday=first_weekday, horizon_days=horizon, holdout_days=holdout,
+                           model=model, what="daily forecast")
+
+
+def forecast_intraday(y, *, slots_per_day: int, first_weekday: int = 0, horizon_days: int = 7,
+                      holdout_days: int = 7, profile_weeks: int = 4, model: str = "auto") -> SeriesForecast:
+    """Intraday volumes (whole days of `slots_per_day` slots, first day's weekday 0=Monday)."""
+    return forecast_series(y, slots=slots_per_day, first_weekday=first_weekday, horizon_days=horizon_days,
+                           holdout_days=holdout_days, model=model, profile_weeks=profile_weeks,
+                           what="intraday forecast")
+
+
+# ----- many queues --------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class QueueForecast:
-    """Forecasts of several queues (long frame) and their holdout accuracy (one row per queue)."""
+    """Forecasts of several queues (long frame, with p10/p50/p90) and their accuracy (one row per queue)."""
 
-    forecast: object  # pandas DataFrame: queue, period_start, forecast
-    accuracy: object  # pandas DataFrame: queue, model, wape, mase, baseline_wape, baseline_mase, beats_baseline
+    forecast: object  # pandas DataFrame: queue, period_start, forecast, p10, p50, p90
+    accuracy: object  # pandas DataFrame: one row per queue (model, scores, windows, findings)
 
     def text(self) -> str:
-        rows = [f"{'queue':<28}{'WAPE':>8}{'MASE':>8}{'naive WAPE':>12}{'naive MASE':>12}  model"]
-        for r in self.accuracy.itertuples():
-            rows.append(f"{r.queue:<28}{r.wape:>8.3f}{r.mase:>8.3f}{r.baseline_wape:>12.3f}{r.baseline_mase:>12.3f}"
-                        f"  {r.model}")
+        """Per queue: model, back-test and holdout WAPE beside the naive baseline's, the verdict,
+        then the training, back-test and holdout dates and what the history check found."""
+        nan = float("nan")
+        rows = [f"{'queue':<24}{'model':<16}{'back-test':>10}{'naive':>8}{'holdout':>9}{'naive':>8}{'MASE':>7}  verdict"]
+        for r in self.accuracy.to_dict("records"):
+            verdict = (f"{1 - r['wape'] / r['baseline_wape']:+.0%} vs naive on the holdout" if r["baseline_wape"] > 0
+                       else "no volume in the holdout")
+            if r["model"] == BASELINE:
+                verdict = "no model beat naive on the back-test: naive used"
+            rows.append(f"{r['queue']:<24}{r['model'][:15]:<16}{r.get('backtest_wape', nan):>10.3f}"
+                        f"{r.get('baseline_backtest_wape', nan):>8.3f}{r['wape']:>9.3f}{r['baseline_wape']:>8.3f}"
+                        f"{r['mase']:>7.3f}  {verdict}")
+        for r in self.accuracy.to_dict("records"):
+            if "train_start" in r:
+                rows.append(f"{r['queue']}: trained {r['train_start']} to {r['train_end']}, back-test "
+                            f"{r['backtest_start']} to {r['backtest_end']}, holdout {r['holdout_start']} to "
+                            f"{r['holdout_end']}")
+                rows += [f"  {f}" for f in r["findings"]]
         return "\n".join(rows)
 
 
 def _complete_grid(history, grain: str):
-    """Pivot (queue, period_start, contacts) to whole days of slots, missing periods as zero."""
+    """Pivot (queue, period_start, contacts) to whole days of slots: zero where a day has data
+    but the queue had no contact, NaN on days without any record (no data, not zero)."""
     import pandas as pd
 
     missing = {"queue", "period_start", "contacts"} - set(history.columns)
@@ -222,6 +490,8 @@ def _complete_grid(history, grain: str):
         raise PlanningInputError(f"history: missing columns {sorted(missing)} (expected queue, period_start, contacts)")
     if grain not in GRAIN_SLOTS:
         raise PlanningInputError(f"grain: expected one of {', '.join(GRAIN_SLOTS)}, got {grain!r}")
+    if history.empty:
+        raise PlanningInputError("history: no rows to forecast from")
     slots = GRAIN_SLOTS[grain]
     step = pd.Timedelta(days=1) / slots
     starts = pd.to_datetime(history["period_start"])
@@ -229,12 +499,14 @@ def _complete_grid(history, grain: str):
     index = pd.date_range(first_day, last_day + pd.Timedelta(days=1) - step, freq=step)
     wide = (history.assign(period_start=starts.dt.floor(step))
             .pivot_table(index="period_start", columns="queue", values="contacts", aggfunc="sum")
-            .reindex(index, fill_value=0.0).fillna(0.0))
+            .reindex(index).fillna(0.0))
+    recorded = set(starts.dt.normalize())
+    wide[~wide.index.normalize().isin(list(recorded))] = np.nan
     return wide, slots, step
 
 
 def forecast_queues(history, *, grain: str = "day", horizon_days: int = 14, holdout_days: int = 14,
-                    intraday_method: str = "profile") -> QueueForecast:
+                    model: str = "auto") -> QueueForecast:
     """Forecast every queue of a (queue, period_start, contacts) frame at `grain`."""
     import pandas as pd
 
@@ -242,18 +514,25 @@ def forecast_queues(history, *, grain: str = "day", horizon_days: int = 14, hold
     first = wide.index[0]
     future = pd.date_range(wide.index[-1] + step, periods=horizon_days * slots, freq=step)
     frames, scores = [], []
+
+    def day(i: int) -> str:
+        return f"{first + pd.Timedelta(days=int(i)):%Y-%m-%d}"
+
     for queue in wide.columns:
-        y = wide[queue].to_numpy()
-        if slots == 1:
-            result = forecast_daily(y, horizon=horizon_days, holdout=holdout_days)
-        else:
-            result = forecast_intraday(y, slots_per_day=slots, first_weekday=first.dayofweek,
-                                       horizon_days=horizon_days, holdout_days=holdout_days,
-                                       intraday_method=intraday_method)
-        frames.append(pd.DataFrame({"queue": queue, "period_start": future, "forecast": result.forecast}))
-        scores.append({"queue": queue, "model": result.model, "wape": result.wape, "mase": result.mase,
-                       "baseline_wape": result.baseline_wape, "baseline_mase": result.baseline_mase,
-                       "beats_baseline": result.beats_baseline})
+        r = forecast_series(wide[queue].to_numpy(), slots=slots, first_weekday=first.dayofweek,
+                            horizon_days=horizon_days, holdout_days=holdout_days, model=model, start=first,
+                            what=f"queue {queue!r}")
+        frames.append(pd.DataFrame({"queue": queue, "period_start": future, "forecast": r.forecast,
+                                    "p10": r.p10, "p50": r.p50, "p90": r.p90}))
+        scores.append({"queue": queue, "model": r.model, "wape": r.wape, "mase": r.mase,
+                       "baseline_wape": r.baseline_wape, "baseline_mase": r.baseline_mase,
+                       "beats_baseline": r.beats_baseline, "backtest_wape": r.backtest_wape,
+                       "baseline_backtest_wape": r.baseline_backtest_wape,
+                       "backtest": {m: round(v, 6) for m, v in r.backtest.items()},
+                       "train_start": day(r.train_days[0]), "train_end": day(r.train_days[1]),
+                       "backtest_start": day(r.backtest_days[0]), "backtest_end": day(r.backtest_days[1]),
+                       "holdout_start": day(r.holdout_days[0]), "holdout_end": day(r.holdout_days[1]),
+                       "findings": list(r.findings)})
     return QueueForecast(pd.concat(frames, ignore_index=True), pd.DataFrame(scores))
 
 
@@ -268,6 +547,7 @@ def driver_forecast(orders, contacts, *, horizon_days: int = 14, holdout_days: i
 
     order_wide, _, _ = _complete_grid(orders.assign(queue="orders").rename(columns={"orders": "contacts"}), "day")
     contact_wide, _, _ = _complete_grid(contacts, "day")
+    order_wide, contact_wide = order_wide.fillna(0.0), contact_wide.fillna(0.0)
     days = order_wide.index.intersection(contact_wide.index)
     if days.size < 2 * WEEK_DAYS + holdout_days:
         raise PlanningInputError(f"driver forecast: orders and contacts overlap on {days.size} days; need at least "
@@ -285,7 +565,10 @@ def driver_forecast(orders, contacts, *, horizon_days: int = 14, holdout_days: i
         ratio_all = y[-ratio_days:].sum() / max(y_orders[-ratio_days:].sum(), 1e-12)
         fit = orders_fit * ratio_train
         base = _seasonal_naive(train, holdout_days, WEEK_DAYS)
-        frames.append(pd.DataFrame({"queue": queue, "period_start": future, "forecast": orders_future * ratio_all}))
+        point = orders_future * ratio_all
+        p10, p50, p90 = _intervals(point, (test - fit) / np.sqrt(fit + 1.0))
+        frames.append(pd.DataFrame({"queue": queue, "period_start": future, "forecast": point,
+                                    "p10": p10, "p50": p50, "p90": p90}))
         scores.append({"queue": queue, "model": f"orders AutoETS({ETS_MODEL}, 7) x {ratio_all:.4f} contacts/order",
                        "wape": wape(test, fit), "mase": mase(test, fit, train=train, season=WEEK_DAYS),
                        "baseline_wape": wape(test, base),

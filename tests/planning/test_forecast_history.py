@@ -1,0 +1,142 @@
+"""Forecasts on series with planted defects: a long gap, short gaps, a closure, a level shift,
+an outlier, too little history; and back-test selection that never prefers a model that lost
+to the seasonal-naive baseline."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from govex.planning import PlanningInputError
+from govex.planning.forecast import (
+    BASELINE,
+    MODELS,
+    _choose,
+    forecast_daily,
+    forecast_queues,
+    forecast_series,
+    prepare_history,
+)
+
+WEEKLY = np.array([1.25, 1.15, 1.05, 1.0, 0.95, 0.7, 0.9])  # Monday..Sunday
+
+
+def poisson_days(days: int, level: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.poisson(level * WEEKLY[np.arange(days) % 7]).astype(float)
+
+
+def test_long_gap_is_not_filled_and_the_fit_starts_after_it():
+    # 8 weeks at level 1000, 60 days without data, 6 weeks at level 300 (Monday first throughout)
+    y = np.r_[poisson_days(56, 1000, 1), np.full(63, np.nan), poisson_days(42, 300, 2)]
+    check = prepare_history(y, slots=1, first_weekday=0, start=pd.Timestamp("2024-01-01"))
+    assert check.first_day == 56 + 63
+    assert check.days == 42
+    assert any("gap of 63 days with no data" in f and "2024-02-26" in f for f in check.findings)
+    r = forecast_daily(y, horizon=7, holdout=7)
+    assert r.train_days[0] == 119
+    # the forecast is at the level after the gap, not a mix with the level before (or with zeros)
+    assert 0.8 * 300 * 7 < r.forecast.sum() < 1.2 * 300 * 7
+
+
+def test_closed_queue_is_cut_like_a_gap():
+    y = np.r_[poisson_days(28, 500, 3), np.zeros(14), poisson_days(35, 500, 4)]
+    check = prepare_history(y, slots=1)
+    assert check.first_day == 42
+    assert "no contacts" in check.findings[0]
+
+
+def test_short_gap_is_filled_with_the_mean_of_the_same_weekday():
+    y = poisson_days(35, 400, 5)
+    planted = y.copy()
+    planted[[10, 11]] = np.nan  # a Thursday and a Friday
+    check = prepare_history(planted, slots=1, first_weekday=0)
+    assert check.first_day == 0 and check.days == 35
+    thursdays = [y[d] for d in range(3, 35, 7) if d != 10]
+    fridays = [y[d] for d in range(4, 35, 7) if d != 11]
+    assert check.series[10] == pytest.approx(np.mean(thursdays))
+    assert check.series[11] == pytest.approx(np.mean(fridays))
+    assert "missing days day 11 to day 12" in check.findings[0]
+
+
+def test_level_shift_moves_the_start_of_the_fit():
+    y = np.r_[poisson_days(42, 400, 6), poisson_days(42, 700, 7)]  # +75 % from day 43
+    check = prepare_history(y, slots=1)
+    assert check.first_day == 42
+    assert "level shift of +7" in check.findings[0]
+    steady = prepare_history(poisson_days(84, 400, 8), slots=1)
+    assert steady.first_day == 0 and steady.findings == ()
+
+
+def test_outlier_interval_is_replaced_by_the_median_of_its_weekday_and_slot():
+    rng = np.random.default_rng(9)
+    shape = 1 + 0.8 * np.sin(np.linspace(0, 2 * np.pi, 24, endpoint=False))
+    days = rng.poisson(30 * WEEKLY[np.arange(28) % 7][:, None] * shape[None, :]).astype(float)
+    clean = days.copy()
+    days[20, 21] = 400.0  # a Sunday 21:00, about 15 times the usual volume
+    check = prepare_history(days.ravel(), slots=24, first_weekday=0, start=pd.Timestamp("2024-01-01"))
+    same = clean[[6, 13, 20, 27], 21].copy()
+    same[2] = 400.0
+    assert check.series.reshape(-1, 24)[20, 21] == pytest.approx(np.median(same))
+    assert "Sun 2024-01-21 21:00, 400 against" in check.findings[-1]
+    # nothing else was touched
+    changed = np.flatnonzero(check.series != days.ravel())
+    assert changed.tolist() == [20 * 24 + 21]
+
+
+def test_short_history_speaks_in_days_and_names_the_queue():
+    start = pd.Timestamp("2024-01-01")
+    frame = pd.DataFrame({"queue": "phone_he", "period_start": start + pd.to_timedelta(np.arange(20), "D"),
+                          "contacts": poisson_days(20, 100, 10)})
+    with pytest.raises(PlanningInputError, match=r"queue 'phone_he': 6 days of usable history before the "
+                                                  r"14-day holdout; need at least 15 days"):
+        forecast_queues(frame, grain="day", holdout_days=14)
+    # the history after a long gap counts, not the span
+    y = np.r_[poisson_days(60, 100, 11), np.full(30, np.nan), poisson_days(20, 100, 12)]
+    with pytest.raises(PlanningInputError, match=r"13 days of usable history .*gap of 30 days"):
+        forecast_daily(y, holdout=7)
+
+
+def test_choice_never_prefers_a_model_that_lost_to_the_baseline():
+    assert _choose({BASELINE: 0.20, "ets": 0.21, "mstl": 0.25, "ensemble": 0.22}) == BASELINE
+    assert _choose({BASELINE: 0.20, "ets": 0.15, "mstl": 0.18, "ensemble": 0.21}) == "ets"
+    assert _choose({BASELINE: 0.20, "ets": 0.15, "mstl": 0.18, "ensemble": 0.19}) == "ensemble"
+    assert _choose({BASELINE: 0.20, "ets": 0.20}) == BASELINE  # a tie is not a win
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_auto_model_never_lost_to_the_baseline_on_its_back_test(seed):
+    rng = np.random.default_rng(seed)
+    # weekly shape plus a random walk in level: sometimes a model wins, sometimes naive
+    level = 300 * np.exp(np.cumsum(rng.normal(0, 0.05, 70)))
+    y = rng.poisson(level * WEEKLY[np.arange(70) % 7]).astype(float)
+    r = forecast_daily(y, horizon=7, holdout=7)
+    assert set(r.backtest) == set(MODELS)
+    assert r.backtest[r.model] <= r.backtest[BASELINE]
+    if r.model != BASELINE:
+        assert r.backtest[r.model] < r.backtest[BASELINE]
+
+
+def test_exactly_weekly_series_keeps_the_baseline():
+    # seasonal naive is exact here (back-test WAPE 0): nothing can beat it
+    y = np.tile([120.0, 110, 100, 95, 90, 40, 60], 6)
+    r = forecast_daily(y, horizon=7, holdout=7)
+    assert r.model == BASELINE and r.backtest[BASELINE] == 0.0
+    np.testing.assert_allclose(r.forecast, y[:7])
+
+
+def test_intervals_cover_a_poisson_holdout():
+    # planted rate known: the 10-90 % band should hold roughly 80 % of the next weeks' actuals
+    rng = np.random.default_rng(13)
+    rate = 200 * WEEKLY[np.arange(84 + 28) % 7]
+    y = rng.poisson(rate).astype(float)
+    r = forecast_series(y[:84], slots=1, horizon_days=28, holdout_days=7, model="ets")
+    future = y[84:]
+    inside = np.mean((future >= r.p10) & (future <= r.p90))
+    assert 0.6 <= inside <= 1.0
+    assert np.all(r.p10 <= r.forecast) and np.all(r.forecast <= r.p90)
+
+
+def test_unknown_model_is_refused():
+    with pytest.raises(PlanningInputError, match="unknown model 'prophet'"):
+        forecast_daily(poisson_days(40, 100, 14), model="prophet")
