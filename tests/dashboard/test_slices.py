@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from govex.dashboard.slices import Filters, kpi_cards, slice_cube
+from govex.dashboard.slices import Filters, kpi_cards, slice_change, slice_cube
 from govex.datasets import small_marketplace
 from govex.engine import Warehouse
 from govex.metrics import Target
@@ -32,16 +32,21 @@ def warehouse(market):
     return Warehouse.from_frames(market.tables)
 
 
+@pytest.fixture(scope="module")
+def br_cards(warehouse):
+    return kpi_cards(warehouse, Filters(market="BR"), TARGETS).set_index("metric")
+
+
 def _between(frame: pd.DataFrame, column: str, period: tuple[dt.date, dt.date]) -> pd.DataFrame:
     day = pd.to_datetime(frame[column]).dt.date
     return frame[(day >= period[0]) & (day <= period[1])]
 
 
-def test_market_cards_equal_pandas_on_the_raw_tables(market, warehouse):
+def test_market_cards_equal_pandas_on_the_raw_tables(market, br_cards):
     orders = market.tables["orders"]
     surveys = market.tables["surveys"]
     br = orders[orders["market"] == "BR"]
-    cards = kpi_cards(warehouse, Filters(market="BR"), TARGETS).set_index("metric")
+    cards = br_cards
     assert set(cards["period"]) == {"2025-Q4"} and set(cards["previous_period"]) == {"2025-Q3"}
     # orders placed in BR in each quarter, counted by hand
     now, before = len(_between(br, "ordered_at", Q4)), len(_between(br, "ordered_at", Q3))
@@ -99,3 +104,26 @@ def test_url_state_round_trip():
     assert filters.query() == {"market": "BR", "journey": "dispute", "segment": "high", "period": "2025-Q3"}
     assert Filters().query() == {}
     assert filters.cuts() == {"market": "BR", "journey": "dispute", "segment:value": "high"}
+
+
+def test_what_moved_in_a_slice_adds_up_to_the_card_change(market, warehouse, br_cards):
+    cards = br_cards
+    moved = slice_change(warehouse, Filters(market="BR"), "late_delivery_rate")
+    assert (moved.before, moved.after) == ("2025-Q3", "2025-Q4")
+    assert moved.value_after - moved.value_before == pytest.approx(cards.loc["late_delivery_rate", "change"])
+    for dim, cells in moved.cells.groupby("dimension"):  # each dimension's split is exact (Kitagawa-Shapley)
+        assert cells["contribution"].sum() == pytest.approx(cards.loc["late_delivery_rate", "change"]), dim
+    assert "market" not in set(moved.cells["dimension"])  # the filtered dimension is not a cause inside the slice
+    # a count's cells are each carrier's own BR orders, by hand
+    orders = slice_change(warehouse, Filters(market="BR"), "orders").cells.query("dimension == 'carrier'")
+    br = market.tables["orders"].query("market == 'BR'")
+    by_hand = _between(br, "ordered_at", Q4)["carrier"].fillna("(none)").value_counts()
+    assert orders.set_index("cell")["after"].to_dict() == by_hand.astype(float).to_dict()
+
+
+def test_what_moved_skips_a_dimension_whose_cells_lose_rows(warehouse, market):
+    # contacts without an order have no category: cutting contact rate by category would drop them
+    contacts = market.tables["contacts"]
+    assert contacts["order_id"].isna().any(), "the check needs contacts without an order"
+    moved = slice_change(warehouse, Filters(), "contact_rate")
+    assert "category" in moved.skipped and "category" not in set(moved.cells["dimension"])

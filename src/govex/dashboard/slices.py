@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
+from govex.errors import ConfigError
 from govex.metrics import Target, compute_metrics, target_status
 from govex.metrics.compute import shipped_catalogue
 from govex.reports.period import ReportPeriod, parse_period, period_containing
@@ -23,7 +24,8 @@ KPI_METRICS = ("csat", "late_delivery_rate", "contact_rate", "first_contact_reso
                "moderation_accuracy", "aht_s", "orders", "cost_to_serve_per_order")
 GRAINS = ("quarter", "month")
 HISTORY = 8  # periods drawn in a card's sparkline, up to the selected one
-ADDITIVE = ("count", "sum", "distinct_count")  # a company-wide absolute goal of these says nothing about a slice
+ADDITIVE = ("count", "sum", "distinct_count")
+CAUSE_DIMENSIONS = ("market", "journey", "channel", "carrier", "category", "seller_tier")  # where a change is looked for  # a company-wide absolute goal of these says nothing about a slice
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,71 @@ def kpi_cards(warehouse: Warehouse, filters: Filters, targets: Sequence[Target],
         row["change"] = row["value"] - row["previous"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class SliceChange:
+    """A metric's move inside a slice, split over the cells of each cause dimension."""
+
+    metric: str
+    before: str  # period labels
+    after: str
+    value_before: float
+    value_after: float
+    cells: pd.DataFrame  # dimension, cell, before, after, contribution (in the metric's units; a dimension's add up to the change)
+    skipped: dict[str, str]  # dimension -> why it is not used
+
+
+def slice_change(warehouse: Warehouse, filters: Filters, metric: str) -> SliceChange:
+    """Split the metric's change inside the slice, from the previous period to the selected one, over
+    each cause dimension the metric allows and the filters leave open.
+
+    Ratios and means are split into mix and rate effects (`decompose_mix_rate`); counts and sums
+    by each cell's own change. A dimension is used only when its cells add up to the slice's value
+    in both periods (rows with no value for it, such as contacts without an order, would vanish).
+    """
+    from govex.analysis import decompose_mix_rate
+
+    catalogue = shipped_catalogue()
+    definition = catalogue[metric]
+    if definition.kind in ("tree", "percentile"):
+        raise ConfigError(f"{definition.label} is a {definition.kind} metric: its change is not split over cells "
+                          "(look at its inputs instead)")
+    period = selected_period(filters, periods_with_data(warehouse, filters.grain))
+    before = previous_period(period)
+    window = {"start": before.start, "end": period.end}
+    total, left_out = slice_cube(warehouse, [metric], filters, **window)
+    if left_out:
+        raise ConfigError(f"{definition.label} is {left_out[metric]}")
+    values = dict(zip(pd.to_datetime(total["period_start"]).dt.date, total["value"]))
+    if before.start not in values or period.start not in values:
+        raise ConfigError(f"{definition.label} has no value in {before.label} or {period.label} for this slice")
+    frames, skipped = [], {}
+    for dim in CAUSE_DIMENSIONS:
+        if dim in filters.cuts() or not catalogue.allows(metric, dim):
+            continue
+        cube, _ = slice_cube(warehouse, [metric], filters, by=[dim], **window)
+        days = pd.to_datetime(cube["period_start"]).dt.date
+        old, new = cube[days == before.start], cube[days == period.start]
+        if definition.kind in ADDITIVE:
+            cells = old.set_index(dim)["value"].rename("before").to_frame().join(
+                new.set_index(dim)["value"].rename("after"), how="outer").fillna(0.0)
+            cells["contribution"] = cells["after"] - cells["before"]
+            sums = (cells["before"].sum(), cells["after"].sum())
+        else:
+            split = decompose_mix_rate(old, new, by=dim, numerator="numerator", denominator="denominator")
+            cells = split.segments.set_index(dim)
+            cells = pd.DataFrame({"before": cells["rate_before"] * definition.per, "after": cells["rate_after"] * definition.per,
+                                  "contribution": cells["total_effect"] * definition.per})
+            sums = (split.metric_before * definition.per, split.metric_after * definition.per)
+        if not np.allclose(sums, [values[before.start], values[period.start]], rtol=1e-9, atol=1e-12):
+            skipped[dim] = f"its cells do not add up to the slice's value (rows without a {dim})"
+            continue
+        frames.append(cells.reset_index(names="cell").assign(dimension=dim))
+    cells = (pd.concat(frames, ignore_index=True) if frames else
+             pd.DataFrame(columns=["cell", "before", "after", "contribution", "dimension"]))
+    return SliceChange(metric, before.label, period.label, float(values[before.start]), float(values[period.start]),
+                       cells[["dimension", "cell", "before", "after", "contribution"]], skipped)
 
 
 def _tables_present(warehouse: Warehouse, metric: str) -> bool:
