@@ -55,7 +55,7 @@ def staff(
         raise ConfigError("govex plan staff: give --calls and --aht-s (one interval) or --db FILE (a warehouse)")
     if agents is not None and (target_sl is not None or target_asa_s is not None or max_abandonment is not None):
         raise ConfigError("govex plan staff: --agents evaluates a staffing; do not combine it with targets")
-    from govex.planning import evaluate_staffing, staff_intervals
+    from govex.planning.erlang import evaluate_staffing, staff_intervals
 
     common = dict(calls=calls, interval_s=interval_s, handle_time_s=aht_s, answer_s=answer_s, patience_s=patience_s,
                   shrinkage=shrinkage, concurrency=concurrency)
@@ -64,18 +64,18 @@ def staff(
     else:
         result = staff_intervals(target_service_level=target_sl, target_asa_s=target_asa_s,
                                  max_abandonment=max_abandonment, max_occupancy=max_occupancy, **common)
-    row = result.to_frame().iloc[0].to_dict()
+    m = result.metrics
     payload = {
         "model": "erlang_a" if patience_s is not None else "erlang_c",
-        "agents": int(row["agents"]),
-        "agents_with_shrinkage": int(row["agents_with_shrinkage"]),
-        "service_level": row["service_level"],
-        "asa_s": row["asa_s"],
-        "p_wait": row["p_wait"],
-        "occupancy": row["occupancy"],
-        "p_abandon": row["p_abandon"],
-        "traffic_erlangs": row["traffic_erlangs"],
-        "binding": row["binding"],
+        "agents": int(result.agents[0]),
+        "agents_with_shrinkage": int(result.agents_with_shrinkage[0]),
+        "service_level": float(m.service_level[0]),
+        "asa_s": float(m.asa_s[0]),
+        "p_wait": float(m.p_wait[0]),
+        "occupancy": float(m.occupancy[0]),
+        "p_abandon": float(m.p_abandon[0]),
+        "traffic_erlangs": float(result.traffic_erlangs[0]),
+        "binding": str(result.binding[0]),
     }
     if as_json:
         print_json(payload)

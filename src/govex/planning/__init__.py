@@ -1,107 +1,79 @@
-"""Workforce, cost and budget planning on aggregates (numpy/scipy; never imports ibis).
+"""Workforce, cost and budget planning on aggregates.
 
 Kernels take arrays and return arrays (Erlang, backlog, billing, optimisation); thin
-orchestrators (`build_plan`, `plan_from_warehouse`, `run_scenario`) hold the frames.
-"""
-from govex.planning._inputs import PlanningInputError
-from govex.planning.actuals import CostReport, plan_vs_actual
-from govex.planning.allocation import (
-    BudgetCell,
-    BudgetPlan,
-    QueueWorkload,
-    RoutingPlan,
-    route_volume,
-    split_budget,
-)
-from govex.planning.backoffice import (
-    BacklogResult,
-    BackofficePlan,
-    rework_rate,
-    simulate_backlog,
-    staff_backoffice,
-    workload_hours,
-)
-from govex.planning.erlang import (
-    QueueMetrics,
-    StaffingResult,
-    erlang_a,
-    erlang_b,
-    erlang_c,
-    evaluate_staffing,
-    staff_intervals,
-    traffic_erlangs,
-)
-from govex.planning.forecast import (
-    QueueForecast,
-    SeriesForecast,
-    driver_forecast,
-    forecast_daily,
-    forecast_intraday,
-    forecast_queues,
-    mase,
-    wape,
-)
-from govex.planning.history import WarehousePlan, plan_from_warehouse
-from govex.planning.plan import PlanInputs, PlanSettings, QueueTarget, StaffingPlan, build_plan
-from govex.planning.scenarios import Scenario, ScenarioResult, load_scenario, run_scenario
-from govex.planning.vendors import (
-    CostDrivers,
-    PriceTier,
-    VendorTerms,
-    cost_per_unit,
-    cost_variance,
-    ramp_up_capacity_hours,
-    weekly_cost,
-)
+orchestrators (`build_plan`, `plan_from_warehouse`, `run_scenario`) hold the frames; only
+`history` reads the warehouse (Ibis).
 
-__all__ = [
-    "BacklogResult",
-    "BackofficePlan",
-    "BudgetCell",
-    "BudgetPlan",
-    "CostDrivers",
-    "CostReport",
-    "PlanInputs",
-    "PlanSettings",
-    "PlanningInputError",
-    "PriceTier",
-    "QueueForecast",
-    "QueueMetrics",
-    "QueueTarget",
-    "QueueWorkload",
-    "RoutingPlan",
-    "Scenario",
-    "ScenarioResult",
-    "SeriesForecast",
-    "StaffingPlan",
-    "StaffingResult",
-    "VendorTerms",
-    "WarehousePlan",
-    "build_plan",
-    "cost_per_unit",
-    "cost_variance",
-    "driver_forecast",
-    "erlang_a",
-    "erlang_b",
-    "erlang_c",
-    "evaluate_staffing",
-    "forecast_daily",
-    "forecast_intraday",
-    "forecast_queues",
-    "load_scenario",
-    "mase",
-    "plan_from_warehouse",
-    "plan_vs_actual",
-    "ramp_up_capacity_hours",
-    "rework_rate",
-    "route_volume",
-    "run_scenario",
-    "simulate_backlog",
-    "split_budget",
-    "staff_backoffice",
-    "staff_intervals",
-    "traffic_erlangs",
-    "wape",
-    "weekly_cost",
-    "workload_hours",
-]
+Public names are resolved on first use (PEP 562 module `__getattr__`), so `import govex.planning`
+and the Erlang calculator do not pay for pandas, scipy or the warehouse modules.
+"""
+from __future__ import annotations
+
+import importlib
+
+# public name -> submodule that defines it
+_HOME = {
+    "PlanningInputError": "_inputs",
+    "CostReport": "actuals",
+    "plan_vs_actual": "actuals",
+    "BudgetCell": "allocation",
+    "BudgetPlan": "allocation",
+    "QueueWorkload": "allocation",
+    "RoutingPlan": "allocation",
+    "route_volume": "allocation",
+    "split_budget": "allocation",
+    "BacklogResult": "backoffice",
+    "BackofficePlan": "backoffice",
+    "rework_rate": "backoffice",
+    "simulate_backlog": "backoffice",
+    "staff_backoffice": "backoffice",
+    "workload_hours": "backoffice",
+    "QueueMetrics": "erlang",
+    "StaffingResult": "erlang",
+    "erlang_a": "erlang",
+    "erlang_b": "erlang",
+    "erlang_c": "erlang",
+    "evaluate_staffing": "erlang",
+    "staff_intervals": "erlang",
+    "traffic_erlangs": "erlang",
+    "QueueForecast": "forecast",
+    "SeriesForecast": "forecast",
+    "driver_forecast": "forecast",
+    "forecast_daily": "forecast",
+    "forecast_intraday": "forecast",
+    "forecast_queues": "forecast",
+    "mase": "forecast",
+    "wape": "forecast",
+    "WarehousePlan": "history",
+    "plan_from_warehouse": "history",
+    "PlanInputs": "plan",
+    "PlanSettings": "plan",
+    "QueueTarget": "plan",
+    "StaffingPlan": "plan",
+    "build_plan": "plan",
+    "Scenario": "scenarios",
+    "ScenarioResult": "scenarios",
+    "load_scenario": "scenarios",
+    "run_scenario": "scenarios",
+    "CostDrivers": "vendors",
+    "PriceTier": "vendors",
+    "VendorTerms": "vendors",
+    "cost_per_unit": "vendors",
+    "cost_variance": "vendors",
+    "ramp_up_capacity_hours": "vendors",
+    "weekly_cost": "vendors",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'govex.planning' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"govex.planning.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

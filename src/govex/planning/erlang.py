@@ -26,8 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betainc, gammaln, logsumexp, pdtr, xlogy
-
 from govex.planning._inputs import (
     PlanningInputError,
     as_array,
@@ -55,8 +53,13 @@ _TAIL_SD = 12.0
 _TAIL_PAD = 30
 # Terms of the stationary distribution below this weight are left out of the service-level sum.
 _NEGLIGIBLE = 1e-17
-# Cells (agent counts x states) evaluated per array pass in Erlang A, to bound memory (~16 MB/array).
+# Cells (rows x states) evaluated per array pass in Erlang A, to bound memory (~16 MB/array).
 _GRID_CELLS = 2_000_000
+# Beyond this many states for one row (patience near infinite and agents <= offered load) Erlang A
+# takes its long-patience limit instead of the exact chain: 1e9 s of patience once took 2.4 GB.
+_MAX_STATES = 200_000
+# Offered loads above this are refused as a units mistake (calls per interval, seconds).
+_MAX_ERLANGS = 1e6
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,6 @@ def erlang_b(traffic, agents) -> np.ndarray:
     return out
 
 
-def _erlang_b_direct(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
-    """B(N, A) = Poisson pmf(N; A) / Poisson cdf(N; A) in logs: a seed for the recursion [2]_."""
-    log_pmf = -traffic + xlogy(agents, traffic) - gammaln(agents + 1.0)
-    return np.exp(log_pmf - np.log(pdtr(agents, traffic)))
-
-
 def _erlang_c_from_b(traffic, agents, blocking, handle_time_s, answer_s) -> QueueMetrics:
     """Erlang C metrics for N > A from B(N, A) [3]_."""
     gap = agents - traffic
@@ -156,92 +153,201 @@ def erlang_c(*, calls, interval_s, handle_time_s, agents, answer_s) -> QueueMetr
     """Erlang C (M/M/N, infinitely patient callers) metrics of a given staffing, per interval.
 
     Intervals staffed at or below the offered load have no steady state: their service level is
-    0, P(wait) 1 and ASA infinite.
+    0, P(wait) 1 and ASA infinite. `agents` may be fractional (see `_mix_fractional`).
     """
     calls, interval_s, handle_time_s, answer_s, _ = _check_load(calls, interval_s, handle_time_s, answer_s)
     agents = as_array("agents", agents, size=calls.size)
     check_range("agents", agents, low=0)
     traffic = calls * handle_time_s / interval_s
-    blocking = erlang_b(traffic, agents)
-    stable = agents > traffic
-    safe_agents = np.where(stable, agents, traffic + 1.0)
-    m = _erlang_c_from_b(traffic, safe_agents, blocking, handle_time_s, answer_s)
     idle = calls == 0
-    return QueueMetrics(
-        service_level=np.where(idle, 1.0, np.where(stable, m.service_level, 0.0)),
-        asa_s=np.where(idle, 0.0, np.where(stable, m.asa_s, np.inf)),
-        p_wait=np.where(idle, 0.0, np.where(stable, m.p_wait, 1.0)),
-        occupancy=np.where(idle, 0.0, np.where(stable, m.occupancy, 1.0)),
-        p_abandon=np.zeros(calls.size),
-    )
+
+    def at_whole(count: np.ndarray) -> QueueMetrics:
+        blocking = erlang_b(traffic, count)
+        stable = count > traffic
+        m = _erlang_c_from_b(traffic, np.where(stable, count, traffic + 1.0), blocking, handle_time_s, answer_s)
+        return QueueMetrics(
+            service_level=np.where(idle, 1.0, np.where(stable, m.service_level, 0.0)),
+            asa_s=np.where(idle, 0.0, np.where(stable, m.asa_s, np.inf)),
+            p_wait=np.where(idle, 0.0, np.where(stable, m.p_wait, 1.0)),
+            occupancy=np.where(idle, 0.0, np.where(stable, m.occupancy, 1.0)),
+            p_abandon=np.zeros(calls.size),
+        )
+
+    return _mix_fractional(agents, traffic, at_whole)
 
 
-def _erlang_a_grid(
-    arrival_rate: float, service_rate: float, abandon_rate: float, agents: np.ndarray, answer_s: float
-) -> QueueMetrics:
-    """Exact M/M/N+M metrics of one interval for several agent counts at once [4]_.
+def _log_factorials(n_max: int) -> np.ndarray:
+    """log(k!) for k = 0..n_max (a cumulative sum of logs; numpy only, so the CLI needs no scipy)."""
+    return np.concatenate([[0.0], np.cumsum(np.log(np.arange(1.0, n_max + 1.0)))])
+
+
+def _log_sum(x: np.ndarray) -> np.ndarray:
+    """log(sum(exp(x))) along the last axis without overflow."""
+    top = x.max(axis=-1, keepdims=True)
+    return top + np.log(np.exp(x - top).sum(axis=-1, keepdims=True))
+
+
+def _states_needed(arrival, mu, theta, agents) -> np.ndarray:
+    """States (agents + queue places) that keep the truncated tail of M/M/N+M below 1e-17.
+
+    Two bounds, the smaller is used: the queue is stochastically below Poisson(lambda / theta)
+    (each waiting customer leaves at rate >= theta), and when N mu > lambda the weights beyond N
+    fall at least geometrically with ratio rho = lambda / (N mu), so k more states leave at most
+    rho^k / (1 - rho). The second keeps the state space small when patience is near infinite.
+    """
+    ratio = arrival / theta
+    poisson = np.ceil(ratio + _TAIL_SD * np.sqrt(ratio)) + _TAIL_PAD
+    rho = np.minimum(arrival / (agents * mu), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geometric = np.where(rho < 1.0, np.ceil((np.log(_NEGLIGIBLE) + np.log1p(-rho)) / np.log(rho)), np.inf)
+    return agents + np.minimum(poisson, geometric + _TAIL_PAD) + 1
+
+
+def _erlang_a_grid(arrival, mu, theta, agents, answer_s, n_states: int) -> QueueMetrics:
+    """Exact M/M/N+M metrics for a block of rows (each its own rates and agent count) [4]_.
 
     Stationary law: a birth-death chain with death rate min(n, N) mu + max(n - N, 0) theta,
-    computed in logs and truncated where the tail is negligible. Service level over all
-    arrivals: an arrival finding k others queued is answered within t with probability
-    c / (c + k + 1) * (1 - I_x(c + 1, k + 1)), c = N mu / theta, x = exp(-theta t). This holds
-    because its offered wait V is a sum of exponentials with rates (c + j) theta, j = 0..k, i.e.
-    V = -ln(U) / theta with U ~ Beta(c, k + 1), and it is answered iff its patience exceeds V
-    (probability E[exp(-theta V)]). The derivation is in docs/planning.md.
+    computed in logs over `n_states` states. Service level over all arrivals: an arrival finding
+    k others queued is answered within t with probability c / (c + k + 1) * (1 - I_x(c + 1, k + 1)),
+    c = N mu / theta, x = exp(-theta t). This holds because its offered wait V is a sum of
+    exponentials with rates (c + j) theta, j = 0..k, i.e. V = -ln(U) / theta with
+    U ~ Beta(c, k + 1), and it is answered iff its patience exceeds V (probability
+    E[exp(-theta V)]). For whole b = k + 1, I_x(a, b) is the negative binomial cdf
+    sum_{j<=k} C(a + j - 1, j) x^a (1 - x)^j, summed here in logs along the queue. The
+    derivation is in docs/planning.md.
     """
-    offered = arrival_rate / service_rate
-    ratio = arrival_rate / abandon_rate
-    n_tail = int(np.ceil(ratio + _TAIL_SD * np.sqrt(ratio))) + _TAIL_PAD
-    n_states = int(agents.max()) + n_tail + 1
+    arrival, mu, theta, answer_s = (np.asarray(v, dtype=np.float64)[:, None] for v in (arrival, mu, theta, answer_s))
+    n_agents = np.asarray(agents, dtype=np.float64)[:, None]
+    offered = arrival / mu
     state = np.arange(n_states, dtype=np.float64)[None, :]
-    n_agents = agents.astype(np.float64)[:, None]
+    log_fact = _log_factorials(n_states)
     queued = np.maximum(state - n_agents, 0.0)
-    log_poisson = xlogy(state, offered) - gammaln(state + 1.0)
-    step = np.where(queued >= 1, np.log(arrival_rate) - np.log(n_agents * service_rate + queued * abandon_rate), 0.0)
-    log_at_agents = xlogy(n_agents, offered) - gammaln(n_agents + 1.0)
+    log_poisson = state * np.log(offered) - log_fact[None, :n_states]
+    step = np.where(queued >= 1, np.log(arrival) - np.log(n_agents * mu + queued * theta), 0.0)
+    log_at_agents = n_agents * np.log(offered) - log_fact[n_agents.astype(np.int64)]
     log_weight = np.where(state <= n_agents, log_poisson, log_at_agents + np.cumsum(step, axis=1))
-    prob = np.exp(log_weight - logsumexp(log_weight, axis=1, keepdims=True))
+    prob = np.exp(log_weight - _log_sum(log_weight))
 
     waiting = state >= n_agents
     p_wait = np.where(waiting, prob, 0.0).sum(axis=1)
     mean_queue = (queued * prob).sum(axis=1)
-    p_abandon = abandon_rate * mean_queue / arrival_rate
-    c = n_agents * service_rate / abandon_rate
-    c_grid = np.broadcast_to(c, prob.shape)
-    queued_grid = np.broadcast_to(queued, prob.shape)
-    counted = waiting & (prob > _NEGLIGIBLE)
-    answered_in_time = np.zeros(prob.shape)
-    x = np.exp(-abandon_rate * answer_s)
-    cc, kk = c_grid[counted], queued_grid[counted]
-    answered_in_time[counted] = cc / (cc + kk + 1.0) * (1.0 - betainc(cc + 1.0, kk + 1.0, x))
-    service_level = (1.0 - p_wait) + (prob * answered_in_time).sum(axis=1)
-    occupancy = offered * (1.0 - p_abandon) / agents
-    return QueueMetrics(service_level, mean_queue / arrival_rate, p_wait, occupancy, p_abandon)
+    p_abandon = theta[:, 0] * mean_queue / arrival[:, 0]
+    c = n_agents * mu / theta
+    log_x = -theta * answer_s
+    with np.errstate(divide="ignore"):
+        log_1mx = np.log(-np.expm1(log_x))
+        safe_k = np.maximum(queued, 1.0)
+        growth = np.where(queued >= 1, np.log(c + safe_k) - np.log(safe_k) + log_1mx, 0.0)
+    log_term = np.where(waiting, (c + 1.0) * log_x + np.cumsum(growth, axis=1), -np.inf)
+    log_cdf = np.logaddexp.accumulate(log_term, axis=1)
+    answered_in_time = np.where(waiting, c / (c + queued + 1.0) * -np.expm1(np.minimum(log_cdf, 0.0)), 0.0)
+    service_level = np.clip((1.0 - p_wait) + (prob * answered_in_time).sum(axis=1), 0.0, 1.0)
+    occupancy = offered[:, 0] * (1.0 - p_abandon) / n_agents[:, 0]
+    return QueueMetrics(service_level, mean_queue / arrival[:, 0], p_wait, occupancy, p_abandon)
+
+
+def _erlang_a_limit(arrival, mu, theta, agents, answer_s) -> QueueMetrics:
+    """Erlang A when patience is so long that the exact state space exceeds `_MAX_STATES`.
+
+    theta -> 0 limit (Mandelbaum & Zeltyn [4]_): with N mu > lambda the queue is Erlang C's and a
+    waiting caller abandons at rate theta, so P(abandon) = theta ASA to first order; with
+    N mu <= lambda the agents are always busy and the excess abandons, P(abandon) =
+    1 - N mu / lambda (the fluid limit; its error shrinks as 1 / sqrt(lambda / theta)).
+    """
+    offered = arrival / mu
+    c = erlang_c(calls=arrival, interval_s=1.0, handle_time_s=1.0 / mu, agents=agents, answer_s=answer_s)
+    stable = np.isfinite(c.asa_s)
+    fluid = np.where(stable, 0.0, np.maximum(1.0 - agents / offered, 0.0))
+    p_abandon = np.where(stable, np.minimum(theta * np.where(stable, c.asa_s, 0.0), 1.0), fluid)
+    return QueueMetrics(
+        service_level=np.where(stable, c.service_level, 0.0),
+        asa_s=np.where(stable, c.asa_s, fluid / theta),
+        p_wait=np.where(stable, c.p_wait, 1.0),
+        occupancy=offered * (1.0 - p_abandon) / agents,
+        p_abandon=p_abandon,
+    )
+
+
+def _erlang_a_rows(arrival, mu, theta, agents, answer_s) -> QueueMetrics:
+    """Erlang A for rows with whole agents >= 1 and arrivals > 0, in blocks of `_GRID_CELLS` cells.
+
+    Rows are sorted by the states they need, so a block of small queues is never padded to the
+    size of one large queue; rows needing more than `_MAX_STATES` take the long-patience limit.
+    """
+    arrival, mu, theta, agents, answer_s = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (arrival, mu, theta, agents, answer_s)))
+    needed = _states_needed(arrival, mu, theta, agents)
+    out = [np.zeros(arrival.size) for _ in range(5)]
+    exact = needed <= _MAX_STATES
+    parts = []
+    if (~exact).any():
+        rows = np.flatnonzero(~exact)
+        parts.append((rows, _erlang_a_limit(arrival[rows], mu[rows], theta[rows], agents[rows], answer_s[rows])))
+    order = np.flatnonzero(exact)[np.argsort(needed[exact], kind="stable")]
+    start = 0
+    while start < order.size:
+        stop = start + 1
+        while stop < order.size and needed[order[stop]] * (stop + 1 - start) <= _GRID_CELLS:
+            stop += 1
+        rows = order[start:stop]
+        parts.append((rows, _erlang_a_grid(arrival[rows], mu[rows], theta[rows], agents[rows], answer_s[rows],
+                                           int(needed[rows].max()))))
+        start = stop
+    for rows, m in parts:
+        for col, value in zip(out, (m.service_level, m.asa_s, m.p_wait, m.occupancy, m.p_abandon)):
+            col[rows] = value
+    return QueueMetrics(*out)
+
+
+def _mix_fractional(agents: np.ndarray, offered: np.ndarray, evaluate) -> QueueMetrics:
+    """Metrics of a non-integer agent count: the time mix of its floor and ceiling.
+
+    x = n + f agents is read as n + 1 agents for a share f of the interval and n for the rest
+    (a part-time seat); arrivals are Poisson at a constant rate, so every per-arrival measure
+    (service level, ASA, P(wait), P(abandon)) is the f-weighted mix of the two stationary
+    regimes, and occupancy is the served load over x. At whole counts it is the model itself,
+    and it is continuous in x and monotone wherever the model is monotone in N.
+    """
+    low = np.floor(agents)
+    frac = agents - low
+    m_low = evaluate(low)
+    if not (frac > 0).any():
+        return m_low
+    m_high = evaluate(np.where(frac > 0, low + 1.0, low))
+    with np.errstate(invalid="ignore"):
+        sl, asa, p_wait, p_abandon = (
+            np.where(frac > 0, (1.0 - frac) * a + frac * b, a)
+            for a, b in ((m_low.service_level, m_high.service_level), (m_low.asa_s, m_high.asa_s),
+                         (m_low.p_wait, m_high.p_wait), (m_low.p_abandon, m_high.p_abandon)))
+        occupancy = np.where(frac > 0, np.minimum(offered * (1.0 - p_abandon) / agents, 1.0), m_low.occupancy)
+    return QueueMetrics(sl, asa, p_wait, occupancy, p_abandon)
 
 
 def erlang_a(*, calls, interval_s, handle_time_s, patience_s, agents, answer_s) -> QueueMetrics:
-    """Erlang A (M/M/N+M: exponential patience with mean `patience_s`) metrics per interval [4]_."""
+    """Erlang A (M/M/N+M: exponential patience with mean `patience_s`) metrics per interval [4]_.
+
+    `agents` may be fractional (see `_mix_fractional`); zero agents abandon every caller.
+    """
     calls, interval_s, handle_time_s, answer_s, patience_s = _check_load(
         calls, interval_s, handle_time_s, answer_s, patience_s
     )
     agents = as_array("agents", agents, size=calls.size)
     check_range("agents", agents, low=0)
-    columns = [np.zeros(calls.size) for _ in range(5)]
-    for i in range(calls.size):
-        if calls[i] == 0:
-            columns[0][i] = 1.0
-            continue
-        if agents[i] == 0:
-            columns[0][i], columns[2][i], columns[4][i] = 0.0, 1.0, 1.0
-            columns[1][i] = patience_s[i]
-            continue
-        m = _erlang_a_grid(
-            calls[i] / interval_s[i], 1.0 / handle_time_s[i], 1.0 / patience_s[i],
-            np.array([int(agents[i])]), answer_s[i],
-        )
-        for col, value in zip(columns, (m.service_level, m.asa_s, m.p_wait, m.occupancy, m.p_abandon)):
-            col[i] = value[0]
-    return QueueMetrics(*columns)
+    arrival, mu, theta = calls / interval_s, 1.0 / handle_time_s, 1.0 / patience_s
+
+    def at_whole(count: np.ndarray) -> QueueMetrics:
+        out = [np.ones(calls.size), np.zeros(calls.size), np.zeros(calls.size), np.zeros(calls.size),
+               np.zeros(calls.size)]
+        empty = (calls > 0) & (count == 0)
+        out[0][empty], out[1][empty], out[2][empty], out[4][empty] = 0.0, patience_s[empty], 1.0, 1.0
+        rows = np.flatnonzero((calls > 0) & (count > 0))
+        if rows.size:
+            m = _erlang_a_rows(arrival[rows], mu[rows], theta[rows], count[rows], answer_s[rows])
+            for col, value in zip(out, (m.service_level, m.asa_s, m.p_wait, m.occupancy, m.p_abandon)):
+                col[rows] = value
+        return QueueMetrics(*out)
+
+    return _mix_fractional(agents, arrival / mu, at_whole)
 
 
 def staff_intervals(
@@ -329,6 +435,9 @@ def _check_load(calls, interval_s, handle_time_s, answer_s, patience_s=None):
                 fix="a zero average handle time means no work; check the AHT source")
     answer_s = as_array("answer_s", answer_s, size=n)
     check_range("answer_s", answer_s, low=0)
+    check_range("offered load (calls x handle_time_s / interval_s, Erlangs)", calls * handle_time_s / interval_s,
+                high=_MAX_ERLANGS, fix="more than a million agents busy at once; check the units "
+                "(calls per interval, times in seconds)")
     patience = None
     if patience_s is not None:
         patience = as_array("patience_s", patience_s, size=n)
@@ -379,9 +488,9 @@ def _occupancy_floor(calls, interval_s, handle_time_s, occupancy_cap) -> tuple[n
 def _solve_erlang_c(calls, interval_s, handle_time_s, answer_s, sl, asa, occupancy_cap):
     """Walk N upwards from the first admissible count, all intervals at once.
 
-    The walk starts at max(floor(A) + 1, ceil(A / cap)), seeds B(N, A) there from the Poisson
-    identity and continues with Jagerman's recursion; each interval leaves the walk at the first
-    N meeting its targets, so the work is the width of the search window, not N itself.
+    The walk starts at max(floor(A) + 1, ceil(A / cap)), with B(N, A) there from Jagerman's
+    recursion (vectorised over intervals), and continues the recursion; each interval leaves the
+    walk at the first N meeting its targets.
     """
     n = calls.size
     traffic = calls * handle_time_s / interval_s
@@ -395,7 +504,7 @@ def _solve_erlang_c(calls, interval_s, handle_time_s, answer_s, sl, asa, occupan
     active = np.flatnonzero(calls > 0)
     binding[active] = np.where(cap_agents[active] > stability_agents[active], "occupancy", "stability")
     count = start[active].astype(np.float64)
-    blocking = _erlang_b_direct(traffic[active], count)
+    blocking = erlang_b(traffic[active], count)
     while active.size:
         a, aht, t = traffic[active], handle_time_s[active], answer_s[active]
         m = _erlang_c_from_b(a, count, blocking, aht, t)
@@ -411,16 +520,6 @@ def _solve_erlang_c(calls, interval_s, handle_time_s, answer_s, sl, asa, occupan
         binding[active] = np.where(miss_sl[keep], "service_level", "asa")
         blocking = traffic[active] * blocking / (count + traffic[active] * blocking)
     return agents, QueueMetrics(out[0], out[1], out[2], out[3], np.zeros(n)), binding
-
-
-def _erlang_a_blocks(arrival: float, mu: float, theta: float, counts: np.ndarray, answer_s: float) -> QueueMetrics:
-    """`_erlang_a_grid` over `counts` in chunks of at most `_GRID_CELLS` cells."""
-    ratio = arrival / theta
-    states = int(counts.max()) + int(np.ceil(ratio + _TAIL_SD * np.sqrt(ratio))) + _TAIL_PAD + 1
-    size = max(1, _GRID_CELLS // states)
-    parts = [_erlang_a_grid(arrival, mu, theta, counts[k:k + size], answer_s) for k in range(0, counts.size, size)]
-    return QueueMetrics(*(np.concatenate([getattr(p, f) for p in parts])
-                          for f in ("service_level", "asa_s", "p_wait", "occupancy", "p_abandon")))
 
 
 def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, asa, abandon, occupancy_cap):
@@ -447,7 +546,7 @@ def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, as
         previous_misses = None
         while True:
             counts = np.arange(low, high + 1)
-            m = _erlang_a_blocks(arrival, mu, theta, counts, answer_s[i])
+            m = _erlang_a_rows(arrival, mu, theta, counts, answer_s[i])
             misses = {
                 "service_level": np.zeros(counts.size, bool) if sl is None else m.service_level < sl[i],
                 "asa": np.zeros(counts.size, bool) if asa is None else m.asa_s > asa[i],
