@@ -6,6 +6,7 @@ from features.tiny_marketplace import AS_OF, tiny_frames
 
 from govex.engine import Warehouse
 from govex.features import clv_sufficient_stats, clv_summary, spend_sufficient_stats
+from govex.features.clv_stats import purchase_day_stats
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +35,15 @@ def test_day_unit_and_grouping():
     warehouse = Warehouse.from_frames(tiny_frames())
     days = clv_summary(warehouse, as_of=AS_OF, time_unit="day").execute().set_index("customer_id")
     assert days.loc["c2", "T"] == 172
-    stats = clv_sufficient_stats(clv_summary(warehouse, as_of=AS_OF)).execute()
-    # 8 customers, all with distinct histories -> 8 rows of one customer each
+    day_stats = purchase_day_stats(warehouse, as_of=AS_OF)
+    # integers only: c8 spent 10 + 20 on its first day and 30.00 on its one repeat day
+    c8 = day_stats.execute().set_index("customer_id").loc["c8"]
+    assert (c8.frequency, c8.recency_days, c8.T_days, c8.repeat_cents) == (1, 31, 60, 3000)
+    stats = clv_sufficient_stats(day_stats).execute()
+    # 8 customers, all with distinct histories -> 8 rows of one customer each, sorted by the key
     assert stats.n_customers.sum() == 8 and len(stats) == 8
-    spend = spend_sufficient_stats(clv_summary(warehouse, as_of=AS_OF)).execute()
+    assert list(stats.itertuples(index=False)) == sorted(stats.itertuples(index=False))
+    spend = spend_sufficient_stats(day_stats).execute()
     # repeaters: c2, c3, c4, c5, c7, c8 (c1 and c6 bought once)
     assert spend.n_customers.sum() == 6
 

@@ -6,6 +6,10 @@ calibration period), so the engine reduces any number of customers to the distin
 (frequency, recency, T) rows with a count; the fit then costs the same for 10k and 100M
 customers.
 
+Every statistic is an integer (days, purchase days, cents): integer sums are exact in any
+order, so the same orders give the same statistics on every run, thread count and engine, and
+they can key a join. Time units and spend per purchase are derived from them by one division.
+
 References
 ----------
 Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting Your Customers" the easy way:
@@ -25,54 +29,72 @@ from govex.errors import ConfigError
 from govex.features.customer import KEY, _purchase_days, dated_orders
 from govex.features.options import DAYS_PER_UNIT, FeatureOptions
 
+HISTORY_KEY = ("frequency", "recency_days", "T_days")
+"""The integer statistics a purchase-model prediction depends on: predictions are keyed by them."""
 
-def _days_per_unit(time_unit: str) -> float:
+
+def days_per_unit(time_unit: str) -> float:
     if time_unit not in DAYS_PER_UNIT:
         raise ConfigError(f"time_unit must be one of {', '.join(DAYS_PER_UNIT)}; got {time_unit!r}")
     return DAYS_PER_UNIT[time_unit]
 
 
-def clv_summary(
-    warehouse: Warehouse, *, as_of: dt.date, time_unit: str = "week", options: FeatureOptions | None = None
-) -> ir.Table:
-    """One row per customer: frequency, recency, T (in `time_unit`) and mean repeat spend.
+def purchase_day_stats(warehouse: Warehouse, *, as_of: dt.date, options: FeatureOptions | None = None) -> ir.Table:
+    """One row per customer with a purchase, integers only: frequency, recency_days, T_days, repeat_cents.
 
     frequency counts repeat purchase *days* (several orders on one day are one purchase);
-    mean_spend is the mean daily spend over the repeat days (the first day excluded, 0 when
-    there is none), as the Gamma-Gamma model expects.
+    repeat_cents is the spend of the repeat days (the first day excluded), in whole cents.
     """
-    unit_days = _days_per_unit(time_unit)
     options = options or FeatureOptions()
-    days = _purchase_days(dated_orders(warehouse, as_of=as_of), options)
+    days = _purchase_days(dated_orders(warehouse, as_of=as_of, reporting_currency=options.reporting_currency), options)
     days = days.mutate(first_day=days.day.min().over(group_by=KEY))
-    repeat = days.day > days.first_day
     per_customer = days.group_by(KEY).aggregate(
         first_day=days.day.min(),
         last_day=days.day.max(),
         frequency=days.count() - 1,
-        repeat_spend=days.spend.sum(where=repeat),
+        repeat_cents=days.spend_cents.sum(where=days.day > days.first_day).fill_null(0),
     )
-    unit = ibis.literal(unit_days, type="float64")
     return per_customer.select(
         KEY,
-        "frequency",
-        recency=per_customer.last_day.delta(per_customer.first_day, unit="day").cast("float64") / unit,
-        T=ibis.date(as_of).delta(per_customer.first_day, unit="day").cast("float64") / unit,
-        mean_spend=ibis.ifelse(
-            per_customer.frequency > 0,
-            per_customer.repeat_spend.cast("float64") / per_customer.frequency.cast("float64"),
-            0.0,
-        ),
+        frequency=per_customer.frequency.cast("int64"),
+        recency_days=per_customer.last_day.delta(per_customer.first_day, unit="day").cast("int64"),
+        T_days=ibis.date(as_of).delta(per_customer.first_day, unit="day").cast("int64"),
+        repeat_cents=per_customer.repeat_cents.cast("int64"),
     )
 
 
-def clv_sufficient_stats(summary: ir.Table) -> ir.Table:
-    """Distinct (frequency, recency, T) rows with the number of customers sharing each."""
-    return summary.group_by(["frequency", "recency", "T"]).aggregate(n_customers=summary.count())
+def mean_spend(stats: ir.Table) -> ir.FloatingValue:
+    """Mean spend per repeat purchase day (0 without one), as the Gamma-Gamma model expects."""
+    frequency = stats.frequency.cast("float64")
+    cents = ibis.literal(100.0, type="float64")
+    return ibis.ifelse(stats.frequency > 0, stats.repeat_cents.cast("float64") / (frequency * cents), 0.0)
 
 
-def spend_sufficient_stats(summary: ir.Table, *, decimals: int = 2) -> ir.Table:
-    """Distinct (frequency, mean_spend) rows of repeat customers, spend rounded to `decimals`."""
-    repeaters = summary.filter(summary.frequency > 0)
-    repeaters = repeaters.mutate(mean_spend=repeaters.mean_spend.round(decimals))
-    return repeaters.group_by(["frequency", "mean_spend"]).aggregate(n_customers=repeaters.count())
+def clv_summary(
+    warehouse: Warehouse, *, as_of: dt.date, time_unit: str = "week", options: FeatureOptions | None = None
+) -> ir.Table:
+    """One row per customer: frequency, recency, T (in `time_unit`) and mean repeat spend."""
+    unit = ibis.literal(days_per_unit(time_unit), type="float64")
+    stats = purchase_day_stats(warehouse, as_of=as_of, options=options)
+    return stats.select(
+        KEY, "frequency",
+        recency=stats.recency_days.cast("float64") / unit,
+        T=stats.T_days.cast("float64") / unit,
+        mean_spend=mean_spend(stats),
+    )
+
+
+def clv_sufficient_stats(stats: ir.Table) -> ir.Table:
+    """Distinct (frequency, recency_days, T_days) rows with the number of customers sharing each, sorted.
+
+    Sorted so the fit adds its weighted rows in the same order on every run.
+    """
+    grouped = stats.group_by(list(HISTORY_KEY)).aggregate(n_customers=stats.count())
+    return grouped.order_by(list(HISTORY_KEY))
+
+
+def spend_sufficient_stats(stats: ir.Table) -> ir.Table:
+    """Distinct (frequency, repeat_cents) rows of repeat customers with their count, sorted."""
+    repeaters = stats.filter(stats.frequency > 0)
+    grouped = repeaters.group_by(["frequency", "repeat_cents"]).aggregate(n_customers=repeaters.count())
+    return grouped.order_by(["frequency", "repeat_cents"])

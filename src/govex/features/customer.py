@@ -19,6 +19,7 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import MissingTableError
 from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX
 from govex.features.options import FeatureOptions
+from govex.metrics.currency import in_reporting_currency, to_cents
 
 KEY = "customer_id"
 
@@ -44,36 +45,22 @@ def _attach(base: ir.Table, other: ir.Table, fills: dict[str, object]) -> ir.Tab
 
 
 def _purchase_days(orders: ir.Table, options: FeatureOptions) -> ir.Table:
-    """Distinct (customer, purchase day) rows with the day's spend and the gap to the previous day."""
+    """Distinct (customer, purchase day) rows with the day's spend in whole cents (exact, any order)."""
     purchases = orders.filter(~orders.status.isin(list(options.excluded_purchase_statuses)))
-    days = purchases.group_by([KEY, "day"]).aggregate(spend=purchases.amount.sum())
-    previous = days.day.lag().over(group_by=KEY, order_by="day")
-    return days.mutate(gap_days=days.day.delta(previous, unit="day"))
+    return purchases.group_by([KEY, "day"]).aggregate(spend_cents=to_cents(purchases.amount).sum())
 
 
-def _in_reporting_currency(warehouse: Warehouse, orders: ir.Table) -> ir.Table:
-    """Convert `amount` with the fx rate valid on the order day (when the warehouse has fx_rates).
+def dated_orders(warehouse: Warehouse, *, as_of: dt.date, reporting_currency: str | None = None) -> ir.Table:
+    """Orders placed on or before `as_of`, with their calendar day in column `day`, amounts in one currency.
 
-    A currency without a rate row is taken to be the reporting currency already.
+    Amounts go through the metric layer's conversion (`in_reporting_currency`): the rate valid on
+    the order day, and an error for an order without one.
     """
-    if not warehouse.has("fx_rates"):
-        return orders
-    fx = warehouse.table("fx_rates")
-    fx = fx.mutate(valid_to=fx.valid_from.lead().over(group_by="currency", order_by="valid_from"))
-    fx = fx.select(fx_currency=fx.currency, valid_from=fx.valid_from, valid_to=fx.valid_to, rate=fx.rate_to_reporting)
-    joined = orders.left_join(fx, [
-        orders.currency == fx.fx_currency, orders.day >= fx.valid_from,
-        fx.valid_to.isnull() | (orders.day < fx.valid_to),
-    ])
-    converted = joined.mutate(amount=joined.amount * joined.rate.fill_null(1.0))
-    return converted.drop("fx_currency", "valid_from", "valid_to", "rate")
-
-
-def dated_orders(warehouse: Warehouse, *, as_of: dt.date) -> ir.Table:
-    """Orders placed on or before `as_of`, with their calendar day in column `day`, amounts in one currency."""
     orders = warehouse.table("orders", purpose="customer features")
     day = orders.ordered_at.date()
-    return _in_reporting_currency(warehouse, orders.filter(day <= ibis.date(as_of)).mutate(day=day))
+    dated = orders.filter(day <= ibis.date(as_of)).mutate(day=day)
+    return in_reporting_currency(warehouse, dated, source="orders", time_column="ordered_at",
+                                 reporting_currency=reporting_currency)
 
 
 def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions) -> ir.Table:
@@ -95,7 +82,7 @@ def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions
         n_orders=orders.count(),
         n_purchases=orders.count(where=purchase),
         n_cancelled=orders.count(where=orders.status == "cancelled"),
-        monetary=orders.amount.sum(where=purchase).round(2),
+        monetary_cents=to_cents(orders.amount).sum(where=purchase),
         recent_purchases=orders.count(where=purchase & (orders.day > recent_start)),
         first_purchase_date=orders.day.min(where=purchase),
         last_purchase_date=orders.day.max(where=purchase),
@@ -103,6 +90,8 @@ def _order_features(orders: ir.Table, *, as_of: dt.date, options: FeatureOptions
         previous_purchase_date=orders.previous_day.max(where=purchase & earlier),
     )
     t = t.filter(t.n_purchase_days > 0)  # the universe is customers with a purchase
+    # integer cents summed exactly, then one division: the same monetary value on every run
+    t = t.mutate(monetary=_rate(t.monetary_cents, ibis.literal(100))).drop("monetary_cents")
     span = t.last_purchase_date.delta(t.first_purchase_date, unit="day")
     t = t.mutate(
         tenure_days=as_of_lit.delta(t.first_purchase_date, unit="day"),
@@ -236,7 +225,7 @@ def customer_features(
     features the caller needs: groups none of them need are not computed at all.
     """
     options = options or FeatureOptions()
-    orders = dated_orders(warehouse, as_of=as_of)
+    orders = dated_orders(warehouse, as_of=as_of, reporting_currency=options.reporting_currency)
     table = _order_features(orders, as_of=as_of, options=options)
     skipped: list[str] = []
     wanted = None if features is None else set(features)

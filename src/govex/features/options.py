@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12.0, "year": 365.25}
+from govex.models.summary import DAYS_PER_UNIT
+
+__all__ = ["DAYS_PER_UNIT", "FeatureOptions"]
 
 
 class FeatureOptions(BaseModel):
@@ -14,3 +16,6 @@ class FeatureOptions(BaseModel):
     excluded_purchase_statuses: tuple[str, ...] = ("cancelled", "unavailable")
     recent_window_days: int = Field(default=90, ge=1)
     reason_groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    reporting_currency: str | None = Field(
+        default=None, description="currency money features are in; None: the default reporting currency when "
+        "the warehouse has fx_rates, else the orders' own single currency")

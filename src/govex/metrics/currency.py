@@ -172,3 +172,50 @@ def _currencies(warehouse: Warehouse, table: str) -> list[str]:
     rows = warehouse.table(table)
     codes = rows.filter(rows[CURRENCY_COLUMN].notnull()).select(code=rows[CURRENCY_COLUMN]).distinct()
     return sorted(codes.to_pandas()["code"].tolist())
+
+
+def to_cents(amount: ir.NumericValue) -> ir.IntegerValue:
+    """An amount as whole cents (int64), rounded half away from zero on every engine.
+
+    Money is added up in integer cents: integer sums are exact in any order, so a parallel
+    engine gives the same total on every run, which a sum of floats does not (a total on a
+    half-cent then rounds either way).
+    """
+    return (amount.cast("float64") * 100.0).round().cast("int64")
+
+
+def in_reporting_currency(
+    warehouse: Warehouse, table: ir.Table, *, source: str, time_column: str, reporting_currency: str | None = None,
+) -> ir.Table:
+    """`table` (rows of `source`) with its money columns converted at the rate of each row's date.
+
+    The one conversion path of per-entity features and simulations, the same as-of rate as the
+    metric layer (`attach_rate`). A row without a rate is an error naming its currency and first
+    date, never a silent rate of 1. `reporting_currency` None means the default reporting currency
+    when the warehouse has fx_rates and, without fx_rates, amounts as stored provided they are all
+    in one currency (an order history in one currency needs no conversion to be ranked).
+    """
+    columns = [c for c in money_columns(source) if c in table.columns]
+    if reporting_currency is None:
+        if not warehouse.has(FX_TABLE):
+            found = _currencies(warehouse, source)
+            if len(found) <= 1:
+                return table
+            raise CurrencyError(
+                f"money rows of {source} are in {len(found)} currencies ({', '.join(found)}) and the warehouse has "
+                f"no {FX_TABLE} table: load {FX_TABLE} (currency, valid_from, rate_to_reporting) so amounts can be "
+                "converted before they are added")
+        reporting_currency = DEFAULT_REPORTING_CURRENCY
+    rated = attach_rate(warehouse, table, source, time_column, reporting_currency)
+    unrated = rated.filter(rated[RATE_COLUMN].isnull())
+    if int(unrated.count().execute()):
+        day = _day(unrated, time_column)
+        listed = unrated.group_by(code=unrated[CURRENCY_COLUMN].fill_null("(none)")) \
+            .aggregate(n=ibis._.count(), first_day=day.min()).order_by("code").to_pandas()
+        shown = "; ".join(f"{r.code} ({r.n:,} row(s), first on {pd.Timestamp(r.first_day).date()})"
+                          for r in listed.itertuples())
+        raise CurrencyError(
+            f"money rows of {source} have no rate into {reporting_currency} on their date: {shown}. Add {FX_TABLE} "
+            "rows (currency, valid_from, rate_to_reporting) with a valid_from on or before each such date")
+    converted = rated.mutate(**{c: rated[c].cast("float64") * rated[RATE_COLUMN] for c in columns})
+    return converted.drop(RATE_COLUMN)

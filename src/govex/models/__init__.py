@@ -10,7 +10,7 @@ from govex.models.gamma_gamma import GammaGamma
 from govex.models.pareto_nbd import ParetoNBD
 from govex.models.simulate import simulate_bgnbd, simulate_gamma_gamma, simulate_pareto_nbd
 from govex.models.summary import DAYS_PER_UNIT, repeat_purchase_summary
-from govex.models.value import customer_lifetime_value
+from govex.models.value import customer_lifetime_value, discounted_purchases
 
 __all__ = [
     "DAYS_PER_UNIT",
@@ -20,6 +20,7 @@ __all__ = [
     "ParameterAtBoundWarning",
     "ParetoNBD",
     "customer_lifetime_value",
+    "discounted_purchases",
     "repeat_purchase_summary",
     "simulate_bgnbd",
     "simulate_gamma_gamma",

@@ -13,9 +13,10 @@ import pandas as pd
 
 from govex.errors import ModelError
 
-TimeUnit = Literal["day", "week", "month"]
-# A month is a twelfth of the mean Gregorian year, so months add up to years exactly.
-DAYS_PER_UNIT: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+TimeUnit = Literal["day", "week", "month", "year"]
+# The one table of time units (the warehouse route imports it too). A year is the mean Julian
+# year of 365.25 days and a month a twelfth of it, so months add up to years exactly.
+DAYS_PER_UNIT: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 
 
 def repeat_purchase_summary(
@@ -43,7 +44,7 @@ def repeat_purchase_summary(
         repeat purchase days (the first purchase day is excluded, as in the Gamma-Gamma model),
         0 for customers without a repeat purchase.
     time_unit
-        Unit of recency and T: day, week (7 days) or month (365.25 / 12 days).
+        Unit of recency and T: day, week (7 days), month (365.25 / 12 days) or year (365.25 days).
 
     Returns
     -------

@@ -74,17 +74,37 @@ def customer_lifetime_value(
     .. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "RFM and CLV: Using Iso-Value
        Curves for Customer Base Analysis". Journal of Marketing Research 42(4), 415-430.
     """
+    _check_margin(margin)
+    x, _, _ = check_purchase_history(frequency, recency, T, model="customer_lifetime_value")
+    spend = spend_model.expected_spend(x, mean_spend)
+    purchases = discounted_purchases(model, frequency, recency, T, horizon=horizon, discount_rate=discount_rate,
+                                     period=period)
+    return margin * spend * purchases
+
+
+def _check_margin(margin: float) -> None:
+    if not math.isfinite(margin):
+        raise ModelError(f"customer_lifetime_value: `margin` = {margin!r} must be finite.")
+
+
+def discounted_purchases(
+    model: PurchaseForecaster, frequency, recency, T, *, horizon: float, discount_rate: float, period: float = 1.0,
+) -> np.ndarray:
+    """sum_{k=1..K} (E[Y(k d)] - E[Y((k-1) d)]) / (1 + rate)^k per history: CLV per unit of spend.
+
+    The purchase side of `customer_lifetime_value`, on its own so a warehouse can compute it
+    once per distinct (frequency, recency, T) and multiply by each customer's expected spend in
+    the engine.
+    """
     for name, value, ok in (
         ("horizon", horizon, horizon > 0),
         ("period", period, period > 0),
         ("discount_rate", discount_rate, discount_rate > -1),
-        ("margin", margin, True),
     ):
         if not (math.isfinite(value) and ok):
             raise ModelError(f"customer_lifetime_value: `{name}` = {value!r} is out of range; "
                              "horizon and period must be > 0, discount_rate > -1, all finite.")
     x, t_x, age = check_purchase_history(frequency, recency, T, model="customer_lifetime_value")
-    spend = spend_model.expected_spend(x, mean_spend)
     # Customers sharing (frequency, recency, T) share their purchase forecast: compute it once.
     (row_x, row_t_x, row_age), inverse = distinct_rows(x, t_x, age)
     n_periods = math.ceil(horizon / period - 1e-12)
@@ -93,5 +113,4 @@ def customer_lifetime_value(
         [np.zeros(len(row_x))] + [model.expected_purchases(end, row_x, row_t_x, row_age) for end in ends]
     )
     discount = (1.0 + discount_rate) ** -np.arange(1, n_periods + 1)
-    discounted_purchases = (np.diff(cumulative, axis=1) * discount).sum(axis=1)
-    return margin * spend * discounted_purchases[inverse]
+    return (np.diff(cumulative, axis=1) * discount).sum(axis=1)[inverse]

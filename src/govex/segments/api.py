@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import ibis
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 from govex.segments.assign import Assignment, assign_frameworks
 from govex.segments.loader import load_frameworks
-from govex.segments.store import write_assignments
+from govex.segments.store import read_assignments, write_assignments
 
 
 def run_segmentation(
@@ -32,12 +33,22 @@ def assign_all(
     warehouse: Warehouse, *, as_of: dt.date, frameworks_dir: str | Path | None = None,
     names: tuple[str, ...] | None = None, write: bool = True,
 ) -> pd.DataFrame:
-    """Run the frameworks and return their segment sizes: framework, segment, customers, share."""
+    """Run the frameworks and return their segment sizes: framework, segment, customers, share.
+
+    The sizes are counted on the rows written (read back from segment_assignments), never on a
+    second run of the assignment expressions; without `write` each expression runs once here.
+    """
     assignments = run_segmentation(warehouse, as_of=as_of, frameworks_dir=frameworks_dir, names=names, write=write)
+    if write:
+        rows = read_assignments(warehouse, as_of=as_of)
+        rows = rows.filter(rows.framework.isin([a.framework for a in assignments]))
+    else:
+        rows = ibis.union(*[a.table.select("framework", "segment") for a in assignments])
+    counted = rows.group_by(["framework", "segment"]).aggregate(customers=rows.count()).execute()
     frames = []
     for a in assignments:
-        counts = a.table.group_by("segment").aggregate(customers=a.table.count()).execute()
-        counts = counts.set_index("segment").reindex(list(a.segments), fill_value=0).reset_index()
+        counts = counted[counted.framework == a.framework].set_index("segment")[["customers"]]
+        counts = counts.reindex(list(a.segments), fill_value=0).rename_axis("segment").reset_index()
         counts = counts[counts.customers > 0] if len(a.segments) > 12 else counts
         counts.insert(0, "framework", a.framework)
         counts["share"] = counts.customers / max(int(counts.customers.sum()), 1)

@@ -15,6 +15,7 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.features import FeatureOptions, FeatureSet, customer_features
 from govex.features.customer import KEY
+from govex.segments.conservation import customers_in_scope
 from govex.segments.latent_risk import add_risk_posterior, fit_from_table
 from govex.segments.loader import Framework, check_framework
 from govex.segments.rfm import add_rfm_scores
@@ -27,13 +28,18 @@ ASSIGNMENT_COLUMNS = ("entity", "entity_id", "framework", "as_of", "segment", "s
 
 @dataclass(frozen=True)
 class Assignment:
-    """One framework's assignments (columns of `segment_assignments`) and what was skipped."""
+    """One framework's assignments (columns of `segment_assignments`) and what was skipped.
+
+    `scope` holds the entity_id of every entity that must get exactly one row (checked before
+    the write, see `govex.segments.conservation`).
+    """
 
     framework: str
     version: str
     segments: tuple[str, ...]
     table: ir.Table
     skipped: tuple[str, ...] = ()
+    scope: ir.Table | None = None
 
 
 def feature_options(spec: RulesFramework) -> FeatureOptions:
@@ -74,7 +80,9 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
         from govex.segments.clv import add_clv_percentile, clv_features
 
         clv = clv_features(warehouse, as_of=as_of, spec=spec.clv, options=feature_options(spec))
-        table = add_clv_percentile(table.join(clv, KEY))
+        # a left join: a customer without a CLV row keeps its row (null CLV), which the write refuses
+        joined = table.left_join(clv, KEY).drop(f"{KEY}_right")
+        table = add_clv_percentile(joined)
     if spec.risk is not None:
         table = add_risk_scores(table, spec.risk, fit_priors(table, spec.risk))
         if spec.risk.latent_class is not None:
@@ -101,7 +109,8 @@ def _rules_assignment(warehouse: Warehouse, fw: Framework, features: FeatureSet,
         as_of=ibis.date(as_of), segment=segment, score=score, reasons=reasons.cast("string"),
         framework_version=ibis.literal(version),
     )
-    return Assignment(spec.name, version, spec.segments, out, features.skipped)
+    scope = customers_in_scope(warehouse, as_of=as_of, options=feature_options(spec))
+    return Assignment(spec.name, version, spec.segments, out, features.skipped, scope)
 
 
 def _composite_assignment(fw: Framework, parts: dict[str, Assignment], *, as_of: dt.date) -> Assignment:
@@ -111,7 +120,8 @@ def _composite_assignment(fw: Framework, parts: dict[str, Assignment], *, as_of:
     labels = list(first.segments)
     for part in rest:
         other = part.table.select(other_id=part.table.entity_id, other_segment=part.table.segment)
-        joined = table.join(other, table.entity_id == other.other_id)
+        # a left join: an entity missing from a part keeps its row (null segment), which the write refuses
+        joined = table.left_join(other, table.entity_id == other.other_id)
         table = joined.select("entity", "entity_id", segment=joined.segment.concat(spec.separator, joined.other_segment))
         labels = [f"{a}{spec.separator}{b}" for a in labels for b in part.segments]
     version = framework_version(spec, parts=tuple(parts[name].version for name in spec.of))
@@ -120,7 +130,7 @@ def _composite_assignment(fw: Framework, parts: dict[str, Assignment], *, as_of:
         segment=table.segment, score=ibis.null("float64"), reasons=ibis.null("string"),
         framework_version=ibis.literal(version),
     )
-    return Assignment(spec.name, version, tuple(labels), out)
+    return Assignment(spec.name, version, tuple(labels), out, scope=first.scope)
 
 
 def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> list[Assignment]:

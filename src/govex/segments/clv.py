@@ -1,9 +1,12 @@
 """CLV features per customer: fit the purchase and spend models on engine aggregates, join back.
 
-The engine reduces customers to the distinct (frequency, recency, T) rows with counts and the
-distinct (frequency, mean spend) rows of repeat buyers; the models fit on those weighted rows.
-Predictions are made once per distinct (frequency, recency, T, mean spend) history and joined
-back to customers in the engine.
+The customers' integer statistics (purchase days, day counts, cents) are materialised once, so
+the fits, the predictions and the customers all read the same rows. The models fit on the
+distinct (frequency, recency, T) rows and the distinct (frequency, repeat spend) rows with
+counts. The purchase-model predictions depend only on the integer key (frequency, recency_days,
+T_days): they are computed once per distinct key and joined back on it (never on a computed
+float). The Gamma-Gamma expected spend is a closed form of each customer's own statistics, so it
+runs in the engine with the fitted parameters as literals.
 """
 from __future__ import annotations
 
@@ -14,38 +17,60 @@ import ibis.expr.types as ir
 import numpy as np
 
 from govex.engine.warehouse import Warehouse
-from govex.features import FeatureOptions, clv_sufficient_stats, clv_summary, spend_sufficient_stats
+from govex.features import FeatureOptions
+from govex.features.clv_stats import (
+    HISTORY_KEY,
+    clv_sufficient_stats,
+    days_per_unit,
+    mean_spend,
+    purchase_day_stats,
+    spend_sufficient_stats,
+)
 from govex.features.customer import KEY
-from govex.models import BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value
+from govex.models import BetaGeo, GammaGamma, ParetoNBD, discounted_purchases
 from govex.segments.spec import CLVSpec
 
-HISTORY = ["frequency", "recency", "T", "mean_spend"]
+
+def expected_spend(spend_model: GammaGamma, stats: ir.Table) -> ir.FloatingValue:
+    """E[Z | x, m] = p (v + x m) / (p x + q - 1) per customer, in the engine (Fader & Hardie 2013, eq. 5).
+
+    Customers without a repeat purchase (x = 0) get the population mean p v / (q - 1).
+    """
+    p, q, v = (ibis.literal(spend_model.params_[n], type="float64") for n in ("p", "q", "v"))
+    x = stats.frequency.cast("float64")
+    return p * (v + x * mean_spend(stats)) / (p * x + q - 1.0)
 
 
 def clv_features(warehouse: Warehouse, *, as_of: dt.date, spec: CLVSpec, options: FeatureOptions) -> ir.Table:
     """customer_id, p_alive, expected_purchases, expected_spend, clv (unexecuted, one row per customer)."""
-    summary = clv_summary(warehouse, as_of=as_of, time_unit=spec.time_unit, options=options)
-    summary = summary.mutate(mean_spend=summary.mean_spend.round(2))
-    stats = clv_sufficient_stats(summary).execute()
+    stats = purchase_day_stats(warehouse, as_of=as_of, options=options).cache()
+    unit = days_per_unit(spec.time_unit)
+    histories = clv_sufficient_stats(stats).execute()
+    f = histories.frequency.to_numpy(float)
+    r, t = histories.recency_days.to_numpy(float) / unit, histories.T_days.to_numpy(float) / unit
     model = (BetaGeo() if spec.model == "bgnbd" else ParetoNBD()).fit(
-        stats.frequency.to_numpy(float), stats.recency.to_numpy(float), stats["T"].to_numpy(float),
-        weights=stats.n_customers.to_numpy(float),
+        f, r, t, weights=histories.n_customers.to_numpy(float)
     )
-    spend = spend_sufficient_stats(summary).execute()
+    spend = spend_sufficient_stats(stats).execute()
+    spend_mean = spend.repeat_cents.to_numpy(float) / (spend.frequency.to_numpy(float) * 100.0)
     spend_model = GammaGamma(l2_penalty=spec.spend_l2_penalty).fit(
-        spend.frequency.to_numpy(float), spend.mean_spend.to_numpy(float), weights=spend.n_customers.to_numpy(float)
+        spend.frequency.to_numpy(float), spend_mean, weights=spend.n_customers.to_numpy(float)
     )
-    histories = summary.select(*HISTORY).distinct().execute()
-    f, r, t, m = (histories[c].to_numpy(float) for c in HISTORY)
-    histories["p_alive"] = model.p_alive(f, r, t)
-    histories["expected_purchases"] = model.expected_purchases(spec.horizon, f, r, t)
-    histories["expected_spend"] = spend_model.expected_spend(f, m)
-    histories["clv"] = np.maximum(customer_lifetime_value(
-        model, spend_model, f, r, t, m, horizon=spec.horizon, discount_rate=spec.discount_rate
-    ), 0.0)
-    predictions = ibis.memtable(histories)
-    joined = summary.join(predictions, HISTORY)
-    return joined.select(KEY, "p_alive", "expected_purchases", "expected_spend", "clv")
+    if (f == 0).any():
+        spend_model.population_mean_spend()  # raises when q <= 1: one-time buyers would get no finite spend
+    predictions = histories[list(HISTORY_KEY)].copy()
+    predictions["p_alive"] = model.p_alive(f, r, t)
+    predictions["expected_purchases"] = model.expected_purchases(spec.horizon, f, r, t)
+    predictions["discounted_purchases"] = discounted_purchases(
+        model, f, r, t, horizon=spec.horizon, discount_rate=spec.discount_rate
+    )
+    keyed = ibis.memtable(predictions).rename({f"__{c}": c for c in HISTORY_KEY})
+    joined = stats.left_join(keyed, [stats[c] == keyed[f"__{c}"] for c in HISTORY_KEY])
+    spend_per_purchase = expected_spend(spend_model, joined)
+    return joined.select(
+        KEY, "p_alive", "expected_purchases", expected_spend=spend_per_purchase,
+        clv=ibis.greatest(spend_per_purchase * joined.discounted_purchases, 0.0),
+    )
 
 
 def add_clv_percentile(table: ir.Table) -> ir.Table:

@@ -1,8 +1,9 @@
 """Write assignments to the warehouse table `segment_assignments`, all or nothing; read them back.
 
-New rows go to a staging table first and are checked there (every segment one of the
-framework's labels). Only then is the table rebuilt, with the rows of the same entity,
-framework and as-of date replaced, into a second staging table, which is renamed onto
+New rows go to a staging table first and are checked there (exactly one row per entity in
+scope, `check_conservation`; every segment one of the framework's labels). Only then is the
+table rebuilt, with the rows of the same entity, framework and as-of date replaced, into a
+second staging table, which is renamed onto
 `segment_assignments` in one transaction (`replace_tables_atomically`). A failure at any step,
 the swap included, leaves `segment_assignments` exactly as it was. Engines without multi-table
 transactions (Spark) overwrite the table from the checked staging table in one statement.
@@ -19,6 +20,7 @@ from govex.engine.dialect import replace_tables_atomically
 from govex.engine.warehouse import Warehouse
 from govex.errors import EngineError, GovexError
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment
+from govex.segments.conservation import check_conservation
 
 ASSIGNMENTS_TABLE = "segment_assignments"
 SCHEMA = ibis.schema({
@@ -53,6 +55,7 @@ def write_assignments(warehouse: Warehouse, assignments: list[Assignment]) -> in
     try:
         con.create_table(staging, new_rows)
         staged = con.table(staging)
+        check_conservation(staged, {a.framework: a.scope for a in assignments if a.scope is not None})
         _check_staged(staged, assignments)
         n_rows = int(staged.count().execute())
         if warehouse.has(ASSIGNMENTS_TABLE):
