@@ -78,6 +78,7 @@ def valid_frames() -> dict[str, pd.DataFrame]:
             "first_contact_resolution": [True, None],
             "resolved_at": ts(["2024-03-05 09:10", None]),
             "vendor_id": ["V01", None],
+            "agent_id": ["a17", None],
             "text": ["Wo ist meine Bestellung?", None],
         }),
         "surveys": pd.DataFrame({

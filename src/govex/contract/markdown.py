@@ -43,7 +43,8 @@ def _validation_section() -> str:
         "Ingest checks every rule below in the engine before anything is written, and reports all",
         "violations together (file, table, column, number of rows, up to five example rows).",
         f"Always fatal: {fatal}. Fatal unless `--warn-only`: {downgradable}.",
-        f"An absent optional (nullable) column is loaded as null with a warning (`{Rule.ABSENT_OPTIONAL_COLUMN.value}`).",
+        f"An absent optional (nullable) column is loaded as null, and an absent column with a default",
+        f"gets that default in every row, with a warning (`{Rule.ABSENT_OPTIONAL_COLUMN.value}`).",
         "",
     ])
 
@@ -58,6 +59,8 @@ def _table_section(t: Table) -> str:
     lines += ["| column | type | null | allowed | meaning |", "|---|---|---|---|---|"]
     for col in t.columns:
         meaning = col.meaning + (" *(pseudonymisable)*" if col.pii_id else "")
+        if col.default is not None:
+            meaning += f"; default when absent: `{str(col.default).lower() if isinstance(col.default, bool) else col.default}`"
         lines.append(
             f"| `{col.name}` | {col.dtype} | {'yes' if col.nullable else 'no'} | {col.rule()} | {meaning} |"
         )

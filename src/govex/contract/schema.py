@@ -14,6 +14,9 @@ MARKET_NOTE = "market code (ISO 3166-1 alpha-2 country, or a region name the use
 JOURNEYS = ("onboarding", "purchase", "fulfilment", "cancellation", "dispute", "return", "account_safety")
 FUNCTIONS = ("customer_service", "moderation", "education", "service_recovery")
 CHANNELS = ("phone", "chat", "email", "messaging", "self_service")
+# A contact centre that is not a marketplace's (a bank's, a utility's) has contacts outside the
+# marketplace journeys: they are `other` (policies and tiers only cover the journeys above).
+CONTACT_JOURNEYS = (*JOURNEYS, "other")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     pii_id: bool = False  # an identifier of a person that ingest may pseudonymise
+    default: str | bool | None = None  # value of every row when the source has no such column
 
     def rule(self) -> str:
         """A human-readable statement of the value constraint (for docs and messages)."""
@@ -148,18 +152,22 @@ CONTACTS = Table(
         Column("customer_id", STRING, "customer who made contact (null for seller contacts)", nullable=True, pii_id=True),
         Column("seller_id", STRING, "seller who made contact or is concerned", nullable=True, pii_id=True),
         Column("order_id", STRING, "order the contact is about, if any", nullable=True),
-        Column("market", STRING, MARKET_NOTE),
+        Column("market", STRING, MARKET_NOTE, default="all"),
         Column("created_at", TIMESTAMP, "when the contact arrived"),
-        Column("channel", STRING, "contact channel", allowed=CHANNELS),
+        Column("channel", STRING, "contact channel (self_service contacts are left out of forecasts and plans)",
+               allowed=CHANNELS),
         Column("queue", STRING, "routing queue that handled the contact"),
-        Column("journey", STRING, "customer journey the contact belongs to", allowed=JOURNEYS),
-        Column("reason", STRING, "contact reason code (e.g. where_is_my_order)"),
-        Column("automated", BOOL, "true when fully handled by self-service or a bot"),
+        Column("journey", STRING, "customer journey the contact belongs to", allowed=CONTACT_JOURNEYS,
+               default="other"),
+        Column("reason", STRING, "contact reason code (e.g. where_is_my_order)", default="unspecified"),
+        Column("automated", BOOL, "true when fully handled by self-service or a bot (left out of forecasts and "
+               "plans)", default=False),
         Column("wait_time_s", FLOAT, "seconds waited before an agent answered (live channels)", nullable=True, min=0),
         Column("handle_time_s", FLOAT, "agent handle time in seconds (talk/chat + after-contact work)", nullable=True, min=0),
         Column("first_contact_resolution", BOOL, "resolved without a further contact on the same issue", nullable=True),
         Column("resolved_at", TIMESTAMP, "when the issue was resolved (null if open)", nullable=True),
         Column("vendor_id", STRING, "BPO vendor whose agent handled the contact (null if in-house/automated)", nullable=True),
+        Column("agent_id", STRING, "agent who handled the contact (null if automated or not recorded)", nullable=True),
         Column("text", STRING, "first customer message or call summary, for VOC", nullable=True),
     ),
     primary_key=("contact_id",),

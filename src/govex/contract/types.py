@@ -42,11 +42,13 @@ def cast_value(value: ir.Value, column: Column) -> ir.Value:
 
 
 def conform(raw: ir.Table, table: Table) -> ir.Table:
-    """The raw table as the contract's columns, in contract order, cast; absent nullable columns are null."""
+    """The raw table as the contract's columns, in contract order, cast; an absent column gets its
+    default, or null."""
     present = set(raw.columns)
+
+    def absent(col: Column):
+        return ibis.null(ibis_type(col)) if col.default is None else ibis.literal(col.default, type=ibis_type(col))
+
     return raw.select(
-        **{
-            col.name: cast_value(raw[col.name], col) if col.name in present else ibis.null(ibis_type(col))
-            for col in table.columns
-        }
+        **{col.name: cast_value(raw[col.name], col) if col.name in present else absent(col) for col in table.columns}
     )

@@ -142,7 +142,16 @@ def _column_issues(raw: ir.Table, contract: Table, source: str) -> list[Contract
     for col in contract.columns:
         if col.name in raw.columns:
             continue
-        if col.nullable:
+        if col.default is not None:
+            issues.append(
+                ContractIssue(
+                    IssueLevel.WARNING,
+                    f"column is absent; every row gets the default {col.default!r}",
+                    _where(source, contract, col.name),
+                    rule=Rule.ABSENT_OPTIONAL_COLUMN, table=contract.name, column=col.name, source=source,
+                )
+            )
+        elif col.nullable:
             issues.append(
                 ContractIssue(
                     IssueLevel.WARNING,
