@@ -1,20 +1,35 @@
-"""The govex Streamlit dashboard: pages over the precomputed `dash_*` tables of one DuckDB file.
+"""The govex Streamlit dashboard over one DuckDB file.
 
 Run through `govex dashboard --db FILE`, which starts `streamlit run` on this file with the
-database path after `--`. Pages read the small precomputed tables (cached per session); only the
-metric explorer queries the metric layer, and each distinct query is cached.
+database path after `--`. The sidebar filters (market, journey, segment, period) drive the KPI
+cards, the segment table, the explorer and what moved: those are queried live from the metric
+layer (`govex.dashboard.slices`) on a read-only connection per browser session, each distinct
+query cached for every session. Segment health, transitions, the anomaly scan, the plan and
+benchmarks are precomputed `dash_*` tables (whole base), and say so when a filter is on.
+The filter state lives in the URL, so a view can be shared.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from govex.dashboard.precompute import HEADLINE_METRICS, TABLES
-from govex.reports.charts import OKABE_ITO
-from govex.reports.formatting import format_number, is_share
+from govex.dashboard.precompute import TABLES
+from govex.dashboard.slices import (GRAINS, KPI_METRICS, Filters, kpi_cards, periods_with_data, segment_date,
+                                    selected_period, slice_change, slice_cube)
+from govex.errors import GovexError
+from govex.metrics import DEFAULT_REPORTING_CURRENCY
+from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
+from govex.reports.formatting import MISSING, format_number, is_money, is_share
+
+CURRENCY = DEFAULT_REPORTING_CURRENCY  # compute_metrics' default, so the cards equal `govex metrics compute`
+TOP_SERIES = 6  # lines drawn in a cut; the rest are pooled as "other"
+BADGE = {"on track": "green", "at risk": "orange", "off track": "red", "no target": "gray"}
+BETTER, WORSE = OKABE_ITO[2], OKABE_ITO[3]  # bluish green, vermillion: read by colour-blind eyes too
+ALL = "(all)"
 
 
 def _db_path() -> str:
@@ -23,13 +38,15 @@ def _db_path() -> str:
     return parser.parse_args(sys.argv[1:]).db
 
 
-@st.cache_resource
 def _warehouse(db: str):
-    import ibis
+    """This browser session's read-only connection (DuckDB connections are not shared across threads)."""
+    if "warehouse" not in st.session_state:
+        import ibis
 
-    from govex.engine import Warehouse
+        from govex.engine import Warehouse
 
-    return Warehouse(ibis.duckdb.connect(db, read_only=True), url=f"duckdb:///{db}")
+        st.session_state["warehouse"] = Warehouse(ibis.duckdb.connect(db, read_only=True), url=f"duckdb:///{db}")
+    return st.session_state["warehouse"]
 
 
 @st.cache_data
@@ -51,15 +68,60 @@ def _catalogue_info() -> pd.DataFrame:
 
     cat = shipped_catalogue()
     return pd.DataFrame([{"metric": n, "label": cat[n].label, "unit": cat[n].unit, "direction": cat[n].direction,
+                          "kind": cat[n].kind, "description": cat[n].description,
                           "dimensions": list(cat.allowed[n]) + (["segment:value", "segment:lifecycle", "segment:risk"]
-                                                                  if cat.segment_ok[n] else [])} for n in cat.names()])
+                                                                  if cat.segment_ok[n] else [])}
+                         for n in cat.names()]).set_index("metric")
+
+
+@st.cache_data
+def _targets():
+    from govex.metrics import load_targets
+
+    return load_targets()
+
+
+@st.cache_data(show_spinner="Computing the KPIs for this slice from the metric layer ...")
+def _cards(db: str, state: tuple) -> pd.DataFrame:
+    return kpi_cards(_warehouse(db), Filters(*state), _targets())
+
+
+@st.cache_data(show_spinner=False)
+def _periods(db: str, grain: str) -> list:
+    return periods_with_data(_warehouse(db), grain)
 
 
 @st.cache_data(show_spinner="Computing from the metric layer ...")
-def _explore(db: str, metric: str, dimension: str, period: str) -> pd.DataFrame:
-    from govex.metrics import compute_metrics
+def _cube(db: str, state: tuple, metrics: tuple, by: tuple, grain: str, end) -> tuple[pd.DataFrame, dict]:
+    return slice_cube(_warehouse(db), list(metrics), Filters(*state), by=list(by), period=grain, end=end)
 
-    return compute_metrics(_warehouse(db), metrics=[metric], by=[dimension] if dimension != "(none)" else [], period=period)
+
+@st.cache_data(show_spinner="Splitting the change over its cells ...")
+def _change(db: str, state: tuple, metric: str):
+    try:
+        return slice_change(_warehouse(db), Filters(*state), metric)
+    except GovexError as exc:
+        return str(exc)
+
+
+@st.cache_data(show_spinner=False)
+def _options(db: str) -> dict[str, list[str]]:
+    """Values the filters offer: markets and journeys present, segments of each framework."""
+    from govex.segments import ASSIGNMENTS_TABLE
+
+    wh = _warehouse(db)
+    out = {"market": [], "journey": [], "framework": []}
+    if wh.has("orders"):
+        out["market"] = sorted(wh.table("orders").select("market").distinct().to_pandas()["market"].dropna())
+    if wh.has("contacts"):
+        out["journey"] = sorted(wh.table("contacts").select("journey").distinct().to_pandas()["journey"].dropna())
+    if wh.has(ASSIGNMENTS_TABLE):
+        t = wh.table(ASSIGNMENTS_TABLE)
+        frame = t.filter(t.entity == "customer").select("framework", "segment").distinct().to_pandas()
+        for framework, rows in frame.groupby("framework"):
+            out["framework"].append(framework)
+            out[f"segments:{framework}"] = sorted(rows["segment"])
+    return out
 
 
 def _absent(db: str, part: str, what: str, *, fix: str = "after loading the data") -> None:
@@ -81,75 +143,280 @@ def _signed(value: float, *, digits: int) -> str:
     return f"{round(float(value), digits) + 0.0:+,.{digits}f}"
 
 
-def _palette(n: int) -> list[str]:
-    """Okabe-Ito colours for n series (cycled beyond eight)."""
-    return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
-
-
 def _label(metric: str) -> str:
-    info = _catalogue_info().set_index("metric")
+    info = _catalogue_info()
     return info.loc[metric, "label"] if metric in info.index else metric
 
 
 def _unit(metric: str) -> str:
-    info = _catalogue_info().set_index("metric")
+    info = _catalogue_info()
     return info.loc[metric, "unit"] if metric in info.index else ""
 
 
-def _months(frame: pd.DataFrame, column: str = "period_start") -> pd.DataFrame:
-    start, end = st.session_state.get("months", (None, None))
-    dates = pd.to_datetime(frame[column])
-    if start is not None:
-        frame = frame[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
-    return frame
+def _unit_words(unit: str) -> str:
+    """A unit as a heading reads it: '% of contacts', 'USD per order', 'points 1-5'."""
+    if is_share(unit):
+        return unit.replace("share of", "% of", 1)
+    if is_money(unit):
+        return f"{CURRENCY} {unit.split(' ', 1)[1]}" if " " in unit else CURRENCY
+    return unit.replace("(", "").replace(")", "")
+
+
+def _titled(metric: str) -> str:
+    """'Contact rate (contacts per order)', 'Orders' (never 'Orders, orders'), 'Late delivery rate'.""""
+    label, unit = _label(metric), _unit(metric)
+    words = "" if is_share(unit) else _unit_words(unit)  # a share reads as a % already
+    return label if not words or words.lower() == label.lower() else f"{label} ({words})"
+
+
+def _figure(metric: str, value: float, *, signed: bool = False) -> str:
+    """A value in the metric's unit, its unit already in the title: 71.2%, 5.68 USD, 9,438."""
+    unit = _unit(metric)
+    if value is None or pd.isna(value):
+        return MISSING
+    if is_share(unit):
+        return format_number(value, unit, signed=signed)
+    if is_money(unit):
+        return format_number(value, "money", currency=CURRENCY, signed=signed)
+    return format_number(value, "count" if _catalogue_info().loc[metric, "kind"] == "count" else "", signed=signed)
+
+
+def _plot_scale(metric: str) -> float:
+    return 100.0 if is_share(_unit(metric)) else 1.0
+
+
+# ---------------------------------------------------------------- filters and the URL
+
+def _filters(db: str) -> Filters:
+    """Sidebar controls, seeded from the URL when a session opens, and written back to it on each run."""
+    options = _options(db)
+    params = st.query_params
+    if "filters_loaded" not in st.session_state:  # a shared link opens on the view it names
+        st.session_state["filters_loaded"] = True
+        for key in ("market", "journey", "segment", "period", "framework", "grain"):
+            if key in params:
+                st.session_state[key] = params[key]
+    for key, allowed in (("market", options["market"]), ("journey", options["journey"])):
+        if st.session_state.get(key) not in [ALL, *allowed]:
+            st.session_state[key] = ALL
+    if st.session_state.get("grain") not in GRAINS:
+        st.session_state["grain"] = GRAINS[0]
+    frameworks = options["framework"] or ["value"]
+    if st.session_state.get("framework") not in frameworks:
+        st.session_state["framework"] = "value" if "value" in frameworks else frameworks[0]
+    side = st.sidebar
+    side.selectbox("Market", [ALL, *options["market"]], key="market", format_func=lambda v: "All markets" if v == ALL else v)
+    side.selectbox("Journey", [ALL, *options["journey"]], key="journey",
+                   format_func=lambda v: "All journeys" if v == ALL else v.replace("_", " "))
+    side.selectbox("Segment framework", frameworks, key="framework")
+    segments = options.get(f"segments:{st.session_state['framework']}", [])
+    if st.session_state.get("segment") not in [ALL, *segments]:
+        st.session_state["segment"] = ALL
+    side.selectbox("Segment", [ALL, *segments], key="segment", format_func=lambda v: "All segments" if v == ALL else v)
+    side.radio("Period length", GRAINS, key="grain", horizontal=True)
+    periods = [p.label for p in _periods(db, st.session_state["grain"])] if options["market"] else []
+    if periods and st.session_state.get("period") not in periods:
+        st.session_state["period"] = periods[-1]
+    if periods:
+        side.selectbox("Period", periods[::-1], key="period")
+    pick = {k: (None if st.session_state.get(k) in (ALL, None) else st.session_state[k])
+            for k in ("market", "journey", "segment")}
+    filters = Filters(**pick, framework=st.session_state["framework"], period=st.session_state.get("period"),
+                      grain=st.session_state["grain"])
+    shared = {k: v for k, v in params.to_dict().items() if k == "metric"}  # a page's own choice stays in the link
+    if params.to_dict() != {**filters.query(), **shared}:
+        st.query_params.from_dict({**filters.query(), **shared})
+    st.sidebar.caption("The link in the address bar opens this view.")
+    return filters
+
+
+def _current() -> Filters:
+    """The filters the sidebar set on this run (all, when a page runs on its own, as in tests)."""
+    return st.session_state.get("filters", Filters())
+
+
+def _state(filters: Filters) -> tuple:
+    """The filters as a cache key (positional, in the dataclass's field order)."""
+    return (filters.market, filters.journey, filters.framework, filters.segment, filters.period, filters.grain)
+
+
+def _no_orders(db: str) -> bool:
+    if not _warehouse(db).has("orders"):
+        st.info("This warehouse has no orders table, which every KPI and period here is measured against.")
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- charts
+
+def _trend_chart(frame: pd.DataFrame, metric: str, *, target: float | None = None, target_label: str = "") -> alt.Chart:
+    """A metric over periods: the value line, its 95% interval as a band, the target as a dashed rule;
+    the axis fits the data (and the target), not zero."""
+    scale = _plot_scale(metric)
+    data = frame.assign(value=frame["value"] * scale, ci_low=frame["ci_low"] * scale, ci_high=frame["ci_high"] * scale)
+    axis = alt.Axis(title=_unit_words(_unit(metric)))
+    x = alt.X("period:O", title=None, sort=list(data["period"]))
+    band = alt.Chart(data).mark_area(opacity=0.2, color=OKABE_ITO[0]).encode(
+        x=x, y=alt.Y("ci_low:Q", scale=alt.Scale(zero=False), axis=axis), y2="ci_high:Q")
+    line = alt.Chart(data).mark_line(point=True, color=OKABE_ITO[0]).encode(
+        x=x, y=alt.Y("value:Q", scale=alt.Scale(zero=False)),
+        tooltip=["period", alt.Tooltip("value:Q", format=",.3~f"), alt.Tooltip("n:Q", format=",.0f", title="sample")])
+    layers = [band, line]
+    if target is not None and pd.notna(target):
+        rule = pd.DataFrame({"target": [target * scale], "label": [target_label]})
+        layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4], color=WORSE).encode(y="target:Q", tooltip=["label"]))
+        layers.append(alt.Chart(rule).mark_text(align="left", dx=4, dy=-6, color=WORSE).encode(
+            y="target:Q", x=alt.value(0), text="label"))
+    return alt.layer(*layers).properties(height=320)
+
+
+def _lines_chart(wide: pd.DataFrame, metric: str, dimension: str) -> alt.Chart:
+    long = wide.reset_index().melt(id_vars="period", var_name=dimension, value_name="value")
+    long["value"] *= _plot_scale(metric)
+    names = list(wide.columns)
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("period:O", title=None, sort=list(wide.index)),
+        y=alt.Y("value:Q", scale=alt.Scale(zero=False), title=_unit_words(_unit(metric))),
+        color=alt.Color(f"{dimension}:N", sort=names,
+                        scale=alt.Scale(domain=names, range=[OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))])),
+        tooltip=[dimension, "period", alt.Tooltip("value:Q", format=",.3~f")]).properties(height=360)
+
+
+def _signed_bars(frame: pd.DataFrame, *, category: str, value: str, better: pd.Series, title: str) -> alt.Chart:
+    """Horizontal bars coloured by whether each one is good news (direction-aware), labels never cut off."""
+    data = frame.assign(reading=better.map({True: "better", False: "worse"}))
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{category}:N", sort=list(data[category]), title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X(f"{value}:Q", title=title),
+        color=alt.Color("reading:N", scale=alt.Scale(domain=["better", "worse"], range=[BETTER, WORSE]),
+                        legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=[category, alt.Tooltip(f"{value}:Q", format=",.3~f")]).properties(height=max(120, 28 * len(data)))
+
+
+# ---------------------------------------------------------------- pages
+
+def _legend() -> None:
+    st.markdown("Status against target: :green-badge[On track] :orange-badge[At risk: misses by 5% or less] "
+                ":red-badge[Off track] :gray-badge[No target for this slice and period] · the arrow shows the change "
+                "against the previous period, green when it is an improvement and red when it is a deterioration.")
+
+
+def _card(column, row, filters: Filters) -> None:
+    metric = row.metric
+    with column.container(border=True):
+        if row.absent:
+            st.metric(_titled(metric), MISSING, help=_catalogue_info().loc[metric, "description"])
+            st.caption(f"Not shown: {row.absent}.")
+            return
+        history = [v * _plot_scale(metric) for _, v in row.history]
+        change = (f"{_figure(metric, row.change, signed=True)} vs {row.previous_period}" if pd.notna(row.change)
+                  else None)
+        direction = _catalogue_info().loc[metric, "direction"]
+        st.metric(_titled(metric), _figure(metric, row.value), change,
+                  delta_color="normal" if direction == "higher" else "inverse", chart_data=history or None,
+                  help=f"{_catalogue_info().loc[metric, 'description']} 95% interval "
+                       f"{_figure(metric, row.ci_low)} to {_figure(metric, row.ci_high)}; sample {row.n:,.0f}.")
+        target = (f"target {_figure(metric, row.target)} ({row.target_source})" if pd.notna(row.target)
+                  else "no target for this slice and period")
+        st.markdown(f":{BADGE[row.status]}-badge[{row.status.capitalize()}] {target}")
+        st.page_link(_PAGES["moved"], label="What moved", icon=":material/arrow_forward:",
+                     query_params={**filters.query(), "metric": metric})
+
+
+def _kpi_table(cards: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in cards.itertuples():
+        rows.append({"KPI": _titled(r.metric), r.period: _figure(r.metric, r.value),
+                     "95% interval": MISSING if pd.isna(r.ci_low) else f"{_figure(r.metric, r.ci_low)} to {_figure(r.metric, r.ci_high)}",
+                     "Target": _figure(r.metric, r.target), "Status": r.status if not r.absent else r.absent,
+                     r.previous_period: _figure(r.metric, r.previous),
+                     "Change": _figure(r.metric, r.change, signed=True),
+                     "Sample": MISSING if pd.isna(r.n) else f"{r.n:,.0f}"})
+    return pd.DataFrame(rows)
 
 
 def overview(db: str) -> None:
-    st.title("Overview: KPIs against targets")
-    kpis = _read_or_absent(db, "kpis", "KPI status")
-    if kpis is not None:
-        st.caption(f"Targets for the period starting {pd.Timestamp(kpis['period_start'].iloc[0]).date()}; status compares "
-                   "the forecast to period end with the target.")
-        columns = st.columns(4)
-        for i, r in enumerate(kpis.itertuples()):
-            unit = _unit(r.metric)
-            short = unit if is_share(unit) else ""  # long units go in the label, so the figure is not cut off
-            name = _label(r.metric) + ("" if r.slice == "all" else f" ({r.slice})") + ("" if short else f", {unit}")
-            columns[i % 4].metric(name, format_number(r.value_to_date, short),
-                                  f"{r.status}; target {format_number(r.target, short)}", delta_color="off")
-        table = kpis[["metric", "slice", "value_to_date", "target", "forecast", "status"]].copy()
-        table["metric"] = table["metric"].map(_label)
-        st.dataframe(table, hide_index=True, use_container_width=True)
-    monthly = _read(db, "kpi_monthly")
-    if monthly is not None:
-        market = st.session_state.get("market", "(all)")
-        metric = st.selectbox("Trend of", list(HEADLINE_METRICS), format_func=_label)
-        rows = _months(monthly[(monthly["metric"] == metric) & (monthly["market"] == market)])
-        st.subheader(f"{_label(metric)} by month, market {market}")
-        st.line_chart(rows.set_index("period_start")[["value", "ci_low", "ci_high"]], y_label=_unit(metric),
-                      x_label="month", color=[OKABE_ITO[0], OKABE_ITO[5], OKABE_ITO[1]])
+    filters = _current()
+    if _no_orders(db):
+        return
+    cards = _cards(db, _state(filters))
+    period = cards["period"].iloc[0]
+    st.title(f"KPIs for {period}: {filters.describe()}")
+    _legend()
+    if filters.segment:
+        st.caption(f"Segment membership as of {segment_date(_warehouse(db), filters.framework)} (the latest assignment).")
+    columns = st.columns(3)
+    for i, row in enumerate(cards.itertuples()):
+        _card(columns[i % 3], row, filters)
+    st.subheader("KPI table")
+    st.dataframe(_kpi_table(cards), hide_index=True, use_container_width=True)
+    shown = [m for m in cards.loc[cards["absent"] == "", "metric"]]
+    if not shown:
+        return
+    metric = st.selectbox("Trend of", shown, format_func=_label, key="trend_metric")
+    ends = {p.label: p for p in _periods(db, filters.grain)}
+    cube, _ = _cube(db, _state(filters), (metric,), (), filters.grain, ends[period].end)
+    cube = cube.assign(period=[p.label for p in map(_period_of(filters.grain), cube["period_start"])])
+    card = cards.set_index("metric").loc[metric]
+    st.subheader(f"{_titled(metric)} by {filters.grain}, {filters.describe()}")
+    st.caption(f"Shaded: 95% confidence interval. Dashed: the {period} target ({card['target_source']}).")
+    st.altair_chart(_trend_chart(cube, metric, target=card["target"] if pd.notna(card["target"]) else None,
+                                 target_label=f"target {_figure(metric, card['target'])}"), use_container_width=True)
+
+
+def _period_of(grain: str):
+    from govex.reports.period import period_containing
+
+    return lambda start: period_containing(pd.Timestamp(start).date(), grain=grain)
 
 
 def segments(db: str) -> None:
-    framework = st.session_state.get("framework", "value")
-    st.title(f"Segments ({framework} framework)")
-    sizes = _read_or_absent(db, "segment_sizes", "Segment data", part="segments")
-    if sizes is None:
+    filters = _current()
+    framework = filters.framework
+    st.title(f"Segments ({framework} framework): {filters.describe()}")
+    if _no_orders(db):
         return
-    mine = sizes[sizes["framework"] == framework]
-    st.subheader("Sizes and profiles")
-    st.bar_chart(mine.set_index("segment")["customers"], y_label="customers", x_label="segment", color=OKABE_ITO[0])
-    st.dataframe(mine.drop(columns=["framework"]), hide_index=True, use_container_width=True)
+    if f"segments:{framework}" not in _options(db):
+        _absent(db, "segments", "Segment data", fix="after `govex segment`")
+        return
+    period = selected_period(filters, _periods(db, filters.grain))
+    whole = Filters(filters.market, filters.journey, framework, None, filters.period, filters.grain)
+    metrics = ("active_customers", "orders", "gmv", "csat", "contact_rate", "dispute_rate")
+    cube, left_out = _cube(db, _state(whole), metrics, (f"segment:{framework}",), filters.grain, period.end)
+    total, _ = _cube(db, _state(whole), metrics, (), filters.grain, period.end)
+    day = pd.Timestamp(period.start)
+    cube, total = cube[pd.to_datetime(cube["period_start"]) == day], total[pd.to_datetime(total["period_start"]) == day]
+    wide = cube.pivot_table(index=f"segment:{framework}", columns="metric", values="value", aggfunc="first")
+    wide.loc[f"Total ({filters.describe()})"] = total.set_index("metric")["value"]
+    if filters.segment:
+        wide = wide.loc[[s for s in wide.index if s == filters.segment or s.startswith("Total")]]
+    st.subheader(f"{period.label}: size and service by segment")
+    st.caption(f"Membership as of {segment_date(_warehouse(db), framework)}; figures from the metric layer for the slice "
+               "and period. Active customers placed an order in the period.")
+    if left_out:
+        st.caption("Not shown: " + "; ".join(f"{_label(m)} ({why})" for m, why in left_out.items()) + ".")
+    table = pd.DataFrame({"Segment": wide.index})
+    for metric in [m for m in metrics if m in wide.columns]:
+        table[_titled(metric)] = [_figure(metric, v) for v in wide[metric]]
+    st.dataframe(table, hide_index=True, use_container_width=True)
+    if "active_customers" in wide.columns:
+        bars = wide.drop(index=[i for i in wide.index if i.startswith("Total")])["active_customers"].reset_index()
+        bars.columns = ["segment", "customers"]
+        st.altair_chart(alt.Chart(bars).mark_bar(color=OKABE_ITO[0]).encode(
+            x=alt.X("segment:N", sort="-y", title=None), y=alt.Y("customers:Q", title="active customers"),
+            tooltip=["segment", alt.Tooltip("customers:Q", format=",.0f")]).properties(height=260),
+            use_container_width=True)
+    note = " (whole base: not filtered by market, journey or segment)" if filters.cuts() else ""
     health = _read(db, "segment_health")
     if health is not None and (health["framework"] == framework).any():
-        st.subheader("Health by month (50 = average)")
-        wide = _months(health[health["framework"] == framework]).pivot(index="period_start", columns="segment", values="health")
-        st.line_chart(wide, y_label="health score", x_label="month", color=_palette(wide.shape[1]))
-        movers = _read(db, "segment_movers")
-        st.dataframe(movers[movers["framework"] == framework], hide_index=True, use_container_width=True)
+        st.subheader(f"Health by month, 50 = average{note}")
+        rows = health[health["framework"] == framework]
+        wide_health = rows.assign(period=pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m")).pivot(
+            index="period", columns="segment", values="health")
+        st.altair_chart(_lines_chart(wide_health, "", "segment"), use_container_width=True)
     else:
-        st.info(f"Health is precomputed for the value, lifecycle and risk frameworks, not {framework}.")
-    st.subheader("Transitions")
+        st.info(f"Segment health is precomputed for the value, lifecycle and risk frameworks, not {framework}.")
+    st.subheader(f"Transitions{note}")
     transitions = _read(db, "transitions")
     if transitions is None or not (transitions["framework"] == framework).any():
         _absent(db, "transitions", "A transition matrix")
@@ -157,53 +424,140 @@ def segments(db: str) -> None:
         t = transitions[transitions["framework"] == framework]
         st.caption(f"Customers by segment at {pd.Timestamp(t['from_date'].iloc[0]).date()} (rows) and "
                    f"{pd.Timestamp(t['to_date'].iloc[0]).date()} (columns)")
-        st.dataframe(t.pivot(index="from_segment", columns="to_segment", values="customers"), use_container_width=True)
+        matrix = t.pivot(index="from_segment", columns="to_segment", values="customers")
+        st.dataframe(matrix.map(lambda v: f"{v:,.0f}"), use_container_width=True)
 
 
 def explorer(db: str) -> None:
-    st.title("Metric explorer")
+    filters = _current()
+    st.title(f"Metric explorer: {filters.describe()}")
+    if _no_orders(db):
+        return
     info = _catalogue_info()
-    metric = st.selectbox("Metric", info["metric"], format_func=_label)
-    dims = ["(none)"] + info.set_index("metric").loc[metric, "dimensions"]
-    framework = st.session_state.get("framework", "value")
-    default = dims.index(f"segment:{framework}") if f"segment:{framework}" in dims else 0
-    dimension = st.selectbox("Cut by", dims, index=default)
-    period = st.radio("Period", ["month", "week", "quarter"], horizontal=True)
-    cube = _months(_explore(db, metric, dimension, period))
-    market = st.session_state.get("market", "(all)")
-    if dimension == "market" and market != "(all)":
-        cube = cube[cube["market"] == market]
-    st.caption(f"{_label(metric)} in {_unit(metric)}; 95% confidence interval per cell (ci_low, ci_high).")
+    metric = st.selectbox("Metric", list(info.index), format_func=_titled, key="explore_metric")
+    dims = ["(none)"] + [d for d in info.loc[metric, "dimensions"] if d not in filters.cuts()]
+    default = dims.index(f"segment:{filters.framework}") if f"segment:{filters.framework}" in dims else 0
+    dimension = st.selectbox("Cut by", dims, index=default, key="explore_cut")
+    grain = st.radio("Period", ["month", "week", "quarter"], horizontal=True, key="explore_grain")
+    period = selected_period(filters, _periods(db, filters.grain))
+    cube, left_out = _cube(db, _state(filters), (metric,), () if dimension == "(none)" else (dimension,), grain,
+                           period.end)
+    if left_out:
+        st.info(f"{_label(metric)} is {left_out[metric]}: clear that filter to see it.")
+        return
+    if cube.empty:
+        st.info(f"{_label(metric)} has no data for {filters.describe()}.")
+        return
+    cube = cube.assign(period=pd.to_datetime(cube["period_start"]).dt.strftime("%Y-%m-%d"))
+    st.caption(f"{_titled(metric)} up to the end of {period.label}, from the metric layer; shaded: 95% confidence interval.")
     if dimension == "(none)":
-        st.line_chart(cube.set_index("period_start")[["value", "ci_low", "ci_high"]], y_label=_unit(metric), x_label=period)
+        st.altair_chart(_trend_chart(cube, metric), use_container_width=True)
     else:
-        wide = cube.pivot_table(index="period_start", columns=dimension, values="value")
-        st.line_chart(wide, y_label=_unit(metric), x_label=period, color=_palette(wide.shape[1]))
-    st.dataframe(cube, hide_index=True, use_container_width=True)
+        wide, note = _top_series(cube, metric, dimension)
+        if note:
+            st.caption(note)
+        st.altair_chart(_lines_chart(wide, metric, dimension), use_container_width=True)
+    table = pd.DataFrame({"Period": cube["period"]})
+    if dimension != "(none)":
+        table[dimension] = cube[dimension].to_numpy()
+    table[_titled(metric)] = [_figure(metric, v) for v in cube["value"]]
+    table["95% interval"] = [f"{_figure(metric, lo)} to {_figure(metric, hi)}" for lo, hi in zip(cube["ci_low"], cube["ci_high"])]
+    table["Sample"] = [f"{n:,.0f}" if pd.notna(n) else MISSING for n in cube["n"]]
+    st.dataframe(table, hide_index=True, use_container_width=True)
+
+
+def _top_series(cube: pd.DataFrame, metric: str, dimension: str) -> tuple[pd.DataFrame, str]:
+    """The largest cells by volume as lines, the rest pooled as 'other' from their numerators and
+    denominators (the metric's own sufficient statistics) where the metric is a ratio or a count."""
+    volume = cube.groupby(dimension)["n"].sum().sort_values(ascending=False)
+    top = list(volume.index[:TOP_SERIES])
+    wide = cube[cube[dimension].isin(top)].pivot_table(index="period", columns=dimension, values="value", aggfunc="first")
+    wide = wide[top]
+    rest = cube[~cube[dimension].isin(top)]
+    if rest.empty:
+        return wide, ""
+    kind = _catalogue_info().loc[metric, "kind"]
+    others = rest[dimension].nunique()
+    if kind in ("count", "sum"):
+        wide["other"] = rest.groupby("period")["value"].sum()
+    elif kind in ("proportion", "rate", "ratio", "mean"):
+        from govex.metrics.compute import shipped_catalogue
+
+        sums = rest.groupby("period")[["numerator", "denominator"]].sum()
+        wide["other"] = shipped_catalogue()[metric].per * sums["numerator"] / sums["denominator"]
+    else:
+        return wide, f"The {TOP_SERIES} largest of {volume.size} are drawn; the {others} others are in the table."
+    return wide, f"The {TOP_SERIES} largest of {volume.size} by volume; 'other' pools the remaining {others}."
 
 
 def moved(db: str) -> None:
-    st.title("What moved and why")
+    filters = _current()
+    st.title(f"What moved: {filters.describe()}")
+    if _no_orders(db):
+        return
+    metrics = [m for m in KPI_METRICS if _catalogue_info().loc[m, "kind"] not in ("tree", "percentile")]
+    asked = st.query_params.get("metric")
+    if asked in metrics and st.session_state.get("moved_metric") != asked and "moved_seen" not in st.session_state:
+        st.session_state["moved_metric"] = asked
+    st.session_state["moved_seen"] = True
+    metric = st.selectbox("KPI", metrics, format_func=_titled, key="moved_metric")
+    if st.query_params.get("metric") != metric:
+        st.query_params["metric"] = metric
+    change = _change(db, _state(filters), metric)
+    if isinstance(change, str):
+        st.info(change)
+    else:
+        _slice_change(metric, change)
+    note = " (whole base, weekly; not filtered)" if filters.cuts() else " (weekly)"
     anomalies = _read_or_absent(db, "anomalies", "The anomaly scan", part="moved")
     if anomalies is not None:
-        st.subheader("Anomalies and their root causes (weekly)")
-        frame = anomalies.copy()
-        frame["metric"] = frame["metric"].map(_label)
-        frame = frame.astype(object).where(frame.notna(), "n/a")
-        st.dataframe(frame, hide_index=True, use_container_width=True)
-    decomposition = _read(db, "decomposition")
-    if decomposition is not None:
-        d = decomposition
-        st.subheader("Contact rate: mix vs rate by market")
-        st.caption(f"{pd.Timestamp(d['before'].iloc[0]).date()} to {pd.Timestamp(d['after'].iloc[0]).date()}: "
-                   f"mix {d['mix_total'].iloc[0]:+.4f}, rate {d['rate_total'].iloc[0]:+.4f} contacts per order")
-        st.bar_chart(d.set_index("market")[["mix_effect", "rate_effect"]], y_label="contacts per order", x_label="market",
-                     color=[OKABE_ITO[0], OKABE_ITO[1]], stack=False)
-        st.dataframe(d, hide_index=True, use_container_width=True)
+        st.subheader(f"Anomalies and their root causes{note}")
+        st.dataframe(_anomaly_table(anomalies), hide_index=True, use_container_width=True)
+
+
+def _slice_change(metric: str, change) -> None:
+    direction = _catalogue_info().loc[metric, "direction"]
+    delta = change.value_after - change.value_before
+    good = (delta > 0) == (direction == "higher")
+    st.subheader(f"{_titled(metric)}: {_figure(metric, change.value_before)} in {change.before}, "
+                 f"{_figure(metric, change.value_after)} in {change.after}")
+    st.caption(f"A change of {_figure(metric, delta, signed=True)} ({'better' if good or delta == 0 else 'worse'}). "
+               "Each cut below splits it exactly over its cells (for ratios: the mix of volume and each cell's own rate).")
+    for dim, cells in change.cells.groupby("dimension", sort=False):
+        cells = cells.reindex(cells["contribution"].abs().sort_values(ascending=False).index).head(8)
+        scale = _plot_scale(metric)
+        shown = cells.assign(contribution=cells["contribution"] * scale)
+        better = (cells["contribution"] > 0) == (direction == "higher")
+        st.markdown(f"**By {dim.replace('_', ' ')}**")
+        left, right = st.columns([3, 2])
+        left.altair_chart(_signed_bars(shown, category="cell", value="contribution", better=better,
+                                       title=f"contribution to the change ({_unit_words(_unit(metric))})"),
+                          use_container_width=True)
+        right.dataframe(pd.DataFrame({dim.replace("_", " "): cells["cell"], change.before: [_figure(metric, v) for v in cells["before"]],
+                                      change.after: [_figure(metric, v) for v in cells["after"]],
+                                      "contribution": [_figure(metric, v, signed=True) for v in cells["contribution"]]}),
+                        hide_index=True, use_container_width=True)
+    for dim, why in change.skipped.items():
+        st.caption(f"Not split by {dim}: {why}.")
+
+
+def _anomaly_table(anomalies: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in anomalies.itertuples():
+        rows.append({"KPI": _titled(r.metric), "Week": pd.Timestamp(r.after).date() if pd.notna(r.after) else MISSING,
+                     "Compared with": pd.Timestamp(r.before).date() if pd.notna(r.before) else MISSING,
+                     "Cause": str(r.cause).replace("=", ": ").replace(" & ", ", "),
+                     "Expected": _figure(r.metric, r.expected) if r.measure == "ratio" else format_number(r.expected, ""),
+                     "Actual": _figure(r.metric, r.actual) if r.measure == "ratio" else format_number(r.actual, ""),
+                     "Share of the change explained": MISSING if pd.isna(r.explained_share)
+                     else f"{100 * r.explained_share:.0f}%"})
+    return pd.DataFrame(rows)
 
 
 def planning(db: str) -> None:
     st.title("Planning: staffing and cost")
+    if _current().cuts():
+        st.caption("The plan covers every queue; the market, journey and segment filters do not apply to it.")
     plan = _read_or_absent(db, "plan", "The staffing plan")
     if plan is None:
         return
@@ -218,55 +572,87 @@ def planning(db: str) -> None:
         st.subheader(f"Scenario {scenario['scenario'].iloc[0]} side by side with the base plan")
         st.caption(f"{scenario['description'].iloc[0]} (from the {scenario['origin'].iloc[0]})")
         c1, c2, c3 = st.columns(3)
-        c1.metric("FTE change", _signed(total["fte_delta"], digits=1))
+        c1.metric("FTE change", _signed(total["fte_delta"], digits=1), delta_color="off")
         c2.metric(f"Cost change per week ({currency})", _signed(total["cost_delta"], digits=0))
         c3.metric("Service level change", f"{_signed(100 * total['service_level_delta'], digits=1)} pp")
-        queues = scenario[scenario["queue"] != "TOTAL"].set_index("queue")
-        fte = queues[["fte_base", "fte_scenario"]].rename(columns={"fte_base": "base plan", "fte_scenario": "scenario"})
-        st.bar_chart(fte, y_label="FTE", x_label="queue", stack=False,
-                     color=[OKABE_ITO[0], OKABE_ITO[1]])
-        st.dataframe(scenario, hide_index=True, use_container_width=True)
+        queues = scenario[scenario["queue"] != "TOTAL"]
+        fte = queues.melt(id_vars="queue", value_vars=["fte_base", "fte_scenario"], var_name="plan", value_name="FTE")
+        fte["plan"] = fte["plan"].map({"fte_base": "base plan", "fte_scenario": "scenario"})
+        st.altair_chart(alt.Chart(fte).mark_bar().encode(
+            y=alt.Y("queue:N", title=None, axis=alt.Axis(labelLimit=320)), yOffset="plan:N", x=alt.X("FTE:Q"),
+            color=alt.Color("plan:N", scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[1]]),
+                            legend=alt.Legend(title=None, orient="bottom"))).properties(height=max(160, 40 * len(queues))),
+            use_container_width=True)
+        st.dataframe(_readable(scenario.drop(columns=["scenario", "description", "origin"]), currency),
+                     hide_index=True, use_container_width=True)
     st.subheader("Base plan by queue")
-    st.dataframe(plan, hide_index=True, use_container_width=True)
+    st.dataframe(_readable(plan.drop(columns=["currency"]), currency), hide_index=True, use_container_width=True)
+
+
+def _readable(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """Column names as words and numbers formatted for reading (shares in %, money with its currency)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        name = column.replace("_", " ").replace("fte", "FTE").replace(" s ", " (s) ")
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            if "service_level" in column or column.endswith("share") or column.endswith("rate"):
+                out[name] = [format_number(v, "share", signed="delta" in column) for v in values]
+            elif "cost" in column:
+                out[f"{name} ({currency})"] = [format_number(v, "count", signed="delta" in column) for v in values]
+            else:
+                out[name] = [format_number(v, "", signed="delta" in column) for v in values]
+        else:
+            out[name] = values.astype(str)
+    return out
 
 
 def benchmarks(db: str) -> None:
     st.title("Benchmarks")
+    if _current().cuts():
+        st.caption("Peers publish whole-company figures, so the comparison is for the whole base; filters do not apply.")
     position = _read_or_absent(db, "benchmarks", "Benchmark position")
     if position is None:
         return
     if position["illustrative"].all():
         st.warning("ILLUSTRATIVE benchmark figures: fictitious peers with invented values that only show the format.")
+    info = _catalogue_info()
     frame = position.copy()
-    sign = frame["metric"].map(lambda m: -1.0 if _catalogue_info().set_index("metric").loc[m, "direction"] == "lower" else 1.0)
-    frame["better_than_median_pct"] = 100 * sign * frame["gap_to_median"] / frame["peer_median"].abs()
-    frame["metric"] = frame["metric"].map(_label)
-    st.bar_chart(frame.set_index("metric")["better_than_median_pct"], x_label="KPI", color=OKABE_ITO[2],
-                 y_label="internal vs peer median (% of median; positive = better)")
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    sign = frame["metric"].map(lambda m: -1.0 if info.loc[m, "direction"] == "lower" else 1.0)
+    frame["better_pct"] = 100 * sign * frame["gap_to_median"] / frame["peer_median"].abs()
+    frame["KPI"] = frame["metric"].map(_label)
+    frame = frame.sort_values("better_pct", ascending=False)
+    st.subheader(f"Internal value against the peer median, {frame['period'].iloc[0]}")
+    st.caption("Bars right of zero: better than the median peer (lower is better for rates of problems and costs).")
+    st.altair_chart(_signed_bars(frame, category="KPI", value="better_pct", better=frame["better_pct"] >= 0,
+                                 title="% better (+) or worse (-) than the peer median"), use_container_width=True)
+    shown = pd.DataFrame({"KPI": frame["KPI"],
+                          "Internal": [_figure(m, v) for m, v in zip(frame["metric"], frame["internal"])],
+                          "Peer median": [_figure(m, v) for m, v in zip(frame["metric"], frame["peer_median"])],
+                          "Better than median": [f"{v:+.0f}%" for v in frame["better_pct"]],
+                          "Rank (1 = best)": [f"{p} of {n}" for p, n in zip(frame["position"], frame["ranked"])],
+                          "Best peer": [f"{s}: {_figure(m, v)}" for s, m, v in
+                                        zip(frame["best_source"], frame["metric"], frame["best_value"])],
+                          "Newest peer figure": pd.to_datetime(frame["newest_date"]).dt.date.astype(str)})
+    st.dataframe(shown, hide_index=True, use_container_width=True)
 
 
-def _filters(db: str) -> None:
-    monthly = _read(db, "kpi_monthly")
-    markets = ["(all)"] + (sorted(set(monthly["market"]) - {"(all)"}) if monthly is not None else [])
-    st.sidebar.selectbox("Market", markets, key="market")
-    st.sidebar.selectbox("Segment framework", ["value", "lifecycle", "risk", "intent"], key="framework")
-    if monthly is not None:
-        months = sorted(pd.to_datetime(monthly["period_start"]).dt.date.unique())
-        st.sidebar.select_slider("Months", options=months, value=(months[0], months[-1]), key="months")
+_PAGES: dict[str, st.Page] = {}
 
 
 def main() -> None:
     db = _db_path()
     st.set_page_config(page_title="govex dashboard", layout="wide")
-    pages = [st.Page(lambda: overview(db), title="Overview", url_path="overview", default=True),
-             st.Page(lambda: segments(db), title="Segments", url_path="segments"),
-             st.Page(lambda: explorer(db), title="Metric explorer", url_path="explorer"),
-             st.Page(lambda: moved(db), title="What moved", url_path="moved"),
-             st.Page(lambda: planning(db), title="Planning", url_path="planning"),
-             st.Page(lambda: benchmarks(db), title="Benchmarks", url_path="benchmarks")]
-    navigation = st.navigation(pages)
-    _filters(db)
+    _PAGES.update({
+        "overview": st.Page(lambda: overview(db), title="Overview", url_path="overview", default=True),
+        "segments": st.Page(lambda: segments(db), title="Segments", url_path="segments"),
+        "explorer": st.Page(lambda: explorer(db), title="Metric explorer", url_path="explorer"),
+        "moved": st.Page(lambda: moved(db), title="What moved", url_path="moved"),
+        "planning": st.Page(lambda: planning(db), title="Planning", url_path="planning"),
+        "benchmarks": st.Page(lambda: benchmarks(db), title="Benchmarks", url_path="benchmarks"),
+    })
+    navigation = st.navigation(list(_PAGES.values()))
+    st.session_state["filters"] = _filters(db)
     navigation.run()
 
 
