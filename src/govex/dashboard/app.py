@@ -163,7 +163,7 @@ def _unit_words(unit: str) -> str:
 
 
 def _titled(metric: str) -> str:
-    """'Contact rate (contacts per order)', 'Orders' (never 'Orders, orders'), 'Late delivery rate'.""""
+    """'Contact rate (contacts per order)', 'Orders' (never 'Orders, orders'), 'Late delivery rate'."""
     label, unit = _label(metric), _unit(metric)
     words = "" if is_share(unit) else _unit_words(unit)  # a share reads as a % already
     return label if not words or words.lower() == label.lower() else f"{label} ({words})"
