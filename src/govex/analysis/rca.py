@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import nnls
 from scipy.stats import norm
 
 from govex.analysis._cube import check_columns, numeric_column
@@ -173,6 +174,38 @@ def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: 
     return sd
 
 
+def _count_leaf_variance(v: np.ndarray, f: np.ndarray, unit: np.ndarray, n_bins: int = 20,
+                         min_per_bin: int = _MIN_PER_BIN) -> np.ndarray:
+    """Noise variance of every leaf of a cube of counts: ``a * sampling + b * size^2``.
+
+    Counts carry sampling noise (``unit``: binomial or Poisson variance of the leaf) times an
+    overdispersion ``a >= 1``, and a rate that drifts between periods or a forecast that is off
+    adds noise proportional to the leaf's size ``m = (v + f) / 2`` (coefficient of variation
+    ``sqrt(b)``). Both are fitted by non-negative least squares on the second moment of the
+    residuals in size bins, each bin's largest tenth of standardised residuals left out (causes
+    are a minority of any bin) and the rest scaled back to a full second moment (0.623: the
+    mean of a chi-square with 1 df below its 90th percentile). A scale taken from the deviation
+    score (MAD of ``2 (v - f) / (v + f)``) instead would call every small cell noisy: a cell
+    expecting 0.4 events and seeing none has the largest possible deviation score.
+    """
+    m = 0.5 * (v + f)
+    r2 = (v - f) ** 2
+    idx = np.flatnonzero(unit > 0)
+    if idx.size < 2 * min_per_bin:
+        return unit.copy()
+    order = idx[np.argsort(m[idx], kind="stable")]
+    rows, target = [], []
+    for chunk in np.array_split(order, max(1, min(n_bins, order.size // min_per_bin))):
+        z2 = r2[chunk] / unit[chunk]
+        keep = chunk[z2 <= np.quantile(z2, 0.9)]
+        rows.append([unit[keep].mean(), (m[keep] ** 2).mean()])
+        target.append(r2[keep].mean() / 0.623)
+    design, second = np.asarray(rows), np.asarray(target)
+    scale = np.maximum(second, 1e-12)  # relative fit: small and large bins count alike
+    (a, b), _ = nnls(design / scale[:, None], second / scale)
+    return max(a, 1.0) * unit + b * m**2
+
+
 @dataclass(frozen=True)
 class _CountNoise:
     """Sampling variance of a ratio cube whose cells are counts (events out of units).
@@ -271,6 +304,50 @@ def _decode(cuboid: _Cuboid, index: int, cards: list[int]) -> tuple[int, ...]:
     return tuple(reversed(values))
 
 
+def _generalise(cuboids: list[_Cuboid], by_dims: dict[tuple[int, ...], int], ci: int, gi: int, v: np.ndarray,
+                f: np.ndarray, leaf_var: np.ndarray, taken: set[tuple[int, int]], alpha: float,
+                min_ratio: float = 0.5) -> tuple[int, int]:
+    """The most general element that the evidence supports in place of a chosen one.
+
+    A parent (one dimension dropped) replaces the element when the parent's other cells moved
+    too: in the same direction, significantly (a one-sided test at ``alpha`` split over the
+    parents tried), and by a relative change at least ``min_ratio`` of the element's own. Then
+    the element was one visible corner of a wider cause (``market=BR`` found as
+    ``market=BR & carrier=X``). A sibling that moved alone (two planted elements of one cuboid)
+    shifts the rest of the parent by a fraction of that, so it does not pull the parent in.
+    """
+    while len(cuboids[ci].dims) > 1:
+        cub = cuboids[ci]
+        mask = cub.group == gi
+        f_s, v_s = f[mask].sum(), v[mask].sum()
+        if f_s <= 0:
+            break
+        change_s = (v_s - f_s) / f_s
+        bar = float(norm.isf(alpha / len(cub.dims)))
+        best = None
+        for drop in cub.dims:
+            pi = by_dims.get(tuple(d for d in cub.dims if d != drop))
+            if pi is None:
+                continue
+            parent = cuboids[pi]
+            pg = int(parent.group[np.flatnonzero(mask)[0]])
+            if (pi, pg) in taken:
+                continue
+            rest = (parent.group == pg) & ~mask
+            f_r, v_r, var_r = f[rest].sum(), v[rest].sum(), leaf_var[rest].sum()
+            if f_r <= 0 or var_r <= 0:
+                continue
+            z_r = (v_r - f_r) / np.sqrt(var_r)
+            ratio = ((v_r - f_r) / f_r) / change_s if change_s != 0 else 0.0
+            if np.sign(z_r) == np.sign(change_s) and abs(z_r) >= bar and ratio >= min_ratio:
+                if best is None or abs(z_r) > best[0]:
+                    best = (abs(z_r), pi, pg)
+        if best is None:
+            break
+        ci, gi = best[1], best[2]
+    return ci, gi
+
+
 def _pursue(
     cuboids: list[_Cuboid],
     v: np.ndarray,
@@ -298,6 +375,8 @@ def _pursue(
         per_depth[len(c.dims)] = per_depth.get(len(c.dims), 0) + c.keys.size
     z_min = {d: float(norm.isf(alpha / (2.0 * len(per_depth) * m))) for d, m in per_depth.items()}
     local_scale = np.zeros_like(f)
+    by_dims = {c.dims: i for i, c in enumerate(cuboids)}
+    covered = np.zeros(v.size, dtype=bool)  # leaves under an accepted cause
     chosen: list[tuple[int, int, float, float]] = []
     explained = 0.0  # sum of the gains of the causes accepted so far
     taken: set[tuple[int, int]] = set()
@@ -307,10 +386,12 @@ def _pursue(
         if abs_residual.sum() <= 0:
             break
         local_var = (local_scale * 0.5 * (v + f_cur)) ** 2
-        if not small:
+        if small:
+            leaf_var = np.maximum(count_noise.variance(v, f_cur), local_var)
+        elif count_noise is not None:
+            leaf_var = np.maximum(_count_leaf_variance(v, f_cur, count_noise.variance(v, f_cur)), local_var)
+        else:
             leaf_var = np.maximum(_leaf_noise_sd(v, f_cur) ** 2, local_var)
-            if count_noise is not None:
-                leaf_var = np.maximum(leaf_var, count_noise.variance(v, f_cur))
         per_depth_best: dict[int, tuple[float, int, int, float]] = {}
         overall_best = 0.0
         for ci, cub in enumerate(cuboids):
@@ -335,7 +416,9 @@ def _pursue(
             else:
                 sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
             z = np.where(sigma > 0, np.abs(delta) / np.where(sigma > 0, sigma, 1.0), np.where(delta != 0, np.inf, 0.0))
-            ok = (z >= z_min[len(cub.dims)]) & (gain > max(min_share * explained, 0.0))
+            # inside an accepted cause, what is left is that cause's unevenness, not another cause
+            nested = np.bincount(g, covered, minlength=n) == cub.n_cells
+            ok = (z >= z_min[len(cub.dims)]) & (gain > max(min_share * explained, 0.0)) & ~nested
             for gi in (gi for (c, gi) in taken if c == ci):
                 ok[gi] = False
             if not ok.any():
@@ -352,11 +435,13 @@ def _pursue(
             if per_depth_best[depth][0] >= (1.0 - tie_tolerance) * top_gain:
                 gain_value, ci, gi, z_value = per_depth_best[depth]
                 break
+        ci, gi = _generalise(cuboids, by_dims, ci, gi, v, f_cur, leaf_var, taken, alpha)
         cub = cuboids[ci]
         mask = cub.group == gi
         exp_s, act_s = f_cur[mask].sum(), v[mask].sum()
         if exp_s + act_s > 0:
             f_cur[mask] = f_cur[mask] + (act_s - exp_s) * (f_cur[mask] + v[mask]) / (exp_s + act_s)
+        covered |= mask
         local = _relative_noise(v[mask], f_cur[mask])
         local_scale[mask] = np.maximum(local_scale[mask], local)
         taken.add((ci, gi))

@@ -274,7 +274,7 @@ def squeeze_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 24, 10
 
 
 def derived_ratio_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 24, 10, 9),
-                       dispersion: float | None = None) -> PlantedCube:
+                       dispersion: float | None = None, uneven: float = 0.0) -> PlantedCube:
     """A ratio measure (success rate = successes / requests) in the manner of PSqueeze's derived cases.
 
     Li et al. (2022, arXiv:2305.03331) build a derived measure from two fundamental ones and
@@ -283,7 +283,10 @@ def derived_ratio_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 
     success rate per leaf drifts between periods (beta-binomial overdispersion, ``dispersion``),
     and the expected numerator and denominator are forecasts with their own relative error. A
     root cause is 1-3 elements of one cuboid of layer 1-3 whose failure rate is multiplied by
-    1.5-6 (or divided), a shift of the mix of requests across cells is not a cause.
+    1.5-6 (or divided), a shift of the mix of requests across cells is not a cause. With
+    ``uneven`` > 0 a cause does not hit its cells alike: each cell's excess is the cause's times
+    a uniform draw in ``1 -/+ uneven`` (a carrier's outage is worse in some regions), which
+    tempts a method to name the worst corner of the cause instead of the cause.
     """
     names, codes, frame = _grid(cards)
     n = codes.shape[0]
@@ -299,7 +302,8 @@ def derived_ratio_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 
     factor = float(rng.uniform(1.5, 6.0)) if rng.uniform() < 0.8 else float(rng.uniform(0.1, 0.5))
     causes = []
     for cause, mask in anomalies[0]:
-        rate[mask] = np.clip(rate[mask] * factor, 0.0, 0.95)
+        excess = (factor - 1.0) * rng.uniform(1.0 - uneven, 1.0 + uneven, mask.sum())
+        rate[mask] = np.clip(rate[mask] * np.maximum(1.0 + excess, 0.05), 0.0, 0.95)
         causes.append(cause)
     # beta-binomial: the leaf's rate this period is Beta around its rate, intra-class correlation rho
     if rho > 0:
@@ -319,6 +323,7 @@ FAMILIES = {
                                           only_last_layer=True),
     "Squeeze B": squeeze_cube,
     "ratio (derived)": derived_ratio_cube,
+    "ratio (uneven cause)": lambda rng: derived_ratio_cube(rng, uneven=0.9),
     "govex additive": lambda rng: make_rca_cube(rng, kind="additive"),
     "govex ratio": lambda rng: make_rca_cube(rng, kind="ratio"),
 }
