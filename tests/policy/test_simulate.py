@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from govex.engine import Warehouse
 from govex.errors import ConfigError
+from govex.metrics import CurrencyError
 from govex.policy import parse_policy, simulate_policies
 
 from policy.policy_texts import CONSISTENT_RULES, TIERS
@@ -71,7 +72,7 @@ def _returns(rng) -> pd.DataFrame:
     return pd.DataFrame({
         "return_id": [f"R{i}" for i in range(n)], "customer_id": rng.choice(["C1", "C2", "C3", "C4", "C99"], n),
         "requested_at": pd.Timestamp(AS_OF) - pd.to_timedelta(rng.integers(0, 100 * 24, n), unit="h"),
-        "refund_amount": rng.choice([5.0, 15.0, 40.0, 150.0], n), "currency": rng.choice(["EUR", "BRL"], n),
+        "refund_amount": rng.choice([5.0, 15.0, 40.0, 150.0], n), "currency": rng.choice(["USD", "BRL"], n),
         "abuse_flag": rng.random(n) < 0.2, "status": "refunded", "reason": "damaged", "order_id": "O", "market": "BR",
     })
 
@@ -123,7 +124,7 @@ def test_customers_per_tier_match_independent_count(world, policy):
 def test_refund_exposure_by_hand(world):
     frames, result = world
     returns = _in_window(frames["returns"], "requested_at")
-    # Reporting amount: BRL at 0.5 before 2025-01-15 and 0.2 from then (the FX table above); EUR has no rate row.
+    # Reporting amount: BRL at 0.5 before 2025-01-15 and 0.2 from then (the FX table above); USD is the reporting currency.
     rate = np.where(returns.currency == "BRL", np.where(returns.requested_at.dt.date < dt.date(2025, 1, 15), 0.5, 0.2), 1.0)
     amount = returns.refund_amount * rate
     limit = {"fast": 100.0, "std": 20.0, "eco": 10.0, "held": 0.0}  # auto_approve_limit of each test tier
@@ -133,6 +134,15 @@ def test_refund_exposure_by_hand(world):
     assert got.auto_approved_amount.sum() == pytest.approx(amount[auto].sum())
     assert got.auto_approved_abuse_amount.sum() == pytest.approx(amount[auto & returns.abuse_flag.to_numpy()].sum())
     assert got.requests.sum() == len(returns)
+
+
+def test_a_refund_without_an_fx_rate_is_an_error_not_a_rate_of_one(world):
+    frames, _ = world
+    returns = frames["returns"].assign(currency="EUR")  # fx_rates has no EUR row
+    warehouse = Warehouse.from_frames({**frames, "returns": returns})
+    policy = parse_policy(f"name: A\nversion: v1\n{TIERS}{CONSISTENT_RULES}", source="a.yaml")
+    with pytest.raises(CurrencyError, match=r"money rows of returns have no rate into USD on their date: EUR \(\d+ row"):
+        simulate_policies(warehouse, [policy], window_days=90)
 
 
 def test_queue_load_hours_by_hand(world):

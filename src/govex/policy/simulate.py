@@ -29,6 +29,8 @@ import pandas as pd
 from govex.contract.schema import JOURNEYS
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
+from govex.metrics.currency import in_reporting_currency
+from govex.models.summary import DAYS_PER_UNIT
 from govex.policy.decide import DecisionTable
 from govex.policy.loader import LoadedPolicy
 from govex.policy.profiles import KEY, customer_profiles, profile_combinations
@@ -77,19 +79,12 @@ def _decisions(policies: Sequence[LoadedPolicy], combos: pd.DataFrame, framework
     return pd.DataFrame(rows)
 
 
-def _reporting(warehouse: Warehouse, events: ir.Table) -> ir.Table:
-    """`amount` in the reporting currency: the latest fx rate valid on or before the event day."""
-    if not warehouse.has("fx_rates"):
-        return events
-    fx = warehouse.table("fx_rates")
-    fx = fx.select(fx_currency=fx.currency, valid_from=fx.valid_from, rate=fx.rate_to_reporting)
-    joined = events.asof_join(fx, on=events.day >= fx.valid_from, predicates=events.currency == fx.fx_currency)
-    converted = joined.mutate(amount=joined.amount * joined.rate.fill_null(1.0))
-    return converted.select(*events.columns)
+def _events(warehouse: Warehouse, start: dt.date, end: dt.date, reporting_currency: str | None) -> ir.Table:
+    """Contacts, disputes and returns of customers in [start, end), one schema, money in one currency.
 
-
-def _events(warehouse: Warehouse, start: dt.date, end: dt.date) -> ir.Table:
-    """Contacts, disputes and returns of customers in [start, end), one schema."""
+    Amounts go through the metric layer's conversion (`in_reporting_currency`): the rate valid on
+    the event day, and an error for a row without one.
+    """
     def window(t: ir.Table, ts: str) -> ir.Table:
         day = t[ts].date()
         return t.filter(t.customer_id.notnull(), day >= ibis.date(start), day < ibis.date(end)).mutate(day=day)
@@ -102,19 +97,21 @@ def _events(warehouse: Warehouse, start: dt.date, end: dt.date) -> ir.Table:
                               handle_time_s=c.handle_time_s.cast("float64"), **money))
     money_rows = []
     if warehouse.has("disputes"):
-        d = window(warehouse.table("disputes"), "opened_at")
+        d = in_reporting_currency(warehouse, window(warehouse.table("disputes"), "opened_at"), source="disputes",
+                                  time_column="opened_at", reporting_currency=reporting_currency)
         money_rows.append(d.select(KEY, "day", journey=ibis.literal("dispute"), kind=ibis.literal("dispute"),
                                    live=ibis.literal(False), handle_time_s=ibis.null("float64"),
                                    amount=d.amount.cast("float64"), currency=d.currency,
                                    abuse=d.outcome == "fraud_confirmed"))
     if warehouse.has("returns"):
-        r = window(warehouse.table("returns"), "requested_at")
+        r = in_reporting_currency(warehouse, window(warehouse.table("returns"), "requested_at"), source="returns",
+                                  time_column="requested_at", reporting_currency=reporting_currency)
         money_rows.append(r.select(KEY, "day", journey=ibis.literal("return"), kind=ibis.literal("return"),
                                    live=ibis.literal(False), handle_time_s=ibis.null("float64"),
                                    amount=r.refund_amount.cast("float64"), currency=r.currency,
                                    abuse=r.abuse_flag.fill_null(False)))
     if money_rows:
-        parts.append(_reporting(warehouse, ibis.union(*money_rows)))
+        parts.append(ibis.union(*money_rows))
     if not parts:
         raise ConfigError("policy simulation needs at least one of the tables contacts, disputes, returns")
     columns = [KEY, "journey", "day", "kind", "live", "handle_time_s", "amount", "currency", "abuse"]
@@ -130,9 +127,13 @@ def _latest_as_of(warehouse: Warehouse) -> dt.date:
 
 
 def simulate_policies(
-    warehouse: Warehouse, policies: Sequence[LoadedPolicy], *, as_of: dt.date | None = None, window_days: int = 90
+    warehouse: Warehouse, policies: Sequence[LoadedPolicy], *, as_of: dt.date | None = None, window_days: int = 90,
+    reporting_currency: str | None = None,
 ) -> PolicySimulation:
-    """Apply `policies` to the segments of `as_of` (latest when None) and the `window_days` before it."""
+    """Apply `policies` to the segments of `as_of` (latest when None) and the `window_days` before it.
+
+    Amounts are in `reporting_currency` (None: see `govex.metrics.currency.in_reporting_currency`).
+    """
     if not policies:
         raise ConfigError("give at least one policy to simulate")
     names = [p.spec.name for p in policies]
@@ -147,7 +148,7 @@ def simulate_policies(
 
     profiles = customer_profiles(warehouse, frameworks=frameworks, as_of=as_of)
     profiles = profiles.select(KEY, combo=ibis.literal(SEP).join([profiles[f].fill_null(MISSING) for f in frameworks]))
-    events = _events(warehouse, as_of - dt.timedelta(days=window_days), as_of)
+    events = _events(warehouse, as_of - dt.timedelta(days=window_days), as_of, reporting_currency)
     joined = events.left_join(profiles, KEY).drop(f"{KEY}_right")
     joined = joined.mutate(combo=joined.combo.fill_null(UNKNOWN))
     table = ibis.memtable(decisions.drop(columns="customers"))
@@ -180,7 +181,7 @@ def _frames(policies, decisions: pd.DataFrame, grouped: pd.DataFrame, *, as_of: 
     tiers["lane"] = [tiers_of[p][t].lane for p, t in zip(tiers.policy, tiers.tier)]
     tiers = tiers.sort_values(["policy", "journey", "rank", "tier"]).reset_index(drop=True)
 
-    weeks = window_days / 7.0
+    weeks = window_days / DAYS_PER_UNIT["week"]
     live = grouped[grouped.live_contacts > 0]
     queues = live.groupby(["policy", "queue", "journey", "tier"], as_index=False)[["live_contacts", "handle_s"]].sum()
     queues["handle_time_s"] = queues.handle_s / queues.live_contacts
