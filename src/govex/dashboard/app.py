@@ -166,7 +166,7 @@ def _titled(metric: str) -> str:
     """'Contact rate (contacts per order)', 'Orders' (never 'Orders, orders'), 'Late delivery rate'."""
     label, unit = _label(metric), _unit(metric)
     words = "" if is_share(unit) else _unit_words(unit)  # a share reads as a % already
-    return label if not words or words.lower() == label.lower() else f"{label} ({words})"
+    return label if not words or words.lower() in label.lower() else f"{label} ({words})"
 
 
 def _figure(metric: str, value: float, *, signed: bool = False) -> str:
@@ -178,7 +178,8 @@ def _figure(metric: str, value: float, *, signed: bool = False) -> str:
         return format_number(value, unit, signed=signed)
     if is_money(unit):
         return format_number(value, "money", currency=CURRENCY, signed=signed)
-    return format_number(value, "count" if _catalogue_info().loc[metric, "kind"] == "count" else "", signed=signed)
+    counted = _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count")
+    return format_number(value, "count" if counted else "", signed=signed)
 
 
 def _plot_scale(metric: str) -> float:
@@ -255,7 +256,7 @@ def _trend_chart(frame: pd.DataFrame, metric: str, *, target: float | None = Non
     scale = _plot_scale(metric)
     data = frame.assign(value=frame["value"] * scale, ci_low=frame["ci_low"] * scale, ci_high=frame["ci_high"] * scale)
     axis = alt.Axis(title=_unit_words(_unit(metric)))
-    x = alt.X("period:O", title=None, sort=list(data["period"]))
+    x = alt.X("period:O", title=None, sort=list(data["period"]), axis=alt.Axis(labelAngle=0))
     band = alt.Chart(data).mark_area(opacity=0.2, color=OKABE_ITO[0]).encode(
         x=x, y=alt.Y("ci_low:Q", scale=alt.Scale(zero=False), axis=axis), y2="ci_high:Q")
     line = alt.Chart(data).mark_line(point=True, color=OKABE_ITO[0]).encode(
@@ -271,15 +272,17 @@ def _trend_chart(frame: pd.DataFrame, metric: str, *, target: float | None = Non
 
 
 def _lines_chart(wide: pd.DataFrame, metric: str, dimension: str) -> alt.Chart:
-    long = wide.reset_index().melt(id_vars="period", var_name=dimension, value_name="value")
-    long["value"] *= _plot_scale(metric)
-    names = list(wide.columns)
+    long = wide.reset_index().melt(id_vars="period", var_name="series", value_name="value")
+    long["value"] *= _plot_scale(metric) if metric else 1.0
+    names = [str(n) for n in wide.columns]
+    title = dimension.replace("segment:", "").replace("_", " ")  # a field name with ':' would read as a type
     return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("period:O", title=None, sort=list(wide.index)),
-        y=alt.Y("value:Q", scale=alt.Scale(zero=False), title=_unit_words(_unit(metric))),
-        color=alt.Color(f"{dimension}:N", sort=names,
+        x=alt.X("period:O", title=None, sort=list(wide.index), axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("value:Q", scale=alt.Scale(zero=False), title=_unit_words(_unit(metric)) if metric else "score"),
+        color=alt.Color("series:N", sort=names, title=title,
                         scale=alt.Scale(domain=names, range=[OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))])),
-        tooltip=[dimension, "period", alt.Tooltip("value:Q", format=",.3~f")]).properties(height=360)
+        tooltip=[alt.Tooltip("series:N", title=title), "period", alt.Tooltip("value:Q", format=",.3~f")]
+    ).properties(height=360)
 
 
 def _signed_bars(frame: pd.DataFrame, *, category: str, value: str, better: pd.Series, title: str) -> alt.Chart:
@@ -290,7 +293,7 @@ def _signed_bars(frame: pd.DataFrame, *, category: str, value: str, better: pd.S
         x=alt.X(f"{value}:Q", title=title),
         color=alt.Color("reading:N", scale=alt.Scale(domain=["better", "worse"], range=[BETTER, WORSE]),
                         legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=[category, alt.Tooltip(f"{value}:Q", format=",.3~f")]).properties(height=max(120, 28 * len(data)))
+        tooltip=[category, alt.Tooltip(f"{value}:Q", format=",.3~f")]).properties(height=alt.Step(26))
 
 
 # ---------------------------------------------------------------- pages
@@ -644,12 +647,14 @@ def main() -> None:
     db = _db_path()
     st.set_page_config(page_title="govex dashboard", layout="wide")
     _PAGES.update({
-        "overview": st.Page(lambda: overview(db), title="Overview", url_path="overview", default=True),
+        "overview": st.Page(lambda: overview(db), title="Overview", url_path="home", default=True),
         "segments": st.Page(lambda: segments(db), title="Segments", url_path="segments"),
         "explorer": st.Page(lambda: explorer(db), title="Metric explorer", url_path="explorer"),
         "moved": st.Page(lambda: moved(db), title="What moved", url_path="moved"),
         "planning": st.Page(lambda: planning(db), title="Planning", url_path="planning"),
         "benchmarks": st.Page(lambda: benchmarks(db), title="Benchmarks", url_path="benchmarks"),
+        # the default page is served at the root only; a link to /overview opens it too, not "Page not found"
+        "overview_alias": st.Page(lambda: overview(db), title="Overview", url_path="overview", visibility="hidden"),
     })
     navigation = st.navigation(list(_PAGES.values()))
     st.session_state["filters"] = _filters(db)
