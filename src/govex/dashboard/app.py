@@ -11,6 +11,7 @@ The filter state lives in the URL, so a view can be shared.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 import altair as alt
@@ -26,6 +27,7 @@ from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
 from govex.reports.formatting import MISSING, format_number, is_money, is_share
 
 CURRENCY = DEFAULT_REPORTING_CURRENCY  # compute_metrics' default, so the cards equal `govex metrics compute`
+SMALL_SAMPLE = 100  # below this many units behind a card, its interval is printed on the card
 TOP_SERIES = 6  # lines drawn in a cut; the rest are pooled as "other"
 BADGE = {"on track": "green", "at risk": "orange", "off track": "red", "no target": "gray"}
 BETTER, WORSE = OKABE_ITO[2], OKABE_ITO[3]  # bluish green, vermillion: read by colour-blind eyes too
@@ -182,6 +184,17 @@ def _figure(metric: str, value: float, *, signed: bool = False) -> str:
     return format_number(value, "count" if counted else "", signed=signed)
 
 
+def _change_figure(metric: str, change: float, level: float) -> str:
+    """A change with as many decimals as its level shows (4.13 -> +0.06; 0.00718 -> +0.00001), never 1e-05."""
+    unit = _unit(metric)
+    if is_share(unit) or is_money(unit) or _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count") \
+            or pd.isna(level) or level == 0:
+        return _figure(metric, change, signed=True)
+    size = abs(level)
+    decimals = 0 if size >= 1000 else 1 if size >= 100 else max(2, 2 - math.floor(math.log10(size)))
+    return f"{round(change, decimals) + 0.0:+,.{decimals}f}"
+
+
 def _plot_scale(metric: str) -> float:
     return 100.0 if is_share(_unit(metric)) else 1.0
 
@@ -275,7 +288,7 @@ def _lines_chart(wide: pd.DataFrame, metric: str, dimension: str) -> alt.Chart:
     long = wide.reset_index().melt(id_vars="period", var_name="series", value_name="value")
     long["value"] *= _plot_scale(metric) if metric else 1.0
     names = [str(n) for n in wide.columns]
-    title = dimension.replace("segment:", "").replace("_", " ")  # a field name with ':' would read as a type
+    title = _dimension_words(dimension)  # a field name with ':' would read as an encoding type
     return alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("period:O", title=None, sort=list(wide.index), axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         y=alt.Y("value:Q", scale=alt.Scale(zero=False), title=_unit_words(_unit(metric)) if metric else "score"),
@@ -312,7 +325,7 @@ def _card(column, row, filters: Filters) -> None:
             st.caption(f"Not shown: {row.absent}.")
             return
         history = [v * _plot_scale(metric) for _, v in row.history]
-        change = (f"{_figure(metric, row.change, signed=True)} vs {row.previous_period}" if pd.notna(row.change)
+        change = (f"{_change_figure(metric, row.change, row.value)} vs {row.previous_period}" if pd.notna(row.change)
                   else None)
         direction = _catalogue_info().loc[metric, "direction"]
         st.metric(_titled(metric), _figure(metric, row.value), change,
@@ -322,6 +335,9 @@ def _card(column, row, filters: Filters) -> None:
         target = (f"target {_figure(metric, row.target)} ({row.target_source})" if pd.notna(row.target)
                   else "no target for this slice and period")
         st.markdown(f":{BADGE[row.status]}-badge[{row.status.capitalize()}] {target}")
+        if row.n < SMALL_SAMPLE:
+            st.caption(f"Small sample ({row.n:,.0f}): the 95% interval runs from {_figure(metric, row.ci_low)} to "
+                       f"{_figure(metric, row.ci_high)}.")
         st.page_link(_PAGES["moved"], label="What moved", icon=":material/arrow_forward:",
                      query_params={**filters.query(), "metric": metric})
 
@@ -333,7 +349,7 @@ def _kpi_table(cards: pd.DataFrame) -> pd.DataFrame:
                      "95% interval": MISSING if pd.isna(r.ci_low) else f"{_figure(r.metric, r.ci_low)} to {_figure(r.metric, r.ci_high)}",
                      "Target": _figure(r.metric, r.target), "Status": r.status if not r.absent else r.absent,
                      r.previous_period: _figure(r.metric, r.previous),
-                     "Change": _figure(r.metric, r.change, signed=True),
+                     "Change": _change_figure(r.metric, r.change, r.value),
                      "Sample": MISSING if pd.isna(r.n) else f"{r.n:,.0f}"})
     return pd.DataFrame(rows)
 
@@ -437,10 +453,11 @@ def explorer(db: str) -> None:
     if _no_orders(db):
         return
     info = _catalogue_info()
-    metric = st.selectbox("Metric", list(info.index), format_func=_titled, key="explore_metric")
+    names = list(info.index)
+    metric = st.selectbox("Metric", names, index=names.index(KPI_METRICS[0]), format_func=_titled, key="explore_metric")
     dims = ["(none)"] + [d for d in info.loc[metric, "dimensions"] if d not in filters.cuts()]
     default = dims.index(f"segment:{filters.framework}") if f"segment:{filters.framework}" in dims else 0
-    dimension = st.selectbox("Cut by", dims, index=default, key="explore_cut")
+    dimension = st.selectbox("Cut by", dims, index=default, key="explore_cut", format_func=_dimension_words)
     grain = st.radio("Period", ["month", "week", "quarter"], horizontal=True, key="explore_grain")
     period = selected_period(filters, _periods(db, filters.grain))
     cube, left_out = _cube(db, _state(filters), (metric,), () if dimension == "(none)" else (dimension,), grain,
@@ -451,7 +468,9 @@ def explorer(db: str) -> None:
     if cube.empty:
         st.info(f"{_label(metric)} has no data for {filters.describe()}.")
         return
-    cube = cube.assign(period=pd.to_datetime(cube["period_start"]).dt.strftime("%Y-%m-%d"))
+    cube = cube.assign(period=pd.to_datetime(cube["period_start"]).dt.strftime("%Y-%m" if grain == "month" else "%Y-%m-%d"))
+    if grain == "quarter":
+        cube["period"] = [p.label for p in map(_period_of("quarter"), cube["period_start"])]
     st.caption(f"{_titled(metric)} up to the end of {period.label}, from the metric layer; shaded: 95% confidence interval.")
     if dimension == "(none)":
         st.altair_chart(_trend_chart(cube, metric), use_container_width=True)
@@ -462,11 +481,20 @@ def explorer(db: str) -> None:
         st.altair_chart(_lines_chart(wide, metric, dimension), use_container_width=True)
     table = pd.DataFrame({"Period": cube["period"]})
     if dimension != "(none)":
-        table[dimension] = cube[dimension].to_numpy()
+        table[_dimension_words(dimension)] = cube[dimension].to_numpy()
     table[_titled(metric)] = [_figure(metric, v) for v in cube["value"]]
     table["95% interval"] = [f"{_figure(metric, lo)} to {_figure(metric, hi)}" for lo, hi in zip(cube["ci_low"], cube["ci_high"])]
     table["Sample"] = [f"{n:,.0f}" if pd.notna(n) else MISSING for n in cube["n"]]
     st.dataframe(table, hide_index=True, use_container_width=True)
+
+
+def _dimension_words(dimension: str) -> str:
+    """'segment:value' -> 'value segment', 'seller_tier' -> 'seller tier', '(none)' -> 'nothing (one line)'."""
+    if dimension == "(none)":
+        return "nothing (one line)"
+    if dimension.startswith("segment:"):
+        return f"{dimension.split(':', 1)[1]} segment"
+    return dimension.replace("_", " ").replace("vendor id", "vendor")
 
 
 def _top_series(cube: pd.DataFrame, metric: str, dimension: str) -> tuple[pd.DataFrame, str]:
