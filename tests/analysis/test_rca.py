@@ -101,3 +101,90 @@ def test_root_cause_f1_counts_exact_matches_only():
     score = root_cause_f1(predicted, truth)
     assert (score["tp"], score["fp"], score["fn"]) == (1, 1, 1)
     assert score["f1"] == pytest.approx(0.5)
+
+
+def test_shares_of_opposite_causes_are_parts_of_the_gross_movement():
+    cube = _grid(market=4, carrier=3, category=5)
+    cube["expected"] = 100.0
+    cube["actual"] = 100.0
+    cube.loc[(cube["market"] == "market1").to_numpy(), "actual"] = 40.0  # -900
+    cube.loc[((cube["market"] == "market2") & (cube["carrier"] == "carrier2")).to_numpy(), "actual"] = 150.0  # +250
+    result = localize_root_causes(cube, dims=["market", "carrier", "category"], actual="actual", expected="expected")
+    first, second = result.root_causes
+    # hand calculation: contributions -900 and +250, nothing left over; gross movement 1150
+    assert (first.contribution, second.contribution) == (pytest.approx(-900), pytest.approx(250))
+    assert first.share == pytest.approx(900 / 1150) and second.share == pytest.approx(250 / 1150)
+    assert result.unexplained_share == pytest.approx(0.0, abs=1e-12)
+    assert first.to_dict()["direction"] == "down" and second.to_dict()["direction"] == "up"
+    # the cells behind the cause: its 15 cells all fell from 100 to 40
+    assert len(first.cells) == 5 and all(c[0]["market"] == "market1" and (c[1], c[2]) == (40.0, 100.0)
+                                         for c in first.cells)
+
+
+def _rates(cube, rate, rng, volume=2000):
+    cube = cube.assign(expected_den=float(volume), actual_den=float(volume))
+    cube["expected"] = rng.binomial(volume, 0.05, len(cube)).astype(float)
+    cube["actual"] = rng.binomial(volume, rate).astype(float)
+    return cube
+
+
+def test_uneven_ratio_cause_is_named_at_its_level_and_sibling_elements_stay_apart():
+    rng = np.random.default_rng(8)
+    cube = _grid(market=6, carrier=5, platform=2)
+    market0 = (cube["market"] == "market0").to_numpy()
+    worst = market0 & (cube["carrier"] == "carrier0").to_numpy()
+    # market0's late rate rose everywhere, most on carrier0: the cause is market0, not its worst corner
+    uneven = _rates(cube, np.where(worst, 0.15, np.where(market0, 0.10, 0.05)), rng)
+    result = localize_root_causes(uneven, dims=["market", "carrier", "platform"], actual="actual",
+                                  expected="expected", actual_den="actual_den", expected_den="expected_den")
+    assert [c.dims for c in result.root_causes] == [{"market": "market0"}]
+    # two carriers of market0 moved, the other three did not: two elements, not market0
+    two = market0 & cube["carrier"].isin(["carrier1", "carrier3"]).to_numpy()
+    apart = _rates(cube, np.where(two, 0.12, 0.05), rng)
+    result = localize_root_causes(apart, dims=["market", "carrier", "platform"], actual="actual",
+                                  expected="expected", actual_den="actual_den", expected_den="expected_den")
+    assert sorted(c.label() for c in result.root_causes) == ["market=market0 & carrier=carrier1",
+                                                            "market=market0 & carrier=carrier3"]
+
+
+def test_cause_over_cells_forecast_at_zero_is_one_element():
+    rng = np.random.default_rng(4)
+    cube = _grid(a=5, b=6, c=4)
+    cube["expected"] = rng.uniform(50, 150, len(cube))
+    cube["actual"] = cube["expected"] * (1 + rng.normal(0, 0.05, len(cube)))
+    new = (cube["b"] == "b2").to_numpy()
+    cube.loc[new, "expected"] = 0.0  # a product line the forecast did not know about
+    result = localize_root_causes(cube, dims=["a", "b", "c"], actual="actual", expected="expected")
+    assert [c.dims for c in result.root_causes] == [{"b": "b2"}]
+
+
+def test_stability_separates_a_clear_cause_from_noise():
+    rng = np.random.default_rng(6)
+    cube = _grid(a=6, b=5, c=4)
+    cube["expected"] = rng.uniform(100, 400, len(cube))
+    cube["actual"] = cube["expected"] * (1 + rng.normal(0, 0.05, len(cube)))
+    cube.loc[(cube["a"] == "a3").to_numpy(), "actual"] *= 1.5
+    result = localize_root_causes(cube, dims=["a", "b", "c"], actual="actual", expected="expected",
+                                  stability_runs=10)
+    assert [c.dims for c in result.root_causes] == [{"a": "a3"}]
+    assert result.root_causes[0].stability == 1.0 and result.localised
+    quiet = cube.assign(actual=cube["expected"] * (1 + rng.normal(0, 0.05, len(cube))))
+    result = localize_root_causes(quiet, dims=["a", "b", "c"], actual="actual", expected="expected",
+                                  stability_runs=10)
+    assert not result.localised and result.to_dict()["localised"] is False
+
+
+def test_riskloc_protocol_generator_plants_what_it_labels():
+    from govex.datasets.rca_cubes import riskloc_cube
+
+    rng = np.random.default_rng(2)
+    # the paper's "L" setting: leaf-level anomalies, no deviation, severity 0.5-1 plus the noise level
+    cube = riskloc_cube(rng, cards=(4, 5, 3, 6), noise=(0.0, 0.1), severity=(0.5, 1.0), deviation=(0.0, 0.0),
+                        n_anomalies=(3, 3), n_elements=(1, 1), only_last_layer=True)
+    frame = cube.frame
+    assert len(frame) == 4 * 5 * 3 * 6 and len(cube.causes) == 3
+    for cause, severity in zip(cube.causes, cube.severities):
+        assert set(cause) == set(cube.dims)
+        row = frame[np.logical_and.reduce([frame[k] == v for k, v in cause.items()])]
+        low, high = sorted([row["actual"].item(), row["expected"].item()])
+        assert low == pytest.approx(high * max(1 - severity, 0.0))

@@ -15,6 +15,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,54 @@ def _trailing_scale(residuals: np.ndarray, window: int, min_points: int) -> np.n
     median = past.rolling(window, min_periods=min_points).median()
     mad = (past - median).abs().rolling(window, min_periods=min_points).median()
     return (_MAD_TO_SD * mad).to_numpy()
+
+
+PERIODS_PER_YEAR = {"day": 364, "week": 52, "month": 12, "quarter": 4}  # 364 days: same weekday a year back
+EXPECTED_KINDS = ("previous", "last-year", "forecast")
+
+
+@dataclass(frozen=True)
+class ExpectedValue:
+    """Which earlier periods form the expected value of a period, and how to say so.
+
+    ``lags`` are counted back from the period explained; several lags are pooled (root-cause
+    analysis) or their median taken (anomaly scores).
+    """
+
+    kind: str
+    lags: tuple[int, ...]
+    description: str
+
+    @property
+    def season_length(self) -> int:
+        return self.lags[0]
+
+    @property
+    def n_seasons(self) -> int:
+        return len(self.lags)
+
+
+def expected_value(kind: str, *, period: str, periods: int = 4, season_length: int = 1) -> ExpectedValue:
+    """The expected value a user chose: the previous period, the same period last year, or a forecast.
+
+    The forecast is the seasonal naive-median forecast: the same season position in each of the
+    ``periods`` previous seasons (``season_length`` periods long; 1 for no season), the median
+    of which is robust to one past outlier (Hyndman & Athanasopoulos, "Forecasting: principles
+    and practice", 3rd ed., section 5.2, simple forecasting methods).
+    """
+    if period not in PERIODS_PER_YEAR:
+        raise ConfigError(f"period {period!r}: use {', '.join(PERIODS_PER_YEAR)}")
+    if kind == "previous":
+        return ExpectedValue(kind, (1,), f"previous {period}")
+    if kind == "last-year":
+        return ExpectedValue(kind, (PERIODS_PER_YEAR[period],), f"same {period} last year")
+    if kind == "forecast":
+        if periods < 1 or season_length < 1:
+            raise ConfigError(f"a forecast needs periods >= 1 and season length >= 1, got {periods}, {season_length}")
+        where = (f"the same {period} of each of the {periods} previous seasons of {season_length} {period}s"
+                 if season_length > 1 else f"the {periods} previous {period}s")
+        return ExpectedValue(kind, tuple(j * season_length for j in range(1, periods + 1)), f"forecast from {where}")
+    raise ConfigError(f"expected value {kind!r}: use {', '.join(EXPECTED_KINDS)}")
 
 
 def seasonal_baseline(values: Sequence[float], *, season_length: int = 7, n_seasons: int = 4) -> np.ndarray:

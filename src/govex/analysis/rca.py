@@ -71,6 +71,14 @@ class RootCause:
     actual, expected : the measure on the cause's cells (sum, or rate for ratio measures).
     n_cells : leaf cells under the cause.
     z : significance of the cause's net deviation against the estimated leaf noise.
+    contribution : the cause's part of the total change, in the measure's units (sum; rate
+        points for a ratio: its cells' excess events over the whole denominator).
+    share : the cause's part of the gross movement, ``|contribution|`` over the sum of the causes'
+        ``|contribution|`` and the unexplained rest: between 0 and 1, the causes' shares and the
+        unexplained share sum to 1 (a cause against the overall direction still gets a positive share).
+    stability : how often the cause is found again when the leaf noise is redrawn (wild bootstrap
+        of the fitted residuals); None when not measured.
+    cells : the cause's leaf cells that moved most, (cell, actual, expected), largest first.
     """
 
     dims: dict[str, str]
@@ -80,6 +88,10 @@ class RootCause:
     expected: float
     n_cells: int
     z: float
+    contribution: float = float("nan")
+    share: float = float("nan")
+    stability: float | None = None
+    cells: tuple[tuple[dict[str, str], float, float], ...] = ()
 
     def label(self) -> str:
         return " & ".join(f"{k}={v}" for k, v in self.dims.items()) or "(all)"
@@ -93,6 +105,11 @@ class RootCause:
             "expected": self.expected,
             "n_cells": self.n_cells,
             "z": self.z,
+            "contribution": self.contribution,
+            "share": self.share,
+            "direction": "up" if self.contribution > 0 else "down",
+            "stability": self.stability,
+            "cells": [{"cell": c, "actual": a, "expected": e} for c, a, e in self.cells],
         }
 
 
@@ -104,12 +121,20 @@ class Localization:
     measure: str  # "additive" or "ratio"
     total_actual: float
     total_expected: float
+    unexplained_share: float = float("nan")  # share of the gross movement no cause accounts for
+
+    @property
+    def localised(self) -> bool:
+        """False when nothing beats the noise: the change could not be localised."""
+        return bool(self.root_causes)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "measure": self.measure,
             "total_actual": self.total_actual,
             "total_expected": self.total_expected,
+            "localised": self.localised,
+            "unexplained_share": self.unexplained_share,
             "root_causes": [c.to_dict() for c in self.root_causes],
         }
 
@@ -358,8 +383,9 @@ def _pursue(
     tie_tolerance: float,
     min_share: float,
     count_noise: _CountNoise | None = None,
-) -> list[tuple[int, int, float, float]]:
-    """Greedy ripple pursuit; returns (cuboid index, group index, gain, z) per accepted cause.
+) -> tuple[list[tuple[int, int, float, float]], np.ndarray]:
+    """Greedy ripple pursuit: (cuboid index, group index, gain, z) per accepted cause, and the
+    expectation with the accepted causes absorbed (the fit).
 
     Leaf noise is the robust empirical scale of :func:`_leaf_noise_sd`. With ``count_noise`` (a
     ratio cube of counts) the sampling variance is a floor under it; in a cube too small to see
@@ -447,7 +473,7 @@ def _pursue(
         taken.add((ci, gi))
         chosen.append((ci, gi, gain_value, z_value))
         explained += gain_value
-    return chosen
+    return chosen, f_cur
 
 
 def localize_root_causes(
@@ -464,6 +490,8 @@ def localize_root_causes(
     tie_tolerance: float = 0.02,
     min_share: float = 0.02,
     allow_negative: bool = False,
+    stability_runs: int = 0,
+    seed: int = 0,
     source: str = "cube",
 ) -> Localization:
     """Find the conjunctions of dimension values that best explain actual vs expected.
@@ -482,6 +510,9 @@ def localize_root_causes(
     min_share : a further cause must remove at least this share of the deviation already
         explained (RiskLoc's proportional explanatory-power floor): tiny causes are noise to act on.
     allow_negative : accept negative measure values (signed measures such as margins).
+    stability_runs : noise redraws for each cause's stability (0: not measured; each redraw
+        costs one more search).
+    seed : random seed of the redraws.
     source : name of the input used in error messages.
 
     Returns
@@ -520,41 +551,50 @@ def localize_root_causes(
     cards = [max(len(u), 1) for u in uniques]
     cuboids = _build_cuboids(codes, cards, depth)
     count_noise = _count_noise(v, v_den, f, f_den) if ratio else None
-    chosen = _pursue(cuboids, v, f_model, max_causes=max_causes, alpha=alpha,
-                    tie_tolerance=tie_tolerance, min_share=min_share, count_noise=count_noise)
+    options = dict(max_causes=max_causes, alpha=alpha, tie_tolerance=tie_tolerance, min_share=min_share,
+                   count_noise=count_noise)
+    chosen, f_fit = _pursue(cuboids, v, f_model, **options)
+    stability = _stability(cuboids, v, f_model, f_fit, options, runs=stability_runs, seed=seed,
+                           nonnegative=nonneg) if stability_runs > 0 and chosen else {}
 
     total_abs = float(np.abs(v - f_model).sum())
     if ratio:
         total_actual = v.sum() / v_den.sum() if v_den.sum() > 0 else float("nan")
         total_expected = f.sum() / f_den.sum() if f_den.sum() > 0 else float("nan")
-        change = total_actual - total_expected
+        scale = v_den.sum()
     else:
         total_actual, total_expected = float(v.sum()), float(f.sum())
-        change = total_actual - total_expected
+        scale = 1.0
+    change = total_actual - total_expected
+    masks = [cuboids[ci].group == gi for ci, gi, _, _ in chosen]
+    contributions = [float((v[m].sum() - f_model[m].sum()) / scale) if scale > 0 else float("nan") for m in masks]
+    rest = change - sum(contributions)
+    gross = sum(abs(c) for c in contributions) + abs(rest)
     causes = []
-    for ci, gi, gain, z in chosen:
+    for (ci, gi, gain, z), mask, contribution in zip(chosen, masks, contributions):
         cub = cuboids[ci]
-        mask = cub.group == gi
         values = _decode(cub, gi, cards)
         named = {dims[d]: str(uniques[d][code]) for d, code in zip(cub.dims, values)}
         if ratio:
             den_a, den_f = v_den[mask].sum(), f_den[mask].sum()
             cause_actual = v[mask].sum() / den_a if den_a > 0 else float("nan")
             cause_expected = f[mask].sum() / den_f if den_f > 0 else float("nan")
-            undone = (v[mask].sum() - f_model[mask].sum()) / v_den.sum()
         else:
             cause_actual, cause_expected = float(v[mask].sum()), float(f[mask].sum())
-            undone = cause_actual - cause_expected
-        share = float(undone / change) if change != 0 else float("nan")
         causes.append(
             RootCause(
                 dims=named,
                 score=float(gain / total_abs) if total_abs > 0 else 0.0,
-                explained_share=share,
+                explained_share=float(contribution / change) if change != 0 else float("nan"),
                 actual=float(cause_actual),
                 expected=float(cause_expected),
                 n_cells=int(mask.sum()),
                 z=float(z),
+                contribution=contribution,
+                share=float(abs(contribution) / gross) if gross > 0 else float("nan"),
+                stability=stability.get((ci, gi), 0.0) if stability_runs > 0 else None,
+                cells=_top_cells(mask, v, f, v_den if ratio else None, f_den if ratio else None, f_model,
+                                 codes, uniques, dims),
             )
         )
     return Localization(
@@ -562,4 +602,44 @@ def localize_root_causes(
         measure="ratio" if ratio else "additive",
         total_actual=float(total_actual),
         total_expected=float(total_expected),
+        unexplained_share=float(abs(rest) / gross) if gross > 0 else float("nan"),
     )
+
+
+def _stability(cuboids: list[_Cuboid], v: np.ndarray, f: np.ndarray, f_fit: np.ndarray, options: dict[str, Any],
+               *, runs: int, seed: int, nonnegative: bool) -> dict[tuple[int, int], float]:
+    """Share of ``runs`` noise redraws in which each element is found again.
+
+    Wild bootstrap (Wu 1986; Mammen 1993): each leaf keeps its fitted value (causes included)
+    and its own residual with a random sign, so the noise keeps its size cell by cell and the
+    causes stay where they were; the search is rerun on every redraw.
+    """
+    rng = np.random.default_rng(seed)
+    residual = v - f_fit
+    hits: dict[tuple[int, int], int] = {}
+    for _ in range(runs):
+        redraw = f_fit + residual * rng.choice(np.array([-1.0, 1.0]), size=v.size)
+        if nonnegative:
+            redraw = np.maximum(redraw, 0.0)
+        again, _ = _pursue(cuboids, redraw, f, **options)
+        for ci, gi, _, _ in again:
+            hits[(ci, gi)] = hits.get((ci, gi), 0) + 1
+    return {key: count / runs for key, count in hits.items()}
+
+
+def _top_cells(mask: np.ndarray, v: np.ndarray, f: np.ndarray, v_den: np.ndarray | None, f_den: np.ndarray | None,
+               f_model: np.ndarray, codes: list[np.ndarray], uniques: list[np.ndarray], dims: list[str],
+               limit: int = 5) -> tuple[tuple[dict[str, str], float, float], ...]:
+    """The cause's leaf cells that moved most (actual vs expected; rates for a ratio measure)."""
+    rows = np.flatnonzero(mask)
+    rows = rows[np.argsort(-np.abs(v[rows] - f_model[rows]), kind="stable")[:limit]]
+    out = []
+    for r in rows:
+        cell = {d: str(uniques[j][codes[j][r]]) for j, d in enumerate(dims)}
+        if v_den is not None and f_den is not None:
+            actual = v[r] / v_den[r] if v_den[r] > 0 else float("nan")
+            expected = f[r] / f_den[r] if f_den[r] > 0 else float("nan")
+        else:
+            actual, expected = v[r], f[r]
+        out.append((cell, float(actual), float(expected)))
+    return tuple(out)

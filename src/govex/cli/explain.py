@@ -26,13 +26,18 @@ def _read_csv(path: Path):
 
 
 def _print_causes(result) -> None:
-    if not result.root_causes:
-        console.print("No cause stands out from noise.")
+    if not result.localised:
+        console.print("Could not localise this change: no combination of cells moves beyond the noise.")
         return
     for rank, cause in enumerate(result.root_causes, start=1):
-        console.print(f"{rank}. {cause.label()}  score={cause.score:.3f}  "
-                      f"explained_share={cause.explained_share:.1%}  ({cause.expected:.4g} -> {cause.actual:.4g})",
-                      highlight=False)
+        found = f", found in {cause.stability:.0%} of noise redraws" if cause.stability is not None else ""
+        console.print(f"{rank}. {cause.label()}: {cause.expected:.4g} -> {cause.actual:.4g}, "
+                      f"{cause.share:.0%} of the movement ({'up' if cause.contribution > 0 else 'down'}), "
+                      f"{cause.n_cells} cells{found}", highlight=False)
+        for cell, actual, expected in cause.cells[:3]:
+            label = ", ".join(f"{k}={v}" for k, v in cell.items())
+            console.print(f"     {label}: {expected:.4g} -> {actual:.4g}", highlight=False)
+    console.print(f"Not explained by these causes: {result.unexplained_share:.0%} of the movement.", highlight=False)
 
 
 @explain_app.command("cube")
@@ -46,6 +51,7 @@ def explain_cube(
     max_causes: int = typer.Option(5, "--max-causes", help="longest list of causes"),
     max_depth: int = typer.Option(None, "--max-depth", help="most dimensions in one cause (default all)"),
     allow_negative: bool = typer.Option(False, "--allow-negative", help="the measure is signed"),
+    stability: int = typer.Option(20, "--stability", help="noise redraws to measure how often each cause is found (0: off)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Rank the dimension-value combinations that explain actual vs expected in a cube file."""
@@ -55,13 +61,10 @@ def explain_cube(
     result = localize_root_causes(
         frame, dims=_split(dims), actual=actual, expected=expected, actual_den=actual_den,
         expected_den=expected_den, max_causes=max_causes, max_depth=max_depth,
-        allow_negative=allow_negative, source=data.name,
+        allow_negative=allow_negative, stability_runs=stability, source=data.name,
     )
     if as_json:
-        print_json({"root_causes": [{"dims": c.dims, "score": c.score, "explained_share": c.explained_share}
-                                    for c in result.root_causes],
-                    "measure": result.measure, "total_actual": result.total_actual,
-                    "total_expected": result.total_expected})
+        print_json(result.to_dict())
         return
     _print_causes(result)
 
@@ -69,9 +72,13 @@ def explain_cube(
 @explain_app.command("metric")
 def explain_metric(
     name: str = typer.Argument(..., help="metric name from the catalogue"),
-    period_from: str = typer.Option(..., "--from", help="earlier period (any date inside it)"),
-    period_to: str = typer.Option(..., "--to", help="later period (any date inside it)"),
+    period_to: str = typer.Option(..., "--to", help="the period to explain (any date inside it)"),
     by: str = typer.Option(..., "--by", help="comma-separated dimensions, e.g. market,carrier,segment:value"),
+    expected: str = typer.Option("previous", "--expected",
+                                 help="expected value: previous (period, or the --from one), last-year, or forecast"),
+    period_from: str = typer.Option(None, "--from", help="with --expected previous: the baseline period (default: the one before --to)"),
+    periods: int = typer.Option(4, "--periods", help="with --expected forecast: earlier seasons pooled"),
+    season_length: int = typer.Option(1, "--season-length", help="with --expected forecast: periods per season"),
     period: str = typer.Option("month", "--period", help="day, week, month or quarter"),
     db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB warehouse file"),
     max_causes: int = typer.Option(5, "--max-causes"),
@@ -81,6 +88,7 @@ def explain_metric(
     import pandas as pd
 
     from govex.analysis import findings
+    from govex.analysis.anomalies import expected_value
     from govex.engine.warehouse import Warehouse
     from govex.errors import ConfigError
 
@@ -89,17 +97,28 @@ def explain_metric(
     freq = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}.get(period)
     if freq is None:
         raise ConfigError(f"--period {period!r}: use day, week, month or quarter")
+    choice = expected_value(expected, period=period, periods=periods, season_length=season_length)
+    if period_from is not None and choice.kind != "previous":
+        raise ConfigError(f"--from names the baseline of --expected previous; --expected {expected} forms its own")
     try:
-        before, after = (pd.Timestamp(value).to_period(freq).start_time for value in (period_from, period_to))
+        target = pd.Timestamp(period_to).to_period(freq)
+        after = target.start_time
+        if period_from is not None:
+            before = [pd.Timestamp(period_from).to_period(freq).start_time]
+            description = f"{period} of {before[0].date()}"
+        else:
+            before = sorted((target - lag).start_time for lag in choice.lags)
+            description = choice.description
     except ValueError as exc:
         raise ConfigError(f"--from {period_from!r} / --to {period_to!r}: expected dates such as 2025-06-01 ({exc})") from None
-    if before >= after:
+    if before[-1] >= after:
         raise ConfigError(f"--from {period_from} must fall in an earlier {period} than --to {period_to}")
     change = findings.explain_metric(Warehouse.open(str(db)), metric=name, before=before, after=after, by=_split(by),
                             period=period, max_causes=max_causes)
     if as_json:
-        print_json(change.to_dict())
+        print_json({**change.to_dict(), "expected_from": description})
         return
+    console.print(f"Expected value: {description}.", highlight=False)
     console.print(change.render(), highlight=False)
 
 
@@ -107,6 +126,9 @@ def anomalies(
     metrics: str = typer.Option(..., "--metrics", help="comma-separated metric names"),
     by: str = typer.Option("", "--by", help="dimensions to localise alerts over"),
     period: str = typer.Option("week", "--period", help="day, week, month or quarter"),
+    expected: str = typer.Option("forecast", "--expected",
+                                 help="expected value: previous period, last-year, or forecast (seasonal median)"),
+    periods: int = typer.Option(4, "--periods", help="with --expected forecast: earlier seasons in the median"),
     season_length: int = typer.Option(1, "--season-length", help="periods per season (7 for daily data)"),
     threshold: float = typer.Option(3.5, "--threshold", help="robust z of an alert"),
     min_volume: float = typer.Option(100.0, "--min-volume", help="fewest units (orders, cases, responses) behind an alert"),
@@ -114,17 +136,21 @@ def anomalies(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Scan metrics for anomalies and localise each alert to the cells behind it."""
+    from govex.analysis.anomalies import expected_value
     from govex.analysis.findings import what_moved
     from govex.engine.warehouse import Warehouse
     from govex.errors import ConfigError
 
     if not db.is_file():
         raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
+    choice = expected_value(expected, period=period, periods=periods, season_length=season_length)
     found = what_moved(Warehouse.open(str(db)), metrics=_split(metrics), by=_split(by), period=period,
-                       season_length=season_length, threshold=threshold, min_volume=min_volume)
+                       season_length=choice.season_length, n_seasons=choice.n_seasons, threshold=threshold,
+                       min_volume=min_volume)
     if as_json:
-        print_json({"findings": [f.to_dict() for f in found]})
+        print_json({"expected_from": choice.description, "findings": [f.to_dict() for f in found]})
         return
+    console.print(f"Expected value: {choice.description}.", highlight=False)
     if not found:
         console.print("No anomaly found.")
     for finding in found:
