@@ -133,14 +133,22 @@ def _clv(ctx: DemoContext) -> list[str]:
 
 
 def _policy(ctx: DemoContext) -> list[str]:
-    from govex.policy import check_policy_in_warehouse, load_policy, simulate_policies
+    from govex.policy import check_policy_in_warehouse, load_policy, policy_gaps, simulate_policies
 
     policy = load_policy()
     findings = check_policy_in_warehouse(policy, ctx.warehouse)
     sim = simulate_policies(ctx.warehouse, [policy])
     ctx.results["policy"] = sim
+    ctx.results["policy_gaps"] = gaps = policy_gaps(policy, ctx.warehouse)
     lines = [f"policy {policy.spec.name} {policy.version}: {len(findings)} consistency finding(s)"]
     lines += [f"  {line}" for finding in findings[:3] for line in finding.render().splitlines()]
+    if gaps.empty:
+        lines.append("policy gaps: none (every current customer is covered by a specific rule in every journey)")
+    else:  # a finding, not a crash: these customers are served by the catch-all (or the fallback tier)
+        lines.append(f"policy gaps: {gaps.customers.groupby(gaps.segments).max().sum():,} customer(s) in "
+                     f"{gaps.segments.nunique()} segment combination(s) that no specific rule covers, e.g.")
+        lines += [f"  [{r.journey}] {r.segments}: {r.customers:,} customer(s) (e.g. {r.example_customer}) -> "
+                  f"{r.tier} via {r.served_by}" for r in gaps.head(3).itertuples()]
     volume = sim.tiers.groupby("tier", sort=False)[["volume"]].sum()
     lines.append("90-day contacts, disputes and returns by service tier: "
                  + ", ".join(f"{tier} {row.volume:,.0f}" for tier, row in volume.iterrows()))

@@ -1,6 +1,7 @@
 """Customer prioritisation policy: segments x journey -> service tier; checks, simulation, decisions."""
 from govex.policy.checks import KINDS, Finding, check_policy, summarise
 from govex.policy.decide import Decision, DecisionTable, PolicyGap, decide, matching_rules, rule_matches, winning_rules
+from govex.policy.gaps import GAP_COLUMNS, is_catch_all, policy_gaps
 from govex.policy.loader import LoadedPolicy, default_policy_path, load_policy, parse_policy
 from govex.policy.profiles import customer_profiles, profile_combinations
 from govex.policy.run import check_policy_in_warehouse
@@ -9,6 +10,7 @@ from govex.policy.space import SegmentSpace
 from govex.policy.spec import Policy, Rule, Tier
 
 __all__ = [
+    "GAP_COLUMNS",
     "KINDS",
     "Decision",
     "DecisionTable",
@@ -27,7 +29,9 @@ __all__ = [
     "default_policy_path",
     "load_policy",
     "matching_rules",
+    "is_catch_all",
     "parse_policy",
+    "policy_gaps",
     "profile_combinations",
     "rule_matches",
     "simulate_policies",

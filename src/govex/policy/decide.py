@@ -3,12 +3,16 @@
 Pure and deterministic, so the CLI, the simulation, the checks and the API all give the same
 answer. Of the rules that match, the highest precedence wins and, among equals, the first
 listed. A customer the segment snapshot does not know gets the policy's documented
-`unknown_customer_tier`, and the decision says so.
+`unknown_customer_tier`, and the decision says so. A known customer no rule matches (a policy
+gap) is an error for `decide` by default; serving and simulation degrade instead
+(`on_gap="fallback"`): the customer gets `unknown_customer_tier` and the decision is marked
+`gap`, so the gap is reported (`govex.policy.policy_gaps`) rather than stopping the job.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from govex.contract.schema import JOURNEYS
 from govex.errors import ConfigError
@@ -32,6 +36,7 @@ class Decision:
     rule_index: int | None
     known_customer: bool
     policy_version: str
+    gap: bool = False
 
 
 def rule_matches(rule: Rule, profile: Profile) -> bool:
@@ -57,16 +62,23 @@ def _check_journey(journey: str) -> None:
         raise ConfigError(f"unknown journey {journey!r}; expected one of {', '.join(JOURNEYS)}")
 
 
-def decide(policy: Policy, *, profile: Profile | None, journey: str) -> Decision:
+OnGap = Literal["raise", "fallback"]
+
+
+def decide(policy: Policy, *, profile: Profile | None, journey: str, on_gap: OnGap = "raise") -> Decision:
     """The tier for one customer (`profile` = framework -> segment; None = unknown customer) in `journey`.
 
-    Raises PolicyGap when no rule matches a known customer (`govex policy check` finds these first).
+    When no rule matches a known customer, raises PolicyGap (`govex policy check` finds these
+    first), or with `on_gap="fallback"` gives `unknown_customer_tier` with `gap=True`.
     """
     _check_journey(journey)
     if profile is None:
         tier = policy.unknown_customer_tier
         return Decision(journey, tier, policy.tiers[tier], None, None, False, policy.version)
     winners = winning_rules(policy, matching_rules(policy, profile, journey))
+    if not winners and on_gap == "fallback":
+        tier = policy.unknown_customer_tier
+        return Decision(journey, tier, policy.tiers[tier], None, None, True, policy.version, gap=True)
     if not winners:
         shown = ", ".join(f"{k}={v}" for k, v in sorted(profile.items()))
         raise PolicyGap(f"policy {policy.name!r} {policy.version}: no rule gives a tier in journey {journey!r} "
@@ -77,10 +89,15 @@ def decide(policy: Policy, *, profile: Profile | None, journey: str) -> Decision
 
 
 class DecisionTable:
-    """`decide` memoised on the segments the policy reads, for serving and simulation at volume."""
+    """`decide` memoised on the segments the policy reads, for serving and simulation at volume.
 
-    def __init__(self, policy: Policy):
+    Gaps fall back to `unknown_customer_tier` (marked `gap`) unless `on_gap="raise"`: a running
+    service or job degrades and reports the gap instead of stopping.
+    """
+
+    def __init__(self, policy: Policy, *, on_gap: OnGap = "fallback"):
         self.policy = policy
+        self.on_gap = on_gap
         self.frameworks = tuple(sorted({f for rule in policy.rules for f in rule.when}))
         self._cache: dict[tuple, Decision] = {}
 
@@ -91,6 +108,6 @@ class DecisionTable:
         cache_key = (journey, None if profile is None else self.key(profile))
         found = self._cache.get(cache_key)
         if found is None:
-            found = decide(self.policy, profile=profile, journey=journey)
+            found = decide(self.policy, profile=profile, journey=journey, on_gap=self.on_gap)
             self._cache[cache_key] = found
         return found
