@@ -25,6 +25,7 @@ from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
 from govex.reports.context import Built, ReportContext
 from govex.reports.model import Finding, Report, Section
 from govex.reports.period import ReportPeriod, parse_period, period_containing
+from govex.reports.summary import summary_section
 
 if TYPE_CHECKING:
     from govex.voc import AutomationStudy
@@ -111,8 +112,8 @@ def build_report(
         scenario_path=Path(scenario) if scenario is not None else None, plan=plan, study=study, data_end=data_end,
     )
     built = [_safe(key, section_title, builder, ctx) for key, section_title, builder in SECTION_BUILDERS]
-    sections = (*(b.section for b in built), _recommendations(built))
-    notes = (f"Data up to {data_end}.", "Every number names its source: a metric definition (catalogue file:line), "
-             "a target, a spec or an analysis call; see the sources under each section.")
+    sections = (summary_section(built, chosen.label), *(b.section for b in built), _recommendations(built))
+    notes = (f"Data up to {data_end}.", "Every number names its source: a metric definition, a target, a spec or "
+             "an analysis; the numbered sources are listed in the appendix.")
     return Report(title=title, period_label=f"{chosen.label} ({chosen.start} to {chosen.end})",
                   generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0), sections=sections, notes=notes)

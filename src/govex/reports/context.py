@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from govex.analysis.materiality import EvidenceRules
 from govex.engine.warehouse import Warehouse
 from govex.metrics import Catalogue, Target
 from govex.planning import WarehousePlan
-from govex.reports.model import Finding, Number, Section, Source
+from govex.reports.model import Finding, Issue, Number, Section, Source
 from govex.reports.period import ReportPeriod
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class ReportContext:
     plan: WarehousePlan | None = None
     study: AutomationStudy | None = None
     data_end: object = None
+    rules: EvidenceRules = EvidenceRules()
 
     def metric_source(self, name: str) -> Source:
         origin = self.catalogue.origins[name]
@@ -49,6 +51,7 @@ class Built:
 
     section: Section
     actions: tuple[Finding, ...] = field(default=())
+    issues: tuple[Issue, ...] = field(default=())
 
 
 def count(value: float, source: Source) -> Number:

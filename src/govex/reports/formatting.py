@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 MISSING = "n/a"
+COUNT_UNITS = ("orders", "customers", "contacts", "disputes", "chargebacks", "cases", "returns", "decisions")
 
 
 def is_share(unit: str) -> bool:
@@ -45,13 +46,29 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
         rest = unit.split(" ", 1)[1] if " " in unit else ""
         money = f"{_magnitude(value, signed=signed)} {currency}".rstrip()
         return f"{money} {rest}".rstrip()
-    if " per " in unit and 0 < abs(value) < 0.01 and not is_money(unit):  # 0.00498 disputes per order reads badly
+    if per_order_count(unit):  # 0.00498 disputes per order reads badly: 4.98 disputes per 1,000 orders
         return format_number(1000 * value, per_thousand(unit), signed=signed)
+    if " per " not in unit and unit.split(" ")[-1] in COUNT_UNITS:
+        return f"{value:{'+' if signed else ''},.0f} {unit}"
     if unit == "count":
         return f"{value:{'+' if signed else ''},.0f}"
     if unit == "":
         return _magnitude(value, signed=signed)
     return f"{_magnitude(value, signed=signed)} {unit}"
+
+
+def per_order_count(unit: str) -> bool:
+    """Events per order (contacts, disputes, cases): small rates, read per 1,000 orders."""
+    return unit.endswith(" per order") and not is_money(unit) and not unit.startswith("hours")
+
+
+def format_interval(low: float, high: float, unit: str, *, currency: str = "", signed: bool = False) -> str:
+    """'175 to 194 contacts per 1,000 orders' rather than the unit twice."""
+    lo = format_number(low, unit, currency=currency, signed=signed)
+    hi = format_number(high, unit, currency=currency, signed=signed)
+    lo_head, _, lo_rest = lo.partition(" ")
+    hi_head, _, hi_rest = hi.partition(" ")
+    return f"{lo_head} to {hi}" if lo_rest == hi_rest else f"{lo} to {hi}"
 
 
 def per_thousand(unit: str) -> str:

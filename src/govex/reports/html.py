@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from govex.reports.model import Figure, Report, Section, Table
+from govex.reports.model import Figure, Issue, Report, Section, Table
 
 REPORT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
@@ -32,10 +32,16 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.3rem; text-align: left
 th { background: #f2f6fa; }
 td.num { text-align: right; }
 p.sources { font-size: 8pt; color: #555; }
-nav.toc h2 { font-size: 13pt; margin: 1.2rem 0 0.4rem 0; }
-nav.toc li { margin: 0.35rem 0; }
-nav.toc span.glance { color: #333; }
-@media print { section { break-before: page; margin-top: 0; } body { max-width: none; padding: 0; } }
+div.issue { border-left: 4px solid #D55E00; padding: 0.3rem 0.7rem; margin: 0.7rem 0; break-inside: avoid; }
+div.issue h3 { font-size: 11.5pt; margin: 0 0 0.2rem 0; }
+div.issue p { margin: 0.15rem 0; }
+table.card { margin: 0.3rem 0 0 0; }
+sup { font-size: 7pt; color: #555; }
+ol.sources { font-size: 7.5pt; color: #444; overflow-wrap: anywhere; }
+tr { break-inside: avoid; }
+h2, p.message, caption { break-after: avoid; }
+figure { break-inside: avoid; }
+@media print { section.detail#kpis { break-before: page; } body { max-width: none; padding: 0; } }
 """
 
 
@@ -54,35 +60,48 @@ def _table(table: Table) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     body = "".join("<tr>" + "".join(f'<td class="num">{escape(c)}</td>' if _is_number(c) else f"<td>{escape(c)}</td>"
                                     for c in row) + "</tr>" for row in table.rows)
-    return f"<table><caption>{escape(table.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    caption = f"<caption>{escape(table.title)}</caption>" if table.title else ""
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _section(section: Section) -> str:
-    parts = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>',
+def _issue(n: int, issue: Issue) -> str:
+    a = issue.action
+    card = Table("", ("action", "owner", "cost", "expected KPI change", "confidence", "review by"),
+                 ((a.what, a.owner, a.cost_text(), a.expected_text(), a.confidence, str(a.due)),), "")
+    return (f'<div class="issue"><h3>{n}. {escape(issue.title)}</h3><p>{escape(issue.kpi)}: {escape(issue.standing())}.</p>'
+            f"<p>Cause this period: {escape(issue.cause)}.</p>"
+            + _table(card).replace("<table>", '<table class="card">', 1) + "</div>")
+
+
+def _section(section: Section, notes: dict[str, int]) -> str:
+    parts = [f'<section id="{escape(section.key)}" class="{"summary" if section.key == "summary" else "detail"}">'
+             f"<h2>{escape(section.title)}</h2>",
              f'<p class="message">{escape(section.message)}</p>']
     if section.absent:
         parts.append(f'<p class="absent">{escape(section.absent)}</p>')
     if section.findings:
         parts.append('<ul class="findings">' + "".join(f"<li>{escape(f.text)}</li>" for f in section.findings) + "</ul>")
+    parts += [_issue(i, issue) for i, issue in enumerate(section.issues, start=1)]
     parts += [_figure(f) for f in section.figures]
     parts += [_table(t) for t in section.tables]
-    if section.sources:
-        parts.append('<p class="sources">Sources: ' + "; ".join(escape(s) for s in section.sources) + "</p>")
+    if section.sources:  # footnotes: the definitions and files themselves are listed in the appendix
+        parts.append('<p class="sources">Sources: ' + " ".join(f"[{notes[s]}]" for s in section.sources) + "</p>")
     parts.append("</section>")
     return "\n".join(parts)
 
 
 def render_html(report: Report) -> str:
     """The whole report as one HTML document."""
-    # The cover doubles as the executive summary: each section's one-line message under its link.
-    toc = "".join(f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a><br><span class="glance">{escape(s.message)}</span></li>'
-                  for s in report.sections)
+    # The cover carries the executive summary; the sections are its appendix, their sources numbered at the end.
+    sources = list(dict.fromkeys(s for section in report.sections for s in section.sources))
+    numbers = {s: i for i, s in enumerate(sources, start=1)}
     notes = "".join(f"<p>{escape(n)}</p>" for n in report.notes)
+    appendix = ('<section id="sources" class="detail"><h2>Appendix: sources</h2><ol class="sources">'
+                + "".join(f"<li>{escape(s)}</li>" for s in sources) + "</ol></section>")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(report.title)} {escape(report.period_label)}</title><style>{REPORT_CSS}</style></head><body>"
         f'<header class="cover"><h1>{escape(report.title)}</h1><p>Period: {escape(report.period_label)}</p>'
-        f"<p>Generated {escape(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>{notes}"
-        f'<nav class="toc"><h2>At a glance</h2><ol>{toc}</ol></nav></header>\n'
-        + "\n".join(_section(s) for s in report.sections) + "\n</body></html>\n"
+        f"<p>Generated {escape(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}</p>{notes}</header>\n"
+        + "\n".join(_section(s, numbers) for s in report.sections) + f"\n{appendix}\n</body></html>\n"
     )

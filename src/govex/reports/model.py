@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from govex.reports.formatting import format_number
+from govex.reports.formatting import format_interval, format_number
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,72 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Action:
+    """An action card: what to do, who owns it, what it costs, what it should change and by when."""
+
+    what: str
+    owner: str
+    cost: Number | None
+    expected: Number | None
+    interval: tuple[Number, Number] | None
+    confidence: str
+    due: dt.date
+
+    def cost_text(self) -> str:
+        return self.cost.text if self.cost is not None else "not costed yet"
+
+    def expected_text(self) -> str:
+        if self.expected is None:
+            return "not estimated"
+        if self.interval is None:
+            return self.expected.text
+        low, high = self.interval
+        return (f"{self.expected.text} (95% interval "
+                f"{format_interval(low.value, high.value, low.unit, currency=low.currency, signed=True)})")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue for the executive summary: a short title, where the KPI stands, its cause and the action.
+
+    `money` and `affected` size it (money at stake in the period; customers, orders or contacts
+    affected); issues are ranked by money, then by the count affected.
+    """
+
+    title: str
+    kpi: str
+    value: Number
+    target: Number | None
+    previous: Number | None
+    last_year: Number | None
+    cause: str
+    action: Action
+    money: Number | None = None
+    affected: Number | None = None
+    section: str = ""
+    earlier: bool = False
+    previous_label: str = "previous period"
+    last_year_label: str = "a year before"
+
+    def standing(self) -> str:
+        """'now 0.184; target 0.172; 2025-Q3 0.181; 2024-Q4 0.188; at stake 390 USD, 113 contacts'."""
+        parts = [f"now {self.value.text}"]
+        parts += [f"{name} {n.text}" for name, n in (("target", self.target), (self.previous_label, self.previous),
+                                                    (self.last_year_label, self.last_year)) if n is not None]
+        stake = [n.text for n in (self.money, self.affected) if n is not None]
+        return "; ".join(parts + ([f"at stake {', '.join(stake)}"] if stake else []))
+
+    def rank_key(self) -> tuple[float, float]:
+        return (-(abs(self.money.value) if self.money is not None else 0.0),
+                -(abs(self.affected.value) if self.affected is not None else 0.0))
+
+    def numbers(self) -> list[Number]:
+        found = [self.value, self.target, self.previous, self.last_year, self.money, self.affected,
+                 self.action.cost, self.action.expected, *(self.action.interval or ())]
+        return [n for n in found if n is not None]
+
+
+@dataclass(frozen=True)
 class Section:
     """One part of the report; `absent` says plainly why there is nothing to show."""
 
@@ -90,10 +156,12 @@ class Section:
     figures: tuple[Figure, ...] = ()
     tables: tuple[Table, ...] = ()
     absent: str = ""
+    issues: tuple[Issue, ...] = ()
 
     @property
     def sources(self) -> list[str]:
-        out = [s for f in self.findings for s in f.sources] + [t.source for t in self.tables]
+        out = ([s for f in self.findings for s in f.sources] + [t.source for t in self.tables]
+               + [n.source.label() for i in self.issues for n in i.numbers()])
         return list(dict.fromkeys(out))
 
 
@@ -118,6 +186,9 @@ class Report:
         out = [self.title, self.period_label, *self.notes]
         for s in self.sections:
             out += [s.title, s.message, s.absent, *(f.text for f in s.findings)]
+            for i in s.issues:
+                out += [i.title, i.cause, i.action.what, i.action.owner, i.action.cost_text(), i.action.expected_text(),
+                        *(n.text for n in i.numbers())]
             for t in s.tables:
                 out += [t.title, *t.columns, *(c for row in t.rows for c in row)]
         return [t for t in out if t]

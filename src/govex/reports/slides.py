@@ -12,6 +12,7 @@ from govex.reports.model import Report, Section, Table
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MAX_BULLETS = 4
 MAX_ROWS = 8
+SUMMARY_WIDTHS = (0.22, 0.14, 0.09, 0.09, 0.26, 0.20)
 
 
 def _notes(section: Section) -> str:
@@ -42,9 +43,12 @@ def _bullets(slide, texts: list[str], left, top, width, height) -> None:
         p.space_after = Pt(6)
 
 
-def _table(slide, table: Table, left, top, width) -> None:
+def _table(slide, table: Table, left, top, width, widths: tuple[float, ...] | None = None) -> None:
     rows = table.rows[:MAX_ROWS]
     shape = slide.shapes.add_table(len(rows) + 1, len(table.columns), left, top, width, Inches(0.3) * (len(rows) + 1))
+    if widths:
+        for j, share in enumerate(widths):
+            shape.table.columns[j].width = Emu(int(width * share))
     for j, name in enumerate(table.columns):
         shape.table.cell(0, j).text = name
     for i, row in enumerate(rows, start=1):
@@ -55,13 +59,27 @@ def _table(slide, table: Table, left, top, width) -> None:
             p.font.size = Pt(10)
 
 
+def summary_table(section: Section) -> Table:
+    """The executive summary as the deck's first slide shows it: one row per issue."""
+    rows = tuple((f"{n}. {i.title}", i.value.text + (f" (target {i.target.text})" if i.target else ""),
+                  i.previous.text if i.previous else "n/a", i.last_year.text if i.last_year else "n/a",
+                  f"{i.action.what}; {i.action.owner}; review by {i.action.due}",
+                  f"{i.action.expected_text()}; confidence {i.action.confidence}")
+                 for n, i in enumerate(section.issues, start=1))
+    first = section.issues[0] if section.issues else None
+    return Table("", ("issue", "now", first.previous_label if first else "previous", first.last_year_label if first
+                      else "a year before", "action", "expected KPI change"), rows, "")
+
+
 def _section_slide(prs, section: Section) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
     _title(slide, section.message, size=22)
     margin = Inches(0.5)
     top = Inches(1.5)
     texts = ([section.absent] if section.absent else []) + [f.text for f in section.findings[:MAX_BULLETS]]
-    if section.figures:
+    if section.issues:
+        _table(slide, summary_table(section), margin, top, SLIDE_W - 2 * margin, widths=SUMMARY_WIDTHS)
+    elif section.figures:
         figure = section.figures[0]
         text_w = Inches(5.2)
         _bullets(slide, texts, margin, top, text_w, SLIDE_H - top - margin)
