@@ -192,5 +192,48 @@ def scenario(
     console.print(result.text(), highlight=False)
 
 
+ACTUALS_HELP = ("Interval actuals CSV: interval_start, interval_s, calls, aht_s, agents (may be fractional), "
+                "abandoned, answered_in_target.")
+
+
+@plan_app.command("calibrate")
+def calibrate(
+    actuals: Path = typer.Option(..., "--actuals", help=ACTUALS_HELP),
+    answer_target_s: float = typer.Option(20, "--answer-target-s", help="Answer target of answered_in_target (s)."),
+    out: Path = typer.Option(..., "--out", help="Calibration JSON to write."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Fit Erlang A's patience and agent availability to interval actuals (abandonment and service level)."""
+    from govex.planning.calibration import fit_calibration, read_actuals
+
+    calibration = fit_calibration(read_actuals(actuals), answer_target_s=answer_target_s)
+    calibration.write(out)
+    if as_json:
+        from dataclasses import asdict
+
+        print_json(asdict(calibration))
+        return
+    console.print(calibration.text() + f"\nwritten to {out}", highlight=False)
+
+
+@plan_app.command("predict")
+def predict(
+    actuals: Path = typer.Option(..., "--actuals", help=ACTUALS_HELP + " abandoned/answered_in_target unused."),
+    calibration: Path = typer.Option(..., "--calibration", help="Calibration JSON from `govex plan calibrate`."),
+    answer_target_s: float = typer.Option(20, "--answer-target-s", help="Answer target of the service level (s)."),
+    out: Path = typer.Option(..., "--out", help="Predictions CSV: interval_start, calls, effective_agents, "
+                             "p_abandon, service_level, asa_s."),
+) -> None:
+    """Predict abandonment, service level and ASA per interval with a calibrated Erlang A."""
+    from govex.planning.calibration import Calibration, predict as predict_intervals, read_actuals, write_csv
+
+    frame = read_actuals(actuals)
+    result = predict_intervals(frame, Calibration.read(calibration), answer_target_s=answer_target_s)
+    write_csv(result, out)
+    filled = int(frame["filled_aht"].sum())
+    note = f" ({filled} intervals without an aht_s used the file's mean AHT)" if filled else ""
+    console.print(f"{len(result)} intervals predicted{note}; written to {out}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
