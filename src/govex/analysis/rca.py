@@ -300,23 +300,30 @@ def _group_variance_counts(cub: _Cuboid, model: _CountNoise, v: np.ndarray, f: n
 
 
 def _build_cuboids(codes: list[np.ndarray], cards: list[int], max_depth: int) -> list[_Cuboid]:
-    n_leaves = codes[0].size
+    """Every cuboid up to ``max_depth`` dimensions, each built from its prefix cuboid in one pass.
+
+    A cuboid's groups are its prefix's groups split by one more dimension, so the key of a leaf
+    is ``prefix group * cardinality + code``: one multiply-add over the leaves per cuboid.
+    """
+    built: dict[tuple[int, ...], _Cuboid] = {}
     cuboids = []
     for depth in range(1, max_depth + 1):
         for dims in combinations(range(len(codes)), depth):
-            key = np.zeros(n_leaves, dtype=np.int64)
-            for d in dims:
-                key = key * cards[d] + codes[d]
-            space = int(np.prod([cards[d] for d in dims], dtype=np.float64))
-            if space <= max(4 * n_leaves, 1 << 16):
-                counts = np.bincount(key, minlength=space)
-                present = np.flatnonzero(counts)
-                remap = np.full(space, -1, dtype=np.int64)
-                remap[present] = np.arange(present.size)
-                group, keys, n_cells = remap[key], present, counts[present]
+            last, card = dims[-1], cards[dims[-1]]
+            prefix = built.get(dims[:-1])
+            if prefix is None:
+                key, outer_keys, outer_n = codes[last], np.zeros(1, dtype=np.int64), 1
             else:
-                keys, group, n_cells = np.unique(key, return_inverse=True, return_counts=True)
-            cuboids.append(_Cuboid(dims, group.astype(np.intp), keys, n_cells))
+                key = prefix.group * card + codes[last]
+                outer_keys, outer_n = prefix.keys, prefix.keys.size
+            counts = np.bincount(key, minlength=outer_n * card)
+            present = np.flatnonzero(counts)
+            remap = np.full(counts.size, -1, dtype=np.intp)
+            remap[present] = np.arange(present.size)
+            keys = outer_keys[present // card] * card + present % card  # mixed-radix key, for decoding
+            cub = _Cuboid(dims, remap[key], keys, counts[present])
+            built[dims] = cub
+            cuboids.append(cub)
     return cuboids
 
 
@@ -403,6 +410,7 @@ def _pursue(
     local_scale = np.zeros_like(f)
     by_dims = {c.dims: i for i, c in enumerate(cuboids)}
     covered = np.zeros(v.size, dtype=bool)  # leaves under an accepted cause
+    base_var = None
     chosen: list[tuple[int, int, float, float]] = []
     explained = 0.0  # sum of the gains of the causes accepted so far
     taken: set[tuple[int, int]] = set()
@@ -417,36 +425,46 @@ def _pursue(
         elif count_noise is not None:
             leaf_var = np.maximum(_count_leaf_variance(v, f_cur, count_noise.variance(v, f_cur)), local_var)
         else:
-            leaf_var = np.maximum(_leaf_noise_sd(v, f_cur) ** 2, local_var)
+            if base_var is None:  # robust to the causes, so estimated once
+                base_var = _leaf_noise_sd(v, f_cur) ** 2
+            leaf_var = np.maximum(base_var, local_var)
         per_depth_best: dict[int, tuple[float, int, int, float]] = {}
         overall_best = 0.0
+        floor = max(min_share * explained, 0.0)
         for ci, cub in enumerate(cuboids):
             n = cub.keys.size
             g = cub.group
             abs_mass = np.bincount(g, abs_residual, minlength=n)
             # gain <= absolute residual mass, so a group below the best gain so far cannot win
-            hopeful = abs_mass > overall_best
+            hopeful = abs_mass > max(overall_best, floor)
             if not hopeful.any():
                 continue
             exp_sum = np.bincount(g, f_cur, minlength=n)
             act_sum = np.bincount(g, v, minlength=n)
             delta = act_sum - exp_sum
-            # ripple share of each leaf, symmetric in actual and expected: exact when the cause
-            # scales its leaves by one factor, and still defined when the expectation is zero
-            both = (exp_sum + act_sum)[g]
-            share = np.where(both > 0, (f_cur + v) / np.where(both > 0, both, 1.0), 1.0 / cub.n_cells[g])
-            predicted = f_cur + delta[g] * share
-            gain = abs_mass - np.bincount(g, np.abs(v - predicted), minlength=n)
             if small:
                 sigma = np.sqrt(_group_variance_counts(cub, count_noise, v, f_cur, local_var))
             else:
                 sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
             z = np.where(sigma > 0, np.abs(delta) / np.where(sigma > 0, sigma, 1.0), np.where(delta != 0, np.inf, 0.0))
-            # inside an accepted cause, what is left is that cause's unevenness, not another cause
-            nested = np.bincount(g, covered, minlength=n) == cub.n_cells
-            ok = (z >= z_min[len(cub.dims)]) & (gain > max(min_share * explained, 0.0)) & ~nested
+            ok = hopeful & (z >= z_min[len(cub.dims)])
+            if covered.any():
+                # inside an accepted cause, what is left is that cause's unevenness, not another cause
+                ok &= np.bincount(g, covered, minlength=n) < cub.n_cells
             for gi in (gi for (c, gi) in taken if c == ci):
                 ok[gi] = False
+            if not ok.any():
+                continue
+            # the gain needs a pass over the leaves: only over those of the groups still in the running
+            rows = np.flatnonzero(ok[g])
+            gr = g[rows]
+            # ripple share of each leaf, symmetric in actual and expected: exact when the cause
+            # scales its leaves by one factor, and still defined when the expectation is zero
+            both = (exp_sum + act_sum)[gr]
+            share = np.where(both > 0, (f_cur[rows] + v[rows]) / np.where(both > 0, both, 1.0), 1.0 / cub.n_cells[gr])
+            predicted = f_cur[rows] + delta[gr] * share
+            gain = np.where(ok, abs_mass - np.bincount(gr, np.abs(v[rows] - predicted), minlength=n), -np.inf)
+            ok &= gain > floor
             if not ok.any():
                 continue
             gi = int(np.argmax(np.where(ok, gain, -np.inf)))
@@ -545,7 +563,11 @@ def localize_root_causes(
         f_model = f
     codes, uniques = [], []
     for d in dims:
-        c, u = pd.factorize(cube[d].astype("string").fillna("<null>"), sort=True)
+        column = cube[d]
+        if column.isna().any():
+            column = column.astype("string").fillna("<null>")
+        c, u = pd.factorize(column, sort=True)
+        u = np.asarray([str(x) for x in u], dtype=object)
         codes.append(c.astype(np.int64))
         uniques.append(np.asarray(u, dtype=object))
     cards = [max(len(u), 1) for u in uniques]
