@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from govex.analysis import decompose_mix_rate, what_moved
+from govex.analysis.materiality import EARLIER, relevance
 from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
@@ -20,6 +21,7 @@ CAUSE_DIMENSIONS = ("market", "carrier", "vendor_id", "reason", "channel")
 SCAN_WEEKS = 52
 HISTORY_WEEKS = 8
 DECOMPOSED = ("contact_rate", "market")
+MAX_MOVES = 3
 
 
 def scan_window(period_end: dt.date, data_end: dt.date) -> tuple[dt.date, dt.date]:
@@ -39,8 +41,10 @@ def moved_section(ctx: ReportContext) -> Built:
     """Anomalies of the last year (weekly) with their causes, and one mix/rate decomposition."""
     start, end = scan_window(ctx.period.end, ctx.data_end)
     metrics = _metrics(ctx)
-    changes = what_moved(ctx.warehouse, metrics=metrics, by=list(CAUSE_DIMENSIONS), period="week", start=start, end=end,
-                         max_alerts=3, max_causes=2)
+    found = what_moved(ctx.warehouse, metrics=metrics, by=list(CAUSE_DIMENSIONS), period="week", start=start, end=end,
+                       max_alerts=2 * MAX_MOVES, max_causes=2)
+    # period relevance: moves inside the report period lead; an earlier one is kept only flagged as earlier
+    changes = sorted(found, key=lambda c: _earlier(c, ctx))[:MAX_MOVES]
     source = Source("analysis", "what_moved", f"weekly anomaly scan {start} to {end}, causes by {', '.join(CAUSE_DIMENSIONS)}")
     series = compute_metrics(ctx.warehouse, metrics=sorted({c.metric for c in changes}), period="week", start=start,
                              end=end, catalogue=ctx.catalogue) if changes else None
@@ -49,7 +53,8 @@ def moved_section(ctx: ReportContext) -> Built:
         metric = ctx.catalogue[change.metric]
         weekly = series[series["metric"] == change.metric]
         value_at = dict(zip(pd.to_datetime(weekly["period_start"]).dt.date.astype(str), weekly["value"]))
-        words = {"label": metric.label, "before": change.before, "after": change.after}
+        words = {"label": ("Earlier: " if _earlier(change, ctx) else "") + metric.label, "before": change.before,
+                 "after": change.after}
         numbers = {"from": ctx.metric_number(change.metric, value_at.get(change.before, np.nan)),
                    "to": ctx.metric_number(change.metric, value_at.get(change.after, np.nan))}
         causes = change.localization.root_causes
@@ -67,8 +72,9 @@ def moved_section(ctx: ReportContext) -> Built:
             numbers["share"] = Number(top.explained_share, "share of the change", source)
             text += " and explains {share} of the change"
         findings.append(Finding(text + ".", numbers, words, (source,)))
-        actions.append(Finding("Investigate {cause} for {label}: it went from {cause_from} to {cause_to} in the week "
-                               "of {after}.", {k: numbers[k] for k in ("cause_from", "cause_to")}, words, (source,)))
+        if not _earlier(change, ctx):
+            actions.append(Finding("Investigate {cause} for {label}: it went from {cause_from} to {cause_to} in the week "
+                                   "of {after}.", {k: numbers[k] for k in ("cause_from", "cause_to")}, words, (source,)))
         for c in causes:
             rows.append((metric.label, change.after, c.label(), _cause_number(ctx, change, c.expected, source).text,
                          _cause_number(ctx, change, c.actual, source).text,
@@ -84,8 +90,16 @@ def moved_section(ctx: ReportContext) -> Built:
         findings.append(decomposition)
     tables = (Table("Root causes of the largest moves", ("metric", "week", "cause", "expected", "actual", "share explained"),
                     tuple(rows), source.label()),) if rows else ()
-    message = findings[0].text if findings else "Nothing moved beyond normal variation."
+    in_period = [c for c in changes if not _earlier(c, ctx)]
+    message = (findings[0].text if in_period else
+               f"No headline metric moved beyond its normal weekly variation in {ctx.period.label}")
     return Built(Section("moved", TITLE, message, tuple(findings), tuple(figures), tables), tuple(actions))
+
+
+def _earlier(change, ctx: ReportContext) -> bool:
+    """True when the move's week ended before the report period began."""
+    week_end = dt.date.fromisoformat(change.after.split("..")[-1]) + dt.timedelta(days=6)
+    return relevance(week_end, ctx.period.start) == EARLIER
 
 
 def _explains(share: float) -> bool:

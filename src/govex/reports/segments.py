@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from govex.metrics import load_health_config, segment_health
+from govex.analysis.materiality import judge, membership_valid
+from govex.metrics import compute_metrics, load_health_config, segment_health
 from govex.metrics.health import DEFAULT_HEALTH
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count
@@ -13,6 +14,20 @@ from govex.segments import ASSIGNMENTS_TABLE, segment_profile
 
 TITLE = "Segment health and movers"
 HEALTH_UNIT = "health points"
+
+
+def _last_two_months_orders(ctx: ReportContext, scores: pd.DataFrame) -> dict[str, float]:
+    """Orders of each segment over the two months a health move compares: the sample behind the move."""
+    months = sorted(pd.to_datetime(scores["period_start"]).unique())[-2:]
+    if not months:
+        return {}
+    seg = f"segment:{ctx.framework}"
+    start = pd.Timestamp(months[0]).date()
+    end = (pd.Timestamp(months[-1]) + pd.offsets.MonthEnd(0)).date()
+    orders = compute_metrics(ctx.warehouse, metrics=["orders"], by=[seg], period="month", start=start, end=end,
+                             catalogue=ctx.catalogue)
+    per_month = orders.groupby(seg)["value"].min()  # the thinner month limits the evidence
+    return {str(k): float(v) for k, v in per_month.items()}
 
 
 def segment_section(ctx: ReportContext) -> Built:
@@ -38,8 +53,23 @@ def segment_section(ctx: ReportContext) -> Built:
                         {"framework": ctx.framework, "segment": str(biggest["segment"])})]
     actions = []
     latest = health.scores.sort_values("period_start").groupby("segment").tail(1).set_index("segment")["health"]
-    for m in health.movers.head(3).itertuples():
+    as_of = pd.Timestamp(profile["as_of"].iloc[0]).date()
+    if not membership_valid(as_of, ctx.period.start, ctx.period.end, ctx.rules):
+        findings.append(Finding("Segments are assigned as of {as_of}, outside {period}; applying them to that period would "
+                                "mix up who was in each segment then, so no health movers are shown. Assign segments as "
+                                "of the period's end to see them.", words={"as_of": str(as_of), "period": ctx.period.label}))
+        movers = health.movers.iloc[0:0]
+    else:
+        movers = health.movers
+    sample = _last_two_months_orders(ctx, health.scores)
+    for m in movers.head(3).itertuples():
         if not m.main_component:
+            continue
+        orders = sample.get(m.segment, 0.0)
+        evidence = judge(sample=orders, rules=ctx.rules)
+        if not evidence.stated:
+            findings.append(Finding("Health of the {segment} segment: not enough data ({why} in the last two months).",
+                                    words={"segment": m.segment, "why": evidence.reason.replace("observations", "orders")}))
             continue
         direction = "rose" if m.change > 0 else "fell"
         numbers = {"before": Number(m.health_before, HEALTH_UNIT, spec), "after": Number(m.health_after, HEALTH_UNIT, spec),
@@ -47,9 +77,9 @@ def segment_section(ctx: ReportContext) -> Built:
         words = {"segment": m.segment, "direction": direction, "component": ctx.label(m.main_component)}
         findings.append(Finding("Health of the {segment} segment {direction} from {before} to {after} ({change}; 50 = average "
                                 "of all segments and months) over the last month, driven mostly by {component}.", numbers, words))
-    worst = health.movers[health.movers["change"] < 0].head(1)
+    worst = movers[movers["change"] < 0].head(1)
     for m in worst.itertuples():
-        if m.main_component:
+        if m.main_component and judge(sample=sample.get(m.segment, 0.0), rules=ctx.rules).stated:
             actions.append(Finding("Look into the {segment} segment: its health fell by {drop} last month, mostly "
                                    "through {component}.", {"drop": Number(-m.change, HEALTH_UNIT, spec)},
                                    {"segment": m.segment, "component": ctx.label(m.main_component)}))
