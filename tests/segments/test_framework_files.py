@@ -55,17 +55,19 @@ def test_bad_framework_names_the_line(text, line, words):
     assert words in str(info.value)
 
 
-def test_feature_of_a_missing_table_names_table_and_line(tmp_path):
+def test_feature_of_a_missing_table_is_skipped_naming_the_table(tmp_path):
     # the tiny warehouse has no moderation_cases table
     (tmp_path / "mod.yaml").write_text(
         "name: mod\nsegments: [flagged, clean]\nrules:\n"
         "  - segment: flagged\n    when: {n_moderation_actions: '>= 1'}\n"
         "  - segment: clean\n    when: {n_moderation_actions: 0}\n"
     )
+    (tmp_path / "lifecycle.yaml").write_text((shipped_framework_dir() / "lifecycle.yaml").read_text())
     warehouse = Warehouse.from_frames(tiny_frames())
-    with pytest.raises(ConfigError, match=r"mod.yaml:5: .*needs table 'moderation_cases'"):
-        run_segmentation(warehouse, as_of=AS_OF, frameworks_dir=tmp_path)
-    assert not warehouse.has(ASSIGNMENTS_TABLE)
+    assignments = run_segmentation(warehouse, as_of=AS_OF, frameworks_dir=tmp_path)
+    assert [a.framework for a in assignments] == ["lifecycle"]
+    assert assignments.skipped == ("framework 'mod' skipped: the warehouse has no table 'moderation_cases' "
+                                   "(needed by n_moderation_actions)",)
 
 
 def test_one_bad_framework_stops_every_write(tmp_path):

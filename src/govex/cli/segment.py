@@ -36,13 +36,19 @@ def segment_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Assign customers to the segment frameworks as of a date and write them to segment_assignments."""
-    from govex.segments import assign_all, latest_as_of
+    from govex.segments import latest_as_of, run_segmentation, segment_sizes
 
     warehouse = open_warehouse(config=config, db=db)
     date = parse_date(as_of, "--as-of") or latest_as_of(warehouse)
     names = tuple(framework) if framework else None
-    sizes = assign_all(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
-    _show(sizes, f"segments as of {date} (written to segment_assignments)", as_json)
+    assignments = run_segmentation(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
+    sizes = segment_sizes(warehouse, assignments, as_of=date)
+    if as_json:
+        print_json({"sizes": sizes.to_dict(orient="records"), "skipped": list(assignments.skipped)})
+        return
+    _show(sizes, f"segments as of {date} (written to segment_assignments)", False)
+    for line in assignments.skipped:  # frameworks whose tables this warehouse lacks, one line each
+        console.print(line)
 
 
 def profile_command(

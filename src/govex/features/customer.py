@@ -8,8 +8,8 @@ returned `FeatureSet.skipped` says which.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -26,11 +26,15 @@ KEY = "customer_id"
 
 @dataclass(frozen=True)
 class FeatureSet:
-    """A per-entity feature table (unexecuted) with the names it holds and what was skipped."""
+    """A per-entity feature table (unexecuted) with the names it holds and what was skipped.
+
+    `missing_tables` maps each feature that could not be computed to the tables it lacks.
+    """
 
     table: ir.Table
     available: frozenset[str]
     skipped: tuple[str, ...]
+    missing_tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _rate(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
@@ -228,9 +232,10 @@ def customer_features(
     orders = dated_orders(warehouse, as_of=as_of, reporting_currency=options.reporting_currency)
     table = _order_features(orders, as_of=as_of, options=options)
     skipped: list[str] = []
+    missing: dict[str, tuple[str, ...]] = {}
     wanted = None if features is None else set(features)
 
-    def add(build, fills: dict[str, object], *, also: tuple[str, ...] = ()) -> None:
+    def add(build, tables: tuple[str, ...], fills: dict[str, object], *, also: tuple[str, ...] = ()) -> None:
         nonlocal table
         if wanted is not None and not wanted & (set(fills) | set(also)):
             return
@@ -238,21 +243,23 @@ def customer_features(
             table = _attach(table, build(), fills)
         except MissingTableError as exc:
             skipped.append(str(exc))
+            lacking = tuple(t for t in tables if not warehouse.has(t))
+            missing.update(dict.fromkeys([*fills, *also], lacking))
 
-    add(lambda: _dispute_features(warehouse, as_of), dict.fromkeys(
+    add(lambda: _dispute_features(warehouse, as_of), ("disputes",), dict.fromkeys(
         ("n_disputed_orders", "n_chargeback_orders", "n_fraud_confirmed_orders"), 0),
         also=("dispute_rate", "chargeback_rate"))
-    add(lambda: _return_features(warehouse, as_of), dict.fromkeys(
+    add(lambda: _return_features(warehouse, as_of), ("returns",), dict.fromkeys(
         ("n_returned_orders", "n_refunded_orders", "n_return_abuse_orders"), 0), also=("return_rate", "refund_rate"))
-    add(lambda: _incident_features(warehouse, as_of),
+    add(lambda: _incident_features(warehouse, as_of), ("disputes", "returns"),
         dict.fromkeys((f"n_orders_{name}" for name in INCIDENT_LEVELS), 0),
         also=("n_incident_orders", "n_clean_orders", "n_orders_abuse_confirmed"))
-    add(lambda: _moderation_features(warehouse, as_of), {"n_moderation_actions": 0})
+    add(lambda: _moderation_features(warehouse, as_of), ("moderation_cases",), {"n_moderation_actions": 0})
     group_names = [f"{RECENT_REASON_PREFIX}{name}" for name in options.reason_groups]
-    add(lambda: _contact_features(warehouse, as_of, options),
+    add(lambda: _contact_features(warehouse, as_of, options), ("contacts",),
         dict.fromkeys(("n_contacts", "n_recent_contacts", *group_names), 0) | {"top_recent_reason": ""},
         also=("contacts_per_order",))
-    add(lambda: _survey_features(warehouse, as_of), {"n_surveys": 0, "mean_csat": 0.0})
+    add(lambda: _survey_features(warehouse, as_of), ("surveys",), {"n_surveys": 0, "mean_csat": 0.0})
 
     rates = {}
     if "n_disputed_orders" in table.columns:
@@ -271,4 +278,5 @@ def customer_features(
         rates |= {"contacts_per_order": _rate(table.n_contacts, table.n_orders)}
     table = table.mutate(**rates) if rates else table
     known = set(CUSTOMER_FEATURES) | set(group_names)
-    return FeatureSet(table=table, available=frozenset(c for c in table.columns if c in known), skipped=tuple(skipped))
+    return FeatureSet(table=table, available=frozenset(c for c in table.columns if c in known), skipped=tuple(skipped),
+                      missing_tables=missing)

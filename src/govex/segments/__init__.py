@@ -1,6 +1,6 @@
 """Segmentation frameworks (YAML), versioned assignments, transitions and profiles."""
-from govex.segments.api import assign_all, latest_as_of, run_segmentation
-from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, assign_frameworks, rule_condition, with_derived_features
+from govex.segments.api import assign_all, latest_as_of, run_segmentation, segment_sizes
+from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, Assignments, assign_frameworks, rule_condition, with_derived_features
 from govex.segments.latent_risk import LatentRiskModel, add_risk_posterior, fit_latent_risk
 from govex.segments.loader import (
     SHIPPED_FRAMEWORKS,
@@ -31,6 +31,7 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "SHIPPED_FRAMEWORKS",
     "Assignment",
+    "Assignments",
     "AssignmentError",
     "BetaPrior",
     "CLVSpec",
@@ -58,6 +59,7 @@ __all__ = [
     "rule_condition",
     "run_segmentation",
     "segment_profile",
+    "segment_sizes",
     "segment_transitions",
     "shipped_framework_dir",
     "with_derived_features",

@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
-from govex.segments.assign import Assignment, assign_frameworks
+from govex.segments.assign import Assignments, assign_frameworks
 from govex.segments.loader import load_frameworks
 from govex.segments.store import read_assignments, write_assignments
 
@@ -16,11 +16,12 @@ from govex.segments.store import read_assignments, write_assignments
 def run_segmentation(
     warehouse: Warehouse, *, as_of: dt.date, frameworks_dir: str | Path | None = None,
     names: tuple[str, ...] | None = None, write: bool = True,
-) -> list[Assignment]:
+) -> Assignments:
     """Load the frameworks (shipped defaults unless `frameworks_dir`), assign, and write them.
 
-    Nothing is written unless every framework passes its checks and every customer gets a
-    declared segment.
+    Nothing is written unless every framework passes its checks and every customer in scope gets
+    exactly one declared segment. Frameworks the warehouse's tables do not support are skipped
+    (`Assignments.skipped`, one line each).
     """
     frameworks = load_frameworks(frameworks_dir, names=names)
     assignments = assign_frameworks(warehouse, frameworks, as_of=as_of)
@@ -33,13 +34,18 @@ def assign_all(
     warehouse: Warehouse, *, as_of: dt.date, frameworks_dir: str | Path | None = None,
     names: tuple[str, ...] | None = None, write: bool = True,
 ) -> pd.DataFrame:
-    """Run the frameworks and return their segment sizes: framework, segment, customers, share.
-
-    The sizes are counted on the rows written (read back from segment_assignments), never on a
-    second run of the assignment expressions; without `write` each expression runs once here.
-    """
+    """Run the frameworks and return their segment sizes (see `segment_sizes`)."""
     assignments = run_segmentation(warehouse, as_of=as_of, frameworks_dir=frameworks_dir, names=names, write=write)
-    if write:
+    return segment_sizes(warehouse, assignments, as_of=as_of, written=write)
+
+
+def segment_sizes(warehouse: Warehouse, assignments: Assignments, *, as_of: dt.date, written: bool = True) -> pd.DataFrame:
+    """framework, segment, customers, share of each framework run.
+
+    Counted on the rows written (read back from segment_assignments), never on a second run of
+    the assignment expressions; when nothing was written each expression runs once here.
+    """
+    if written:
         rows = read_assignments(warehouse, as_of=as_of)
         rows = rows.filter(rows.framework.isin([a.framework for a in assignments]))
     else:

@@ -17,7 +17,7 @@ from govex.features import FeatureOptions, FeatureSet, customer_features
 from govex.features.customer import KEY
 from govex.segments.conservation import customers_in_scope
 from govex.segments.latent_risk import add_risk_posterior, fit_from_table
-from govex.segments.loader import Framework, check_framework
+from govex.segments.loader import Framework, check_framework, table_features
 from govex.segments.rfm import add_rfm_scores
 from govex.segments.risk import add_risk_scores, fit_priors
 from govex.segments.rules import parse_condition
@@ -133,29 +133,67 @@ def _composite_assignment(fw: Framework, parts: dict[str, Assignment], *, as_of:
     return Assignment(spec.name, version, tuple(labels), out, scope=first.scope)
 
 
-def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> list[Assignment]:
+class Assignments(list):
+    """The assignments of one run (a list of Assignment) and one line per framework skipped.
+
+    A framework is skipped when the warehouse lacks a table its features need (a partial
+    warehouse, e.g. one without contacts or disputes), or when it crosses a skipped framework.
+    """
+
+    def __init__(self, items=(), skipped: tuple[str, ...] = ()):
+        super().__init__(items)
+        self.skipped = skipped
+
+
+def _lacking_tables(fw: Framework, features: FeatureSet) -> dict[str, list[str]]:
+    """Missing table -> the features of `fw` that need it (empty when the warehouse supports `fw`)."""
+    lacking: dict[str, list[str]] = {}
+    for feature in sorted(table_features(fw)):
+        for table in features.missing_tables.get(feature, ()):
+            lacking.setdefault(table, []).append(feature)
+    return lacking
+
+
+def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> Assignments:
     """Check every framework against this warehouse, then build each one's assignments.
 
     Raises ConfigError listing the problems of every framework before anything is computed.
+    Frameworks whose tables the warehouse lacks are skipped (`Assignments.skipped` says which
+    table), unless every framework is: then nothing can run and that is an error.
     """
     names = {fw.name for fw in frameworks}
     feature_sets: dict[str, FeatureSet] = {}
     problems: list[str] = []
+    skipped: dict[str, str] = {}
     for fw in frameworks:
         try:
             if isinstance(fw.spec, RulesFramework):
-                feature_sets[fw.name] = customer_features(warehouse, as_of=as_of, options=feature_options(fw.spec))
-                check_framework(fw, available=set(feature_sets[fw.name].available), frameworks=names)
+                features = customer_features(warehouse, as_of=as_of, options=feature_options(fw.spec))
+                lacking = _lacking_tables(fw, features)
+                if lacking:
+                    check_framework(fw, frameworks=names)  # the file itself must still be right
+                    tables = "; ".join(f"table {t!r} (needed by {', '.join(f)})" for t, f in lacking.items())
+                    skipped[fw.name] = f"framework {fw.name!r} skipped: the warehouse has no {tables}"
+                    continue
+                feature_sets[fw.name] = features
+                check_framework(fw, available=set(features.available), frameworks=names)
             else:
                 check_framework(fw, frameworks=names)
+                parts = [part for part in fw.spec.of if part in skipped]
+                if parts:
+                    skipped[fw.name] = f"framework {fw.name!r} skipped: it crosses {', '.join(map(repr, parts))}, skipped"
         except ConfigError as exc:
             problems.append(str(exc))
     if problems:
         raise ConfigError("\n".join(problems))
+    if frameworks and len(skipped) == len(frameworks):
+        raise ConfigError("no framework can run on this warehouse:\n  " + "\n  ".join(skipped.values()))
     built: dict[str, Assignment] = {}
     for fw in frameworks:
+        if fw.name in skipped:
+            continue
         if isinstance(fw.spec, RulesFramework):
             built[fw.name] = _rules_assignment(warehouse, fw, feature_sets[fw.name], as_of=as_of)
         else:
             built[fw.name] = _composite_assignment(fw, built, as_of=as_of)
-    return list(built.values())
+    return Assignments(built.values(), skipped=tuple(skipped.values()))

@@ -143,6 +143,27 @@ def _feature_problem(name: str, known: dict[str, FeatureInfo], available: set[st
     return None
 
 
+def _referenced(fw: Framework) -> list[tuple[str, str]]:
+    """Features a rules framework names outside its rules (score, risk signals, latent classes), with file:line."""
+    spec = fw.spec
+    referenced = [(spec.score, fw.where("score"))] + [
+        (getattr(signal, attr), fw.where("risk", "signals", i, attr))
+        for i, signal in enumerate(spec.risk.signals if spec.risk else ()) for attr in ("events", "exposure")
+    ]
+    latent = spec.risk.latent_class if spec.risk else None
+    if latent is not None:
+        referenced += [(name, fw.where("risk", "latent_class", "categories", i)) for i, name in enumerate(latent.categories)]
+        referenced.append((CLEAN, fw.where("risk", "latent_class")))
+    return referenced
+
+
+def table_features(fw: Framework) -> set[str]:
+    """Every feature computed from a warehouse table that a rules framework needs (rules, score, signals)."""
+    spec = fw.spec
+    names = {name for name, _ in _referenced(fw) if name} | {f for rule in spec.rules for f in rule.when}
+    return {n for n in names if n in CUSTOMER_FEATURES or n.startswith(RECENT_REASON_PREFIX)}
+
+
 def check_framework(fw: Framework, *, available: set[str] | None = None, frameworks: set[str] | None = None) -> None:
     """Raise ConfigError listing every problem of one framework, each with file:line.
 
@@ -159,15 +180,7 @@ def check_framework(fw: Framework, *, available: set[str] | None = None, framewo
             raise ConfigError(f"{fw.source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
         return
     known = known_features(spec)
-    referenced = [(spec.score, fw.where("score"))] + [
-        (getattr(signal, attr), fw.where("risk", "signals", i, attr))
-        for i, signal in enumerate(spec.risk.signals if spec.risk else ()) for attr in ("events", "exposure")
-    ]
-    latent = spec.risk.latent_class if spec.risk else None
-    if latent is not None:
-        referenced += [(name, fw.where("risk", "latent_class", "categories", i)) for i, name in enumerate(latent.categories)]
-        referenced.append((CLEAN, fw.where("risk", "latent_class")))
-    for name, where in referenced:
+    for name, where in _referenced(fw):
         problem = name and _feature_problem(name, known, available)
         if problem:
             problems.append(f"{where}: {problem}")
