@@ -211,7 +211,7 @@ def riskloc_cube(
 
     Leaf values are Weibull (shape 0.5-1) times 100 with 0-25 % set to zero; the forecast is the
     value with relative Gaussian error (the noise level) and the two are swapped on half of the
-    leaves so the error is symmetric. Each anomaly (1-3) takes a layer, a cuboid and 1-3 elements
+    leaves so the error is symmetric (both clipped at zero: these are counts or amounts). Each anomaly (1-3) takes a layer, a cuboid and 1-3 elements
     and moves every leaf below them by ``1 - r``, ``r ~ N(severity, deviation)``, the severity
     raised by the noise level, on the side (actual or forecast) that keeps the anomaly's sign
     consistent with the normal error. Each element is one label. The "L" setting of the paper:
@@ -225,7 +225,7 @@ def riskloc_cube(
     real *= rng.uniform(size=n) > rng.uniform(0.0, 0.25)
     predict = real * (1.0 + rng.normal(0.0, level, n))
     swap = rng.integers(0, 2, n) == 1
-    real, predict = np.where(swap, predict, real), np.maximum(np.where(swap, real, predict), 0.0)
+    real, predict = np.maximum(np.where(swap, predict, real), 0.0), np.maximum(np.where(swap, real, predict), 0.0)
     layers = (len(cards), len(cards)) if only_last_layer else (1, len(cards))
     anomalies = _plant_elements(rng, names, codes, cards, np.maximum(real, predict), n_anomalies=n_anomalies,
                                 n_elements=n_elements, layers=layers)
