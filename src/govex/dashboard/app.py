@@ -19,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from govex.dashboard.precompute import TABLES
-from govex.dashboard.slices import (GRAINS, KPI_METRICS, Filters, kpi_cards, periods_with_data, segment_date,
-                                    selected_period, slice_change, slice_cube)
+from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filters, kpi_cards, periods_with_data,
+                                    segment_date, selected_period, slice_change, slice_cube, tables_present)
 from govex.errors import GovexError
 from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
@@ -127,7 +127,7 @@ def _options(db: str) -> dict[str, list[str]]:
 
 
 def _absent(db: str, part: str, what: str, *, fix: str = "after loading the data") -> None:
-    reason = (_status(db).get(part) or "the dashboard tables have not been precomputed").rstrip(".")
+    reason = (_status(db).get(part) or "the dashboard tables have not been precomputed").split(";")[0].rstrip(".")
     st.info(f"{what} is absent: {reason}. Run `govex dashboard --db FILE --precompute` {fix}.")
 
 
@@ -333,7 +333,7 @@ def _card(column, row, filters: Filters) -> None:
                   help=f"{_catalogue_info().loc[metric, 'description']} 95% interval "
                        f"{_figure(metric, row.ci_low)} to {_figure(metric, row.ci_high)}; sample {row.n:,.0f}.")
         target = (f"target {_figure(metric, row.target)} ({row.target_source})" if pd.notna(row.target)
-                  else "no target for this slice and period")
+                  else f"compared with {row.previous_period} only")
         st.markdown(f":{BADGE[row.status]}-badge[{row.status.capitalize()}] {target}")
         if row.n < SMALL_SAMPLE:
             st.caption(f"Small sample ({row.n:,.0f}): the 95% interval runs from {_figure(metric, row.ci_low)} to "
@@ -361,9 +361,16 @@ def overview(db: str) -> None:
     cards = _cards(db, _state(filters))
     period = cards["period"].iloc[0]
     st.title(f"KPIs for {period}: {filters.describe()}")
+    through = cards["through"].iloc[0]
+    if through < selected_period(filters, _periods(db, filters.grain)).end:
+        st.warning(f"{period} is not over: the data end on {through}, so counts cover part of the period.")
     _legend()
     if filters.segment:
         st.caption(f"Segment membership as of {segment_date(_warehouse(db), filters.framework)} (the latest assignment).")
+    missing = cards[cards["absent"] == NOT_IN_WAREHOUSE]
+    if len(missing):
+        st.info(f"Not in this warehouse (their tables are absent): {', '.join(map(_label, missing['metric']))}.")
+    cards = cards[cards["absent"] != NOT_IN_WAREHOUSE]
     columns = st.columns(3)
     for i, row in enumerate(cards.itertuples()):
         _card(columns[i % 3], row, filters)
@@ -378,7 +385,8 @@ def overview(db: str) -> None:
     cube = cube.assign(period=[p.label for p in map(_period_of(filters.grain), cube["period_start"])])
     card = cards.set_index("metric").loc[metric]
     st.subheader(f"{_titled(metric)} by {filters.grain}, {filters.describe()}")
-    st.caption(f"Shaded: 95% confidence interval. Dashed: the {period} target ({card['target_source']}).")
+    st.caption("Shaded: 95% confidence interval." + (f" Dashed: the {period} target ({card['target_source']})."
+                                                     if pd.notna(card["target"]) else ""))
     st.altair_chart(_trend_chart(cube, metric, target=card["target"] if pd.notna(card["target"]) else None,
                                  target_label=f"target {_figure(metric, card['target'])}"), use_container_width=True)
 
@@ -455,7 +463,9 @@ def explorer(db: str) -> None:
     info = _catalogue_info()
     names = list(info.index)
     metric = st.selectbox("Metric", names, index=names.index(KPI_METRICS[0]), format_func=_titled, key="explore_metric")
-    dims = ["(none)"] + [d for d in info.loc[metric, "dimensions"] if d not in filters.cuts()]
+    frameworks = _options(db)["framework"]
+    dims = ["(none)"] + [d for d in info.loc[metric, "dimensions"] if d not in filters.cuts()
+                         and (not d.startswith("segment:") or d.split(":", 1)[1] in frameworks)]
     default = dims.index(f"segment:{filters.framework}") if f"segment:{filters.framework}" in dims else 0
     dimension = st.selectbox("Cut by", dims, index=default, key="explore_cut", format_func=_dimension_words)
     grain = st.radio("Period", ["month", "week", "quarter"], horizontal=True, key="explore_grain")
@@ -526,7 +536,8 @@ def moved(db: str) -> None:
     st.title(f"What moved: {filters.describe()}")
     if _no_orders(db):
         return
-    metrics = [m for m in KPI_METRICS if _catalogue_info().loc[m, "kind"] not in ("tree", "percentile")]
+    metrics = [m for m in KPI_METRICS if _catalogue_info().loc[m, "kind"] not in ("tree", "percentile")
+               and tables_present(_warehouse(db), m)]
     asked = st.query_params.get("metric")
     if asked in metrics and st.session_state.get("moved_metric") != asked and "moved_seen" not in st.session_state:
         st.session_state["moved_metric"] = asked
@@ -543,7 +554,10 @@ def moved(db: str) -> None:
     anomalies = _read_or_absent(db, "anomalies", "The anomaly scan", part="moved")
     if anomalies is not None:
         st.subheader(f"Anomalies and their root causes{note}")
-        st.dataframe(_anomaly_table(anomalies), hide_index=True, use_container_width=True)
+        if anomalies.empty:
+            st.caption("No week stands out in the weekly series of the KPIs this warehouse supports.")
+        else:
+            st.dataframe(_anomaly_table(anomalies), hide_index=True, use_container_width=True)
 
 
 def _slice_change(metric: str, change) -> None:

@@ -1,10 +1,12 @@
 """Precompute the dashboard's tables into the warehouse, so pages read small tables per click.
 
-`precompute_dashboard` runs the same library calls as the report (targets, segment profiles and
-health, what moved, the plan and its scenario, benchmarks, a monthly KPI cube by market) and
-writes each result as a `dash_*` table. A part whose input is missing (or a scenario nothing
-supports) is recorded in `dash_status` with the reason, its earlier table is dropped, and its
-page says so.
+`precompute_dashboard` runs the same library calls as the report for the whole-base parts that
+are too slow per click (segment profiles and health, transitions, the anomaly scan, the plan and
+its scenario, benchmarks) and writes each result as a `dash_*` table. KPIs and every filtered
+figure are not precomputed: the app queries the metric layer live (`govex.dashboard.slices`).
+A part whose input is missing (or a scenario nothing supports) is recorded in `dash_status` with
+the reason, its earlier table is dropped, and its page says so; parts run on the metrics whose
+tables are present.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from govex.dashboard.slices import tables_present
 from govex.engine.warehouse import Warehouse
 from govex.errors import GovexError
 
@@ -26,13 +29,11 @@ if TYPE_CHECKING:  # the app imports this module; planning loads only when preco
     from govex.voc import AutomationStudy
 
 TABLES = {
-    "kpis": "dash_kpis", "kpi_monthly": "dash_kpi_monthly", "segment_sizes": "dash_segment_sizes",
+    "segment_sizes": "dash_segment_sizes",
     "segment_health": "dash_segment_health", "segment_movers": "dash_segment_movers",
     "transitions": "dash_segment_transitions", "anomalies": "dash_anomalies", "decomposition": "dash_decomposition",
     "plan": "dash_plan", "scenario": "dash_scenario", "benchmarks": "dash_benchmarks", "status": "dash_status",
 }
-HEADLINE_METRICS = ("csat", "contact_rate", "first_contact_resolution", "late_delivery_rate", "dispute_rate",
-                    "aht_s", "orders", "moderation_accuracy")
 HEALTH_FRAMEWORKS = ("value", "lifecycle", "risk")
 PROFILE_FRAMEWORKS = ("value", "lifecycle", "risk", "intent")
 TRANSITION_DAYS = 91
@@ -62,20 +63,6 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
             else:
                 out[c] = out[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
     return out
-
-
-def _kpis(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    from govex.metrics import load_targets, target_status
-
-    return {"kpis": target_status(wh, targets=load_targets())}
-
-
-def _kpi_monthly(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    from govex.metrics import compute_metrics
-
-    cube = compute_metrics(wh, metrics=list(HEADLINE_METRICS), by=["market"], period="month")
-    overall = compute_metrics(wh, metrics=list(HEADLINE_METRICS), period="month").assign(market="(all)")
-    return {"kpi_monthly": pd.concat([overall, cube], ignore_index=True)}
 
 
 def _segments(wh: Warehouse) -> dict[str, pd.DataFrame]:
@@ -122,7 +109,10 @@ def _moved(wh: Warehouse) -> dict[str, pd.DataFrame]:
     daily = compute_metrics(wh, metrics=["orders"], period="day")
     last = pd.Timestamp(daily["period_start"].max()).date()
     start, end = scan_window(last, last)
-    changes = what_moved(wh, metrics=list(DEFAULT_METRICS), by=list(CAUSE_DIMENSIONS), period="week", start=start,
+    metrics = [m for m in DEFAULT_METRICS if tables_present(wh, m)]
+    if not metrics:
+        raise GovexError(f"none of {', '.join(DEFAULT_METRICS)} has its tables in this warehouse")
+    changes = what_moved(wh, metrics=metrics, by=list(CAUSE_DIMENSIONS), period="week", start=start,
                          end=end, max_alerts=5, max_causes=3)
     rows = []
     for c in changes:
@@ -132,10 +122,14 @@ def _moved(wh: Warehouse) -> dict[str, pd.DataFrame]:
                   "explained_share": k.explained_share, "score": k.score} for k in causes] or [
             {**base, "cause": "(no localised cause)", "expected": np.nan, "actual": np.nan, "explained_share": np.nan,
              "score": np.nan}]
+    columns = {"metric": "string", "before": "datetime64[ns]", "after": "datetime64[ns]", "measure": "string",
+               "cause": "string", "expected": "float64", "actual": "float64", "explained_share": "float64",
+               "score": "float64"}  # typed, so a scan without alerts still writes an (empty) table
+    out = {"anomalies": pd.DataFrame(rows, columns=list(columns)).astype(columns)}
+    if not tables_present(wh, "contact_rate"):
+        return out
     quarterly = compute_metrics(wh, metrics=["contact_rate"], by=["market"], period="quarter")
     periods = sorted(pd.to_datetime(quarterly["period_start"]).unique())
-    out = {"anomalies": pd.DataFrame(rows, columns=["metric", "before", "after", "measure", "cause", "expected",
-                                                     "actual", "explained_share", "score"])}
     if len(periods) >= 2:
         q = pd.to_datetime(quarterly["period_start"])
         result = decompose_mix_rate(quarterly[q == periods[-2]], quarterly[q == periods[-1]], by="market",
@@ -169,6 +163,9 @@ def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
     from govex.reports import benchmark_position, load_benchmarks, period_containing
 
     bench = load_benchmarks()
+    bench = bench[bench["metric"].map(lambda m: tables_present(wh, m))]
+    if bench.empty:
+        raise GovexError("no benchmarked metric has its tables in this warehouse")
     daily = compute_metrics(wh, metrics=["orders"], period="day")
     period = period_containing(pd.Timestamp(daily["period_start"].max()).date())
     values = compute_metrics(wh, metrics=sorted(set(bench["metric"])), period="quarter", start=period.start, end=period.end)
@@ -177,7 +174,7 @@ def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
-    "kpis": _kpis, "kpi_monthly": _kpi_monthly, "segments": _segments, "transitions": _transitions,
+    "segments": _segments, "transitions": _transitions,
     "moved": _moved, "benchmarks": _benchmarks,
 }
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
-from govex.errors import ConfigError
+from govex.errors import ConfigError, MissingTableError
 from govex.metrics import Target, compute_metrics, target_status
 from govex.metrics.compute import shipped_catalogue
 from govex.reports.period import ReportPeriod, parse_period, period_containing
@@ -23,6 +23,7 @@ from govex.reports.period import ReportPeriod, parse_period, period_containing
 KPI_METRICS = ("csat", "late_delivery_rate", "contact_rate", "first_contact_resolution", "dispute_rate",
                "moderation_accuracy", "aht_s", "orders", "cost_to_serve_per_order")
 GRAINS = ("quarter", "month")
+NOT_IN_WAREHOUSE = "its tables are not in this warehouse"
 HISTORY = 8  # periods drawn in a card's sparkline, up to the selected one
 ADDITIVE = ("count", "sum", "distinct_count")
 CAUSE_DIMENSIONS = ("market", "journey", "channel", "carrier", "category", "seller_tier")  # where a change is looked for  # a company-wide absolute goal of these says nothing about a slice
@@ -139,23 +140,24 @@ def kpi_cards(warehouse: Warehouse, filters: Filters, targets: Sequence[Target],
               metrics: Sequence[str] = KPI_METRICS) -> pd.DataFrame:
     """One row per KPI for the filtered slice and selected period.
 
-    Columns: metric, period, value, ci_low, ci_high, n, previous_period, previous, change,
-    target, target_source, status, history (list of (period label, value), oldest first), absent
-    (why there is no value, or '').
+    Columns: metric, period, through (last day with orders in the period), value, ci_low, ci_high,
+    n, previous_period, previous, change, target, target_source, status, history (list of (period
+    label, value), oldest first), absent (why there is no value, or '').
     """
     catalogue = shipped_catalogue()
     available = periods_with_data(warehouse, filters.grain)
     period = selected_period(filters, available)
     before = previous_period(period)
-    present = [m for m in metrics if m in catalogue and _tables_present(warehouse, m)]
+    present = [m for m in metrics if m in catalogue and tables_present(warehouse, m)]
     cube, left_out = slice_cube(warehouse, present, filters, end=period.end)
     cube = cube.assign(period_start=pd.to_datetime(cube["period_start"]).dt.date)
     last_day = _last_day(warehouse, period)
     rows = []
     for metric in metrics:
-        absent = left_out.get(metric) or ("" if metric in present else "its tables are not in this warehouse")
+        absent = left_out.get(metric) or ("" if metric in present else NOT_IN_WAREHOUSE)
         cells = cube[cube["metric"] == metric].set_index("period_start")
-        row = {"metric": metric, "period": period.label, "previous_period": before.label, "absent": absent,
+        row = {"metric": metric, "period": period.label, "through": last_day, "previous_period": before.label,
+               "absent": absent,
                "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": np.nan, "previous": np.nan,
                "target": np.nan, "target_source": "", "status": "no target", "history": []}
         if not absent:
@@ -221,7 +223,11 @@ def slice_change(warehouse: Warehouse, filters: Filters, metric: str) -> SliceCh
     for dim in CAUSE_DIMENSIONS:
         if dim in filters.cuts() or not catalogue.allows(metric, dim):
             continue
-        cube, _ = slice_cube(warehouse, [metric], filters, by=[dim], **window)
+        try:
+            cube, _ = slice_cube(warehouse, [metric], filters, by=[dim], **window)
+        except MissingTableError as exc:  # a cut that joins a table this warehouse lacks (csat by journey: contacts)
+            skipped[dim] = str(exc).split(";")[0]
+            continue
         days = pd.to_datetime(cube["period_start"]).dt.date
         old, new = cube[days == before.start], cube[days == period.start]
         if definition.kind in ADDITIVE:
@@ -238,6 +244,9 @@ def slice_change(warehouse: Warehouse, filters: Filters, metric: str) -> SliceCh
         if not np.allclose(sums, [values[before.start], values[period.start]], rtol=1e-9, atol=1e-12):
             skipped[dim] = f"its cells do not add up to the slice's value (rows without a {dim})"
             continue
+        if len(cells) < 2:
+            skipped[dim] = f"every row has the same {dim} ({cells.index[0] if len(cells) else 'none'})"
+            continue
         frames.append(cells.reset_index(names="cell").assign(dimension=dim))
     cells = (pd.concat(frames, ignore_index=True) if frames else
              pd.DataFrame(columns=["cell", "before", "after", "contribution", "dimension"]))
@@ -245,11 +254,11 @@ def slice_change(warehouse: Warehouse, filters: Filters, metric: str) -> SliceCh
                        cells[["dimension", "cell", "before", "after", "contribution"]], skipped)
 
 
-def _tables_present(warehouse: Warehouse, metric: str) -> bool:
+def tables_present(warehouse: Warehouse, metric: str) -> bool:
     """Whether every table the metric (and, for a tree, each part) reads is in the warehouse."""
     catalogue = shipped_catalogue()
     if catalogue[metric].kind == "tree":
-        return all(_tables_present(warehouse, kid.name) for kid in catalogue.children(metric))
+        return all(tables_present(warehouse, kid.name) for kid in catalogue.children(metric))
     return all(warehouse.has(m.table) for m in catalogue.measures(metric).values())
 
 
