@@ -235,5 +235,24 @@ def predict(
     console.print(f"{len(result)} intervals predicted{note}; written to {out}", highlight=False)
 
 
+@plan_app.command("capacity")
+def capacity(
+    config: Path = typer.Option(..., "--config", help="Capacity plan YAML (queues, vendors, headcount terms); "
+                                "example: docs/examples/capacity-plan.yaml."),
+    months: int = typer.Option(12, "--months", help="Months to plan (12-18 typical)."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="A scenario named in the plan's scenarios."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (one row per month, queue and vendor)."),
+) -> None:
+    """Month-by-month required FTE, hires to request, headcount, productive FTE, gap and cost; the annual budget."""
+    from govex.planning.capacity import build_capacity_plan, load_capacity_config
+
+    plan = build_capacity_plan(load_capacity_config(config), months=months, scenario=scenario)
+    if as_json:
+        print_json({"scenario": plan.scenario, "currency": plan.currency, "annual_budget": plan.annual_budget,
+                    "months": _records(plan.months)})
+        return
+    console.print(plan.text(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
