@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from govex.analysis.anomalies import alerts, detect_anomalies, expected_cube, seasonal_baseline
 
@@ -42,3 +43,18 @@ def test_expected_cube_feeds_rca():
     # hand: A expected median(10, 12) = 11, actual 30; B expected median(20, 22) = 21, actual 21
     assert cube.set_index("market")["orders_expected"].to_dict() == {"A": 11.0, "B": 21.0}
     assert cube.set_index("market")["orders"].to_dict() == {"A": 30.0, "B": 21.0}
+
+
+def test_expected_value_choices_name_their_periods():
+    from govex.analysis.anomalies import expected_value
+    from govex.errors import ConfigError
+
+    assert expected_value("previous", period="month").lags == (1,)
+    # a year back: 12 months, 52 weeks, 364 days (same weekday)
+    assert expected_value("last-year", period="month").lags == (12,)
+    assert expected_value("last-year", period="day").lags == (364,)
+    weekly = expected_value("forecast", period="day", periods=3, season_length=7)
+    assert weekly.lags == (7, 14, 21) and (weekly.season_length, weekly.n_seasons) == (7, 3)
+    assert "3 previous seasons of 7 days" in weekly.description
+    with pytest.raises(ConfigError, match="use previous, last-year, forecast"):
+        expected_value("yesterday", period="day")

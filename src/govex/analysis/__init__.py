@@ -1,5 +1,5 @@
 """Analysis on small aggregated cubes (numpy/pandas/scipy only): what moved, where, and why."""
-from govex.analysis.anomalies import alerts, detect_anomalies, expected_cube, seasonal_baseline
+from govex.analysis.anomalies import alerts, detect_anomalies, expected_cube, expected_value, seasonal_baseline
 from govex.analysis.decomposition import MixRateDecomposition, decompose_mix_rate, shapley_change
 from govex.analysis.drivers import DriverAnalysis, key_drivers, lmg_importance, relative_weights, survey_key_drivers
 from govex.analysis.experiments import ExperimentRead, adjust_pvalues, cuped_adjust, read_experiment, sample_ratio_test
@@ -31,6 +31,7 @@ __all__ = [
     "decompose_mix_rate",
     "detect_anomalies",
     "expected_cube",
+    "expected_value",
     "explain_change",
     "explain_metric",
     "find_friction",
