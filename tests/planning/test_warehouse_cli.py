@@ -137,6 +137,25 @@ def test_cli_forecast(db):
     assert {"wape", "mase", "baseline_wape"} <= set(acc.columns)
 
 
+def test_cli_forecast_model_choice_and_windows(db):
+    out = runner.invoke(app, ["plan", "forecast", "--db", str(db), "--model", "seasonal_naive", "--json",
+                              "--horizon-days", "7", "--holdout-days", "7"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.output)
+    acc = pd.DataFrame(payload["accuracy"])
+    assert set(acc.model) == {"seasonal_naive"}
+    # 42 days from Monday 2025-03-03: the holdout is the last 7, training the 35 before
+    assert set(acc.holdout_start) == {"2025-04-07"} and set(acc.train_end) == {"2025-04-06"}
+    rows = pd.DataFrame(payload["forecast"])
+    assert (rows.p10 <= rows.forecast).all() and (rows.forecast <= rows.p90).all()
+    text = runner.invoke(app, ["plan", "forecast", "--db", str(db), "--horizon-days", "7", "--holdout-days", "7"])
+    assert text.exit_code == 0, text.output
+    assert "fulfilment_phone: trained 2025-03-03 to 2025-04-06" in text.output
+    assert "holdout 2025-04-07 to 2025-04-13" in text.output and "verdict" in text.output
+    bad = runner.invoke(app, ["plan", "forecast", "--db", str(db), "--model", "prophet"])
+    assert bad.exit_code != 0 and "--model: expected auto or one of seasonal_naive" in str(bad.exception)
+
+
 def test_cli_cost(db):
     out = runner.invoke(app, ["plan", "cost", "--db", str(db), "--json"])
     assert out.exit_code == 0, out.output

@@ -92,14 +92,22 @@ def forecast(
     horizon_days: int = typer.Option(14, "--horizon-days"),
     holdout_days: int = typer.Option(14, "--holdout-days"),
     drivers: bool = typer.Option(False, "--drivers", help="Orders forecast x contacts per order (daily)."),
+    model: str = typer.Option("auto", "--model", help="auto (chosen per queue by back-test), seasonal_naive, ets, "
+                              "theta, mstl or ensemble (mean of ets and mstl)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (accuracy and forecast rows)."),
 ) -> None:
-    """Volume forecast per queue with holdout WAPE and MASE beside a seasonal-naive baseline."""
-    from govex.planning import driver_forecast, forecast_queues
+    """Volume forecast per queue with p10-p90 intervals, back-test and holdout WAPE beside a seasonal-naive baseline.
+
+    The history is checked first: long gaps and closures are not filled (the fit starts after
+    them), short gaps are imputed, level shifts and outliers are handled, and all of it is said.
+    """
+    from govex.planning.forecast import MODELS, driver_forecast, forecast_queues
     from govex.planning.history import cases_by_interval, contacts_by_interval, orders_by_day
 
     if source not in ("contacts", "moderation"):
         raise ConfigError(f"--source: expected contacts or moderation, got {source!r}")
+    if model != "auto" and model not in MODELS:
+        raise ConfigError(f"--model: expected auto or one of {', '.join(MODELS)}, got {model!r}")
     warehouse = open_warehouse(db=db)
     minutes = 1440 if grain == "day" else int(grain.removesuffix("min")) if grain.endswith("min") else 0
     if minutes not in (15, 30, 60, 1440):
@@ -114,15 +122,17 @@ def forecast(
             raise ConfigError("--drivers forecasts daily volumes; use --grain day")
         result = driver_forecast(orders_by_day(warehouse), series, horizon_days=horizon_days, holdout_days=holdout_days)
     else:
-        result = forecast_queues(series, grain=grain, horizon_days=horizon_days, holdout_days=holdout_days)
+        result = forecast_queues(series, grain=grain, horizon_days=horizon_days, holdout_days=holdout_days,
+                                 model=model)
     if as_json:
         print_json({"accuracy": _records(result.accuracy), "forecast": _records(result.forecast.astype({"period_start": str}))})
         return
     console.print(result.text(), highlight=False)
-    totals = result.forecast.groupby("queue")["forecast"].sum()
-    console.print(f"\nforecast volume over the next {horizon_days} days:", highlight=False)
-    for queue, total in totals.items():
-        console.print(f"  {queue:<30}{total:>12,.0f}", highlight=False)
+    totals = result.forecast.groupby("queue")[["forecast", "p10", "p90"]].sum()
+    console.print(f"\nforecast volume over the next {horizon_days} days (per-interval p10 and p90 summed, in brackets):",
+                  highlight=False)
+    for queue, row in totals.iterrows():
+        console.print(f"  {queue:<30}{row.forecast:>12,.0f}  [{row.p10:,.0f} - {row.p90:,.0f}]", highlight=False)
 
 
 @plan_app.command("cost")

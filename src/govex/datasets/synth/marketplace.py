@@ -35,6 +35,7 @@ from govex.datasets.synth.texts import COMMENT_TEXTS, CONTACT_TEXTS
 STEPS = ("customers", "sellers", "fx", "orders", "ring", "returns", "disputes", "contacts", "surveys",
          "moderation", "staffing")
 GROUND_TRUTH_VERSION = 1
+AGENTS_PER_VENDOR = 40
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,11 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         "first_contact_resolution": Masked(cont.first_contact_resolution, cont.fcr_known),
         "resolved_at": clock.ts(cont.resolved_day),
         "vendor_id": Labels(cont.vendor, VENDOR_IDS),
+        # the simulation has no individual agents: human-handled contacts go round-robin to a
+        # vendor's AGENTS_PER_VENDOR agents (ids like V01-07), so agent counts have something to count
+        "agent_id": Labels(np.where((cont.vendor >= 0) & ~cont.automated,
+                                    cont.vendor * AGENTS_PER_VENDOR + np.arange(n_cont) % AGENTS_PER_VENDOR, -1),
+                           tuple(f"{v}-{k:02d}" for v in VENDOR_IDS for k in range(AGENTS_PER_VENDOR))),
         "text": Labels(cont.text, CONTACT_TEXTS.labels),
     })
     tables["surveys"] = to_arrow("surveys", {
