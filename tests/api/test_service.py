@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import uvicorn
 
-from govex.api import ServiceSettings, create_app, keys_yaml, new_api_key
+from govex.api import ServiceSettings, create_app, new_api_key, write_keys_file
 
 # Two snapshot versions with a consistent marker each: in version A customer C1 is 'high' value and
 # policy A (version "A") gives tier a_<value>; in version B C1 is 'low' and policy B gives b_<value>.
@@ -63,7 +63,7 @@ def server(tmp_path_factory):
     for key_id, scopes in {"ops": ("read", "decide", "admin"), "reader": ("read",), "bot": ("decide",)}.items():
         tokens[key_id], entry = new_api_key(key_id, scopes)
         entries.append(entry)
-    keys.write_text(keys_yaml(entries))
+    write_keys_file(keys, entries)
     app = create_app(ServiceSettings(db=db, policy=policy, keys=keys, audit_log=audit, watch_interval_s=0))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -164,11 +164,14 @@ def test_audit_log_records_each_decision_and_nothing_else(server):
                                        {"customer_id": "C777", "journey": "onboarding"}]})
     results = r.json()["results"]
     lines = [json.loads(line) for line in server["audit"].read_text().splitlines()]
-    mine = [line for line in lines if line["request_id"] == "audit-check-1"]
+    mine = [line for line in lines if line["client_request_id"] == "audit-check-1"]
     assert [(m["customer_id"], m["journey"], m["tier"], m["known_customer"]) for m in mine] == [
         ("C1", "return", results[0]["tier"], True), ("C777", "onboarding", results[1]["tier"], False)]
     assert all(m["key_id"] == "bot" and m["policy_version"] == results[0]["policy_version"] for m in mine)
-    assert set(mine[0]) == {"ts", "request_id", "key_id", "customer_id", "journey", "tier", "policy_version",
+    assert {m["request_id"] for m in mine} == {r.json()["request_id"]} == {r.headers["x-request-id"]}
+    assert all(m["event"] == "decision" and m["status"] == 200 and m["snapshot"] == r.json()["snapshot"] for m in mine)
+    assert set(mine[0]) == {"ts", "request_id", "client_request_id", "client", "key_id", "method", "path", "status",
+                            "event", "snapshot", "refusal", "customer_id", "journey", "tier", "policy_version",
                             "known_customer"}
 
 
@@ -188,13 +191,16 @@ def test_reload_under_load_is_atomic_and_loses_nothing(server):
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(hammer, i) for i in range(4)]
         versions = []
-        for version in ["B", "A", "B", "A", "B", "A"]:
-            _install(folder, version, server["db"], server["policy"])
-            reload = client.post("/v1/admin/reload", headers=_h(server, "ops"))
-            assert reload.status_code == 200
-            versions.append(reload.json()["policy_version"])
-            time.sleep(0.05)
-        stop.set()
+        try:
+            for version in ["B", "A", "B", "A", "B", "A"]:
+                _install(folder, version, server["db"], server["policy"])
+                # The first build waits for the build process to start; a busy machine makes that slow.
+                reload = client.post("/v1/admin/reload", headers=_h(server, "ops"), timeout=120)
+                assert reload.status_code == 200
+                versions.append(reload.json()["policy_version"])
+                time.sleep(0.05)
+        finally:
+            stop.set()
         responses = [item for f in futures for item in f.result()]
     assert versions == ["B", "A", "B", "A", "B", "A"]
     assert len(responses) > 20 and all(status == 200 for status, _ in responses)

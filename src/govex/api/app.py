@@ -1,18 +1,29 @@
-"""The decision service: FastAPI over an immutable in-memory snapshot, swapped whole on reload.
+"""The decision service: FastAPI over an immutable snapshot, swapped whole on reload, behind the guard.
 
-Every handler reads `state.snapshot` once and answers from that object only, so a response can
-never mix two snapshots; a reload builds the new snapshot in a worker thread and then replaces
-that one reference. Handlers are `async` and touch no database: a lookup is two dict reads.
+Every handler reads `service.snapshot` once and answers from that object only, so a response can
+never mix two snapshots. A reload builds the new snapshot in a separate process (a long-lived
+one-worker pool), so the build does not hold the serving process's GIL, and then replaces that
+one reference. The watcher that reloads on file changes never dies: every failure is logged with
+its reason and recorded for `/readyz`, the file state is recorded only after a successful build,
+and a failed build is retried on the next tick. The keys file is re-read on change, on every
+reload and on SIGHUP (which also reopens the audit log).
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import itertools
 import json
+import logging
+import multiprocessing
 import os
-import re
-import uuid
-from dataclasses import dataclass
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -24,27 +35,47 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from govex.api.audit import AuditLog
+from govex.api.guard import Guard
 from govex.api.keys import KeyEntry, KeyStore
-from govex.api.snapshot import Snapshot, build_snapshot
+from govex.api.limits import LimitSettings
+from govex.api.snapshot import Snapshot, SnapshotError, build_snapshot, build_snapshot_isolated
 from govex.errors import GovexError
 from govex.policy.spec import Journey
 
+log = logging.getLogger("govex.api")
+
 MAX_BATCH = 1000
 CUSTOMER_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 UNKNOWN_NOTE = ("customer not in the segment snapshot: the policy's documented default for new and unknown "
                 "customers (unknown_customer_tier) applies")
 
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    """Where the service reads segments, policy and keys, where it writes the audit log, how often it polls."""
+    """Where the service reads segments, policy and keys, where it audits, how it reloads and what it admits."""
 
     db: Path
     policy: Path | None
     keys: Path
     audit_log: Path
     watch_interval_s: float = 2.0
+    max_snapshot_age_s: float | None = None  # /readyz answers 503 when the snapshot is older
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    isolated_builds: bool = True  # rebuild snapshots in a separate process (False: a thread of this one)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of the last reload attempt (of the snapshot, or of the keys file)."""
+
+    ok: bool
+    at: str
+    trigger: str
+    error: str | None = None
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 class TreatmentRequest(BaseModel):
@@ -63,11 +94,6 @@ def _json(payload: dict, status: int = 200, headers: dict | None = None) -> Resp
                     media_type="application/json", headers=headers)
 
 
-class _Denied(Exception):
-    def __init__(self, status: int, message: str):
-        self.status, self.message = status, message
-
-
 def _file_state(path: Path | None) -> tuple | None:
     if path is None:
         return None
@@ -78,52 +104,139 @@ def _file_state(path: Path | None) -> tuple | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class _Service:
-    """The mutable holder of the current snapshot; everything else is immutable."""
+def _ready() -> bool:
+    """Run in the build worker once: unpickling this function there imports this module and the build code."""
+    return True
+
+
+class _Builder:
+    """Builds snapshots away from the serving thread: in a one-worker process pool, restarted if it dies."""
+
+    def __init__(self, isolated: bool):
+        self.isolated = isolated
+        self._pool: ProcessPoolExecutor | None = None
+        if isolated:
+            self._start()
+
+    def _start(self) -> None:
+        """A fresh worker, told to import the build code now so the first reload does not wait for it."""
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool.submit(_ready)
+
+    async def build(self, db: Path, policy: Path | None, serial: int) -> Snapshot:
+        if not self.isolated:
+            return await anyio.to_thread.run_sync(build_snapshot_isolated, db, policy, serial)
+        if self._pool is None:
+            self._start()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, build_snapshot_isolated, db, policy,
+                                                                     serial)
+        except BrokenProcessPool:
+            self._pool = None
+            raise SnapshotError("the snapshot build process died (out of memory?); retrying on the next reload") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Service:
+    """The mutable holders (snapshot, keys, reload outcomes); everything they point to is immutable."""
 
     def __init__(self, settings: ServiceSettings):
         self.settings = settings
         self.keys = KeyStore.load(settings.keys)
-        self.snapshot: Snapshot = build_snapshot(db=settings.db, policy=settings.policy)
+        self.keys_state = _file_state(settings.keys)
+        self.keys_outcome = Outcome(True, _now_iso(), "start")
+        self._serial = itertools.count(1)
+        self.watched = self._data_state()
+        self.snapshot: Snapshot = build_snapshot(db=settings.db, policy=settings.policy, serial=next(self._serial))
+        self.last_reload = Outcome(True, _now_iso(), "start")
         self.audit = AuditLog(settings.audit_log)
+        self.builder = _Builder(settings.isolated_builds)
         self.reload_lock = asyncio.Lock()
-        self.watched = self._watched_state()
 
-    def _watched_state(self) -> tuple:
+    def _data_state(self) -> tuple:
         return (_file_state(self.settings.db), _file_state(self.settings.policy))
 
-    async def reload(self) -> Snapshot:
+    def reload_keys(self, trigger: str) -> None:
+        """Re-read the keys file; on failure keep the keys in use, log why and retry on the next tick."""
+        state = _file_state(self.settings.keys)
+        try:
+            fresh = KeyStore.load(self.settings.keys)
+        except (GovexError, OSError) as exc:
+            self.keys_outcome = Outcome(False, _now_iso(), trigger, str(exc))
+            log.error("keys file %s not reloaded (%s), still using the keys loaded before: %s",
+                      self.settings.keys, trigger, exc)
+            return
+        self.keys, self.keys_state = fresh, state
+        self.keys_outcome = Outcome(True, _now_iso(), trigger)
+        log.info("keys reloaded from %s (%s): %d keys", self.settings.keys, trigger, len(fresh.entries))
+
+    async def reload(self, trigger: str) -> Snapshot:
+        """Re-read keys, rebuild the snapshot and publish it; raise SnapshotError (logged) and keep serving on failure."""
         async with self.reload_lock:
-            self.watched = self._watched_state()
-            fresh = await anyio.to_thread.run_sync(
-                lambda: build_snapshot(db=self.settings.db, policy=self.settings.policy))
-            self.snapshot = fresh  # the one reference every handler reads
+            self.reload_keys(trigger)
+            state = self._data_state()  # recorded only if the build from these files succeeds
+            before = self.snapshot.snapshot_id
+            try:
+                fresh = await self.builder.build(self.settings.db, self.settings.policy, next(self._serial))
+            except SnapshotError as exc:
+                self.last_reload = Outcome(False, _now_iso(), trigger, str(exc))
+                log.error("snapshot reload (%s) refused, still serving %s: %s", trigger, before, exc)
+                raise
+            self.snapshot, self.watched = fresh, state  # the one reference every handler reads
+            self.last_reload = Outcome(True, _now_iso(), trigger)
+            log.info("snapshot %s published (%s), replacing %s", fresh.snapshot_id, trigger, before)
             return fresh
 
+    async def tick(self) -> None:
+        if _file_state(self.settings.keys) != self.keys_state:
+            self.reload_keys("keys file changed")
+        if self._data_state() != self.watched:
+            await self.reload("files changed")
+        elif not self.last_reload.ok:
+            await self.reload("retry after a failed reload")
+
     async def watch(self) -> None:
-        """Reload when the database or policy file changes; a failed build keeps the current snapshot."""
+        """Poll for changes forever; no failure ends the loop."""
         while True:
             await asyncio.sleep(self.settings.watch_interval_s)
-            if self._watched_state() != self.watched:
-                with contextlib.suppress(GovexError):
-                    await self.reload()
+            try:
+                await self.tick()
+            except SnapshotError:
+                pass  # logged and recorded by reload(); retried next tick
+            except Exception:  # noqa: BLE001 - the watcher must survive anything; say what happened
+                log.exception("reload check failed; retrying on the next tick")
 
-    def authorise(self, request: Request, scope: str) -> KeyEntry:
-        token = request.headers.get("x-api-key")
-        if token is None:
-            auth = request.headers.get("authorization", "")
-            token = auth[7:] if auth.lower().startswith("bearer ") else None
-        entry = self.keys.authenticate(token)
-        if entry is None:
-            raise _Denied(401, "missing or invalid API key: send it as X-API-Key: <key id>.<secret>")
-        if scope not in entry.scopes:
-            raise _Denied(403, f"key {entry.id!r} lacks scope {scope!r} (it has: {', '.join(entry.scopes)})")
-        return entry
+    def on_hangup(self) -> None:
+        """SIGHUP: reopen the audit log (after rotation), re-read keys, rebuild the snapshot."""
+        self.audit.reopen()
+        self.reload_keys("SIGHUP")
+        asyncio.get_running_loop().create_task(self._quiet_reload("SIGHUP"))
+
+    async def _quiet_reload(self, trigger: str) -> None:
+        with contextlib.suppress(SnapshotError):
+            await self.reload(trigger)
+
+    def readiness(self) -> tuple[bool, dict]:
+        snap = self.snapshot
+        age = time.time() - snap.built_at
+        bound = self.settings.max_snapshot_age_s
+        problems = [] if bound is None or age <= bound else [f"snapshot is {age:,.0f} s old (bound {bound:,.0f} s)"]
+        return not problems, {
+            "ready": not problems, "problems": problems, "snapshot": snap.snapshot_id,
+            "policy_version": snap.policy_version, "segments_as_of": snap.segments_as_of,
+            "customers": snap.customer_count, "snapshot_age_s": round(age, 1), "max_snapshot_age_s": bound,
+            "last_reload": asdict(self.last_reload), "keys": asdict(self.keys_outcome)}
+
+    def close(self) -> None:
+        self.builder.close()
+        self.audit.close()
 
 
-def _request_id(request: Request) -> str:
-    given = request.headers.get("x-request-id")
-    return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+def _key(request: Request) -> KeyEntry:
+    return request.state.key  # set by the guard, which refused the request otherwise
 
 
 def _treatment(snap: Snapshot, customer_id: str, journey: str) -> dict:
@@ -141,25 +254,25 @@ def _audit_row(item: dict) -> tuple:
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:
-    """The FastAPI app; builds the first snapshot now, so a bad database, policy or keys file fails at start."""
-    service = _Service(settings)
+    """The FastAPI app with its guard outermost (before routing and parsing); builds the first snapshot now, so bad inputs fail at start."""
+    service = Service(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         watcher = asyncio.create_task(service.watch()) if settings.watch_interval_s > 0 else None
+        hangup = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP")
+        if hangup:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, service.on_hangup)
         yield
+        if hangup:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         if watcher is not None:
             watcher.cancel()
-        service.audit.close()
+        service.close()
 
     app = FastAPI(title="govex decision API", lifespan=lifespan, openapi_url="/v1/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.service = service
-
-    @app.exception_handler(_Denied)
-    async def _denied(request: Request, exc: _Denied):
-        headers = {"WWW-Authenticate": "ApiKey"} if exc.status == 401 else None
-        return _json({"error": exc.message}, exc.status, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -178,17 +291,23 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _json({"error": "internal error; the service logged it", "kind": type(exc).__name__}, 500)
 
     @app.get("/healthz")
     async def healthz():
         snap = service.snapshot
-        return _json({"status": "ok", "snapshot": snap.snapshot_id, "customers": len(snap.customers)})
+        return _json({"status": "ok", "snapshot": snap.snapshot_id, "customers": snap.customer_count})
+
+    @app.get("/readyz")
+    async def readyz():
+        ready, payload = service.readiness()
+        return _json(payload, 200 if ready else 503)
 
     @app.get("/v1/policy")
     async def policy(request: Request):
-        service.authorise(request, "read")
         snap = service.snapshot
+        request.state.snapshot = snap.snapshot_id
         spec = snap.policy.spec
         return _json({"name": spec.name, "version": spec.version, "content_hash": snap.policy.content_hash,
                       "snapshot": snap.snapshot_id, "segments_as_of": snap.segments_as_of,
@@ -196,46 +315,45 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @app.get("/v1/customers/{customer_id}")
     async def customer(request: Request, customer_id: Annotated[str, PathParam(pattern=CUSTOMER_ID)]):
-        service.authorise(request, "read")
         snap = service.snapshot
-        found = snap.customers.get(customer_id)
+        request.state.snapshot = snap.snapshot_id
+        found = snap.index(customer_id)
         if found is None:
             return _json({"error": f"customer {customer_id!r} is not in the segment snapshot of "
                           f"{snap.segments_as_of}; " + UNKNOWN_NOTE, "customer_id": customer_id,
                           "known_customer": False, "snapshot": snap.snapshot_id}, 404)
         segments = {fw: {"segment": seg, "score": score, "reasons": list(reasons)}
-                    for fw, (seg, score, reasons) in sorted(found.segments.items())}
+                    for fw, (seg, score, reasons) in sorted(snap.segments(found).items())}
         return _json({"customer_id": customer_id, "known_customer": True, "segments_as_of": snap.segments_as_of,
                       "segments": segments, "snapshot": snap.snapshot_id})
 
     @app.get("/v1/customers/{customer_id}/treatment")
     async def treatment(request: Request, customer_id: Annotated[str, PathParam(pattern=CUSTOMER_ID)],
                         journey: Annotated[Journey, Query()]):
-        key = service.authorise(request, "decide")
-        request_id = _request_id(request)
-        item = _treatment(service.snapshot, customer_id, journey)
-        service.audit.append(request_id=request_id, key_id=key.id, decisions=[_audit_row(item)])
-        return _json({"request_id": request_id, **item})
+        snap = service.snapshot
+        item = _treatment(snap, customer_id, journey)
+        request.state.snapshot, request.state.decisions = snap.snapshot_id, [_audit_row(item)]
+        return _json({"request_id": request.state.audit["request_id"], **item})
 
     @app.post("/v1/treatments")
     async def treatments(request: Request, batch: TreatmentBatch):
-        key = service.authorise(request, "decide")
-        request_id = _request_id(request)
         snap = service.snapshot
         items = [_treatment(snap, r.customer_id, r.journey) for r in batch.requests]
-        service.audit.append(request_id=request_id, key_id=key.id, decisions=[_audit_row(i) for i in items])
-        return _json({"request_id": request_id, "policy_version": snap.policy_version, "snapshot": snap.snapshot_id,
-                      "results": items})
+        request.state.snapshot, request.state.decisions = snap.snapshot_id, [_audit_row(i) for i in items]
+        return _json({"request_id": request.state.audit["request_id"], "policy_version": snap.policy_version,
+                      "snapshot": snap.snapshot_id, "results": items})
 
     @app.post("/v1/admin/reload")
     async def reload(request: Request):
-        service.authorise(request, "admin")
         before = service.snapshot.snapshot_id
         try:
-            fresh = await service.reload()
-        except GovexError as exc:
+            fresh = await service.reload(f"POST /v1/admin/reload by key {_key(request).id!r}")
+        except SnapshotError as exc:
+            request.state.snapshot = before
             return _json({"error": f"reload refused, still serving {before}: {exc}", "snapshot": before}, 409)
+        request.state.snapshot = fresh.snapshot_id
         return _json({"snapshot": fresh.snapshot_id, "previous": before, "policy_version": fresh.policy_version,
-                      "segments_as_of": fresh.segments_as_of, "customers": len(fresh.customers)})
+                      "segments_as_of": fresh.segments_as_of, "customers": fresh.customer_count})
 
+    app.add_middleware(Guard, service=service, limits=settings.limits)
     return app

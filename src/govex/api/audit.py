@@ -1,46 +1,93 @@
-"""Append-only audit log of decisions, one JSON object per line.
+"""Append-only audit log, one JSON object per line, for every request that reached the service.
 
-Each record holds the request id, key id, customer id, journey, tier, policy version, whether
-the customer was known, and a UTC timestamp: nothing else about the customer. A batch is
-written with one `os.write` on a file opened with O_APPEND, under a lock, so lines from
-concurrent requests never interleave.
+A request gives one line (a batch of decisions gives one line per decision, each carrying the
+request's fields). Lines are written with one `os.write` on a file opened with O_APPEND, under
+a lock, so concurrent requests never interleave. Before each write the path is compared with the
+open file (device and inode): after a rotation (rename) or deletion the log is reopened at the
+path, so no record goes to an unlinked file; `reopen()` does the same on demand (SIGHUP).
+The client's own X-Request-ID is kept in `client_request_id`, reduced to a safe alphabet; the
+`request_id` is always the server's.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import re
 import threading
 from pathlib import Path
 
 from govex.errors import ConfigError
 
-FIELDS = ("ts", "request_id", "key_id", "customer_id", "journey", "tier", "policy_version", "known_customer")
+log = logging.getLogger("govex.api.audit")
+
+REQUEST_FIELDS = ("ts", "request_id", "client_request_id", "client", "key_id", "method", "path", "status", "event",
+                  "snapshot", "refusal")
+DECISION_FIELDS = ("customer_id", "journey", "tier", "policy_version", "known_customer")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
+MAX_FIELD = 64
+MAX_PATH = 256
+
+
+def sanitise(value: str | None, limit: int = MAX_FIELD) -> str | None:
+    """A client-supplied value cut to `limit` characters of a safe alphabet (others become '_')."""
+    return None if value is None else _UNSAFE.sub("_", value[:limit])
 
 
 class AuditLog:
-    """Appends decision records to a JSON-lines file."""
+    """Appends request records to a JSON-lines file, following rotation."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._lock = threading.Lock()
+        self._fd = self._open()
+
+    def _open(self) -> int:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
         except OSError as exc:
             raise ConfigError(f"{self.path}: cannot open the audit log for appending: {exc.strerror}") from None
-        self._lock = threading.Lock()
 
-    def append(self, *, request_id: str, key_id: str, decisions: list[tuple[str, str, str, str, bool]]) -> None:
-        """Write one line per (customer_id, journey, tier, policy_version, known_customer)."""
-        ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-        lines = "".join(
-            json.dumps(dict(zip(FIELDS, (ts, request_id, key_id, *decision))), separators=(",", ":")) + "\n"
-            for decision in decisions
-        ).encode()
+    def _rotated(self) -> bool:
+        try:
+            on_disk = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        mine = os.fstat(self._fd)
+        return (on_disk.st_dev, on_disk.st_ino) != (mine.st_dev, mine.st_ino)
+
+    def reopen(self) -> None:
+        """Close the current file and open the path again (after logrotate, or on SIGHUP)."""
         with self._lock:
-            view = memoryview(lines)
+            self._reopen_locked()
+
+    def _reopen_locked(self) -> None:
+        fresh = self._open()
+        os.close(self._fd)
+        self._fd = fresh
+        log.info("audit log reopened at %s", self.path)
+
+    def write(self, request: dict, decisions: list[tuple] | None = None) -> None:
+        """One line for the request, or one per decision (customer_id, journey, tier, policy_version, known)."""
+        request = {"ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), **request}
+        if decisions:
+            lines = "".join(_line({**request, **dict(zip(DECISION_FIELDS, d))}) for d in decisions)
+        else:
+            lines = _line(request)
+        data = lines.encode()
+        with self._lock:
+            if self._rotated():
+                self._reopen_locked()
+            view = memoryview(data)
             while view:
                 view = view[os.write(self._fd, view):]
 
     def close(self) -> None:
-        os.close(self._fd)
+        with self._lock:
+            os.close(self._fd)
+
+
+def _line(record: dict) -> str:
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=True) + "\n"

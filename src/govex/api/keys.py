@@ -1,37 +1,65 @@
-"""API keys: stored only as salted SHA-256 hashes, each with an id and scopes.
+"""API keys: stored only as salted SHA-256 hashes, each id with scopes, an expiry and its secrets.
 
 A key is presented as ``<key id>.<secret>`` (header ``X-API-Key`` or ``Authorization: Bearer``).
-The id finds the entry; the secret is hashed with the entry's salt and compared in constant
-time. The keys file never holds a secret, so it can be read by the service account alone
-without exposing usable credentials.
+An id holds up to `MAX_SECRETS` secrets so a key can be rotated without a gap: the old secret
+gets a `not_after` while callers move to the new one. Authentication always hashes
+`MAX_SECRETS` candidates (padding with a dummy that never matches) and never stops early, so a
+known id, an unknown id and a wrong secret cost the same work. Tokens longer than `MAX_TOKEN`
+are refused before any hashing. Secrets are 32 random url-safe characters, so a plain salted
+SHA-256 is enough (a password hash would only add CPU an attacker could spend for us).
+
+The keys file never holds a secret; still, it is refused when others can read or change it,
+and it is written through a fresh owner-only file created with O_EXCL under a random name
+(`tempfile.mkstemp`, which also does not follow symlinks), then renamed into place.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import logging
+import os
 import secrets
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from govex.config.loader import load_yaml_model
 from govex.errors import ConfigError
 
+log = logging.getLogger("govex.api.keys")
+
 Scope = Literal["read", "decide", "admin"]
 SCOPES: tuple[str, ...] = Scope.__args__
+KEY_ID = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_SECRETS = 3
+MAX_TOKEN = 256
+
+
+class KeySecret(BaseModel):
+    """One secret of a key: salt, sha256(salt + secret) in hex, and when it stops working (rotation)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    salt: str = Field(min_length=16)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    created: AwareDatetime
+    not_after: AwareDatetime | None = None
 
 
 class KeyEntry(BaseModel):
-    """One key as stored: id, salt, sha256(salt + secret) in hex, and scopes."""
+    """One key as stored: id, scopes, its secrets, an optional expiry and, once revoked, when."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    salt: str = Field(min_length=16)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    id: str = Field(pattern=KEY_ID)
     scopes: tuple[Scope, ...] = Field(min_length=1)
+    secrets: tuple[KeySecret, ...] = Field(min_length=1, max_length=MAX_SECRETS)
+    not_after: AwareDatetime | None = None
+    revoked_at: AwareDatetime | None = None
 
 
 class KeysFile(BaseModel):
@@ -39,23 +67,70 @@ class KeysFile(BaseModel):
     keys: tuple[KeyEntry, ...] = Field(min_length=1)
 
 
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def hash_secret(salt: str, secret: str) -> str:
     return hashlib.sha256((salt + secret).encode()).hexdigest()
 
 
-def new_api_key(key_id: str, scopes: tuple[str, ...]) -> tuple[str, KeyEntry]:
+def new_secret(now: dt.datetime | None = None) -> tuple[str, KeySecret]:
+    """A fresh secret (to show once) and its stored hash."""
+    secret, salt = secrets.token_urlsafe(24), secrets.token_hex(16)
+    return secret, KeySecret(salt=salt, sha256=hash_secret(salt, secret), created=now or utcnow())
+
+
+def new_api_key(key_id: str, scopes: tuple[str, ...], *, not_after: dt.datetime | None = None) -> tuple[str, KeyEntry]:
     """A fresh key: the token to hand to the caller (shown once) and the entry to store."""
-    secret = secrets.token_urlsafe(24)
-    salt = secrets.token_hex(16)
+    secret, stored = new_secret()
     try:
-        entry = KeyEntry(id=key_id, salt=salt, sha256=hash_secret(salt, secret), scopes=tuple(scopes))
+        entry = KeyEntry(id=key_id, scopes=tuple(scopes), secrets=(stored,), not_after=not_after)
     except ValidationError as exc:
         raise ConfigError(f"invalid key: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
     return f"{key_id}.{secret}", entry
 
 
 def keys_yaml(entries: list[KeyEntry]) -> str:
-    return yaml.safe_dump({"keys": [e.model_dump(mode="json") for e in entries]}, sort_keys=False)
+    return yaml.safe_dump({"keys": [e.model_dump(mode="json", exclude_none=True) for e in entries]}, sort_keys=False)
+
+
+def write_keys_file(path: str | Path, entries: list[KeyEntry]) -> None:
+    """Replace the keys file atomically through an owner-only temporary file with a random name."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(keys_yaml(entries))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_permissions(path: Path) -> None:
+    """Refuse a keys file that others can read or anyone but the owner can change; warn when the group can read it."""
+    mode = os.stat(path).st_mode
+    if mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IWGRP):
+        raise ConfigError(f"{path}: keys file mode {stat.filemode(mode)} lets other users read or change it; "
+                          f"run `chmod 600 {path}`")
+    if mode & stat.S_IRGRP:
+        log.warning("keys file %s is readable by its group (mode %s); `chmod 600` it unless that is intended",
+                    path, stat.filemode(mode))
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    """Who the token belongs to (if anyone) and, when refused, why (for the audit log only)."""
+
+    key_id: str | None
+    entry: KeyEntry | None
+    refusal: str | None
+
+
+_DUMMY = KeySecret(salt="0" * 32, sha256="0" * 64, created=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
 
 
 @dataclass(frozen=True)
@@ -68,18 +143,77 @@ class KeyStore:
     def load(cls, path: str | Path) -> KeyStore:
         path = Path(path)
         parsed = load_yaml_model(path, KeysFile, what="keys",
-                                 hint="`govex api-key --id NAME --scope read` makes one")[0]
+                                 hint="`govex api-key new --id NAME --scope read` makes one")[0]
+        check_permissions(path)
         ids = [e.id for e in parsed.keys]
         if len(set(ids)) != len(ids):
             raise ConfigError(f"{path}: key ids must be unique; got {ids}")
         return cls({e.id: e for e in parsed.keys})
 
-    def authenticate(self, token: str | None) -> KeyEntry | None:
-        """The entry whose secret `token` carries, or None."""
-        if not token or "." not in token:
-            return None
-        key_id, secret = token.split(".", 1)
+    def authenticate(self, token: str | None, now: dt.datetime | None = None) -> AuthResult:
+        """The key `token` proves, or why it proves none; the same hashing work whatever the token."""
+        if not token:
+            return AuthResult(None, None, "no key")
+        if len(token) > MAX_TOKEN:
+            return AuthResult(None, None, "token too long")
+        key_id, _, secret = token.partition(".")
+        key_id = key_id[:64]
         entry = self.entries.get(key_id)
+        candidates = list(entry.secrets) if entry is not None else []
+        now = now or utcnow()
+        matched = False
+        for candidate in candidates + [_DUMMY] * (MAX_SECRETS - len(candidates)):
+            same = hmac.compare_digest(hash_secret(candidate.salt, secret), candidate.sha256)
+            matched |= same and (candidate.not_after is None or now <= candidate.not_after)
         if entry is None:
-            return None
-        return entry if hmac.compare_digest(hash_secret(entry.salt, secret), entry.sha256) else None
+            return AuthResult(key_id, None, "unknown key id")
+        if not matched:
+            return AuthResult(key_id, None, "wrong or expired secret")
+        if entry.revoked_at is not None and entry.revoked_at <= now:
+            return AuthResult(key_id, None, "revoked")
+        if entry.not_after is not None and now > entry.not_after:
+            return AuthResult(key_id, None, "expired")
+        return AuthResult(key_id, entry, None)
+
+
+def read_entries(path: Path) -> list[KeyEntry]:
+    return list(KeyStore.load(path).entries.values()) if path.exists() else []
+
+
+def _replace(entries: list[KeyEntry], key_id: str, path: Path, **changes) -> list[KeyEntry]:
+    if not any(e.id == key_id for e in entries):
+        raise ConfigError(f"{path}: no key with id {key_id!r} (ids: {', '.join(e.id for e in entries) or 'none'})")
+    return [e.model_copy(update=changes) if e.id == key_id else e for e in entries]
+
+
+def add_key(path: Path, key_id: str, scopes: tuple[str, ...], *, not_after: dt.datetime | None = None) -> str:
+    """Add a new key to the keys file (created if absent); returns the token, shown once."""
+    entries = read_entries(path)
+    if any(e.id == key_id for e in entries):
+        raise ConfigError(f"{path}: a key with id {key_id!r} exists already; `govex api-key rotate` gives it a new secret")
+    token, entry = new_api_key(key_id, scopes, not_after=not_after)
+    write_keys_file(path, [*entries, entry])
+    return token
+
+
+def rotate_key(path: Path, key_id: str, *, overlap: dt.timedelta) -> str:
+    """Give a key a new secret; its current secrets keep working for `overlap`, then stop. Returns the token."""
+    now = utcnow()
+    entries = read_entries(path)
+    entry = next((e for e in entries if e.id == key_id), None)
+    if entry is None:
+        _replace(entries, key_id, path)
+    ends = now + overlap
+    kept = [s.model_copy(update={"not_after": min(s.not_after or ends, ends)})
+            for s in entry.secrets if s.not_after is None or s.not_after > now]
+    if len(kept) >= MAX_SECRETS:
+        raise ConfigError(f"{path}: key {key_id!r} already has {len(kept)} live secrets (at most {MAX_SECRETS}); "
+                          f"wait until one expires or revoke the key")
+    secret, stored = new_secret(now)
+    write_keys_file(path, _replace(entries, key_id, path, secrets=(*kept, stored)))
+    return f"{key_id}.{secret}"
+
+
+def revoke_key(path: Path, key_id: str) -> None:
+    """Mark a key revoked from now on; a running service refuses it after its next keys reload."""
+    write_keys_file(path, _replace(read_entries(path), key_id, path, revoked_at=utcnow()))

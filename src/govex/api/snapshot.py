@@ -1,34 +1,50 @@
-"""The in-memory snapshot the API serves from: latest segments of every customer plus one policy.
+"""The snapshot the API serves from: latest segments of every customer, one policy, and its decisions.
 
-Built completely (segments read, every customer's tier decided for every journey) before it is
-published, so a policy with a gap on the current customers is refused at build time and the
-service keeps the snapshot it had. Lookups then touch only Python dicts, never the database.
+Stored as columns, not as Python objects per customer: a sorted array of customer ids, per
+framework an array of segment codes, scores and reason codes, and per customer the index of its
+segment combination. The policy is a function of the segments it reads, so decisions are made
+once per (journey, combination), a few hundred rows, and a lookup is a binary search plus a dict
+read. Columns make a snapshot cheap to build in another process and to hand over (numpy arrays
+pickle as a copy of their bytes), so a rebuild does not compete with serving for the GIL.
+
+Built completely before it is published, so a policy with a gap on the current customers or a
+table of the wrong shape is refused at build time and the service keeps the snapshot it had.
 """
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from govex.contract.schema import JOURNEYS
 from govex.engine.warehouse import Warehouse
-from govex.errors import EngineError
+from govex.errors import EngineError, GovexError
 from govex.policy import Decision, DecisionTable, LoadedPolicy, load_policy
 from govex.segments import ASSIGNMENTS_TABLE, read_assignments
 
-_SERIAL = itertools.count(1)
+# The columns the service reads from segment_assignments, with the kind of type each must have.
+REQUIRED_COLUMNS = {"entity": "string", "entity_id": "string", "framework": "string", "as_of": "temporal",
+                    "segment": "string", "score": "numeric", "reasons": "string"}
+
+
+class SnapshotError(GovexError):
+    """A snapshot could not be built; the message says why (it crosses a process boundary as text)."""
 
 
 @dataclass(frozen=True)
-class CustomerSegments:
-    """One customer's segments: framework -> (segment, score, reasons)."""
+class FrameworkColumns:
+    """One framework's segments for every customer of the snapshot, aligned with `Snapshot.ids`."""
 
-    segments: dict[str, tuple[str, float | None, tuple[str, ...]]]
-    profile: dict[str, str]
+    labels: tuple[str, ...]
+    codes: np.ndarray            # int32 index into labels, -1: no segment in this framework
+    scores: np.ndarray           # float64, NaN: no score
+    reasons: tuple[tuple[str, ...], ...]
+    reason_codes: np.ndarray     # int32 index into reasons, -1: none
 
 
 @dataclass(frozen=True)
@@ -38,20 +54,60 @@ class Snapshot:
     snapshot_id: str
     policy: LoadedPolicy
     segments_as_of: str
-    customers: dict[str, CustomerSegments]
-    decisions: dict[tuple[str, tuple], Decision]
-    table: DecisionTable
+    built_at: float              # time.time() when the build finished
+    ids: np.ndarray              # sorted customer ids, UTF-8 bytes
+    frameworks: dict[str, FrameworkColumns]
+    combination: np.ndarray      # int32 per customer: index into the decided combinations
+    decisions: dict[tuple[str, int], Decision]
+    unknown: dict[str, Decision]
     tier_json: dict[str, dict]
 
     @property
     def policy_version(self) -> str:
         return self.policy.version
 
+    @property
+    def customer_count(self) -> int:
+        return len(self.ids)
+
+    def index(self, customer_id: str) -> int | None:
+        """Position of a customer in the snapshot, or None when it is not there."""
+        key = customer_id.encode()
+        i = int(self.ids.searchsorted(key))
+        return i if i < len(self.ids) and self.ids[i] == key else None
+
     def treatment(self, customer_id: str, journey: str) -> Decision:
-        customer = self.customers.get(customer_id)
-        if customer is None:
-            return self.table.decide(None, journey)
-        return self.decisions[(journey, self.table.key(customer.profile))]
+        i = self.index(customer_id)
+        return self.unknown[journey] if i is None else self.decisions[(journey, int(self.combination[i]))]
+
+    def segments(self, i: int) -> dict[str, tuple[str, float | None, tuple[str, ...]]]:
+        """framework -> (segment, score, reasons) of the customer at position `i`."""
+        out = {}
+        for name, col in self.frameworks.items():
+            code = int(col.codes[i])
+            if code < 0:
+                continue
+            score = float(col.scores[i])
+            reason = int(col.reason_codes[i])
+            out[name] = (col.labels[code], None if np.isnan(score) else score, col.reasons[reason] if reason >= 0 else ())
+        return out
+
+
+def _check_schema(table: ibis.Table, db: Path) -> None:
+    schema = table.schema()
+    problems = []
+    for column, kind in REQUIRED_COLUMNS.items():
+        if column not in schema:
+            problems.append(f"missing column {column!r} ({kind})")
+            continue
+        dtype = schema[column]
+        ok = {"string": dtype.is_string(), "numeric": dtype.is_numeric(),
+              "temporal": dtype.is_date() or dtype.is_timestamp()}[kind]
+        if not ok:
+            problems.append(f"column {column!r} is {dtype}, expected {kind}")
+    if problems:
+        raise EngineError(f"{db}: table {ASSIGNMENTS_TABLE} does not have the expected shape: {'; '.join(problems)} "
+                          f"(`govex segment` writes it)")
 
 
 def _read_segments(db: Path) -> tuple[pd.DataFrame, str]:
@@ -65,42 +121,81 @@ def _read_segments(db: Path) -> tuple[pd.DataFrame, str]:
         warehouse = Warehouse(con, url=f"duckdb:///{db}")
         if not warehouse.has(ASSIGNMENTS_TABLE):
             raise EngineError(f"{db}: no table {ASSIGNMENTS_TABLE}; run `govex segment` first")
+        _check_schema(con.table(ASSIGNMENTS_TABLE), db)
         rows = read_assignments(warehouse).select("entity_id", "framework", "as_of", "segment", "score", "reasons")
         frame = rows.execute()
     finally:
         con.disconnect()
+    duplicated = frame.duplicated(["entity_id", "framework"])
+    if duplicated.any():
+        first = frame[duplicated].iloc[0]
+        raise EngineError(f"{db}: {ASSIGNMENTS_TABLE} holds {int(duplicated.sum())} repeated (customer, framework) "
+                          f"rows at the latest as-of, e.g. {first.entity_id!r} in {first.framework!r}; expected one")
     as_of = str(pd.Timestamp(frame.as_of.max()).date()) if len(frame) else "none"
     return frame, as_of
 
 
-def _customers(frame: pd.DataFrame) -> dict[str, CustomerSegments]:
-    grouped: dict[str, dict] = {}
-    scores = frame.score.astype(object).where(frame.score.notna(), None)
-    reasons = frame.reasons.astype(object).where(frame.reasons.notna(), None)
-    for cid, framework, segment, score, reason in zip(frame.entity_id, frame.framework, frame.segment, scores, reasons):
-        grouped.setdefault(cid, {})[framework] = (segment, score, tuple(reason.split(";")) if reason else ())
-    return {cid: CustomerSegments(segments, {f: v[0] for f, v in segments.items()}) for cid, segments in grouped.items()}
+def _columns(frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, FrameworkColumns]]:
+    customer_codes, customers = pd.factorize(frame.entity_id, sort=True)
+    ids = np.array([c.encode() for c in customers], dtype=bytes) if len(customers) else np.array([], dtype="S1")
+    frameworks = {}
+    for name in sorted(frame.framework.unique()):
+        mask = (frame.framework == name).to_numpy()
+        rows = frame[mask]
+        where = customer_codes[mask]
+        seg_codes, labels = pd.factorize(rows.segment, sort=True)
+        reason_codes, reasons = pd.factorize(rows.reasons, sort=True)
+        codes = np.full(len(ids), -1, dtype=np.int32)
+        codes[where] = seg_codes
+        scores = np.full(len(ids), np.nan)
+        scores[where] = pd.to_numeric(rows.score, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        reason_col = np.full(len(ids), -1, dtype=np.int32)
+        reason_col[where] = reason_codes
+        frameworks[name] = FrameworkColumns(tuple(labels), codes, scores,
+                                            tuple(tuple(r.split(";")) for r in reasons), reason_col)
+    return ids, frameworks
 
 
-def build_snapshot(*, db: str | Path, policy: str | Path | None) -> Snapshot:
-    """Read the latest segments and the policy, decide every customer in every journey, return the snapshot.
+def _decide(table: DecisionTable, frameworks: dict[str, FrameworkColumns], n: int):
+    """Each customer's combination of the segments the policy reads, and every combination's decisions."""
+    read = [f for f in table.frameworks if f in frameworks]
+    if read:
+        combos, combination = np.unique(np.stack([frameworks[f].codes for f in read], axis=1), axis=0,
+                                        return_inverse=True)
+    else:  # a policy that reads no segment: one combination for everybody
+        combos, combination = np.zeros((1, 0), dtype=np.int32), np.zeros(n, dtype=np.int32)
+    decisions: dict[tuple[str, int], Decision] = {}
+    for index, codes in enumerate(combos):
+        profile = {f: (frameworks[f].labels[c] if c >= 0 else None) for f, c in zip(read, codes)}
+        for journey in JOURNEYS:
+            decisions[(journey, index)] = table.decide(profile, journey)
+    return np.asarray(combination, dtype=np.int32).reshape(-1), decisions
+
+
+def build_snapshot(*, db: str | Path, policy: str | Path | None, serial: int = 1) -> Snapshot:
+    """Read the latest segments and the policy, decide every segment combination in every journey.
 
     Raises (and publishes nothing) when the database or the policy cannot be read, or when the
     policy leaves a current customer without a tier.
     """
     loaded = load_policy(policy)
     frame, as_of = _read_segments(Path(db))
-    customers = _customers(frame)
+    ids, frameworks = _columns(frame)
     table = DecisionTable(loaded.spec)
-    decisions: dict[tuple[str, tuple], Decision] = {}
-    for customer in customers.values():
-        key = table.key(customer.profile)
-        if (JOURNEYS[0], key) not in decisions:
-            for journey in JOURNEYS:
-                decisions[(journey, key)] = table.decide(customer.profile, journey)
-    for journey in JOURNEYS:
-        table.decide(None, journey)
+    combination, decisions = _decide(table, frameworks, len(ids))
+    unknown = {journey: table.decide(None, journey) for journey in JOURNEYS}
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    snapshot_id = f"{loaded.version}+{loaded.content_hash}@{as_of}#{next(_SERIAL)}-{stamp}"
+    snapshot_id = f"{loaded.version}+{loaded.content_hash}@{as_of}#{serial}-{stamp}"
     tier_json = {name: tier.model_dump(mode="json") for name, tier in loaded.spec.tiers.items()}
-    return Snapshot(snapshot_id, loaded, as_of, customers, decisions, table, tier_json)
+    return Snapshot(snapshot_id, loaded, as_of, time.time(), ids, frameworks, combination, decisions, unknown,
+                    tier_json)
+
+
+def build_snapshot_isolated(db: str | Path, policy: str | Path | None, serial: int) -> Snapshot:
+    """`build_snapshot` for another process: every failure comes back as a SnapshotError with its reason."""
+    try:
+        return build_snapshot(db=db, policy=policy, serial=serial)
+    except GovexError as exc:
+        raise SnapshotError(str(exc)) from None
+    except Exception as exc:  # an engine or driver error: keep its type and text, never its traceback objects
+        raise SnapshotError(f"{db}: {type(exc).__name__}: {exc}") from None
