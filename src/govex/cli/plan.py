@@ -264,5 +264,22 @@ def capacity(
     console.print(plan.text(), highlight=False)
 
 
+@plan_app.command("cascade")
+def cascade(
+    config: Path = typer.Option(..., "--config", help="Target cascade YAML (inputs with ranges and costs, output "
+                                "targets with exponents); example: docs/examples/target-cascade.yaml."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Least-cost input targets that meet the output targets (LP), with binding ranges and marginal costs."""
+    from govex.planning.cascade import load_cascade, solve_cascade
+
+    result = solve_cascade(load_cascade(config))
+    if as_json:
+        print_json({"total_cost": result.total_cost, "inputs": _records(result.inputs),
+                    "outputs": _records(result.outputs)})
+        return
+    console.print(result.text(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
