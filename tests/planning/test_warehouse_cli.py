@@ -100,6 +100,27 @@ def test_plan_from_warehouse(frames):
     assert "holdout accuracy" in result.summary()
 
 
+def test_plan_staffs_the_50th_and_90th_percentile_and_states_its_assumptions(frames):
+    result = plan_from_warehouse(Warehouse.from_frames(frames))
+    pct = result.percentiles.set_index("queue")
+    assert set(pct.index) == set(result.plan.queues.queue)
+    assert (pct.fte_p90 >= pct.fte_p50).all() and (pct.peak_agents_p90 >= pct.peak_agents_p50).all()
+    # Poisson-scale noise at least: the live phone queue needs more agents at p90 than at p50
+    assert pct.loc["fulfilment_phone", "fte_p90"] > pct.loc["fulfilment_phone", "fte_p50"]
+    text = result.summary()
+    assert "50th / 90th percentile" in text and "shrinkage 30%" in text and "costs in EUR" in text
+    assert result.assumptions["shrinkage"] == 0.3
+
+
+def test_plan_without_vendors_prices_in_the_reporting_currency(frames):
+    # no vendors: in-house rate, in the reporting currency (USD by default; the fx_rates unit when loaded)
+    bare = plan_from_warehouse(Warehouse.from_frames({"contacts": frames["contacts"]}), include_moderation=False)
+    assert bare.plan.settings.currency == "USD"
+    assert "priced at the assumed in-house rate of 30.00 USD per paid hour" in bare.summary()
+    with_fx = plan_from_warehouse(Warehouse.from_frames({"contacts": frames["contacts"], "fx_rates": frames["fx_rates"]}))
+    assert with_fx.plan.settings.currency == "EUR"
+
+
 runner = CliRunner()
 
 

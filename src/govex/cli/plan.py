@@ -47,7 +47,9 @@ def staff(
         result = plan_from_warehouse(open_warehouse(db=db))
         if as_json:
             print_json({"queues": _records(result.plan.queues), "total_fte": result.plan.total_fte,
-                        "total_cost_week": result.plan.total_cost_week, "currency": result.plan.settings.currency})
+                        "total_cost_week": result.plan.total_cost_week, "currency": result.plan.settings.currency,
+                        "percentiles": None if result.percentiles is None else _records(result.percentiles),
+                        "assumptions": result.assumptions})
         else:
             console.print(result.summary(), highlight=False)
         return

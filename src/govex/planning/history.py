@@ -23,6 +23,7 @@ __all__ = [
     "cases_by_interval",
     "contacts_by_interval",
     "orders_by_day",
+    "plan_assumptions",
     "plan_demand",
     "plan_from_warehouse",
     "queue_markets",
@@ -193,27 +194,93 @@ def plan_demand(history: pd.DataFrame, *, interval_minutes: int = 30, profile_we
     return demand[cols].sort_values(["queue", "period_start", "reason"]).reset_index(drop=True), accuracy
 
 
+def plan_assumptions(plan: StaffingPlan, inputs: PlanInputs) -> dict:
+    """The planning assumptions behind `plan`, for printing beside it (nothing here is measured)."""
+    s = plan.settings
+    inhouse = sorted(set(plan.queues.loc[plan.queues["vendor_id"] == "in-house", "queue"]))
+    return {
+        "currency": s.currency,
+        "target": f"{s.target_service_level:.0%} answered within {s.answer_s:g} s (live queues)",
+        "max_occupancy": s.max_occupancy,
+        "shrinkage": s.shrinkage,
+        "chat_concurrency": s.chat_concurrency,
+        "backoffice_target": f"{s.backoffice_target_share:.0%} done within {s.backoffice_target_hours:g} h",
+        "paid_hours_per_fte_week": s.paid_hours_per_fte_week,
+        "inhouse_rate_per_paid_hour": s.inhouse_rate_per_paid_hour,
+        "inhouse_queues": inhouse,
+        "vendor_terms": sorted(inputs.vendors),
+    }
+
+
+def _assumption_lines(a: dict) -> list[str]:
+    lines = [f"assumptions (PlanSettings defaults unless set): service target {a['target']}, occupancy cap "
+             f"{a['max_occupancy']:.0%}, shrinkage {a['shrinkage']:.0%}, chat concurrency {a['chat_concurrency']}, "
+             f"back office {a['backoffice_target']}, {a['paid_hours_per_fte_week']:g} paid hours per FTE-week, "
+             f"costs in {a['currency']}"]
+    if a["inhouse_queues"]:
+        lines.append(f"  no vendor terms for {', '.join(a['inhouse_queues'])}: priced at the assumed in-house rate of "
+                     f"{a['inhouse_rate_per_paid_hour']:,.2f} {a['currency']} per paid hour")
+    return lines
+
+
 @dataclass(frozen=True)
 class WarehousePlan:
-    """A plan built from the warehouse, with the forecast accuracy of its volumes."""
+    """A plan built from the warehouse, with the forecast accuracy of its volumes, the staffing
+    needed at the 50th and 90th percentile of forecast volume, and the assumptions used."""
 
     inputs: PlanInputs
     plan: StaffingPlan
     accuracy: QueueForecast | None
+    percentiles: pd.DataFrame | None = None  # queue, peak_agents_p50/p90, fte_p50/p90
+    assumptions: dict | None = None
 
     def summary(self) -> str:
         start = self.inputs.demand["period_start"].min()
         parts = [f"staffing and cost plan for the week of {start:%Y-%m-%d}", self.plan.summary()]
+        if self.percentiles is not None:
+            parts += ["", "staff needed if volume lands at the forecast's 50th / 90th percentile in every interval:",
+                      f"{'queue':<28}{'peak p50':>9}{'peak p90':>9}{'FTE p50':>9}{'FTE p90':>9}"]
+            parts += [f"{r.queue:<28}{r.peak_agents_p50:>9.0f}{r.peak_agents_p90:>9.0f}{r.fte_p50:>9.1f}{r.fte_p90:>9.1f}"
+                      for r in self.percentiles.itertuples()]
+            parts.append(f"{'total':<28}{'':>18}{self.percentiles.fte_p50.sum():>9.1f}"
+                         f"{self.percentiles.fte_p90.sum():>9.1f}")
+        if self.assumptions:
+            parts += ["", *_assumption_lines(self.assumptions)]
         if self.accuracy is not None:
-            parts += ["", "daily volume forecast, holdout accuracy per queue:", self.accuracy.text()]
+            parts += ["", "daily volume forecast, back-test and holdout accuracy per queue:", self.accuracy.text()]
         else:
             parts += ["", "volumes: mean of recent weeks (history too short for a holdout-scored forecast)"]
         return "\n".join(parts)
 
 
+def _percentile_staffing(inputs: PlanInputs, accuracy: QueueForecast | None, settings: PlanSettings):
+    """Peak agents and FTE per queue with each (queue, day)'s volume scaled from the point
+    forecast to its 50th and 90th percentile (None without a forecast)."""
+    if accuracy is None:
+        return None
+    daily = accuracy.forecast.assign(day=accuracy.forecast["period_start"].dt.normalize())
+    out = None
+    for level in ("p50", "p90"):
+        ratio = np.where(daily["forecast"] > 0, daily[level] / daily["forecast"].where(daily["forecast"] > 0, 1), 1.0)
+        factors = daily.assign(factor=ratio).set_index(["queue", "day"])["factor"]
+        demand = inputs.demand.assign(day=inputs.demand["period_start"].dt.normalize())
+        scale = factors.reindex(pd.MultiIndex.from_frame(demand[["queue", "day"]])).fillna(1.0).to_numpy()
+        scaled = inputs.with_changes(demand=inputs.demand.assign(contacts=inputs.demand["contacts"] * scale))
+        queues = build_plan(scaled, settings).queues[["queue", "peak_agents", "fte"]]
+        queues = queues.rename(columns={"peak_agents": f"peak_agents_{level}", "fte": f"fte_{level}"})
+        out = queues if out is None else out.merge(queues, on="queue", how="outer")
+    return out.sort_values("queue").reset_index(drop=True)
+
+
 def plan_from_warehouse(warehouse, *, settings: PlanSettings | None = None, profile_weeks: int = 4,
-                        holdout_days: int = 14, include_moderation: bool = True) -> WarehousePlan:
-    """Next week's staffing and cost plan for every queue found in the warehouse."""
+                        holdout_days: int = 14, include_moderation: bool = True,
+                        reporting_currency: str = "USD") -> WarehousePlan:
+    """Next week's staffing and cost plan for every queue found in the warehouse.
+
+    Costs are in the vendors' currency (converted through fx_rates when there are several);
+    without vendors, in the warehouse's reporting currency (the fx_rates unit, else
+    `reporting_currency`, the config's default).
+    """
     settings = settings or PlanSettings()
     frames = [contacts_by_interval(warehouse, interval_minutes=settings.interval_minutes)]
     if include_moderation and warehouse.has("moderation_cases"):
@@ -228,6 +295,11 @@ def plan_from_warehouse(warehouse, *, settings: PlanSettings | None = None, prof
                                  "to convert them; load fx_rates")
     if currencies:
         settings = settings.model_copy(update={"currency": currencies.pop()})
+    elif "currency" not in settings.model_fields_set:
+        # no vendor prices anything: the in-house rate is read in the reporting currency
+        settings = settings.model_copy(update={"currency": reporting_rates(warehouse)[1] or reporting_currency})
     queue_vendor = {q: v for q, v in queue_vendors(warehouse).items() if v in vendors}
     inputs = PlanInputs(demand=demand, vendors=vendors, queue_vendor=queue_vendor)
-    return WarehousePlan(inputs, build_plan(inputs, settings), accuracy)
+    plan = build_plan(inputs, settings)
+    return WarehousePlan(inputs, plan, accuracy, _percentile_staffing(inputs, accuracy, settings),
+                         plan_assumptions(plan, inputs))
