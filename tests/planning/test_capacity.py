@@ -111,6 +111,21 @@ def test_live_queue_uses_erlang_per_interval():
     assert plan["required_fte"].iloc[0] == pytest.approx(14 * 48 * 0.5 * 31 / 112)
 
 
+def test_live_queue_with_a_calibration(tmp_path):
+    # Half the rostered agents available and (near) infinite patience: the Erlang C count of the
+    # example above (14 per half hour) needs twice the rostered hours, 186 FTE.
+    from govex.planning.calibration import Calibration
+
+    Calibration(1e9, 0.5, 20, 10, 1000, 0, 0, 0, 0).write(tmp_path / "cal.json")
+    (tmp_path / "plan.yaml").write_text(
+        "start_month: 2027-01\nqueues:\n  - name: voice\n    function: customer service\n    kind: live\n"
+        f"    monthly_volume: {100 * 48 * 31}\n    aht_s: 180\n    shrinkage: 0.3\n    interval_minutes: 30\n"
+        f"    daily_profile: {[1 / 48] * 48}\n    calibration: cal.json\n"
+        "    vendors: [{name: in-house, price_tiers: [{price_per_fte_month: 5000}]}]\n")
+    plan = build_capacity_plan(load_capacity_config(tmp_path / "plan.yaml"), months=1).months
+    assert plan["required_fte"].iloc[0] == pytest.approx(2 * 14 * 48 * 0.5 * 31 / 112)
+
+
 def test_bad_plan_is_named(tmp_path):
     path = tmp_path / "plan.yaml"
     path.write_text("start_month: 2027-01\nqueues:\n  - name: q\n    function: moderation\n    kind: backoffice\n"

@@ -2,7 +2,8 @@
 
 Per queue: volume (base x compound growth x calendar seasonality x scenario), handle time with a
 monthly trend, and shrinkage give the required FTE (Erlang at the service target over the
-queue's daily interval profile for live queues, workload over utilisation for back office).
+queue's daily interval profile for live queues, workload over utilisation for back office; a
+live queue may take the patience and agent availability of a `govex plan calibrate` file).
 Each vendor supplying the queue takes a share of it and runs a cohort model a planner would
 keep in a spreadsheet:
 
@@ -88,6 +89,9 @@ class QueueLine(_Strict):
     answer_s: float = Field(default=20, ge=0)
     target_service_level: float = Field(default=0.8, gt=0, lt=1)
     patience_s: Optional[float] = Field(default=None, gt=0)
+    calibration: Optional[Path] = Field(default=None, description="JSON from `govex plan calibrate`: its patience "
+                                        "and agent availability (rostered = required agents / availability); a "
+                                        "relative path is read beside the plan file.")
     # back office
     utilisation: float = Field(default=0.85, gt=0, le=1)
     vendors: list[VendorLine] = Field(min_length=1)
@@ -155,7 +159,11 @@ class CapacityPlan:
 def load_capacity_config(path: Path) -> CapacityPlanConfig:
     from govex.config.loader import load_yaml_model
 
-    return load_yaml_model(path, CapacityPlanConfig, what="capacity plan")[0]
+    config = load_yaml_model(path, CapacityPlanConfig, what="capacity plan")[0]
+    for queue in config.queues:
+        if queue.calibration is not None and not queue.calibration.is_absolute():
+            queue.calibration = Path(path).parent / queue.calibration
+    return config
 
 
 def tiered_cost(fte: float, tiers: list[PriceTier]) -> float:
@@ -196,13 +204,19 @@ def required_fte(queue: QueueLine, months: list[tuple[int, int]], scenario: Scen
         return volume, aht, volume * aht / 3600 / queue.utilisation / paid_hours
     from govex.planning.erlang import staff_intervals
 
+    patience, availability = queue.patience_s, 1.0
+    if queue.calibration is not None:
+        from govex.planning.calibration import Calibration
+
+        cal = Calibration.read(queue.calibration)
+        patience, availability = cal.patience_s, cal.availability
     days = np.array([calendar.monthrange(y, m)[1] for y, m in months], dtype=float)
     profile = np.asarray(queue.daily_profile)
     calls = (volume / days)[:, None] * profile[None, :]
     staffed = staff_intervals(calls=calls.ravel(), interval_s=queue.interval_minutes * 60,
                               handle_time_s=np.repeat(aht, profile.size), answer_s=queue.answer_s,
-                              target_service_level=queue.target_service_level, patience_s=queue.patience_s)
-    agent_hours_per_day = staffed.agents.reshape(calls.shape).sum(axis=1) * queue.interval_minutes / 60
+                              target_service_level=queue.target_service_level, patience_s=patience)
+    agent_hours_per_day = staffed.agents.reshape(calls.shape).sum(axis=1) * queue.interval_minutes / 60 / availability
     return volume, aht, agent_hours_per_day * days / paid_hours
 
 
