@@ -145,6 +145,47 @@ class _Cuboid:
     group: np.ndarray  # group index of every leaf
     keys: np.ndarray  # mixed-radix key of every group, to decode values
     n_cells: np.ndarray  # leaves per group
+    source: int = -1  # a finer cuboid whose group sums add up to this one's (-1: the leaves)
+    up: np.ndarray | None = None  # the group of this cuboid that each source group falls in
+
+
+def _link_sources(cuboids: list[_Cuboid]) -> list[_Cuboid]:
+    """Give every cuboid a finer source (one dimension more, fewest groups) to sum from.
+
+    Summing a cuboid from its source's group sums instead of from the leaves costs the source's
+    group count instead of the leaf count: in a cube of 1M leaves only the deepest cuboids pass
+    over the leaves.
+    """
+    index = {c.dims: i for i, c in enumerate(cuboids)}
+    n_leaves = cuboids[0].group.size
+    n_dims = 1 + max(max(c.dims) for c in cuboids)
+    leaves = np.arange(n_leaves)
+    linked = []
+    for c in cuboids:
+        finer = [index[k] for k in (tuple(sorted(c.dims + (d,))) for d in range(n_dims) if d not in c.dims)
+                 if k in index]
+        finer = [i for i in finer if cuboids[i].keys.size < n_leaves] or finer
+        if not finer:
+            linked.append(c)
+            continue
+        src = min(finer, key=lambda i: cuboids[i].keys.size)
+        first = np.empty(cuboids[src].keys.size, dtype=np.intp)
+        first[cuboids[src].group] = leaves
+        linked.append(_Cuboid(c.dims, c.group, c.keys, c.n_cells, src, c.group[first]))
+    return linked
+
+
+def _group_sums(cuboids: list[_Cuboid], leaf_values: np.ndarray) -> list[np.ndarray]:
+    """Sums of each row of ``leaf_values`` (k x leaves) over the groups of every cuboid."""
+    sums: list[np.ndarray | None] = [None] * len(cuboids)
+    for i in sorted(range(len(cuboids)), key=lambda i: -len(cuboids[i].dims)):  # finest first
+        c = cuboids[i]
+        n = c.keys.size
+        if c.source < 0:
+            sums[i] = np.stack([np.bincount(c.group, row, minlength=n) for row in leaf_values])
+        else:
+            sums[i] = np.stack([np.bincount(c.up, row, minlength=n) for row in sums[c.source]])
+    return sums
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -187,15 +228,16 @@ def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: 
         pearson2 = (v[positive] - f[positive]) ** 2 / m[positive]
         sd[positive] = np.sqrt(np.median(pearson2) / 0.455 * m[positive])
         return sd
+    mp = m[positive]
     d = 2.0 * (v[positive] - f[positive]) / (v[positive] + f[positive])
-    order = np.argsort(m[positive], kind="stable")
+    order = np.argsort(mp, kind="stable")
     bins = max(1, min(n_bins, order.size // min_per_bin))
     centres, scales = [], []
     for chunk in np.array_split(order, bins):
-        centres.append(np.log(np.median(m[positive][chunk])))
+        centres.append(np.log(np.median(mp[chunk])))
         scales.append(_MAD_TO_SD * np.median(np.abs(d[chunk] - np.median(d[chunk]))))
-    relative = np.interp(np.log(m[positive]), np.asarray(centres), np.asarray(scales))
-    sd[positive] = relative * m[positive]
+    relative = np.interp(np.log(mp), np.asarray(centres), np.asarray(scales))
+    sd[positive] = relative * mp
     return sd
 
 
@@ -324,7 +366,7 @@ def _build_cuboids(codes: list[np.ndarray], cards: list[int], max_depth: int) ->
             cub = _Cuboid(dims, remap[key], keys, counts[present])
             built[dims] = cub
             cuboids.append(cub)
-    return cuboids
+    return _link_sources(cuboids)
 
 
 def _decode(cuboid: _Cuboid, index: int, cards: list[int]) -> tuple[int, ...]:
@@ -431,26 +473,24 @@ def _pursue(
         per_depth_best: dict[int, tuple[float, int, int, float]] = {}
         overall_best = 0.0
         floor = max(min_share * explained, 0.0)
+        sums = _group_sums(cuboids, np.stack([abs_residual, f_cur, v, leaf_var, covered.astype(np.float64)]))
         for ci, cub in enumerate(cuboids):
             n = cub.keys.size
             g = cub.group
-            abs_mass = np.bincount(g, abs_residual, minlength=n)
+            abs_mass, exp_sum, act_sum, var_sum, n_covered = sums[ci]
             # gain <= absolute residual mass, so a group below the best gain so far cannot win
             hopeful = abs_mass > max(overall_best, floor)
             if not hopeful.any():
                 continue
-            exp_sum = np.bincount(g, f_cur, minlength=n)
-            act_sum = np.bincount(g, v, minlength=n)
             delta = act_sum - exp_sum
+            delta[np.abs(delta) <= 1e-12 * (np.abs(act_sum) + np.abs(exp_sum))] = 0.0  # rounding of the sums
             if small:
                 sigma = np.sqrt(_group_variance_counts(cub, count_noise, v, f_cur, local_var))
             else:
-                sigma = np.sqrt(np.bincount(g, leaf_var, minlength=n))
+                sigma = np.sqrt(var_sum)
             z = np.where(sigma > 0, np.abs(delta) / np.where(sigma > 0, sigma, 1.0), np.where(delta != 0, np.inf, 0.0))
-            ok = hopeful & (z >= z_min[len(cub.dims)])
-            if covered.any():
-                # inside an accepted cause, what is left is that cause's unevenness, not another cause
-                ok &= np.bincount(g, covered, minlength=n) < cub.n_cells
+            # inside an accepted cause, what is left is that cause's unevenness, not another cause
+            ok = hopeful & (z >= z_min[len(cub.dims)]) & (n_covered < cub.n_cells - 0.5)
             for gi in (gi for (c, gi) in taken if c == ci):
                 ok[gi] = False
             if not ok.any():
@@ -563,10 +603,9 @@ def localize_root_causes(
         f_model = f
     codes, uniques = [], []
     for d in dims:
-        column = cube[d]
-        if column.isna().any():
-            column = column.astype("string").fillna("<null>")
-        c, u = pd.factorize(column, sort=True)
+        c, u = pd.factorize(cube[d], sort=True)
+        if (c < 0).any():  # missing values are a value of their own
+            c, u = pd.factorize(cube[d].astype("string").fillna("<null>"), sort=True)
         u = np.asarray([str(x) for x in u], dtype=object)
         codes.append(c.astype(np.int64))
         uniques.append(np.asarray(u, dtype=object))
