@@ -110,3 +110,21 @@ def test_lazy_package_names_resolve():
         assert getattr(govex.planning, name) is not None
     with pytest.raises(AttributeError, match="no_such_name"):
         govex.planning.no_such_name  # noqa: B018
+
+
+@pytest.mark.parametrize("targets", [dict(target_service_level=0.8), dict(max_abandonment=0.03),
+                                     dict(target_service_level=0.9, max_abandonment=0.1)])
+def test_erlang_a_search_from_its_lower_bound_matches_a_scan_from_one(targets):
+    # The search starts near A x max(SL, 1 - abandonment); a plain scan N = 1, 2, ... must agree.
+    calls, aht, patience = [40, 300, 900], [240, 180, 420], [60, 300, 120]
+    r = staff_intervals(calls=calls, interval_s=1800, handle_time_s=aht, answer_s=20, patience_s=patience, **targets)
+    for i in range(3):
+        n = 1
+        while True:
+            m = erlang_a(calls=calls[i], interval_s=1800, handle_time_s=aht[i], patience_s=patience[i], agents=n,
+                         answer_s=20)
+            if (m.service_level[0] >= targets.get("target_service_level", 0)
+                    and m.p_abandon[0] <= targets.get("max_abandonment", 1)):
+                break
+            n += 1
+        assert r.agents[i] == n

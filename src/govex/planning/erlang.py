@@ -526,8 +526,11 @@ def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, as
     """Scan N = 1, 2, ... in blocks (each block solved in one array pass) until every target holds.
 
     No monotonicity is assumed: the first N of the scan that meets all targets is returned. With
-    abandonment fewer agents than the offered load can be enough, so the scan starts at 1.
-    Intervals with identical inputs (common in weekly plans) are solved once.
+    abandonment fewer agents than the offered load can be enough, so the scan starts at a
+    necessary bound: answered calls are served at rate lambda (1 - P(abandon)) <= N mu, so
+    SL <= 1 - P(abandon) <= N / A, and N >= A x max(SL target, 1 - abandonment target); the
+    scan starts one below it so the target that binds is still seen failing. Intervals with
+    identical inputs (common in weekly plans) are solved once.
     """
     n = calls.size
     inf = np.full(n, np.inf)
@@ -542,7 +545,9 @@ def _solve_erlang_a(calls, interval_s, handle_time_s, answer_s, patience, sl, as
     for i in first[calls[first] > 0]:
         arrival, mu, theta = calls[i] / interval_s[i], 1.0 / handle_time_s[i], 1.0 / patience[i]
         offered = arrival / mu
-        low, high = 1, int(offered + 4.0 * np.sqrt(offered)) + 16
+        floor_share = max(0.0 if sl is None else sl[i], 0.0 if abandon is None else 1.0 - abandon[i])
+        low = max(1, int(floor_share * offered) - 1)
+        high = max(low, int(offered + 4.0 * np.sqrt(offered)) + 16)
         previous_misses = None
         while True:
             counts = np.arange(low, high + 1)
