@@ -44,3 +44,15 @@ def test_avoidable_never_exceeds_the_contacts_of_the_cell():
     assert low["contacts_avoidable"] == pytest.approx(138.1)
     assert low["repeat_avoidable"] == pytest.approx(120 / 139 * 0.9)
     assert low["contacts_avoidable"] + low["repeat_avoidable"] <= 139.0
+
+
+def test_a_cell_with_few_contacts_is_no_benchmark():
+    # "best" has plenty of orders but 5 contacts, none repeated: a 0% repeat rate on 5 contacts sets no bar
+    cells = pd.DataFrame({
+        "segment": ["best", "mid", "low"], "journey": ["return"] * 3, "orders": [1000.0, 1000.0, 1000.0],
+        "contacts": [5.0, 100.0, 100.0], "repeat_contacts": [0.0, 20.0, 30.0], "csat_sum": [20.0, 400.0, 350.0],
+        "csat_responses": [5.0, 100.0, 100.0], "resolution_hours_sum": [5.0, 100.0, 100.0], "cost": [25.0, 500.0, 500.0],
+    })
+    out = find_friction(cells, min_volume=100, min_contacts=30).set_index("segment")
+    assert out.loc["low", "best_repeat_rate"] == pytest.approx(0.20)  # mid's rate, not best's 0.0
+    assert not out.loc["best", "benchmark_eligible"]

@@ -36,6 +36,7 @@ def find_friction(
     resolution_hours_sum: str = "resolution_hours_sum",
     cost: str = "cost",
     min_volume: float = 200.0,
+    min_contacts: float = 0.0,
 ) -> pd.DataFrame:
     """Rank segment x journey cells by sized experience gaps against the best cell of their journey.
 
@@ -46,6 +47,7 @@ def find_friction(
     volume : exposure (orders or customers) that contact rates are per.
     cost : cost-to-serve of the cell's contacts (reporting currency).
     min_volume : cells below it are reported but never serve as the benchmark.
+    min_contacts : likewise for contacts: a repeat rate or CSAT on a handful of contacts is no benchmark.
 
     Returns
     -------
@@ -65,9 +67,10 @@ def find_friction(
         data["csat"] = data[csat_sum] / data[csat_responses]
         data["resolution_hours"] = data[resolution_hours_sum] / data[contacts]
         data["cost_per_contact"] = data[cost] / data[contacts]
-    eligible = data[volume] >= min_volume
+    eligible = (data[volume] >= min_volume) & (data[contacts] >= min_contacts)
     if not eligible.any():
-        raise ConfigError(f"no cell has {volume} >= {min_volume}; lower min_volume to find a benchmark")
+        raise ConfigError(f"no cell has {volume} >= {min_volume} and {contacts} >= {min_contacts}; lower min_volume or "
+                          "min_contacts to find a benchmark")
     lower_is_better = {"contact_rate": True, "repeat_rate": True, "csat": False, "resolution_hours": True}
     for metric, lower in lower_is_better.items():
         ref = data[metric].where(eligible)

@@ -49,12 +49,20 @@ def _data_end(warehouse: Warehouse, catalogue) -> dt.date:
     return pd.Timestamp(daily["period_start"].max()).date()
 
 
+def _first_clause(exc: Exception, limit: int = 240) -> str:
+    """The error's opening words: an executive reads why, the log keeps the detail."""
+    text = str(exc)
+    cut = text.find(" (")
+    text = text[:cut] if 0 < cut < limit else text
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _safe(key: str, title: str, builder: Callable[[ReportContext], Built], ctx: ReportContext) -> Built:
     """Run one section builder; a govex error becomes a section that says what is absent and why."""
     try:
         return builder(ctx)
     except GovexError as exc:
-        return Built(Section(key, title, f"{title}: data absent.", absent=f"This section could not be built: {exc}"))
+        return Built(Section(key, title, f"{title}: data absent.", absent=f"This section could not be built: {_first_clause(exc)}"))
 
 
 def _recommendations(built: Sequence[Built]) -> Section:
@@ -65,7 +73,8 @@ def _recommendations(built: Sequence[Built]) -> Section:
         actions = [Finding("No KPI is off track and no sized opportunity or root cause stands out; keep the current plan "
                            "and review again next period.")]
     return Section("recommendations", RECOMMENDATIONS_TITLE,
-                   f"{len(actions)} actions, each tied to the numbers that motivate it", tuple(actions))
+                   f"{len(actions)} action{'s' if len(actions) > 1 else ''}, each tied to the numbers that motivate it",
+                   tuple(actions))
 
 
 def build_report(

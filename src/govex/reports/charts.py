@@ -12,6 +12,7 @@ that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -47,15 +48,38 @@ def _finish(fig, ax, *, title: str, alt: str) -> Figure:
     return Figure(title=title, png=buffer.getvalue(), alt=alt, width_px=int(width), height_px=int(height))
 
 
+BETTER, WORSE = OKABE_ITO[2], OKABE_ITO[3]
+LABEL_WIDTH = 32  # characters per line of a bar label before it wraps
+
+
+def with_other(labels: Sequence[str], values: Sequence[float], top: int) -> tuple[list[str], list[float]]:
+    """The `top` largest bars and one 'other (k more)' bar summing the rest, so no chart needs 35 bars."""
+    order = sorted(range(len(labels)), key=lambda i: -abs(values[i]))
+    kept = order[:top]
+    rest = order[top:]
+    out_labels, out_values = [labels[i] for i in kept], [float(values[i]) for i in kept]
+    if rest:
+        out_labels.append(f"other ({len(rest)} more)")
+        out_values.append(float(sum(values[i] for i in rest)))
+    return out_labels, out_values
+
+
+def direction_colours(values: Sequence[float]) -> list[str]:
+    """Green for bars on the better side of zero, vermillion for the worse side (values oriented: + = better)."""
+    return [BETTER if v >= 0 else WORSE for v in values]
+
+
 def horizontal_bars(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str, alt: str,
                     colours: Sequence[str] | None = None, legend: dict[str, str] | None = None,
                     zero_line: bool = True) -> Figure:
-    """One bar per label (read top to bottom), e.g. each KPI's gap to target."""
+    """One bar per label (read top to bottom), e.g. each KPI's gap to target; long labels wrap."""
     with plt.rc_context(STYLE):
-        fig, ax = _figure(7.0, 0.35 * len(labels) + 1.2)
+        wrapped = [textwrap.fill(str(label), LABEL_WIDTH) for label in labels]
+        lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
+        fig, ax = _figure(7.0, 0.3 * lines + 0.12 * len(labels) + 1.2)
         positions = list(range(len(labels)))[::-1]
         ax.barh(positions, values, color=list(colours) if colours else OKABE_ITO[0], height=0.6)
-        ax.set_yticks(positions, labels)
+        ax.set_yticks(positions, wrapped)
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
         if zero_line:
@@ -86,18 +110,34 @@ def grouped_bars(categories: Sequence[str], groups: dict[str, Sequence[float]], 
 
 
 def time_series(periods: Sequence, series: dict[str, Sequence[float]], *, title: str, ylabel: str, alt: str,
-                marks: Sequence[tuple[object, float]] = (), mark_label: str = "", xlabel: str = "period start") -> Figure:
-    """Lines over time; `marks` circles points such as anomalies."""
+                marks: Sequence[tuple[object, float]] = (), mark_label: str = "", xlabel: str = "period start",
+                bands: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+                target: tuple[str, float] | None = None, highlight: tuple[object, object] | None = None) -> Figure:
+    """Lines over time, the axis zoomed to the data (never forced to zero or a scale's ends).
+
+    `bands` shades each series' 95% interval; `target` draws a labelled horizontal line; `marks`
+    circles points such as anomalies; `highlight` shades a span such as the report period.
+    """
     with plt.rc_context(STYLE):
         fig, ax = _figure(7.0, 2.8)
+        if highlight is not None:
+            ax.axvspan(highlight[0], highlight[1], color="#f2f2f2", zorder=0, label="report period")
         for i, (name, values) in enumerate(series.items()):
-            ax.plot(list(periods), list(values), label=name, color=OKABE_ITO[i % len(OKABE_ITO)], linewidth=1.4)
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            ax.plot(list(periods), list(values), label=name, color=colour, linewidth=1.4)
+            if bands and name in bands:
+                low, high = bands[name]
+                ax.fill_between(list(periods), list(low), list(high), color=colour, alpha=0.18, linewidth=0,
+                                label=f"{name}, 95% interval")
+        if target is not None:
+            ax.axhline(target[1], color="#333333", linestyle="--", linewidth=1.0, label=target[0])
         if marks:
             ax.scatter([m[0] for m in marks], [m[1] for m in marks], s=60, facecolors="none",
                        edgecolors=OKABE_ITO[3], linewidths=1.6, label=mark_label, zorder=3)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
         fig.autofmt_xdate()
-        if len(series) > 1 or marks:
-            ax.legend(frameon=False, fontsize=8)
+        ax.margins(y=0.08)
+        if len(series) > 1 or marks or bands or target is not None:
+            ax.legend(frameon=False, fontsize=8, loc="best")
     return _finish(fig, ax, title=title, alt=alt)

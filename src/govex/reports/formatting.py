@@ -30,7 +30,9 @@ def _magnitude(value: float, *, signed: bool) -> str:
         return f"{sign}{value:,.1f}"
     if size >= 1 or size == 0:
         return f"{sign}{value:,.2f}"
-    return f"{sign}{value:.3g}"
+    if size < 0.0005:  # rounds to zero at three decimals: no sign, no digits that mean nothing
+        return "0"
+    return f"{sign}{value:.3f}".rstrip("0")
 
 
 def format_number(value: float | None, unit: str, *, currency: str = "", signed: bool = False) -> str:
@@ -69,6 +71,17 @@ def format_interval(low: float, high: float, unit: str, *, currency: str = "", s
     lo_head, _, lo_rest = lo.partition(" ")
     hi_head, _, hi_rest = hi.partition(" ")
     return f"{lo_head} to {hi}" if lo_rest == hi_rest else f"{lo} to {hi}"
+
+
+def display_scale(unit: str, currency: str = "") -> tuple[float, str]:
+    """(factor, axis label) so a chart reads in the same scale as the text: % for shares, per 1,000 orders."""
+    if is_share(unit):
+        return 100.0, f"% ({unit.removeprefix('share of ')})"
+    if per_order_count(unit):
+        return 1000.0, per_thousand(unit)
+    if is_money(unit) and currency:
+        return 1.0, unit.replace("money", currency, 1)
+    return 1.0, unit
 
 
 def per_thousand(unit: str) -> str:

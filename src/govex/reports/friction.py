@@ -11,11 +11,13 @@ from __future__ import annotations
 import pandas as pd
 
 from govex.analysis import find_friction
+from govex.analysis.materiality import judge, membership_valid, proportion_interval
 from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
-from govex.reports.formatting import format_plain
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.actions import action
+from govex.reports.formatting import format_percent, format_plain
+from govex.reports.model import Finding, Issue, Number, Section, Source, Table
 from govex.segments import ASSIGNMENTS_TABLE
 
 TITLE = "Friction and opportunities by segment and journey"
@@ -56,6 +58,38 @@ def _cells(ctx: ReportContext) -> tuple[pd.DataFrame, float]:
     return cells, cost_per_contact
 
 
+def _words(code: str) -> str:
+    return str(code).replace("_", " ")
+
+
+def _assignment_date(ctx: ReportContext):
+    """The as-of date of the framework's latest segment assignments (None when there are none)."""
+    table = ctx.warehouse.table(ASSIGNMENTS_TABLE)
+    value = table.filter(table.framework == ctx.framework).as_of.max().execute()
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _issue(ctx: ReportContext, r, money: Number, source: Source) -> Issue:
+    """The largest friction cell as an executive-summary issue: its contacts avoidable at the best segment's rates."""
+    previous = ctx.period.previous()
+    avoidable = float(r["contacts_avoidable"] + r["repeat_avoidable"])
+    segment, journey = str(r["segment"]), _words(r["journey"])
+    # closing the repeat gap: the repeat rate moves to the best segment's; interval from the cell's Wilson interval
+    low, high = proportion_interval(float(r["repeat_contacts"]), float(r["contacts"]))
+    expected = Number(float(r["best_repeat_rate"] - r["repeat_rate"]), "share of contacts", source, signed=True)
+    card = action(f"Fix the {journey} journey for {segment} customers", metric="repeat_contact_rate",
+                  category="experience", expected=expected, half_width=(high - low) / 2, sample=float(r["contacts"]),
+                  period=ctx.period, rules=ctx.rules)
+    return Issue(title=f"{segment} customers' {journey} journey trails the best segment",
+                 kpi=f"Repeat contacts, {segment} customers in the {journey} journey",
+                 value=Number(float(r["repeat_rate"]), "share of contacts", source), target=None,
+                 previous=None, last_year=None,
+                 cause=f"repeat contacts {format_percent(r['repeat_rate'])} against {format_percent(r['best_repeat_rate'])} "
+                       f"for the best segment in the same journey",
+                 action=card, money=money, affected=Number(avoidable, "contacts", source), section="friction",
+                 previous_label=previous.label)
+
+
 def friction_section(ctx: ReportContext) -> Built:
     """The segment x journey cells furthest behind the best segment of the same journey, sized."""
     if not ctx.warehouse.has(ASSIGNMENTS_TABLE):
@@ -66,43 +100,65 @@ def friction_section(ctx: ReportContext) -> Built:
     if cells.empty or cells["orders"].max() <= 0:
         return Built(Section("friction", TITLE, "Friction by segment is absent.",
                              absent=f"No contacts or orders by segment and journey in {ctx.period.label}."))
-    ranked = find_friction(cells, min_volume=min(MIN_ORDERS, 0.5 * float(cells["orders"].max())))
+    ranked = find_friction(cells, min_volume=min(MIN_ORDERS, 0.5 * float(cells["orders"].max())),
+                           min_contacts=min(ctx.rules.min_sample, float(cells["contacts"].max())))
     source = Source("analysis", "find_friction",
                     f"{ctx.framework} segment x journey, {ctx.period.label}; contacts at the period's cost per contact")
     cur = ctx.currency
-    top = ranked[(ranked["cost_opportunity"] > 0) | (ranked["csat_points"] > 0)].head(TOP)
-    findings, actions = [], []
-    total_cost = float(top["cost_opportunity"].sum())
+    findings, actions, issues = [], [], []
+    as_of = _assignment_date(ctx)
+    if as_of is not None and not membership_valid(as_of, ctx.period.start, ctx.period.end, ctx.rules):
+        return Built(Section("friction", TITLE, f"Segments are not valid for {ctx.period.label}",
+                             absent=f"Segments are assigned as of {as_of}, outside {ctx.period.label}; sizing that period's "
+                                    "friction by them would mix up who was in each segment then. Assign segments as of "
+                                    "the period's end to see it."))
+    # evidence: a cell's repeat rate and CSAT need enough contacts behind them
+    enough = ranked["contacts"] >= ctx.rules.min_sample
+    top = ranked[enough & ((ranked["cost_opportunity"] > 0) | (ranked["csat_points"] > 0))].head(TOP)
+    avoidable = top["contacts_avoidable"] + top["repeat_avoidable"]
     findings.append(Finding(
         "Closing the gap of each segment x journey to the best segment of the same journey would avoid about "
         "{contacts} contacts in {period}, worth {cost} at {cpc}, across the top {n} cells.",
-        {"contacts": Number(float((top["contacts_avoidable"] + top["repeat_avoidable"]).sum()), "count", source),
-         "cost": Number(total_cost, "money", source, currency=cur),
+        {"contacts": Number(float(avoidable.sum()), "count", source),
+         "cost": Number(float(top["cost_opportunity"].sum()), "money", source, currency=cur),
          "cpc": ctx.metric_number("cost_per_contact", cost_per_contact), "n": Number(len(top), "count", source)},
         {"period": ctx.period.label}))
+    thin = int((~enough & (ranked["contacts"] > 0)).sum())
+    if thin:
+        findings.append(Finding("{n} segment x journey cells with fewer than {min} contacts are not ranked: not enough "
+                                "data.", {"n": Number(thin, "count", source), "min": Number(ctx.rules.min_sample, "count", source)}))
     for r in top.head(3).itertuples():
         numbers = {"repeat": Number(r.repeat_rate, "share of contacts", source),
                    "best_repeat": Number(r.best_repeat_rate, "share of contacts", source),
-                   "csat": ctx.metric_number("csat", r.csat), "best_csat": ctx.metric_number("csat", r.best_csat),
-                   "cost": Number(r.cost_opportunity, "money", source, currency=cur)}
-        words = {"segment": r.segment, "journey": r.journey}
-        findings.append(Finding("{segment} customers in the {journey} journey: repeat contacts {repeat} (best segment "
-                                "{best_repeat}), CSAT {csat} (best {best_csat}); opportunity {cost}.", numbers, words))
+                   "cost": Number(r.cost_opportunity, "money", source, currency=cur),
+                   "contacts": Number(r.contacts, "count", source)}
+        words = {"segment": r.segment, "journey": _words(r.journey), "csat": ""}
+        if r.csat_gap > 0:
+            numbers |= {"csat_value": ctx.metric_number("csat", r.csat), "best_csat": ctx.metric_number("csat", r.best_csat)}
+            words["csat"] = ", CSAT {csat_value} (best {best_csat})"
+        template = ("{segment} customers in the {journey} journey ({contacts} contacts): repeat contacts {repeat} (best "
+                    "segment {best_repeat})" + words.pop("csat") + "; opportunity {cost}.")
+        findings.append(Finding(template, numbers, words))
     if len(top):
         r = top.iloc[0]
-        actions.append(Finding("Fix the {journey} journey for {segment} customers first: it is the largest sized "
-                               "opportunity ({cost} in {period}).",
-                               {"cost": Number(float(r["cost_opportunity"]), "money", source, currency=cur)},
-                               {"journey": r["journey"], "segment": r["segment"], "period": ctx.period.label}))
-    labels = [f"{s} x {j}" for s, j in zip(top["segment"], top["journey"])]
+        money = Number(float(r["cost_opportunity"]), "money", source, currency=cur)
+        evidence = judge(sample=float(r["contacts"]), money=money.value, rules=ctx.rules)
+        if evidence.headline:
+            issues.append(_issue(ctx, r, money, source))
+        else:
+            findings.append(Finding("The largest cell ({cost}) is below the materiality threshold of {limit}, so it is not "
+                                    "raised as an issue.", {"cost": money, "limit": Number(ctx.rules.min_money, "money", source,
+                                                                                          currency=cur)}))
+    labels = [f"{s}, {_words(j)}" for s, j in zip(top["segment"], top["journey"])]
     figure = charts.horizontal_bars(labels, top["cost_opportunity"].tolist(),
-                                    title=f"Sized opportunity by segment x journey, {ctx.period.label}",
+                                    title=f"Sized opportunity by segment and journey, {ctx.period.label}",
                                     xlabel=f"avoidable contact cost ({cur or 'reporting currency'})",
                                     alt="Bars of the avoidable contact cost per segment and journey", zero_line=False)
-    rows = tuple((r.segment, r.journey, f"{r.contacts:,.0f}", format_plain(100 * r.repeat_rate, digits=1),
+    rows = tuple((r.segment, _words(r.journey), f"{r.contacts:,.0f}", format_plain(100 * r.repeat_rate, digits=1),
                   format_plain(r.csat), f"{r.contacts_avoidable + r.repeat_avoidable:,.0f}",
-                  f"{r.cost_opportunity:,.0f}", f"{r.csat_points:,.0f}") for r in top.itertuples())
+                  f"{r.cost_opportunity:,.0f}") for r in top.itertuples())
     table = Table("Largest friction cells", ("segment", "journey", "contacts", "repeat %", "CSAT (1-5)",
-                                             "avoidable contacts", f"opportunity ({cur})", "CSAT points"),
+                                             "avoidable contacts", f"opportunity ({cur})"),
                   rows, source.label())
-    return Built(Section("friction", TITLE, findings[0].text, tuple(findings), (figure,), (table,)), tuple(actions))
+    return Built(Section("friction", TITLE, findings[0].text, tuple(findings), (figure,) if len(top) else (), (table,)),
+                 tuple(actions), tuple(issues))

@@ -12,6 +12,7 @@ from govex.analysis.materiality import EARLIER, relevance
 from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
+from govex.reports.formatting import display_scale
 from govex.reports.model import Figure, Finding, Number, Section, Source, Table
 
 TITLE = "What moved and why"
@@ -117,14 +118,22 @@ def _cause_number(ctx: ReportContext, change, value: float, source: Source) -> N
 
 
 def _series_figure(ctx: ReportContext, metric: str, weekly: pd.DataFrame, changes) -> Figure:
+    """The metric by week in the text's scale, with its 95% band, the period's target and the anomalies."""
     series = weekly[weekly["metric"] == metric]
     periods = pd.to_datetime(series["period_start"])
-    lookup = dict(zip(periods.dt.date.astype(str), series["value"]))
+    factor, unit = display_scale(ctx.catalogue[metric].unit, ctx.currency)
+    lookup = dict(zip(periods.dt.date.astype(str), factor * series["value"]))
     marks = [(pd.Timestamp(c.after), lookup[c.after]) for c in changes if c.metric == metric and c.after in lookup]
-    unit = ctx.catalogue[metric].unit
-    return charts.time_series(periods, {ctx.label(metric): series["value"].tolist()},
-                              title=f"{ctx.label(metric)} by week", ylabel=unit, xlabel="week starting", marks=marks,
-                              mark_label="anomaly", alt=f"Weekly {ctx.label(metric)} with anomalies circled")
+    label = ctx.label(metric)
+    goals = [t.target for t in ctx.targets if t.metric == metric and not t.slice and t.start == ctx.period.start
+             and t.target is not None]
+    return charts.time_series(
+        periods, {label: (factor * series["value"]).tolist()},
+        bands={label: ((factor * series["ci_low"]).tolist(), (factor * series["ci_high"]).tolist())},
+        target=("target", factor * goals[0]) if goals else None,
+        highlight=(pd.Timestamp(ctx.period.start), pd.Timestamp(ctx.period.end)),
+        title=f"{label} by week", ylabel=unit, xlabel="week starting", marks=marks, mark_label="anomaly",
+        alt=f"Weekly {label} with its 95% interval, the target and anomalies circled")
 
 
 def _decomposition(ctx: ReportContext) -> Finding | None:

@@ -24,8 +24,8 @@ def benchmark_section(ctx: ReportContext) -> Built:
     findings = []
     if illustrative:
         findings.append(Finding("The benchmark figures are ILLUSTRATIVE: fictitious peers with invented values that only "
-                                "show the format. Replace {file} with sourced figures before drawing conclusions.",
-                                words={"file": ctx.benchmarks_path.name}, cited=(file_source,)))
+                                "show the format. Give a benchmarks file with sourced figures before drawing conclusions.",
+                                cited=(file_source,)))
     if position.empty:
         return Built(Section("benchmarks", TITLE, "No benchmarked KPI has an internal value for this period.",
                              tuple(findings), absent=f"None of the metrics in {ctx.benchmarks_path.name} "
@@ -51,8 +51,8 @@ def benchmark_section(ctx: ReportContext) -> Built:
                                     title=f"Position against the peer median, {p.label}" + (" (illustrative peers)" if illustrative else ""),
                                     xlabel="internal vs peer median (% of median; positive = better)",
                                     alt="Bar per KPI showing the gap to the peer median",
-                                    colours=[charts.OKABE_ITO[2] if a else charts.OKABE_ITO[3] for a in position["ahead"]],
-                                    legend={"ahead of median": charts.OKABE_ITO[2], "behind median": charts.OKABE_ITO[3]})
+                                    colours=[charts.BETTER if a else charts.WORSE for a in position["ahead"]],
+                                    legend={"ahead of median": charts.BETTER, "behind median": charts.WORSE})
     table = Table("Benchmarks", ("KPI", "ours", "peer median", "best peer", "position", "newest figure", "oldest figure age"),
                   tuple(rows), file_source.label())
     ahead = int(position["ahead"].sum())

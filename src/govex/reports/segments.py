@@ -83,11 +83,13 @@ def segment_section(ctx: ReportContext) -> Built:
             actions.append(Finding("Look into the {segment} segment: its health fell by {drop} last month, mostly "
                                    "through {component}.", {"drop": Number(-m.change, HEALTH_UNIT, spec)},
                                    {"segment": m.segment, "component": ctx.label(m.main_component)}))
-    wide = health.scores.pivot(index="period_start", columns="segment", values="health").sort_index()
+    # only the months the assignments describe: the report period and the one before it
+    shown = health.scores[pd.to_datetime(health.scores["period_start"]).dt.date >= ctx.period.previous().start]
+    wide = shown.pivot(index="period_start", columns="segment", values="health").sort_index()
     figure = charts.time_series(
         pd.to_datetime(wide.index), {str(s): wide[s].tolist() for s in wide.columns},
-        title=f"Segment health by month ({ctx.framework} framework)", ylabel="health score (50 = average)",
-        xlabel="month", alt="Monthly health score of each segment")
+        title=f"Segment health by month, segments as of {as_of}", ylabel="health score (50 = average)",
+        xlabel="month", alt="Monthly health score of each segment over the report period and the one before")
     change = health.movers.set_index("segment")["change"] if not health.movers.empty else pd.Series(dtype=float)
     rows = tuple((str(r.segment), f"{int(r.customers):,}", format_percent(r.share_customers),
                   format_plain(latest.get(r.segment), digits=1), format_plain(change.get(r.segment), digits=1, signed=True),
