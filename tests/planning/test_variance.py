@@ -66,3 +66,34 @@ def test_single_factor_change_is_all_that_factor():
 def test_bad_drivers_are_named(bad, needle):
     with pytest.raises(PlanningInputError, match=f"actual cell q: {needle}"):
         split_cost_variance({"q": BASE}, {"q": {**BASE, **bad}})
+
+
+def test_cli_split_adds_up_in_cents(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+
+    header = "cell,volume,handle_time_s,utilisation,shrinkage,price_per_paid_hour\n"
+    (tmp_path / "plan.csv").write_text(header + "chat/in-house,1000,360,0.8,0.2,20\nchat/bpo,700,360,0.8,0.2,14.35\n")
+    # a cheaper month: less volume, faster handling, better utilisation (all effects negative)
+    (tmp_path / "actual.csv").write_text(header + "chat/in-house,905,333.3,0.83,0.19,19.7\n"
+                                         "chat/bpo,688,351,0.81,0.2,14.35\n")
+    r = CliRunner().invoke(app, ["plan", "variance", "--plan", str(tmp_path / "plan.csv"),
+                                 "--actual", str(tmp_path / "actual.csv"), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["variance"] < 0
+    assert round(sum(out["effects"].values()) * 100) == round(out["variance"] * 100)
+    # plan cost by hand: (1000 x 20 + 700 x 14.35) x 0.15625 = 4694.53125
+    assert out["plan_cost"] == 4694.53125
+
+
+def test_bad_csv_row_is_named(tmp_path):
+    from govex.planning.variance import read_cells
+
+    path = tmp_path / "actual.csv"
+    path.write_text("cell,volume,handle_time_s,utilisation,shrinkage,price_per_paid_hour\nq,10,360,1.3,0.2,20\n")
+    with pytest.raises(PlanningInputError, match=r"actual.csv, row 2: q: utilisation"):
+        read_cells(path)

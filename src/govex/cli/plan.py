@@ -283,5 +283,23 @@ def cascade(
     console.print(result.text(), highlight=False)
 
 
+@plan_app.command("variance")
+def variance(
+    plan: Path = typer.Option(..., "--plan", help="Planned month, CSV: cell, volume, handle_time_s, utilisation, "
+                              "shrinkage, price_per_paid_hour (one row per queue/vendor cell)."),
+    actual: Path = typer.Option(..., "--actual", help="Actual month, same columns."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (effects in cents, adding up to the variance)."),
+) -> None:
+    """Split actual - plan cost into volume, mix, handle time, utilisation, shrinkage and price (adds up exactly)."""
+    from govex.planning.variance import read_cells, split_cost_variance
+
+    split = split_cost_variance(read_cells(plan), read_cells(actual))
+    if as_json:
+        print_json({"plan_cost": float(split.plan_cost), "actual_cost": float(split.actual_cost),
+                    "variance": round(float(split.total), 2), "effects": split.rounded()})
+        return
+    console.print(split.text(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")

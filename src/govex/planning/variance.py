@@ -133,3 +133,30 @@ def split_cost_variance(plan: dict[str, dict], actual: dict[str, dict]) -> Varia
                     s = frozenset(subset)
                     effects[k] += weight[size] * (value(s | {k}) - value(s))
     return VarianceSplit(plan_cost, actual_cost, effects)
+
+
+def read_cells(path) -> dict[str, dict]:
+    """Cells of one month from CSV: a `cell` column (e.g. queue/vendor) and the five drivers.
+
+    Values are kept as the text in the file, so the split works on the decimals as written.
+    """
+    import csv
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise PlanningInputError(f"{path}: file not found")
+    with path.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in ("cell", *CELL_FIELDS) if c not in (reader.fieldnames or [])]
+        if missing:
+            raise PlanningInputError(f"{path}: missing column(s) {', '.join(missing)}")
+        cells: dict[str, dict] = {}
+        for line, row in enumerate(reader, start=2):
+            if row["cell"] in cells:
+                raise PlanningInputError(f"{path}, row {line}: cell {row['cell']!r} appears twice")
+            try:
+                cells[row["cell"]] = _check(row["cell"], {f: row[f] for f in CELL_FIELDS})
+            except PlanningInputError as exc:
+                raise PlanningInputError(f"{path}, row {line}: {exc}") from None
+    return cells
