@@ -2,82 +2,31 @@
 customers, batch limits, audit log, no stack traces, and reload atomicity under concurrent load."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-import ibis
-import pandas as pd
 import pytest
-import uvicorn
 
 from govex.api import ServiceSettings, create_app, new_api_key, write_keys_file
 
-# Two snapshot versions with a consistent marker each: in version A customer C1 is 'high' value and
-# policy A (version "A") gives tier a_<value>; in version B C1 is 'low' and policy B gives b_<value>.
-# A response is consistent when its tier's prefix, its policy_version and C1's segment agree.
-SEGMENTS = {"A": {"C1": "high", "C2": "low"}, "B": {"C1": "low", "C2": "high"}}
-TIER = """
-  {name}: {{rank: {rank}, lane: standard, queue: q, queue_priority: 1, first_response_s: 60, resolution_h: 24,
-           channels: [chat], auto_approve_limit: 10, escalation: lead, cost_per_contact: 1}}"""
-
-
-def _policy_text(version: str) -> str:
-    p = version.lower()
-    tiers = "".join(TIER.format(name=f"{p}_{v}", rank=r) for r, v in enumerate(["high", "medium", "low"], 1))
-    rules = "".join(f"\n  - name: {v}\n    when: {{value: {v}}}\n    tier: {p}_{v}" for v in ["high", "medium", "low"])
-    return f"name: p\nversion: {version}\ntiers:{tiers}\nunknown_customer_tier: {p}_medium\nrules:{rules}\n"
-
-
-def _write_db(path: Path, version: str) -> None:
-    rows = pd.DataFrame({
-        "entity": "customer", "entity_id": list(SEGMENTS[version]), "framework": "value",
-        "as_of": dt.date(2025, 6, 1), "segment": list(SEGMENTS[version].values()), "score": 1.0,
-        "reasons": "rfm=555;clv_percentile >= 0.8", "framework_version": version,
-    })
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("segment_assignments", rows, overwrite=True)
-    con.disconnect()
-
-
-def _install(folder: Path, version: str, db: Path, policy: Path) -> None:
-    """Write version `version` under temporary names, then rename over the served files."""
-    _write_db(folder / f"db_{version}.tmp", version)
-    (folder / f"policy_{version}.tmp").write_text(_policy_text(version))
-    os.replace(folder / f"db_{version}.tmp", db)
-    os.replace(folder / f"policy_{version}.tmp", policy)
-
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, api_kit):
     folder = tmp_path_factory.mktemp("api")
     db, policy, keys, audit = folder / "seg.duckdb", folder / "policy.yaml", folder / "keys.yaml", folder / "audit.jsonl"
-    _install(folder, "A", db, policy)
+    api_kit.install(folder, "A", db, policy)
     tokens, entries = {}, []
     for key_id, scopes in {"ops": ("read", "decide", "admin"), "reader": ("read",), "bot": ("decide",)}.items():
         tokens[key_id], entry = new_api_key(key_id, scopes)
         entries.append(entry)
     write_keys_file(keys, entries)
     app = create_app(ServiceSettings(db=db, policy=policy, keys=keys, audit_log=audit, watch_interval_s=0))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not uv.started:
-        time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-        yield {"client": client, "tokens": tokens, "audit": audit, "folder": folder, "db": db, "policy": policy}
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with api_kit.running(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+        yield {"client": client, "tokens": tokens, "audit": audit, "folder": folder, "db": db, "policy": policy,
+               "kit": api_kit}
 
 
 def _h(server, key_id: str) -> dict:
@@ -138,7 +87,7 @@ def test_unknown_customer_gets_the_documented_default(server):
 def test_customer_segments_with_reasons(server):
     body = server["client"].get("/v1/customers/C2", headers=_h(server, "ops")).json()
     version = body["snapshot"].split("+")[0]
-    assert body["segments"]["value"] == {"segment": SEGMENTS[version]["C2"], "score": 1.0,
+    assert body["segments"]["value"] == {"segment": server["kit"].SEGMENTS[version]["C2"], "score": 1.0,
                                          "reasons": ["rfm=555", "clv_percentile >= 0.8"]}
 
 
@@ -193,7 +142,7 @@ def test_reload_under_load_is_atomic_and_loses_nothing(server):
         versions = []
         try:
             for version in ["B", "A", "B", "A", "B", "A"]:
-                _install(folder, version, server["db"], server["policy"])
+                server["kit"].install(folder, version, server["db"], server["policy"])
                 # The first build waits for the build process to start; a busy machine makes that slow.
                 reload = client.post("/v1/admin/reload", headers=_h(server, "ops"), timeout=120)
                 assert reload.status_code == 200
@@ -204,10 +153,11 @@ def test_reload_under_load_is_atomic_and_loses_nothing(server):
         responses = [item for f in futures for item in f.result()]
     assert versions == ["B", "A", "B", "A", "B", "A"]
     assert len(responses) > 20 and all(status == 200 for status, _ in responses)
+    segments = server["kit"].SEGMENTS
     for _, body in responses:
         version = body["policy_version"]
         # The tier must come from the same snapshot as the segments: <version>_<C1's value in that version>.
-        assert body["tier"] == f"{version.lower()}_{SEGMENTS[version]['C1']}"
+        assert body["tier"] == f"{version.lower()}_{segments[version]['C1']}"
         assert body["snapshot"].startswith(f"{version}+")
     assert {b["policy_version"] for _, b in responses} == {"A", "B"}
 

@@ -26,6 +26,7 @@ REQUEST_FIELDS = ("ts", "request_id", "client_request_id", "client", "key_id", "
                   "snapshot", "refusal")
 DECISION_FIELDS = ("customer_id", "journey", "tier", "policy_version", "known_customer")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.:/-]")
 MAX_FIELD = 64
 MAX_PATH = 256
 
@@ -33,6 +34,11 @@ MAX_PATH = 256
 def sanitise(value: str | None, limit: int = MAX_FIELD) -> str | None:
     """A client-supplied value cut to `limit` characters of a safe alphabet (others become '_')."""
     return None if value is None else _UNSAFE.sub("_", value[:limit])
+
+
+def sanitise_path(path: str) -> str:
+    """A request path cut to MAX_PATH characters, '/' kept, other unsafe characters as '_'."""
+    return _UNSAFE_IN_PATH.sub("_", path[:MAX_PATH])
 
 
 class AuditLog:

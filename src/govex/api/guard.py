@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING
 
-from govex.api.audit import MAX_PATH, sanitise
+from govex.api.audit import sanitise, sanitise_path
 from govex.api.keys import MAX_TOKEN
 from govex.api.limits import FailureWindow, LimitSettings, TokenBucket
 
@@ -69,7 +69,7 @@ class Guard:
         record = {"request_id": uuid.uuid4().hex,
                   "client_request_id": sanitise(headers.get(b"x-request-id", b"").decode("latin-1") or None),
                   "client": client[0] if client else None, "key_id": None, "method": scope["method"],
-                  "path": sanitise(scope["path"], MAX_PATH), "status": None, "event": None, "snapshot": None,
+                  "path": sanitise_path(scope["path"]), "status": None, "event": None, "snapshot": None,
                   "refusal": None}
         state = scope.setdefault("state", {})
         state["audit"], state["decisions"] = record, None

@@ -57,18 +57,18 @@ class FailureWindow:
 
 
 class TokenBucket:
-    """`rate` requests per second per key, with bursts up to one second's worth."""
+    """`rate` requests per second per key, with bursts up to one second's worth (at least one request)."""
 
     def __init__(self, rate: float):
-        self.rate = rate
+        self.rate, self.capacity = rate, max(1.0, rate)
         self._buckets: dict[str, list[float]] = {}  # key -> [tokens, last refill]
 
     def retry_after(self, key: str, now: float) -> int | None:
         """Take one token for `key`; None when granted, else whole seconds until the next token."""
         if self.rate <= 0:
             return None
-        tokens, last = self._buckets.get(key, (self.rate, now))
-        tokens = min(self.rate, tokens + (now - last) * self.rate)
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
         if tokens >= 1:
             self._buckets[key] = [tokens - 1, now]
             return None
