@@ -188,3 +188,17 @@ def test_riskloc_protocol_generator_plants_what_it_labels():
         row = frame[np.logical_and.reduce([frame[k] == v for k, v in cause.items()])]
         low, high = sorted([row["actual"].item(), row["expected"].item()])
         assert low == pytest.approx(high * max(1 - severity, 0.0))
+
+
+def test_cause_below_the_stability_bar_is_listed_as_weak_and_its_movement_unexplained():
+    cube = _grid(a=4, b=3)
+    cube["expected"] = 100.0
+    cube["actual"] = np.where(cube["a"] == "a1", 130.0, 100.0)
+    # noise-free: found in every redraw, so only a bar above 1 makes it weak
+    strong = localize_root_causes(cube, dims=["a", "b"], actual="actual", expected="expected", stability_runs=5,
+                                  min_stability=0.5)
+    weak = localize_root_causes(cube, dims=["a", "b"], actual="actual", expected="expected", stability_runs=5,
+                                min_stability=1.01)
+    assert [c.dims for c in strong.root_causes] == [{"a": "a1"}] and strong.weak_causes == ()
+    assert weak.root_causes == () and [c.dims for c in weak.weak_causes] == [{"a": "a1"}]
+    assert weak.unexplained_share == pytest.approx(1.0) and strong.unexplained_share == pytest.approx(0.0, abs=1e-12)

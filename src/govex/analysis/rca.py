@@ -122,6 +122,7 @@ class Localization:
     total_actual: float
     total_expected: float
     unexplained_share: float = float("nan")  # share of the gross movement no cause accounts for
+    weak_causes: tuple[RootCause, ...] = ()  # found, but in too few noise redraws to report as causes
 
     @property
     def localised(self) -> bool:
@@ -136,6 +137,7 @@ class Localization:
             "localised": self.localised,
             "unexplained_share": self.unexplained_share,
             "root_causes": [c.to_dict() for c in self.root_causes],
+            "weak_causes": [c.to_dict() for c in self.weak_causes],
         }
 
 
@@ -549,6 +551,7 @@ def localize_root_causes(
     min_share: float = 0.02,
     allow_negative: bool = False,
     stability_runs: int = 0,
+    min_stability: float = 0.0,
     seed: int = 0,
     source: str = "cube",
 ) -> Localization:
@@ -570,6 +573,9 @@ def localize_root_causes(
     allow_negative : accept negative measure values (signed measures such as margins).
     stability_runs : noise redraws for each cause's stability (0: not measured; each redraw
         costs one more search).
+    min_stability : with redraws, a cause found in fewer than this share of them is reported
+        under ``weak_causes`` instead (its part of the movement counts as unexplained): the
+        bootstrap support of a cause, a data-driven guard against causes that are noise.
     seed : random seed of the redraws.
     source : name of the input used in error messages.
 
@@ -658,12 +664,15 @@ def localize_root_causes(
                                  codes, uniques, dims),
             )
         )
+    strong = tuple(c for c in causes if c.stability is None or c.stability >= min_stability)
+    weak = tuple(c for c in causes if c not in strong)
     return Localization(
-        root_causes=tuple(causes),
+        root_causes=strong,
         measure="ratio" if ratio else "additive",
         total_actual=float(total_actual),
         total_expected=float(total_expected),
-        unexplained_share=float(abs(rest) / gross) if gross > 0 else float("nan"),
+        unexplained_share=float(1.0 - sum(c.share for c in strong)) if gross > 0 else float("nan"),
+        weak_causes=weak,
     )
 
 

@@ -28,6 +28,8 @@ def _read_csv(path: Path):
 def _print_causes(result) -> None:
     if not result.localised:
         console.print("Could not localise this change: no combination of cells moves beyond the noise.")
+        for cause in result.weak_causes:
+            console.print(f"Weak (found in {cause.stability:.0%} of noise redraws): {cause.label()}", highlight=False)
         return
     for rank, cause in enumerate(result.root_causes, start=1):
         found = f", found in {cause.stability:.0%} of noise redraws" if cause.stability is not None else ""
@@ -38,6 +40,9 @@ def _print_causes(result) -> None:
             label = ", ".join(f"{k}={v}" for k, v in cell.items())
             console.print(f"     {label}: {expected:.4g} -> {actual:.4g}", highlight=False)
     console.print(f"Not explained by these causes: {result.unexplained_share:.0%} of the movement.", highlight=False)
+    for cause in result.weak_causes:
+        console.print(f"Weak (found in {cause.stability:.0%} of noise redraws, not counted): {cause.label()}",
+                      highlight=False)
 
 
 @explain_app.command("cube")
@@ -52,6 +57,8 @@ def explain_cube(
     max_depth: int = typer.Option(None, "--max-depth", help="most dimensions in one cause (default all)"),
     allow_negative: bool = typer.Option(False, "--allow-negative", help="the measure is signed"),
     stability: int = typer.Option(20, "--stability", help="noise redraws to measure how often each cause is found (0: off)"),
+    min_stability: float = typer.Option(0.5, "--min-stability",
+                                        help="causes found in fewer redraws than this share are listed as weak"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Rank the dimension-value combinations that explain actual vs expected in a cube file."""
@@ -61,7 +68,7 @@ def explain_cube(
     result = localize_root_causes(
         frame, dims=_split(dims), actual=actual, expected=expected, actual_den=actual_den,
         expected_den=expected_den, max_causes=max_causes, max_depth=max_depth,
-        allow_negative=allow_negative, stability_runs=stability, source=data.name,
+        allow_negative=allow_negative, stability_runs=stability, min_stability=min_stability, source=data.name,
     )
     if as_json:
         print_json(result.to_dict())
