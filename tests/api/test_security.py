@@ -260,6 +260,21 @@ def test_wrong_schema_table_is_refused_logged_and_served_around_until_fixed(make
     assert answer["tier"] == "b_low" and answer["snapshot"] != before
 
 
+def test_a_policy_gap_is_served_by_the_fallback_and_listed_in_readyz(make_server, api_kit):
+    server = make_server()
+    client = server["client"]
+    # Version A's policy without its rule for 'low' value: C2 (low) is a gap in every journey.
+    gapped = api_kit.policy_text("A").replace("\n  - name: low\n    when: {value: low}\n    tier: a_low", "")
+    assert gapped != api_kit.policy_text("A")
+    server["policy"].write_text(gapped)
+    assert client.post("/v1/admin/reload", headers=_h(server, "ops")).status_code == 200
+    answer = client.get("/v1/customers/C2/treatment", params={"journey": "dispute"}, headers=_h(server, "ops")).json()
+    assert (answer["tier"], answer["known_customer"], answer["policy_gap"]) == ("a_medium", True, True)
+    gaps = client.get("/readyz").json()["policy_gaps"]
+    assert len(gaps) == 7 and {g["segments"] for g in gaps} == {"value=low"}
+    assert all(g["customers"] == 1 and g["example_customer"] == "C2" and g["tier"] == "a_medium" for g in gaps)
+
+
 def test_readyz_is_503_when_the_snapshot_is_older_than_the_bound(make_server):
     server = make_server(max_snapshot_age_s=0.2)
     time.sleep(0.5)

@@ -48,6 +48,8 @@ MAX_BATCH = 1000
 CUSTOMER_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 UNKNOWN_NOTE = ("customer not in the segment snapshot: the policy's documented default for new and unknown "
                 "customers (unknown_customer_tier) applies")
+GAP_NOTE = ("no rule of the policy covers this customer's segments in this journey: the policy's "
+            "unknown_customer_tier applies (GET /readyz lists the policy gaps)")
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,8 @@ class Service:
             "ready": not problems, "problems": problems, "snapshot": snap.snapshot_id,
             "policy_version": snap.policy_version, "segments_as_of": snap.segments_as_of,
             "customers": snap.customer_count, "snapshot_age_s": round(age, 1), "max_snapshot_age_s": bound,
-            "last_reload": asdict(self.last_reload), "keys": asdict(self.keys_outcome)}
+            "last_reload": asdict(self.last_reload), "keys": asdict(self.keys_outcome),
+            "policy_gaps": list(snap.gaps)}
 
     def close(self) -> None:
         self.builder.close()
@@ -246,6 +249,8 @@ def _treatment(snap: Snapshot, customer_id: str, journey: str) -> dict:
            "policy_version": snap.policy_version, "segments_as_of": snap.segments_as_of, "snapshot": snap.snapshot_id}
     if not decision.known_customer:
         out["note"] = UNKNOWN_NOTE
+    elif decision.gap:
+        out["policy_gap"], out["note"] = True, GAP_NOTE
     return out
 
 

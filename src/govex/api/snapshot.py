@@ -7,8 +7,11 @@ once per (journey, combination), a few hundred rows, and a lookup is a binary se
 read. Columns make a snapshot cheap to build in another process and to hand over (numpy arrays
 pickle as a copy of their bytes), so a rebuild does not compete with serving for the GIL.
 
-Built completely before it is published, so a policy with a gap on the current customers or a
-table of the wrong shape is refused at build time and the service keeps the snapshot it had.
+Built completely before it is published, so a policy that does not load or a table of the wrong
+shape is refused at build time and the service keeps the snapshot it had. A policy gap (current
+customers no specific rule covers) does not stop the build: those customers get the policy's
+catch-all or its `unknown_customer_tier`, and the gaps (`govex.policy.policy_gaps`) travel with
+the snapshot so `/readyz` reports them.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import pandas as pd
 from govex.contract.schema import JOURNEYS
 from govex.engine.warehouse import Warehouse
 from govex.errors import EngineError, GovexError
-from govex.policy import Decision, DecisionTable, LoadedPolicy, load_policy
+from govex.policy import Decision, DecisionTable, LoadedPolicy, load_policy, policy_gaps
 from govex.segments import ASSIGNMENTS_TABLE, read_assignments
 
 # The columns the service reads from segment_assignments, with the kind of type each must have.
@@ -61,6 +64,7 @@ class Snapshot:
     decisions: dict[tuple[str, int], Decision]
     unknown: dict[str, Decision]
     tier_json: dict[str, dict]
+    gaps: tuple[dict, ...]       # policy_gaps() rows: journey, segments, customers, example, tier, served_by
 
     @property
     def policy_version(self) -> str:
@@ -110,7 +114,7 @@ def _check_schema(table: ibis.Table, db: Path) -> None:
                           f"(`govex segment` writes it)")
 
 
-def _read_segments(db: Path) -> tuple[pd.DataFrame, str]:
+def _read_segments(db: Path, policy: LoadedPolicy) -> tuple[pd.DataFrame, str, tuple[dict, ...]]:
     if not db.exists():
         raise EngineError(f"{db}: no such DuckDB file")
     try:
@@ -124,6 +128,7 @@ def _read_segments(db: Path) -> tuple[pd.DataFrame, str]:
         _check_schema(con.table(ASSIGNMENTS_TABLE), db)
         rows = read_assignments(warehouse).select("entity_id", "framework", "as_of", "segment", "score", "reasons")
         frame = rows.execute()
+        gaps = tuple(policy_gaps(policy, warehouse).to_dict("records"))
     finally:
         con.disconnect()
     duplicated = frame.duplicated(["entity_id", "framework"])
@@ -132,7 +137,7 @@ def _read_segments(db: Path) -> tuple[pd.DataFrame, str]:
         raise EngineError(f"{db}: {ASSIGNMENTS_TABLE} holds {int(duplicated.sum())} repeated (customer, framework) "
                           f"rows at the latest as-of, e.g. {first.entity_id!r} in {first.framework!r}; expected one")
     as_of = str(pd.Timestamp(frame.as_of.max()).date()) if len(frame) else "none"
-    return frame, as_of
+    return frame, as_of, gaps
 
 
 def _columns(frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, FrameworkColumns]]:
@@ -175,11 +180,10 @@ def _decide(table: DecisionTable, frameworks: dict[str, FrameworkColumns], n: in
 def build_snapshot(*, db: str | Path, policy: str | Path | None, serial: int = 1) -> Snapshot:
     """Read the latest segments and the policy, decide every segment combination in every journey.
 
-    Raises (and publishes nothing) when the database or the policy cannot be read, or when the
-    policy leaves a current customer without a tier.
+    Raises (and publishes nothing) when the database or the policy cannot be read.
     """
     loaded = load_policy(policy)
-    frame, as_of = _read_segments(Path(db))
+    frame, as_of, gaps = _read_segments(Path(db), loaded)
     ids, frameworks = _columns(frame)
     table = DecisionTable(loaded.spec)
     combination, decisions = _decide(table, frameworks, len(ids))
@@ -188,7 +192,7 @@ def build_snapshot(*, db: str | Path, policy: str | Path | None, serial: int = 1
     snapshot_id = f"{loaded.version}+{loaded.content_hash}@{as_of}#{serial}-{stamp}"
     tier_json = {name: tier.model_dump(mode="json") for name, tier in loaded.spec.tiers.items()}
     return Snapshot(snapshot_id, loaded, as_of, time.time(), ids, frameworks, combination, decisions, unknown,
-                    tier_json)
+                    tier_json, gaps)
 
 
 def build_snapshot_isolated(db: str | Path, policy: str | Path | None, serial: int) -> Snapshot:
