@@ -301,5 +301,31 @@ def variance(
     console.print(split.text(), highlight=False)
 
 
+@plan_app.command("targets")
+def targets(
+    history: Path = typer.Option(..., "--history", help="Monthly history CSV: a month column (YYYY-MM) and the metric."),
+    metric: str = typer.Option(..., "--metric", help="The metric's column in the history."),
+    month: str = typer.Option(..., "--month", help="Month to set the target for (YYYY-MM)."),
+    direction: str = typer.Option(..., "--direction", help="lower (cost, contact rate) or raise (CSAT)."),
+    target: Optional[list[float]] = typer.Option(None, "--target", help="A target to price (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Stretch, base and safe targets from history (trend, seasonality, spread) with the probability of hitting each."""
+    import pandas as pd
+
+    from govex.planning.targets import propose_targets
+
+    if not history.exists():
+        raise ConfigError(f"{history}: history file not found")
+    proposal = propose_targets(pd.read_csv(history), metric=metric, month=month, direction=direction,
+                               targets=target or [])
+    if as_json:
+        print_json({"metric": proposal.metric, "month": proposal.month, "direction": proposal.direction,
+                    "forecast": proposal.forecast, "standard_error": proposal.standard_error,
+                    "levels": _records(proposal.levels)})
+        return
+    console.print(proposal.text(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
