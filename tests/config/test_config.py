@@ -14,12 +14,17 @@ def write(tmp_path, text: str):
     return path
 
 
-def test_example_config_loads_and_matches_its_yaml(tmp_path):
-    path = write_example_config(tmp_path / "govex.yaml")
-    config = load_config(path)
-    raw = yaml.safe_load(EXAMPLE_CONFIG)  # an independent parse of the same text
+def test_example_config_maps_nothing_until_edited(tmp_path):
+    # `govex init` must not write live entries for files that do not exist
+    config = load_config(write_example_config(tmp_path / "govex.yaml"))
+    assert config.tables == {}
+    # the commented entries, uncommented as the file says, are a valid config
+    head, tables = EXAMPLE_CONFIG.split("tables: {}")
+    edited = head + "tables:" + tables.replace("\n#  ", "\n  ")
+    config = load_config(write(tmp_path, edited))
+    raw = yaml.safe_load(edited)  # an independent parse of the same text
     assert config.engine == raw["engine"] == "duckdb:///govex.duckdb"
-    assert set(config.tables) == set(raw["tables"])
+    assert set(config.tables) == set(raw["tables"]) == {"customers", "orders", "surveys", "contacts", "vendors"}
     assert config.tables["customers"].rename == raw["tables"]["customers"]["rename"]
     assert config.tables["orders"].kind == "glob"
     assert config.tables["orders"].file_format() == "parquet"

@@ -28,21 +28,23 @@ reporting_currency: USD
 #   table: a table in the engine      sql: a SELECT run on the engine
 # `rename` maps your column names (left) onto the contract's (right).
 # Tables you leave out are absent: the features that need them say so instead of failing.
-tables:
-  customers:
-    file: data/customers.csv
-    rename:
-      id: customer_id
-      created: signup_date
-  orders:
-    glob: data/orders/*.parquet
-  surveys:
-    file: data/surveys.csv.gz
-    delimiter: ","
-  # contacts:
-  #   table: crm.contacts
-  # vendors:
-  #   sql: select * from finance.bpo_vendors where active
+# Nothing is mapped yet. `govex init --from YOUR_FILE` proposes an entry for one of your files;
+# or delete the {} below and uncomment (and edit) the entries for the tables you have.
+tables: {}
+#  customers:
+#    file: data/customers.csv
+#    rename:
+#      id: customer_id
+#      created: signup_date
+#  orders:
+#    glob: data/orders/*.parquet
+#  surveys:
+#    file: data/surveys.csv.gz
+#    delimiter: ","
+#  contacts:
+#    table: crm.contacts
+#  vendors:
+#    sql: select * from finance.bpo_vendors where active
 """
 
 
