@@ -37,6 +37,8 @@ References
    arXiv:2205.10004.
 .. [5] Spiegelhalter, D. J. (2005), "Handling over-dispersion of performance indicators",
    Quality and Safety in Health Care 14(5) (Winsorized overdispersion of count indicators).
+.. [6] Williams, D. A. (1982), "Extra-binomial variation in logistic linear models", Applied
+   Statistics 31(2) (the variance of a proportion whose rate drifts: beta-binomial).
 """
 from __future__ import annotations
 
@@ -243,14 +245,16 @@ def _leaf_noise_sd(v: np.ndarray, f: np.ndarray, n_bins: int = 20, min_per_bin: 
     return sd
 
 
-def _count_leaf_variance(v: np.ndarray, f: np.ndarray, unit: np.ndarray, n_bins: int = 20,
+def _count_leaf_variance(v: np.ndarray, f: np.ndarray, unit: np.ndarray, volume: np.ndarray, n_bins: int = 20,
                          min_per_bin: int = _MIN_PER_BIN) -> np.ndarray:
-    """Noise variance of every leaf of a cube of counts: ``a * sampling + b * size^2``.
+    """Noise variance of every leaf of a cube of counts: ``a * sampling + c * sampling * volume + b * size^2``.
 
     Counts carry sampling noise (``unit``: binomial or Poisson variance of the leaf) times an
-    overdispersion ``a >= 1``, and a rate that drifts between periods or a forecast that is off
-    adds noise proportional to the leaf's size ``m = (v + f) / 2`` (coefficient of variation
-    ``sqrt(b)``). Both are fitted by non-negative least squares on the second moment of the
+    overdispersion ``a >= 1``; a leaf's rate that drifts between periods adds the beta-binomial
+    term ``c * unit * volume`` (intra-class correlation ``c``: the variance of a proportion
+    over ``n`` units is ``n p (1 - p) (1 + (n - 1) c)``; Williams 1982), and a forecast that is
+    off adds noise proportional to the leaf's size ``m = (v + f) / 2`` (coefficient of variation
+    ``sqrt(b)``). All three are fitted by non-negative least squares on the second moment of the
     residuals in size bins, each bin's largest tenth of standardised residuals left out (causes
     are a minority of any bin) and the rest scaled back to a full second moment (0.623: the
     mean of a chi-square with 1 df below its 90th percentile). A scale taken from the deviation
@@ -267,12 +271,12 @@ def _count_leaf_variance(v: np.ndarray, f: np.ndarray, unit: np.ndarray, n_bins:
     for chunk in np.array_split(order, max(1, min(n_bins, order.size // min_per_bin))):
         z2 = r2[chunk] / unit[chunk]
         keep = chunk[z2 <= np.quantile(z2, 0.9)]
-        rows.append([unit[keep].mean(), (m[keep] ** 2).mean()])
+        rows.append([unit[keep].mean(), (unit[keep] * volume[keep]).mean(), (m[keep] ** 2).mean()])
         target.append(r2[keep].mean() / 0.623)
     design, second = np.asarray(rows), np.asarray(target)
     scale = np.maximum(second, 1e-12)  # relative fit: small and large bins count alike
-    (a, b), _ = nnls(design / scale[:, None], second / scale)
-    return max(a, 1.0) * unit + b * m**2
+    (a, c, b), _ = nnls(design / scale[:, None], second / scale)
+    return max(a, 1.0) * unit + c * unit * volume + b * m**2
 
 
 @dataclass(frozen=True)
@@ -467,7 +471,8 @@ def _pursue(
         if small:
             leaf_var = np.maximum(count_noise.variance(v, f_cur), local_var)
         elif count_noise is not None:
-            leaf_var = np.maximum(_count_leaf_variance(v, f_cur, count_noise.variance(v, f_cur)), local_var)
+            leaf_var = np.maximum(_count_leaf_variance(v, f_cur, count_noise.variance(v, f_cur), count_noise.n_actual),
+                                  local_var)
         else:
             if base_var is None:  # robust to the causes, so estimated once
                 base_var = _leaf_noise_sd(v, f_cur) ** 2
