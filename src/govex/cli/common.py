@@ -47,7 +47,7 @@ def open_warehouse(*, db: Path | None = None, config: Path | None = None, requir
     if config is not None:
         from govex.config import load_config
 
-        return Warehouse.open(load_config(config).engine_url())
+        return Warehouse.from_config(load_config(config))
     if required:
         raise ConfigError("give --config govex.yaml or --db FILE.duckdb")
     return None

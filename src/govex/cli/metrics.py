@@ -66,16 +66,16 @@ def _open(*, fmt: Format, db: Optional[Path], config: Optional[Path], catalogue:
     if db is not None:
         if not db.is_file():
             raise ConfigError(f"database file {db} not found; run `govex ingest` or `govex demo` first")
-        url = f"duckdb:///{db.resolve()}"
+        warehouse = Warehouse.open(f"duckdb:///{db.resolve()}")
     elif config is not None:
         from govex.config import load_config
 
         settings = load_config(config)
-        url = settings.engine_url()
+        warehouse = Warehouse.from_config(settings)
     else:
         raise ConfigError("say where the data is: --db FILE.duckdb or --config govex.yaml")
     code = currency or (settings.reporting_currency if settings is not None else DEFAULT_REPORTING_CURRENCY)
-    return DataSource(Warehouse.open(url), _catalogue(catalogue), code.upper(), fmt)
+    return DataSource(warehouse, _catalogue(catalogue), code.upper(), fmt)
 
 
 def _reads_data(command: Callable[..., None]) -> Callable[..., None]:

@@ -32,14 +32,13 @@ def register(app: typer.Typer) -> None:
         if db is not None:
             if not db.is_file():
                 raise ConfigError(f"--db {db}: no such DuckDB file; run `govex demo` or `govex ingest` first")
-            url = f"duckdb:///{db.resolve()}"
+            warehouse = Warehouse.open(f"duckdb:///{db.resolve()}")
         else:
             from govex.config import load_config
 
-            settings = load_config(config)
-            url = settings.engine_url()
+            warehouse = Warehouse.from_config(load_config(config))
         with console.status("Building the report ..."):
-            paths = write_report(Warehouse.open(url), out, period=period, targets=targets, benchmarks=benchmarks,
+            paths = write_report(warehouse, out, period=period, targets=targets, benchmarks=benchmarks,
                                  scenario=scenario, framework=framework)
         for path in paths:
             console.print(f"wrote {path}", highlight=False)

@@ -91,7 +91,16 @@ class Pseudonymisation(_Frozen):
 class GovexConfig(_Frozen):
     """The whole of govex.yaml."""
 
-    engine: str = Field(DEFAULT_URL, description="Ibis backend URL; duckdb:///FILE (relative to govex.yaml) by default.")
+    engine: str = Field(DEFAULT_URL, description="Ibis backend URL; duckdb:///FILE (relative to govex.yaml) by default; "
+                        "pyspark:///FOLDER for local Spark keeping its tables in FOLDER.")
+    output_database: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Database (schema) that results such as segment_assignments are written to; created if absent. "
+                    "Default: the engine's current one.",
+    )
+    warn_only: bool = Field(
+        False, description="When commands read mapped tables, report non-fatal contract breaches as warnings instead of stopping.",
+    )
     reporting_currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code reports convert money into.")
     pseudonymise: Pseudonymisation | None = Field(None, description="Hash customer and seller ids at ingest.")
     tables: dict[CanonicalTable, TableSource] = Field(  # type: ignore[valid-type]
@@ -132,11 +141,11 @@ class GovexConfig(_Frozen):
         return candidate if candidate.is_absolute() else self.base_dir / candidate
 
     def engine_url(self) -> str:
-        """The engine URL with a relative DuckDB file resolved against the config file's folder."""
-        prefix = "duckdb:///"
-        if not self.engine.startswith(prefix):
-            return self.engine
-        path = self.engine[len(prefix):]
-        if path in ("", ":memory:") or path.startswith("/"):
-            return self.engine
-        return prefix + str(self.resolve(path).resolve())
+        """The engine URL with a relative DuckDB file or Spark folder resolved against the config file's folder."""
+        for prefix in ("duckdb:///", "pyspark:///"):
+            if self.engine.startswith(prefix):
+                path = self.engine[len(prefix):]
+                if path in ("", ":memory:") or path.startswith("/"):
+                    return self.engine
+                return prefix + str(self.resolve(path).resolve())
+        return self.engine

@@ -52,11 +52,22 @@ def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.Floati
     return ibis.ifelse(den == 0, ibis.null(dt.float64), numerator.cast(dt.float64) / den)
 
 
+def read_csv_as_text(con: ibis.BaseBackend, pattern: str, *, delimiter: str = ",") -> ir.Table:
+    """CSV files with a header row, every column read as text (validation does the typing).
+
+    DuckDB needs `all_varchar`; Spark reads text unless told to infer a schema, and names the
+    separator `sep` (it refuses DuckDB's keywords).
+    """
+    if con.name == "pyspark":
+        return con.read_csv(pattern, inferSchema=False, header=True, sep=delimiter)
+    return con.read_csv(pattern, all_varchar=True, header=True, delim=delimiter)
+
+
 def _as_date(value: ir.Value) -> ir.DateValue:
     return value if value.type().is_date() else value.date()
 
 
-def replace_tables_atomically(con: ibis.BaseBackend, staged: Mapping[str, str]) -> None:
+def replace_tables_atomically(con: ibis.BaseBackend, staged: Mapping[str, str], *, database: str | None = None) -> None:
     """Rename each staging table onto its final name, all or nothing.
 
     DuckDB runs the drops and renames in one transaction, so readers see either every old table
@@ -67,23 +78,27 @@ def replace_tables_atomically(con: ibis.BaseBackend, staged: Mapping[str, str]) 
     ----------
     staged
         Mapping of staging table name -> final table name.
+    database
+        The schema both live in (default: the current one).
     """
     if con.name != "duckdb":
         raise EngineError(
             f"atomic table replacement needs DuckDB; the {con.name!r} backend has no multi-table "
-            "transactions. Ingest into a DuckDB file, or publish canonical views in your warehouse."
+            "transactions. Ingest into a DuckDB file; one result table at a time is replaced with "
+            "govex.engine.write.replace_table (a new version behind a view)."
         )
-    for name in (*staged, *staged.values()):
+    for name in (*staged, *staged.values(), *([database] if database else [])):
         if not _IDENTIFIER.match(name):
             raise EngineError(f"refusing to rename table {name!r}: not a plain identifier")
+    schema = f'"{database}".' if database else ""
     raw = con.con
-    existing = set(con.list_tables())
+    existing = set(con.list_tables(database=database))
     raw.begin()
     try:
         for stage, final in staged.items():
             if final in existing:
-                raw.execute(f'DROP TABLE "{final}"')
-            raw.execute(f'ALTER TABLE "{stage}" RENAME TO "{final}"')
+                raw.execute(f'DROP TABLE {schema}"{final}"')
+            raw.execute(f'ALTER TABLE {schema}"{stage}" RENAME TO "{final}"')
         raw.commit()
     except Exception as exc:
         raw.rollback()

@@ -1,18 +1,26 @@
 """Engine access: open an Ibis backend from a URL and hand out canonical tables as expressions.
 
 Everything above this module works on `Warehouse.table(name)` (an unexecuted ibis.Table) and
-never on a raw connection, so the same feature code runs on DuckDB, Spark, Trino or BigQuery.
+writes results with `Warehouse.replace(name, rows)`, never on a raw connection, so the same
+feature code runs on DuckDB, Spark, Trino or BigQuery.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from govex.contract.schema import TABLES
+from govex.engine.write import replace_table
 from govex.errors import EngineError, MissingTableError
+
+if TYPE_CHECKING:
+    from govex.config.model import GovexConfig
+    from govex.contract.validate import ContractIssue
 
 DEFAULT_URL = "duckdb:///govex.duckdb"
 
@@ -32,26 +40,44 @@ def connect(url: str = DEFAULT_URL) -> ibis.BaseBackend:
         if url.startswith("pyspark://"):
             from govex.engine.spark import local_spark_backend
 
-            return local_spark_backend()
+            folder = url[len("pyspark://"):].removeprefix("/")  # pyspark:///spark-wh -> spark-wh, pyspark:////abs -> /abs
+            return local_spark_backend(warehouse_dir=folder or None)
         return ibis.connect(url)
     except Exception as exc:  # the driver's own error type varies by engine
         raise EngineError(f"cannot open engine {url!r}: {exc}") from exc
 
 
 class Warehouse:
-    """The canonical tables of one engine, as Ibis expressions.
+    """The canonical tables of one engine, as Ibis expressions, and where results are written.
 
+    A canonical table comes from the govex.yaml mapping when the config maps it, else from the
+    engine's table of that name. Results (segment assignments, cubes, dashboard tables) are
+    written to and read from `output` (a database/schema; default: the engine's current one).
     A table that is absent raises MissingTableError naming the features that need it, so a
     warehouse with only orders and surveys (e.g. Olist) still runs what it can.
     """
 
-    def __init__(self, con: ibis.BaseBackend, *, url: str = ""):
+    def __init__(self, con: ibis.BaseBackend, *, url: str = "", mapped: Mapping[str, ir.Table] | None = None,
+                 output: str | None = None, warnings: list[ContractIssue] | None = None):
         self.con = con
         self.url = url
+        self.mapped = dict(mapped or {})
+        self.output = output
+        self.warnings = list(warnings or [])
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL) -> "Warehouse":
         return cls(connect(url), url=url)
+
+    @classmethod
+    def from_config(cls, config: GovexConfig) -> "Warehouse":
+        """The engine of govex.yaml with its mapped tables read in place and checked against the contract."""
+        from govex.engine.mapping import mapped_tables
+
+        url = config.engine_url()
+        con = connect(url)
+        mapped, warnings = mapped_tables(con, config)
+        return cls(con, url=url, mapped=mapped, output=config.output_database, warnings=warnings)
 
     @classmethod
     def from_frames(cls, frames: Mapping[str, pd.DataFrame], con: ibis.BaseBackend | None = None) -> "Warehouse":
@@ -62,17 +88,31 @@ class Warehouse:
         return cls(con, url="memory")
 
     def has(self, name: str) -> bool:
-        return name in self.con.list_tables()
+        return self._find(name) is not None
 
     def table(self, name: str, *, purpose: str = "") -> ibis.Table:
-        if not self.has(name):
+        found = self._find(name)
+        if found is None:
             needed = TABLES[name].needed_by if name in TABLES else ()
             why = f" (needed by {purpose})" if purpose else ""
             also = f"; without it these are disabled: {', '.join(needed)}" if needed else ""
             raise MissingTableError(f"the warehouse has no table {name!r}{why}{also}")
-        return self.con.table(name)
+        return found
 
     def available(self) -> list[str]:
         """Canonical tables present in this warehouse, in contract order."""
-        present = set(self.con.list_tables())
-        return [name for name in TABLES if name in present]
+        return [name for name in TABLES if self.has(name)]
+
+    def replace(self, name: str, rows: ir.Table | pd.DataFrame) -> ir.Table:
+        """Write `rows` as result table `name` in the output database, all or nothing (see engine/write.py)."""
+        return replace_table(self.con, name, rows, database=self.output)
+
+    def _find(self, name: str) -> ir.Table | None:
+        if name in self.mapped:
+            return self.mapped[name]
+        if self.output is not None and self.output in self.con.list_databases():
+            if name in self.con.list_tables(database=self.output):
+                return self.con.table(name, database=self.output)
+        if name in self.con.list_tables():
+            return self.con.table(name)
+        return None

@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from govex.config.model import GovexConfig, TableSource
+from govex.engine.dialect import read_csv_as_text
 from govex.errors import ConfigError
 
 
@@ -20,7 +21,11 @@ def read_source(con: ibis.BaseBackend, name: str, config: GovexConfig) -> tuple[
     where = config.where("tables", name, source.kind)
     if source.kind in ("file", "glob"):
         pattern = source_pattern(config, name)
-        raw = read_files(con, pattern, file_format=source.file_format(), delimiter=source.delimiter)
+        try:
+            raw = read_files(con, pattern, file_format=source.file_format(), delimiter=source.delimiter)
+        except Exception as exc:  # the engine's reader error types vary by backend
+            raise ConfigError(f"{where}: tables.{name}.{source.kind}: the {con.name} engine cannot read {pattern}: "
+                              f"{str(exc).splitlines()[0]}") from exc
         label = source.file or source.glob or pattern
     elif source.kind == "table":
         raw = _engine_table(con, source.table or "", where, name)
@@ -48,7 +53,7 @@ def read_files(con: ibis.BaseBackend, pattern: str, *, file_format: str, delimit
     """Files matching `pattern` (one path or a glob) as one raw table; CSV values stay text."""
     if file_format == "parquet":
         return con.read_parquet(pattern)
-    return con.read_csv(pattern, all_varchar=True, header=True, delim=delimiter)
+    return read_csv_as_text(con, pattern, delimiter=delimiter)
 
 
 def apply_renames(raw: ir.Table, source: TableSource, *, where: str, name: str) -> ir.Table:

@@ -27,8 +27,8 @@ def cube_slices(cube: pd.DataFrame) -> pd.Series:
 def write_metric_cube(warehouse: Warehouse, cube: pd.DataFrame, *, table: str = CUBE_TABLE) -> str:
     """Replace `table` with the cube (long form plus a `slice` key); returns the table name.
 
-    The frame is fully built before anything is written, and Ibis writes it under a temporary
-    name and renames it over the old table, so a failure never leaves a half-written cube.
+    The frame is fully built before anything is written, and `Warehouse.replace` writes it
+    under another name and swaps it in, so a failure never leaves a half-written cube.
     """
     missing = {"metric", "period", PERIOD_COLUMN, *VALUE_COLUMNS} - set(cube.columns)
     if missing:
@@ -37,5 +37,5 @@ def write_metric_cube(warehouse: Warehouse, cube: pd.DataFrame, *, table: str = 
     frame = cube.copy()
     frame.insert(3, "slice", cube_slices(cube))
     frame["computed_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    warehouse.con.create_table(table, frame, overwrite=True)
+    warehouse.replace(table, frame)
     return table

@@ -3,10 +3,9 @@
 New rows go to a staging table first and are checked there (exactly one row per entity in
 scope, `check_conservation`; every segment one of the framework's labels). Only then is the
 table rebuilt, with the rows of the same entity, framework and as-of date replaced, into a
-second staging table, which is renamed onto
-`segment_assignments` in one transaction (`replace_tables_atomically`). A failure at any step,
-the swap included, leaves `segment_assignments` exactly as it was. Engines without multi-table
-transactions (Spark) overwrite the table from the checked staging table in one statement.
+second staging table, which `Warehouse.replace` swaps in (a transaction on DuckDB, a new
+version behind a view on Spark). A failure at any step, the swap included, leaves
+`segment_assignments` exactly as it was.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import uuid
 import ibis
 import ibis.expr.types as ir
 
-from govex.engine.dialect import replace_tables_atomically
 from govex.engine.warehouse import Warehouse
 from govex.errors import EngineError, GovexError
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment
@@ -59,16 +57,13 @@ def write_assignments(warehouse: Warehouse, assignments: list[Assignment]) -> in
         _check_staged(staged, assignments)
         n_rows = int(staged.count().execute())
         if warehouse.has(ASSIGNMENTS_TABLE):
-            old = con.table(ASSIGNMENTS_TABLE).cast(SCHEMA)
+            old = warehouse.table(ASSIGNMENTS_TABLE).cast(SCHEMA)
             keys = staged.select("entity", "framework", "as_of").distinct()
             kept = old.anti_join(keys, ["entity", "framework", "as_of"])
             con.create_table(rebuilt, ibis.union(kept, staged))
         else:
             con.create_table(rebuilt, staged)
-        if con.name == "duckdb":
-            replace_tables_atomically(con, {rebuilt: ASSIGNMENTS_TABLE})
-        else:
-            con.create_table(ASSIGNMENTS_TABLE, con.table(rebuilt), overwrite=True)
+        warehouse.replace(ASSIGNMENTS_TABLE, con.table(rebuilt))
     except GovexError:
         raise
     except Exception as exc:  # the engine's own error types vary
