@@ -223,6 +223,14 @@ def test_keys_file_readable_by_others_is_refused(tmp_path, api_kit):
         KeyStore.load(keys)
 
 
+def test_keys_file_opened_up_to_others_is_not_reloaded_and_readyz_says_so(make_server):
+    server = make_server(watch_interval_s=0.2)
+    os.chmod(server["keys"], 0o644)
+    assert _until(lambda: server["client"].get("/readyz").json()["keys"]["ok"] is False)
+    assert "chmod 600" in server["client"].get("/readyz").json()["keys"]["error"]
+    assert server["client"].get("/v1/policy", headers=_h(server, "reader")).status_code == 200  # keys in use stay
+
+
 def test_keys_file_is_written_owner_only_and_replaces_a_symlink_without_following_it(tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("untouched")

@@ -103,7 +103,7 @@ def _file_state(path: Path | None) -> tuple | None:
         st = os.stat(path)
     except FileNotFoundError:
         return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+    return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)  # the mode: a keys file opened up to others
 
 
 def _ready() -> bool:
