@@ -140,3 +140,23 @@ def test_intervals_cover_a_poisson_holdout():
 def test_unknown_model_is_refused():
     with pytest.raises(PlanningInputError, match="unknown model 'prophet'"):
         forecast_daily(poisson_days(40, 100, 14), model="prophet")
+
+
+def test_sparse_queue_zero_days_are_data_not_a_closure():
+    # about 0.4 contacts a day: a fortnight without one is chance, not a closure
+    rng = np.random.default_rng(15)
+    y = rng.poisson(0.4, 70).astype(float)
+    y[20:34] = 0.0
+    check = prepare_history(y, slots=1)
+    assert check.first_day == 0 and not any("gap" in f for f in check.findings)
+
+
+def test_a_short_queue_is_skipped_and_named_while_the_others_are_forecast():
+    start = pd.Timestamp("2024-01-01")
+    long = pd.DataFrame({"queue": "chat", "period_start": start + pd.to_timedelta(np.arange(56), "D"),
+                         "contacts": poisson_days(56, 200, 16)})
+    new = pd.DataFrame({"queue": "video", "period_start": start + pd.to_timedelta(np.arange(46, 56), "D"),
+                        "contacts": 5.0})
+    out = forecast_queues(pd.concat([long, new]), grain="day", horizon_days=7, holdout_days=7)
+    assert list(out.accuracy.queue) == ["chat"]
+    assert "queue 'video'" in out.skipped["video"] and "not forecast: queue 'video'" in out.text()

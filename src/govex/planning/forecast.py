@@ -4,7 +4,8 @@ Real contact history has holes (days the export missed, months nobody kept), clo
 shifts and freak intervals. Before any model sees a series it is cleaned by `prepare_history`:
 
 * a run of at least `LONG_GAP_DAYS` days without data (or, per queue, without a single
-  contact) is never filled: the fit starts after the last such run;
+  contact where its usual volume makes that no accident) is never filled: the fit starts
+  after the last such run;
 * shorter runs of missing days are imputed with the mean of the same weekday and slot;
 * a level shift between whole weeks (at least `BREAK_CHANGE`, the weeks on either side not
   overlapping) moves the start of the fit to the first week after it;
@@ -53,6 +54,7 @@ __all__ = [
     "HistoryCheck",
     "QueueForecast",
     "SeriesForecast",
+    "ShortHistoryError",
     "driver_forecast",
     "forecast_daily",
     "forecast_intraday",
@@ -84,6 +86,7 @@ MODEL_NAMES = {
 # Two weekly seasons before any fit: MSTL and the seasonal models need two periods of the season.
 MIN_FIT_DAYS = 14
 LONG_GAP_DAYS = 7
+CLOSURE_EXPECTED = 10.0
 BACKTEST_WINDOWS = 3
 BREAK_CHANGE = 0.25
 OUTLIER_Z = 6.0
@@ -160,8 +163,13 @@ def prepare_history(y, *, slots: int = 1, first_weekday: int = 0, start=None) ->
     closed = ~missing & (np.nansum(days, axis=1) == 0)
     findings = []
     first = 0
+    # A run of zero days is a closure only where the queue's usual volume makes it implausible as
+    # chance (at least CLOSURE_EXPECTED contacts expected over the run, Poisson P(0) < 5e-5);
+    # in a sparse queue zero days are data.
+    daily_mean = np.nanmean(np.nansum(days, axis=1)[~missing]) if (~missing).any() else 0.0
     for a, b in _runs(missing | closed):
-        if b - a >= LONG_GAP_DAYS and b < days.shape[0]:
+        sure = missing[a:b].all() or daily_mean * (b - a) >= CLOSURE_EXPECTED
+        if b - a >= LONG_GAP_DAYS and b < days.shape[0] and sure:
             what = "no data" if missing[a:b].all() else "no contacts"
             findings.append(f"gap of {b - a} days with {what} ({_label(start, a)} to {_label(start, b - 1)}): "
                             f"not filled; fitted from {_label(start, b)}")
@@ -327,9 +335,13 @@ class SeriesForecast:
         return self.backtest[BASELINE]
 
 
-def _short(what: str, usable: int, need: int, holdout_days: int, findings) -> PlanningInputError:
+class ShortHistoryError(PlanningInputError):
+    """Too little usable history to fit, back-test and hold out (said in days, naming the series)."""
+
+
+def _short(what: str, usable: int, need: int, holdout_days: int, findings) -> ShortHistoryError:
     why = f" ({'; '.join(findings)})" if findings else ""
-    return PlanningInputError(
+    return ShortHistoryError(
         f"{what}: {usable} days of usable history before the {holdout_days}-day holdout{why}; need at least "
         f"{need} days to fit and back-test; load more history or shorten the holdout (--holdout-days)")
 
@@ -453,10 +465,12 @@ def forecast_intraday(y, *, slots_per_day: int, first_weekday: int = 0, horizon_
 
 @dataclass(frozen=True)
 class QueueForecast:
-    """Forecasts of several queues (long frame, with p10/p50/p90) and their accuracy (one row per queue)."""
+    """Forecasts of several queues (long frame, with p10/p50/p90), their accuracy (one row per
+    queue) and the queues that could not be forecast, with the reason."""
 
     forecast: object  # pandas DataFrame: queue, period_start, forecast, p10, p50, p90
     accuracy: object  # pandas DataFrame: one row per queue (model, scores, windows, findings)
+    skipped: dict = field(default_factory=dict)  # queue -> why it has no forecast
 
     def text(self) -> str:
         """Per queue: model, back-test and holdout WAPE beside the naive baseline's, the verdict,
@@ -477,6 +491,7 @@ class QueueForecast:
                             f"{r['backtest_start']} to {r['backtest_end']}, holdout {r['holdout_start']} to "
                             f"{r['holdout_end']}")
                 rows += [f"  {f}" for f in r["findings"]]
+        rows += [f"not forecast: {why}" for why in self.skipped.values()]
         return "\n".join(rows)
 
 
@@ -507,7 +522,11 @@ def _complete_grid(history, grain: str):
 
 def forecast_queues(history, *, grain: str = "day", horizon_days: int = 14, holdout_days: int = 14,
                     model: str = "auto") -> QueueForecast:
-    """Forecast every queue of a (queue, period_start, contacts) frame at `grain`."""
+    """Forecast every queue of a (queue, period_start, contacts) frame at `grain`.
+
+    A queue whose history is too short is listed in `skipped` with the reason; when no queue
+    can be forecast, that is an error with every reason.
+    """
     import pandas as pd
 
     wide, slots, step = _complete_grid(history, grain)
@@ -518,10 +537,15 @@ def forecast_queues(history, *, grain: str = "day", horizon_days: int = 14, hold
     def day(i: int) -> str:
         return f"{first + pd.Timedelta(days=int(i)):%Y-%m-%d}"
 
+    skipped = {}
     for queue in wide.columns:
-        r = forecast_series(wide[queue].to_numpy(), slots=slots, first_weekday=first.dayofweek,
-                            horizon_days=horizon_days, holdout_days=holdout_days, model=model, start=first,
-                            what=f"queue {queue!r}")
+        try:
+            r = forecast_series(wide[queue].to_numpy(), slots=slots, first_weekday=first.dayofweek,
+                                horizon_days=horizon_days, holdout_days=holdout_days, model=model, start=first,
+                                what=f"queue {queue!r}")
+        except ShortHistoryError as exc:
+            skipped[queue] = str(exc)
+            continue
         frames.append(pd.DataFrame({"queue": queue, "period_start": future, "forecast": r.forecast,
                                     "p10": r.p10, "p50": r.p50, "p90": r.p90}))
         scores.append({"queue": queue, "model": r.model, "wape": r.wape, "mase": r.mase,
@@ -533,7 +557,9 @@ def forecast_queues(history, *, grain: str = "day", horizon_days: int = 14, hold
                        "backtest_start": day(r.backtest_days[0]), "backtest_end": day(r.backtest_days[1]),
                        "holdout_start": day(r.holdout_days[0]), "holdout_end": day(r.holdout_days[1]),
                        "findings": list(r.findings)})
-    return QueueForecast(pd.concat(frames, ignore_index=True), pd.DataFrame(scores))
+    if not frames:
+        raise ShortHistoryError("; ".join(skipped.values()))
+    return QueueForecast(pd.concat(frames, ignore_index=True), pd.DataFrame(scores), skipped)
 
 
 def driver_forecast(orders, contacts, *, horizon_days: int = 14, holdout_days: int = 14,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from govex.planning._inputs import PlanningInputError
-from govex.planning.forecast import QueueForecast, forecast_queues
+from govex.planning.forecast import QueueForecast, ShortHistoryError, forecast_queues
 from govex.planning.plan import PlanInputs, PlanSettings, StaffingPlan, build_plan
 from govex.planning.vendors import VendorTerms
 
@@ -147,8 +147,8 @@ def plan_demand(history: pd.DataFrame, *, interval_minutes: int = 30, profile_we
                 holdout_days: int = 14) -> tuple[pd.DataFrame, QueueForecast | None]:
     """Next week's demand per queue x reason x interval, and the forecast accuracy behind it.
 
-    Daily totals come from `forecast_queues` when the history is long enough (two weeks plus the
-    holdout), else from the mean of the recent weeks; each day is then spread over reasons and
+    Daily totals come from `forecast_queues` for every queue with enough history (see
+    `forecast_series`), else from the mean of the queue's recent weeks; each day is then spread over reasons and
     intervals by the shares seen on the same weekday in the last `profile_weeks` weeks, and the
     AHT of each queue x reason is the recent mean.
     """
@@ -171,17 +171,20 @@ def plan_demand(history: pd.DataFrame, *, interval_minutes: int = 30, profile_we
     days = (last_day - first_day).days + 1
     daily = history.assign(period_start=history["period_start"].dt.normalize()).groupby(
         ["queue", "period_start"], as_index=False)["contacts"].sum()
-    accuracy = None
-    if days >= 14 + holdout_days:
+    accuracy, frames = None, []
+    try:
         accuracy = forecast_queues(daily, grain="day", horizon_days=7 + (plan_start - last_day).days - 1,
                                    holdout_days=holdout_days)
-        future = accuracy.forecast[accuracy.forecast["period_start"] >= plan_start]
-    else:
+        frames.append(accuracy.forecast[accuracy.forecast["period_start"] >= plan_start])
+        averaged = list(accuracy.skipped)
+    except ShortHistoryError:
+        averaged = list(history["queue"].unique())
+    if averaged:  # queues too short for a forecast: the mean of their recent weeks
         per_weekday = recent.assign(day=recent["period_start"].dt.normalize()).groupby(
             ["queue", "weekday"])["contacts"].sum() / max(min(profile_weeks, days / 7), 1)
-        future = pd.DataFrame([{"queue": q, "period_start": plan_start + pd.Timedelta(days=d),
-                                "forecast": per_weekday.get((q, d), 0.0)}
-                               for q in history["queue"].unique() for d in range(7)])
+        frames.append(pd.DataFrame([{"queue": q, "period_start": plan_start + pd.Timedelta(days=d),
+                                     "forecast": per_weekday.get((q, d), 0.0)} for q in averaged for d in range(7)]))
+    future = pd.concat(frames, ignore_index=True)
     future = future.assign(weekday=future["period_start"].dt.dayofweek, day=future["period_start"])
     demand = future.merge(shares, on=["queue", "weekday"], how="inner")
     demand["contacts"] = demand["forecast"] * demand["share"]
@@ -248,6 +251,8 @@ class WarehousePlan:
             parts += ["", *_assumption_lines(self.assumptions)]
         if self.accuracy is not None:
             parts += ["", "daily volume forecast, back-test and holdout accuracy per queue:", self.accuracy.text()]
+            if self.accuracy.skipped:
+                parts.append("queues not forecast are planned on the mean of their recent weeks")
         else:
             parts += ["", "volumes: mean of recent weeks (history too short for a holdout-scored forecast)"]
         return "\n".join(parts)
@@ -269,6 +274,7 @@ def _percentile_staffing(inputs: PlanInputs, accuracy: QueueForecast | None, set
         queues = build_plan(scaled, settings).queues[["queue", "peak_agents", "fte"]]
         queues = queues.rename(columns={"peak_agents": f"peak_agents_{level}", "fte": f"fte_{level}"})
         out = queues if out is None else out.merge(queues, on="queue", how="outer")
+    out = out[out["queue"].isin(accuracy.accuracy["queue"])]  # queues without a forecast have no percentiles
     return out.sort_values("queue").reset_index(drop=True)
 
 
