@@ -1,8 +1,9 @@
-"""The dashboard in a real browser: each page loads without an exception box and shows its key figures.
+"""The dashboard in a real browser: each page loads without an exception box and shows its key figures,
+and each filter change shows the metric layer's figures for the new slice, with the state in the URL.
 
 Starts `govex dashboard`'s Streamlit command on a free loopback port over a small synthetic
 warehouse (precomputed), drives Debian's Chromium through Playwright, and saves one screenshot
-per page under test-artifacts/dashboard/.
+per page and filter state under test-artifacts/dashboard/.
 """
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ import urllib.request
 from pathlib import Path
 
 import ibis
+import pandas as pd
 import pytest
 import yaml
 
 from govex.dashboard import dashboard_command, precompute_dashboard
 from govex.datasets import small_marketplace
 from govex.engine import Warehouse
-from govex.metrics import load_targets, target_status
+from govex.metrics import compute_metrics
+from govex.metrics.compute import shipped_catalogue
 from govex.planning import load_scenario, plan_from_warehouse, run_scenario
 from govex.reports.formatting import format_number
 from govex.segments import assign_all
@@ -32,10 +35,10 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-sync", "--no-first-run"]
 # page url path -> texts that must be on it (headings, and figures computed in this test where noted)
 PAGES = {
-    "overview": ["Overview: KPIs against targets", "CSAT"],
-    "segments": ["Segments (value framework)", "Sizes and profiles", "Transitions"],
+    "overview": ["KPIs for 2025-Q4: all customers", "CSAT", "On track"],
+    "segments": ["Segments (value framework)", "size and service by segment", "Transitions"],
     "explorer": ["Metric explorer", "95% confidence interval"],
-    "moved": ["What moved and why", "Contact rate: mix vs rate by market"],
+    "moved": ["What moved: all customers", "By carrier"],
     "planning": ["Planning: staffing and cost", "FTE (base plan)", "Scenario new-market-launch side by side with the "
                  "base plan"],
     "benchmarks": ["Benchmarks", "ILLUSTRATIVE"],
@@ -112,30 +115,142 @@ def _wait_for_render(page, texts: list[str]) -> None:
     page.wait_for_timeout(1500)  # let charts finish drawing before the screenshot
 
 
-@pytest.mark.parametrize("path", list(PAGES))
-def test_page_renders_without_exception(server, browser, path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{server}/{'' if path == 'overview' else path}")  # the default page lives at the root
-    _wait_for_render(page, PAGES[path])
+def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _no_exception(page) -> None:
     text = page.inner_text("body")
     assert page.locator('[data-testid="stException"]').count() == 0, text[:2000]
     assert "Page not found" not in text
-    for expected in PAGES[path]:
-        assert expected in text, f"{expected!r} missing on /{path}"
+
+
+@pytest.mark.parametrize("path", [*PAGES, ""])
+def test_page_renders_without_exception(server, browser, path):
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/{path}")  # "" is the root, which opens the overview as /overview does
+    expected = PAGES[path or "overview"]
+    _wait_for_render(page, expected)
+    _shot(page, path or "root")
+    _no_exception(page)
+    text = page.inner_text("body")
+    for words in expected:
+        assert words in text, f"{words!r} missing on /{path}"
     page.close()
 
 
-def test_overview_shows_csat_from_the_metric_layer(server, browser, database):
-    # expected value: target_status on a fresh read-only connection to the same data, formatted as the page does
-    wh = Warehouse(ibis.duckdb.connect(str(database), read_only=True))
-    csat = target_status(wh, targets=[t for t in load_targets() if t.metric == "csat"]).iloc[0]
-    expected = format_number(csat["value_to_date"], "")  # the card shows the bare figure; the unit is in its label
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+@pytest.fixture(scope="module")
+def reader(database):
+    """A second read-only connection to the same file, for the expected values."""
+    con = ibis.duckdb.connect(str(database), read_only=True)
+    yield Warehouse(con)
+    con.disconnect()
+
+
+def _expected_card(metric: str, value: float) -> str:
+    """How a KPI card prints a value (shares in %, money with the currency, counts whole)."""
+    definition = shipped_catalogue()[metric]
+    if definition.unit.startswith("share"):
+        return f"{100 * value:.1f}%"
+    if definition.unit.startswith("money"):
+        return format_number(value, "money", currency="USD")
+    return f"{value:,.0f}" if definition.kind == "count" else format_number(value, "")
+
+
+def _cards(page) -> dict[str, str]:
+    """KPI card title -> the value it shows."""
+    out = {}
+    for card in page.locator('[data-testid="stMetric"]').all():
+        label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
+
+
+def _pick(page, box: str, option: str) -> None:
+    """Choose an option of a sidebar select box, as a user does."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]', has_text=box).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _title_of(metric: str) -> str:
+    return shipped_catalogue()[metric].label
+
+
+def test_market_filter_drives_every_card_and_the_url(server, browser, reader):
+    # expected: `govex metrics compute --by market --period quarter`'s rows, market BR, 2025-Q4, one KPI at a time
+    kpis = ["csat", "late_delivery_rate", "contact_rate", "first_contact_resolution", "dispute_rate",
+            "moderation_accuracy", "aht_s", "orders", "cost_to_serve_per_order"]
+    cube = compute_metrics(reader, metrics=kpis, by=["market"], period="quarter")
+    q4 = cube[pd.to_datetime(cube["period_start"]) == pd.Timestamp("2025-10-01")].set_index(["market", "metric"])["value"]
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
     page.goto(server)
     _wait_for_render(page, PAGES["overview"])
-    assert expected in page.inner_text("body")
+    before = _cards(page)
+    _pick(page, "Market", "BR")
+    _wait_for_render(page, ["KPIs for 2025-Q4: market BR"])
+    _shot(page, "overview-market-BR")
+    _no_exception(page)
+    after = _cards(page)
+    assert "market=BR" in page.url
+    for metric in kpis:
+        [title] = [t for t in after if t.startswith(_title_of(metric))]
+        assert after[title] == _expected_card(metric, q4[("BR", metric)]), metric
+    assert after != before  # the filter changed what the cards say
+    # the shared link opens the same view in a new session
+    fresh = browser.new_page(viewport={"width": 1400, "height": 2000})
+    fresh.goto(page.url)
+    _wait_for_render(fresh, ["KPIs for 2025-Q4: market BR"])
+    assert _cards(fresh) == after
+    fresh.close()
+    page.close()
+
+
+def test_card_clicks_through_to_what_moved_for_the_slice(server, browser, reader):
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/overview?market=MX")
+    _wait_for_render(page, ["KPIs for 2025-Q4: market MX"])
+    page.locator('a[href*="metric=late_delivery_rate"]', has_text="What moved").click()  # the card's link
+    _wait_for_render(page, ["What moved: market MX", "Late delivery rate:", "By carrier"])
+    _shot(page, "moved-market-MX")
+    _no_exception(page)
+    assert "/moved" in page.url and "market=MX" in page.url and "metric=late_delivery_rate" in page.url
+    # the headline equals the metric layer's MX late delivery rate in 2025-Q3 and 2025-Q4
+    cube = compute_metrics(reader, metrics=["late_delivery_rate"], by=["market"], period="quarter")
+    mx = cube[cube["market"] == "MX"].set_index(pd.to_datetime(cube.loc[cube["market"] == "MX", "period_start"]))["value"]
+    headline = (f"Late delivery rate: {100 * mx[pd.Timestamp('2025-07-01')]:.1f}% in 2025-Q3, "
+                f"{100 * mx[pd.Timestamp('2025-10-01')]:.1f}% in 2025-Q4")
+    assert headline in page.inner_text("body")
+    page.close()
+
+
+def test_explorer_lists_only_the_filtered_markets_carriers(server, browser, reader):
+    orders = reader.table("orders").select("market", "carrier").distinct().to_pandas()
+    mine = set(orders.loc[orders["market"] == "BR", "carrier"].dropna())
+    others = set(orders["carrier"].dropna()) - mine
+    assert mine and others, "the check needs carriers that only other markets use"
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/explorer?market=BR")
+    _wait_for_render(page, ["Metric explorer: market BR"])
+    page.locator('[data-testid="stSelectbox"]', has_text="Cut by").click()
+    page.get_by_role("option", name="carrier", exact=True).click()
+    _wait_for_render(page, ["Metric explorer: market BR", "95% interval"])
+    _shot(page, "explorer-market-BR-carrier")
+    _no_exception(page)
+    table = page.locator('[data-testid="stDataFrame"]').inner_text()
+    # the grid renders cells on a canvas; its text is read from the accessible copy Streamlit keeps
+    shown = {c for c in mine | others if c in table}
+    assert shown and shown <= mine, f"carriers of other markets shown: {shown - mine}"
+    page.close()
+
+
+def test_journey_filter_says_which_kpis_it_cannot_cut(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(f"{server}/overview?journey=dispute")
+    _wait_for_render(page, ["KPIs for 2025-Q4: journey dispute"])
+    _no_exception(page)
+    assert "Not shown: not measured by journey." in page.inner_text("body")
+    assert "journey=dispute" in page.url
     page.close()
 
 

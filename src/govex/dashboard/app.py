@@ -375,7 +375,7 @@ def overview(db: str) -> None:
     for i, row in enumerate(cards.itertuples()):
         _card(columns[i % 3], row, filters)
     st.subheader("KPI table")
-    st.dataframe(_kpi_table(cards), hide_index=True, use_container_width=True)
+    st.dataframe(_kpi_table(cards), hide_index=True, width="stretch")
     shown = [m for m in cards.loc[cards["absent"] == "", "metric"]]
     if not shown:
         return
@@ -388,7 +388,7 @@ def overview(db: str) -> None:
     st.caption("Shaded: 95% confidence interval." + (f" Dashed: the {period} target ({card['target_source']})."
                                                      if pd.notna(card["target"]) else ""))
     st.altair_chart(_trend_chart(cube, metric, target=card["target"] if pd.notna(card["target"]) else None,
-                                 target_label=f"target {_figure(metric, card['target'])}"), use_container_width=True)
+                                 target_label=f"target {_figure(metric, card['target'])}"), width="stretch")
 
 
 def _period_of(grain: str):
@@ -425,14 +425,14 @@ def segments(db: str) -> None:
     table = pd.DataFrame({"Segment": wide.index})
     for metric in [m for m in metrics if m in wide.columns]:
         table[_titled(metric)] = [_figure(metric, v) for v in wide[metric]]
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
     if "active_customers" in wide.columns:
         bars = wide.drop(index=[i for i in wide.index if i.startswith("Total")])["active_customers"].reset_index()
         bars.columns = ["segment", "customers"]
         st.altair_chart(alt.Chart(bars).mark_bar(color=OKABE_ITO[0]).encode(
             x=alt.X("segment:N", sort="-y", title=None), y=alt.Y("customers:Q", title="active customers"),
             tooltip=["segment", alt.Tooltip("customers:Q", format=",.0f")]).properties(height=260),
-            use_container_width=True)
+            width="stretch")
     note = " (whole base: not filtered by market, journey or segment)" if filters.cuts() else ""
     health = _read(db, "segment_health")
     if health is not None and (health["framework"] == framework).any():
@@ -440,7 +440,7 @@ def segments(db: str) -> None:
         rows = health[health["framework"] == framework]
         wide_health = rows.assign(period=pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m")).pivot(
             index="period", columns="segment", values="health")
-        st.altair_chart(_lines_chart(wide_health, "", "segment"), use_container_width=True)
+        st.altair_chart(_lines_chart(wide_health, "", "segment"), width="stretch")
     else:
         st.info(f"Segment health is precomputed for the value, lifecycle and risk frameworks, not {framework}.")
     st.subheader(f"Transitions{note}")
@@ -452,7 +452,7 @@ def segments(db: str) -> None:
         st.caption(f"Customers by segment at {pd.Timestamp(t['from_date'].iloc[0]).date()} (rows) and "
                    f"{pd.Timestamp(t['to_date'].iloc[0]).date()} (columns)")
         matrix = t.pivot(index="from_segment", columns="to_segment", values="customers")
-        st.dataframe(matrix.map(lambda v: f"{v:,.0f}"), use_container_width=True)
+        st.dataframe(matrix.map(lambda v: f"{v:,.0f}"), width="stretch")
 
 
 def explorer(db: str) -> None:
@@ -483,19 +483,19 @@ def explorer(db: str) -> None:
         cube["period"] = [p.label for p in map(_period_of("quarter"), cube["period_start"])]
     st.caption(f"{_titled(metric)} up to the end of {period.label}, from the metric layer; shaded: 95% confidence interval.")
     if dimension == "(none)":
-        st.altair_chart(_trend_chart(cube, metric), use_container_width=True)
+        st.altair_chart(_trend_chart(cube, metric), width="stretch")
     else:
         wide, note = _top_series(cube, metric, dimension)
         if note:
             st.caption(note)
-        st.altair_chart(_lines_chart(wide, metric, dimension), use_container_width=True)
+        st.altair_chart(_lines_chart(wide, metric, dimension), width="stretch")
     table = pd.DataFrame({"Period": cube["period"]})
     if dimension != "(none)":
         table[_dimension_words(dimension)] = cube[dimension].to_numpy()
     table[_titled(metric)] = [_figure(metric, v) for v in cube["value"]]
     table["95% interval"] = [f"{_figure(metric, lo)} to {_figure(metric, hi)}" for lo, hi in zip(cube["ci_low"], cube["ci_high"])]
     table["Sample"] = [f"{n:,.0f}" if pd.notna(n) else MISSING for n in cube["n"]]
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _dimension_words(dimension: str) -> str:
@@ -557,7 +557,7 @@ def moved(db: str) -> None:
         if anomalies.empty:
             st.caption("No week stands out in the weekly series of the KPIs this warehouse supports.")
         else:
-            st.dataframe(_anomaly_table(anomalies), hide_index=True, use_container_width=True)
+            st.dataframe(_anomaly_table(anomalies), hide_index=True, width="stretch")
 
 
 def _slice_change(metric: str, change) -> None:
@@ -577,11 +577,11 @@ def _slice_change(metric: str, change) -> None:
         left, right = st.columns([3, 2])
         left.altair_chart(_signed_bars(shown, category="cell", value="contribution", better=better,
                                        title=f"contribution to the change ({_unit_words(_unit(metric))})"),
-                          use_container_width=True)
+                          width="stretch")
         right.dataframe(pd.DataFrame({dim.replace("_", " "): cells["cell"], change.before: [_figure(metric, v) for v in cells["before"]],
                                       change.after: [_figure(metric, v) for v in cells["after"]],
                                       "contribution": [_figure(metric, v, signed=True) for v in cells["contribution"]]}),
-                        hide_index=True, use_container_width=True)
+                        hide_index=True, width="stretch")
     for dim, why in change.skipped.items():
         st.caption(f"Not split by {dim}: {why}.")
 
@@ -627,11 +627,11 @@ def planning(db: str) -> None:
             y=alt.Y("queue:N", title=None, axis=alt.Axis(labelLimit=320)), yOffset="plan:N", x=alt.X("FTE:Q"),
             color=alt.Color("plan:N", scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[1]]),
                             legend=alt.Legend(title=None, orient="bottom"))).properties(height=max(160, 40 * len(queues))),
-            use_container_width=True)
+            width="stretch")
         st.dataframe(_readable(scenario.drop(columns=["scenario", "description", "origin"]), currency),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
     st.subheader("Base plan by queue")
-    st.dataframe(_readable(plan.drop(columns=["currency"]), currency), hide_index=True, use_container_width=True)
+    st.dataframe(_readable(plan.drop(columns=["currency"]), currency), hide_index=True, width="stretch")
 
 
 def _readable(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -670,7 +670,7 @@ def benchmarks(db: str) -> None:
     st.subheader(f"Internal value against the peer median, {frame['period'].iloc[0]}")
     st.caption("Bars right of zero: better than the median peer (lower is better for rates of problems and costs).")
     st.altair_chart(_signed_bars(frame, category="KPI", value="better_pct", better=frame["better_pct"] >= 0,
-                                 title="% better (+) or worse (-) than the peer median"), use_container_width=True)
+                                 title="% better (+) or worse (-) than the peer median"), width="stretch")
     shown = pd.DataFrame({"KPI": frame["KPI"],
                           "Internal": [_figure(m, v) for m, v in zip(frame["metric"], frame["internal"])],
                           "Peer median": [_figure(m, v) for m, v in zip(frame["metric"], frame["peer_median"])],
@@ -679,7 +679,7 @@ def benchmarks(db: str) -> None:
                           "Best peer": [f"{s}: {_figure(m, v)}" for s, m, v in
                                         zip(frame["best_source"], frame["metric"], frame["best_value"])],
                           "Newest peer figure": pd.to_datetime(frame["newest_date"]).dt.date.astype(str)})
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 _PAGES: dict[str, st.Page] = {}
