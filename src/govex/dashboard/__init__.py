@@ -1,5 +1,5 @@
-"""Streamlit dashboard over precomputed tables: KPIs vs targets, segments, metric explorer, what
-moved, planning scenarios and benchmarks."""
+"""Streamlit dashboard: KPIs vs targets, segments, metric explorer and what moved for the filtered
+slice (live from the metric layer), planning scenarios and benchmarks (precomputed tables)."""
 from govex.dashboard.launch import DEFAULT_ADDRESS, DEFAULT_PORT, dashboard_command, run_dashboard
 from govex.dashboard.precompute import TABLES, PrecomputeResult, precompute_dashboard
 
