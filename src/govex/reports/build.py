@@ -20,7 +20,7 @@ from govex.metrics import DEMO_TARGETS, Target, compute_metrics, load_targets
 from govex.metrics.compute import shipped_catalogue
 from govex.planning import WarehousePlan
 from govex.planning.history import reporting_rates
-from govex.reports import friction, kpis, moved, plan, position, segments
+from govex.reports import drivers, friction, kpis, moved, plan, position, segments
 from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
 from govex.reports.context import Built, ReportContext
 from govex.reports.model import Finding, Report, Section
@@ -34,12 +34,14 @@ SECTION_BUILDERS: tuple[tuple[str, str, Callable[[ReportContext], Built]], ...] 
     ("kpis", kpis.TITLE, kpis.kpi_section),
     ("segments", segments.TITLE, segments.segment_section),
     ("moved", moved.TITLE, moved.moved_section),
+    ("drivers", drivers.TITLE, drivers.drivers_section),
     ("friction", friction.TITLE, friction.friction_section),
     ("plan", plan.TITLE, plan.plan_section),
     ("benchmarks", position.TITLE, position.benchmark_section),
 )
 RECOMMENDATIONS_TITLE = "Recommendations"
 MAX_RECOMMENDATIONS = 6
+COMPLETE_WITHIN_DAYS = 7
 
 
 def _data_end(warehouse: Warehouse, catalogue) -> dt.date:
@@ -47,6 +49,13 @@ def _data_end(warehouse: Warehouse, catalogue) -> dt.date:
     if daily.empty:
         raise GovexError("the orders table has no rows; the report needs at least one order to set its period")
     return pd.Timestamp(daily["period_start"].max()).date()
+
+
+def last_complete_period(data_end: dt.date) -> ReportPeriod:
+    """The quarter of the last order when the data reach (nearly) its end, else the quarter before:
+    a quarter's first weeks compared with a whole quarter would read as a collapse."""
+    current = period_containing(data_end)
+    return current if data_end >= current.end - dt.timedelta(days=COMPLETE_WITHIN_DAYS) else current.previous()
 
 
 def _first_clause(exc: Exception, limit: int = 240) -> str:
@@ -106,7 +115,7 @@ def build_report(
     """
     catalogue = shipped_catalogue()
     data_end = _data_end(warehouse, catalogue)
-    chosen: ReportPeriod = parse_period(period) if period else period_containing(data_end)
+    chosen: ReportPeriod = parse_period(period) if period else last_complete_period(data_end)
     if isinstance(targets, (str, Path)) or targets is None:
         targets_path = Path(targets) if targets is not None else DEMO_TARGETS
         loaded = tuple(load_targets(targets_path, catalogue=catalogue))

@@ -11,8 +11,9 @@ from govex.errors import GovexError
 from govex.reports.context import ReportContext
 from govex.reports.formatting import format_percent
 
-CAUSE_DIMENSIONS = ("market", "carrier", "vendor_id", "reason", "channel")
-DIMENSION_WORDS = {"vendor_id": "vendor", "reason": "contact reason"}
+CAUSE_DIMENSIONS = ("market", "carrier", "category", "seller_tier", "vendor_id", "reason", "channel")
+DIMENSION_WORDS = {"vendor_id": "vendor", "reason": "contact reason", "seller_tier": "seller tier"}
+MIN_SHARE = 0.25  # a slice explaining less than a quarter of the move is not called its cause
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ def period_cause(ctx: ReportContext, metric: str, where: dict) -> Cause | None:
     except GovexError:
         return None
     causes = change.localization.root_causes
-    if not causes or not (np.isfinite(causes[0].explained_share) and 0 < causes[0].explained_share <= 1):
+    if not causes or not (np.isfinite(causes[0].explained_share) and MIN_SHARE <= causes[0].explained_share <= 1):
+        return None
+    if any(str(v).startswith("(") for v in causes[0].dims.values()):  # "(none)": rows without the attribute
         return None
     top = causes[0]
     label = cause_label(top.dims)

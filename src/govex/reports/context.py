@@ -1,6 +1,7 @@
 """What every section builder shares: the warehouse, the period, the catalogue and number sources."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,11 +39,29 @@ class ReportContext:
         origin = self.catalogue.origins[name]
         return Source("metric", name, f"{origin.file}:{origin.line}")
 
+    def computable(self, name: str) -> bool:
+        """True when every table the metric reads is in the warehouse (a partial warehouse lacks some)."""
+        return name in self.catalogue and all(self.warehouse.has(t) for t in metric_tables(self.catalogue, name))
+
     def label(self, name: str) -> str:
         return self.catalogue[name].label
 
     def metric_number(self, name: str, value: float, *, signed: bool = False) -> Number:
         return Number(float(value), self.catalogue[name].unit, self.metric_source(name), currency=self.currency, signed=signed)
+
+
+def metric_tables(catalogue: Catalogue, name: str) -> set[str]:
+    """The tables a metric reads: its measures' tables, tables named in their conditions, a tree's children's."""
+    metric = catalogue[name]
+    if metric.kind == "tree":
+        children = [m.name for m in catalogue.metrics.values() if m.parent == name]
+        return set().union(*(metric_tables(catalogue, c) for c in children)) if children else set()
+    tables = set()
+    for measure in catalogue.measures(name).values():
+        tables.add(measure.table)
+        for condition in measure.conditions:
+            tables.update(re.findall(r"\b([a-z_]+)\.[a-z_]+\b", condition))
+    return tables
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ def is_money(unit: str) -> bool:
     return unit.startswith("money") or unit.startswith("cost")
 
 
+def _whole(value: float, signed: bool) -> str:
+    """A whole count; one that rounds to zero carries no sign."""
+    if round(value) == 0:
+        return "0"
+    return f"{value:{'+' if signed else ''},.0f}"
+
+
 def _magnitude(value: float, *, signed: bool) -> str:
     """Three significant figures for small values, thousands separators for large ones."""
     sign = "+" if signed and value > 0 else ""
@@ -51,9 +58,9 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
     if per_order_count(unit):  # 0.00498 disputes per order reads badly: 4.98 disputes per 1,000 orders
         return format_number(1000 * value, per_thousand(unit), signed=signed)
     if " per " not in unit and unit.split(" ")[-1] in COUNT_UNITS:
-        return f"{value:{'+' if signed else ''},.0f} {unit}"
+        return f"{_whole(value, signed)} {unit}"
     if unit == "count":
-        return f"{value:{'+' if signed else ''},.0f}"
+        return _whole(value, signed)
     if unit == "":
         return _magnitude(value, signed=signed)
     return f"{_magnitude(value, signed=signed)} {unit}"

@@ -27,6 +27,8 @@ TOP = 8
 
 def period_cost_per_contact(ctx: ReportContext) -> float:
     """The metric layer's cost per contact over the report period: the one price of a contact in the report."""
+    if not ctx.computable("cost_per_contact"):
+        return 0.0
     p = ctx.period
     rows = compute_metrics(ctx.warehouse, metrics=["cost_per_contact"], period=p.grain, start=p.start, end=p.end,
                            catalogue=ctx.catalogue, partial=True)
@@ -92,6 +94,9 @@ def _issue(ctx: ReportContext, r, money: Number, source: Source) -> Issue:
 
 def friction_section(ctx: ReportContext) -> Built:
     """The segment x journey cells furthest behind the best segment of the same journey, sized."""
+    if not ctx.warehouse.has("contacts"):
+        return Built(Section("friction", TITLE, "Friction by segment needs contacts",
+                             absent="Skipped: the warehouse has no contacts table, so contact friction cannot be sized."))
     if not ctx.warehouse.has(ASSIGNMENTS_TABLE):
         return Built(Section("friction", TITLE, "Friction by segment is absent.",
                              absent=f"The warehouse has no {ASSIGNMENTS_TABLE} table, so experience gaps by segment cannot be "
@@ -149,8 +154,10 @@ def friction_section(ctx: ReportContext) -> Built:
             findings.append(Finding("The largest cell ({cost}) is below the materiality threshold of {limit}, so it is not "
                                     "raised as an issue.", {"cost": money, "limit": Number(ctx.rules.min_money, "money", source,
                                                                                           currency=cur)}))
-    labels = [f"{s}, {_words(j)}" for s, j in zip(top["segment"], top["journey"])]
-    figure = charts.horizontal_bars(labels, top["cost_opportunity"].tolist(),
+    sized = ranked[enough & (ranked["cost_opportunity"] > 0)]
+    labels, values = charts.with_other([f"{s}, {_words(j)}" for s, j in zip(sized["segment"], sized["journey"])],
+                                       sized["cost_opportunity"].tolist(), TOP)
+    figure = charts.horizontal_bars(labels, values,
                                     title=f"Sized opportunity by segment and journey, {ctx.period.label}",
                                     xlabel=f"avoidable contact cost ({cur or 'reporting currency'})",
                                     alt="Bars of the avoidable contact cost per segment and journey", zero_line=False)

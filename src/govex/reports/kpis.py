@@ -79,9 +79,9 @@ def _rows(ctx: ReportContext, metric: str, where: dict) -> dict[object, pd.Serie
 def _kpis(ctx: ReportContext) -> tuple[list[Kpi], bool]:
     """The KPIs to show and whether they come with targets."""
     p = ctx.period
-    chosen = [t for t in ctx.targets if t.start == p.start and t.period == p.grain]
+    chosen = [t for t in ctx.targets if t.start == p.start and t.period == p.grain and ctx.computable(t.metric)]
     status = target_status(ctx.warehouse, targets=chosen, catalogue=ctx.catalogue) if chosen else None
-    wanted = [(t.metric, dict(t.slice)) for t in chosen] or [(m, {}) for m in HEADLINE if m in ctx.catalogue]
+    wanted = [(t.metric, dict(t.slice)) for t in chosen] or [(m, {}) for m in HEADLINE if ctx.computable(m)]
     kpis = []
     for i, (metric, where) in enumerate(wanted):
         try:

@@ -18,10 +18,11 @@ from govex.reports.model import Figure, Finding, Number, Section, Source, Table
 TITLE = "What moved and why"
 DEFAULT_METRICS = ("late_delivery_rate", "contact_rate", "csat", "dispute_rate", "moderation_accuracy",
                    "first_contact_resolution")
-CAUSE_DIMENSIONS = ("market", "carrier", "vendor_id", "reason", "channel")
+CAUSE_DIMENSIONS = ("market", "carrier", "category", "seller_tier", "vendor_id", "reason", "channel")
 SCAN_WEEKS = 52
 HISTORY_WEEKS = 8
-DECOMPOSED = ("contact_rate", "market")
+DECOMPOSED = ("contact_rate", "late_delivery_rate")  # the first one the warehouse can compute
+DECOMPOSED_BY = "market"
 MAX_MOVES = 3
 
 
@@ -34,8 +35,9 @@ def scan_window(period_end: dt.date, data_end: dt.date) -> tuple[dt.date, dt.dat
 
 
 def _metrics(ctx: ReportContext) -> list[str]:
-    from_targets = [t.metric for t in ctx.targets if ctx.catalogue[t.metric].kind not in ("tree", "percentile", "count", "sum")]
-    return list(dict.fromkeys(from_targets or [m for m in DEFAULT_METRICS if m in ctx.catalogue]))
+    from_targets = [t.metric for t in ctx.targets if ctx.catalogue[t.metric].kind not in ("tree", "percentile", "count", "sum")
+                    and ctx.computable(t.metric)]
+    return list(dict.fromkeys(from_targets or [m for m in DEFAULT_METRICS if ctx.computable(m)]))
 
 
 def moved_section(ctx: ReportContext) -> Built:
@@ -138,8 +140,9 @@ def _series_figure(ctx: ReportContext, metric: str, weekly: pd.DataFrame, change
 
 def _decomposition(ctx: ReportContext) -> Finding | None:
     """Mix vs rate split of a ratio metric's change from the previous period to the report period."""
-    metric, dim = DECOMPOSED
-    if metric not in ctx.catalogue:
+    metric = next((m for m in DECOMPOSED if ctx.computable(m)), None)
+    dim = DECOMPOSED_BY
+    if metric is None:
         return None
     previous = ctx.period.previous()
     cube = compute_metrics(ctx.warehouse, metrics=[metric], by=[dim], period=ctx.period.grain, start=previous.start,

@@ -10,12 +10,19 @@ from govex.reports.model import Finding, Number, Section, Source, Table
 TITLE = "Benchmark position"
 
 
+def _age(days: int) -> str:
+    if days < 0:
+        return "after the period"
+    return f"{days} days" + (" (stale)" if days > STALE_AFTER_DAYS else "")
+
+
 def benchmark_section(ctx: ReportContext) -> Built:
     """Gap to the peer median, rank among peers and freshness per benchmarked KPI."""
     bench = load_benchmarks(ctx.benchmarks_path, catalogue=ctx.catalogue)
     illustrative = ctx.benchmarks_path.resolve() == ILLUSTRATIVE_BENCHMARKS.resolve() or bool(
         bench["source"].str.contains("illustrative", case=False).all())
-    metrics = list(dict.fromkeys(bench["metric"]))
+    metrics = [m for m in dict.fromkeys(bench["metric"]) if ctx.computable(m)]
+    bench = bench[bench["metric"].isin(metrics)]
     p = ctx.period
     values = compute_metrics(ctx.warehouse, metrics=metrics, period=p.grain, start=p.start, end=p.end, catalogue=ctx.catalogue)
     internal = dict(zip(values["metric"], values["value"].astype(float)))
@@ -44,7 +51,7 @@ def benchmark_section(ctx: ReportContext) -> Built:
         rows.append((ctx.label(r.metric), numbers["ours"].text, numbers["median"].text,
                      f"{r.best_source}: {ctx.metric_number(r.metric, r.best_value).text}",
                      f"{r.position} of {r.ranked}", str(r.newest_date),
-                     f"{r.oldest_age_days} days" + (" (stale)" if r.oldest_age_days > STALE_AFTER_DAYS else "")))
+                     _age(r.oldest_age_days)))
     relative = [100 * r.gap_to_median / abs(r.peer_median) * (1 if ctx.catalogue[r.metric].direction == "higher" else -1)
                 if r.peer_median else 0.0 for r in position.itertuples()]
     figure = charts.horizontal_bars([ctx.label(m) for m in position["metric"]], relative,

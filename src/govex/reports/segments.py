@@ -16,6 +16,25 @@ TITLE = "Segment health and movers"
 HEALTH_UNIT = "health points"
 
 
+OTHER_FRAMEWORKS = ("lifecycle",)
+
+
+def _other_framework_sizes(ctx: ReportContext) -> list[Table]:
+    """Segment sizes of the other frameworks assigned (lifecycle), so a reader sees the whole base."""
+    out = []
+    for framework in OTHER_FRAMEWORKS:
+        if framework == ctx.framework:
+            continue
+        profile = segment_profile(ctx.warehouse, framework=framework)
+        if profile.empty:
+            continue
+        source = Source("segments", ASSIGNMENTS_TABLE, f"framework {framework}, as of {profile['as_of'].iloc[0]}")
+        rows = tuple((str(r.segment), f"{int(r.customers):,}", format_percent(r.share_customers))
+                     for r in profile.sort_values("customers", ascending=False).itertuples())
+        out.append(Table(f"Segments of the {framework} framework", ("segment", "customers", "share"), rows, source.label()))
+    return out
+
+
 def _last_two_months_orders(ctx: ReportContext, scores: pd.DataFrame) -> dict[str, float]:
     """Orders of each segment over the two months a health move compares: the sample behind the move."""
     months = sorted(pd.to_datetime(scores["period_start"]).unique())[-2:]
@@ -40,17 +59,27 @@ def segment_section(ctx: ReportContext) -> Built:
     if profile.empty:
         return Built(Section("segments", TITLE, "Segment data is absent.",
                              absent=f"No customer has a segment of the {ctx.framework!r} framework; run `govex segment`."))
-    config = load_health_config().model_copy(update={"framework": ctx.framework})
+    shipped = load_health_config()
+    # a partial warehouse: health from the components its tables support, the others said in one line
+    usable = tuple(c for c in shipped.components if ctx.computable(c.metric))
+    skipped = [ctx.label(c.metric) for c in shipped.components if c not in usable]
+    if not usable:
+        return Built(Section("segments", TITLE, "Segment health needs data this warehouse lacks",
+                             absent="Skipped: none of the health components (" + ", ".join(skipped) + ") can be computed."))
+    config = shipped.model_copy(update={"framework": ctx.framework, "components": usable})
     health = segment_health(ctx.warehouse, config=config, end=ctx.period.end, catalogue=ctx.catalogue)
     spec = Source("spec", "segment health", f"{DEFAULT_HEALTH.parent.name}/{DEFAULT_HEALTH.name}, framework {ctx.framework}")
     sizes = Source("segments", ASSIGNMENTS_TABLE, f"framework {ctx.framework}, as of {profile['as_of'].iloc[0]}")
     total = int(profile["customers"].sum())
     biggest = profile.sort_values("customers", ascending=False).iloc[0]
-    findings = [Finding("The {framework} framework places {total} customers in {n} segments; the largest, {segment}, "
+    findings = [Finding("The {framework} framework places {total} customers in {n} segment(s); the largest, {segment}, "
                         "holds {share} of them.",
                         {"total": count(total, sizes), "n": count(len(profile), sizes),
                          "share": Number(float(biggest["share_customers"]), "share of customers", sizes)},
                         {"framework": ctx.framework, "segment": str(biggest["segment"])})]
+    if skipped:
+        findings.append(Finding("Health here leaves out {skipped}: their tables are absent.",
+                                words={"skipped": ", ".join(skipped)}))
     actions = []
     latest = health.scores.sort_values("period_start").groupby("segment").tail(1).set_index("segment")["health"]
     as_of = pd.Timestamp(profile["as_of"].iloc[0]).date()
@@ -98,5 +127,6 @@ def segment_section(ctx: ReportContext) -> Built:
     table = Table(f"Segments of the {ctx.framework} framework",
                   ("segment", "customers", "share", "health", "health change", "orders per customer", "CSAT (1-5)"),
                   rows, f"{sizes.label()}; {spec.label()}")
+    tables = (table, *_other_framework_sizes(ctx))
     message = findings[1].text if len(findings) > 1 else findings[0].text
-    return Built(Section("segments", TITLE, message, tuple(findings), (figure,), (table,)), tuple(actions))
+    return Built(Section("segments", TITLE, message, tuple(findings), (figure,), tables), tuple(actions))
