@@ -165,3 +165,15 @@ def test_backtest_on_bank_call_records_beats_uncalibrated_and_naive(shared_data)
                             np.full(len(test), train["answered_in_target"].sum() / n))
     assert ours[1] < 0.7 * min(uncalibrated[1], naive[1])
     assert ours[0] < naive[0]
+
+
+def test_one_wild_interval_does_not_switch_off_a_count(planted, tmp_path):
+    # An interval with 40 agents logged in for a trickle of calls but many abandons (a
+    # mis-keyed row) is predicted at P(abandon) ~ 0: its chi-square term would be ~1e9 and
+    # weigh abandonment out of the fit; the deviance-based dispersion stays moderate.
+    wild = planted.copy()
+    wild.loc[0, ["agents", "calls", "abandoned", "answered_in_target"]] = [40, 200, 60, 140]
+    wild.to_csv(tmp_path / "a.csv", index=False)
+    cal = fit_calibration(read_actuals(tmp_path / "a.csv"), answer_target_s=TARGET_S)
+    assert cal.dispersion_abandon < 100
+    assert cal.patience_s == pytest.approx(PATIENCE_S, rel=0.25)

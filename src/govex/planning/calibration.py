@@ -38,7 +38,7 @@ class Calibration:
     `error_*` are calls-weighted mean absolute errors of the interval rates (abandoned / calls,
     answered_in_target / calls) on the calibration intervals; `uncalibrated_*` the same for
     Erlang A with all agents available and the patience the fit started from; `dispersion_*`
-    the Pearson dispersion of each count (1 = binomial noise only) that weighted the fit.
+    the deviance-based dispersion of each count (1 = binomial noise only) that weighted the fit.
     """
 
     patience_s: float
@@ -173,10 +173,10 @@ def fit_calibration(actuals: pd.DataFrame, *, answer_target_s: float, start_pati
     calls offered. Real intervals vary far more than binomially (arrivals and staffing move
     within the hour), and not by the same amount for the two counts, so the fit is the
     quasi-likelihood of McCullagh & Nelder (Generalized Linear Models, 2nd ed., 1989, ch. 9):
-    a first fit with equal weights, then each count's log-likelihood divided by its Pearson
-    dispersion (chi-square / degrees of freedom) and the fit repeated. On the bank's data the
+    a first fit with equal weights, then each count's log-likelihood divided by its dispersion
+    (deviance / degrees of freedom) and the fit repeated. On the bank's data the
     answered counts are the more overdispersed, and down-weighting them moves the held-out
-    abandonment error from 0.052 to 0.044 with the service-level error unchanged. The two counts
+    abandonment error from 0.052 to 0.048 with the service-level error unchanged. The two counts
     are also dependent, so this is a composite likelihood: the estimate is consistent, its
     curvature is not a standard error. Nelder-Mead in log space, inside `_PATIENCE_BOUNDS` x
     `_AVAILABILITY_BOUNDS`. Intervals whose AHT was filled in are left out of the fit.
@@ -210,7 +210,7 @@ def fit_calibration(actuals: pd.DataFrame, *, answer_target_s: float, start_pati
 
     first = fit([np.log(start_patience_s), np.log(0.8)], (1.0, 1.0))
     dof = max(len(data) - 2, 1)
-    dispersion = [float(((k - calls * p) ** 2 / (calls * p * (1 - p))).sum() / dof) for k, p in zip(counts, rates(first))]
+    dispersion = [_binomial_deviance(k, calls, p) / dof for k, p in zip(counts, rates(first))]
     patience, availability = (float(v) for v in np.exp(fit(first, tuple(1.0 / d for d in dispersion))))
     fitted = predict_intervals(data, patience_s=patience, availability=availability, answer_target_s=answer_target_s)
     plain = predict_intervals(data, patience_s=start_patience_s, availability=1.0, answer_target_s=answer_target_s)
@@ -218,6 +218,16 @@ def fit_calibration(actuals: pd.DataFrame, *, answer_target_s: float, start_pati
     err0 = weighted_errors(data, plain["p_abandon"], plain["service_level"])
     return Calibration(patience, availability, float(answer_target_s), len(data), float(calls.sum()),
                        err[0], err[1], err0[0], err0[1], dispersion[0], dispersion[1])
+
+
+def _binomial_deviance(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> float:
+    """2 sum k log(k / np) + (n - k) log((n - k) / n(1 - p)): the deviance, whose ratio to the
+    degrees of freedom estimates the dispersion without the blow-up of Pearson's chi-square
+    when a predicted rate is near 0 or 1 (McCullagh & Nelder, 1989, 9.2.4)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hit = np.where(k > 0, k * np.log(k / (n * p)), 0.0)
+        miss = np.where(n - k > 0, (n - k) * np.log((n - k) / (n * (1 - p))), 0.0)
+    return float(2 * (hit + miss).sum())
 
 
 def predict(actuals: pd.DataFrame, calibration: Calibration, *, answer_target_s: float) -> pd.DataFrame:
