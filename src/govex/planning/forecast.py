@@ -20,8 +20,8 @@ it beats the baseline there, else the best single model that does, else the base
 chosen model never lost to the baseline on the back-test. The last
 `holdout_days` are kept out of all of this and scored once (WAPE, MASE [3]_ beside the
 baseline's); the final forecast is refitted on everything. Prediction intervals (10th, 50th,
-90th percentile) come from the back-test errors of the chosen model, scaled by the square
-root of the forecast (counts' noise grows like that) and never narrower than Poisson noise.
+90th percentile) come from the back-test and holdout errors of the chosen model, scaled by the
+square root of the forecast (counts' noise grows like that) and never narrower than Poisson noise.
 
 References
 ----------
@@ -212,7 +212,9 @@ def prepare_history(y, *, slots: int = 1, first_weekday: int = 0, start=None) ->
         flagged = live & (np.abs(z) > OUTLIER_Z * max(spread, 1.0)) & (np.abs(days - expected) >= 5)
         if flagged.any():
             worst = np.unravel_index(np.argmax(np.where(flagged, np.abs(z), -np.inf)), days.shape)
-            findings.append(f"{int(flagged.sum())} outlying {'intervals' if slots > 1 else 'days'} replaced by the "
+            count = int(flagged.sum())
+            unit = ("interval" if slots > 1 else "day") + ("s" if count > 1 else "")
+            findings.append(f"{count} outlying {unit} replaced by the "
                             f"median of the same weekday{' and slot' if slots > 1 else ''} (largest: "
                             f"{_label(start, first + worst[0], worst[1], slots)}, {days[worst]:,.0f} against "
                             f"{expected[worst]:,.0f})")
@@ -429,7 +431,11 @@ def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: 
     full = prepare_history(y, slots=slots, first_weekday=first_weekday, start=start)
     full_weekday = (first_weekday + full.first_day) % WEEK_DAYS
     point = _predict((chosen,), full.series, horizon_days, slots, full_weekday, profile_weeks)[chosen]
-    p10, p50, p90 = _intervals(point, errors[chosen])
+    # the holdout errors are out-of-sample errors of the same method too: with the back-test's they
+    # set the band of the final forecast (a 3-day back-test alone gives three daily errors)
+    held = np.isfinite(test)
+    holdout_errors = (test[held] - scored[chosen][held]) / np.sqrt(scored[chosen][held] + 1.0)
+    p10, p50, p90 = _intervals(point, np.concatenate([errors[chosen], holdout_errors]))
     season = slots * WEEK_DAYS
     return SeriesForecast(
         forecast=point, p10=p10, p50=p50, p90=p90, model=chosen,
