@@ -189,10 +189,12 @@ def _change_figure(metric: str, change: float, level: float) -> str:
     unit = _unit(metric)
     if is_share(unit) or is_money(unit) or _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count") \
             or pd.isna(level) or level == 0:
-        return _figure(metric, change, signed=True)
-    size = abs(level)
-    decimals = 0 if size >= 1000 else 1 if size >= 100 else max(2, 2 - math.floor(math.log10(size)))
-    return f"{round(change, decimals) + 0.0:+,.{decimals}f}"
+        text = _figure(metric, change, signed=True)
+    else:
+        size = abs(level)
+        decimals = 0 if size >= 1000 else 1 if size >= 100 else max(2, 2 - math.floor(math.log10(size)))
+        text = f"{round(change, decimals) + 0.0:+,.{decimals}f}"
+    return text if any(digit in text for digit in "123456789") else text.lstrip("+-")  # never '-0.0 pp'
 
 
 def _plot_scale(metric: str) -> float:
@@ -325,11 +327,13 @@ def _card(column, row, filters: Filters) -> None:
             st.caption(f"Not shown: {row.absent}.")
             return
         history = [v * _plot_scale(metric) for _, v in row.history]
-        change = (f"{_change_figure(metric, row.change, row.value)} vs {row.previous_period}" if pd.notna(row.change)
-                  else None)
+        shift = _change_figure(metric, row.change, row.value) if pd.notna(row.change) else ""
+        flat = bool(shift) and not any(digit in shift for digit in "123456789")  # rounds to nothing: no arrow
+        change = f"{shift} vs {row.previous_period}" if shift else None
         direction = _catalogue_info().loc[metric, "direction"]
         st.metric(_titled(metric), _figure(metric, row.value), change,
-                  delta_color="normal" if direction == "higher" else "inverse", chart_data=history or None,
+                  delta_color="off" if flat else "normal" if direction == "higher" else "inverse",
+                  delta_arrow="off" if flat else "auto", chart_data=history or None,
                   help=f"{_catalogue_info().loc[metric, 'description']} 95% interval "
                        f"{_figure(metric, row.ci_low)} to {_figure(metric, row.ci_high)}; sample {row.n:,.0f}.")
         target = (f"target {_figure(metric, row.target)} ({row.target_source})" if pd.notna(row.target)
