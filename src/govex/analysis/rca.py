@@ -8,23 +8,29 @@ Method ("ripple pursuit")
 -------------------------
 Every conjunction of up to ``max_depth`` dimensions is a candidate element. Under the generalised
 ripple effect (GRE) a root cause moves all leaves below it by the same relative factor, so the
-hypothesis "element S is a cause" predicts each leaf of S as ``f_i + (V_S - F_S) * f_i / F_S``
-(HotSpot's ripple effect, generalised to derived measures by Squeeze). The gain of S is the drop
-in the L1 distance between actual and expected leaves when that prediction replaces the
-expectation (HotSpot's potential score, unnormalised). Causes are chosen greedily by gain; after
-each choice the expectation of its leaves is replaced by the prediction, so several simultaneous
-causes of different sizes and directions are found one after another, nested ones included.
+hypothesis "element S is a cause" predicts each leaf of S as
+``f_i + (V_S - F_S) (f_i + v_i) / (F_S + V_S)``: exact for a common factor, symmetric in actual
+and expected, and defined when the expectation is zero (HotSpot's ripple effect, generalised to
+derived measures by Squeeze). The gain of S is the drop in the L1 distance between actual and
+expected leaves when that prediction replaces the expectation (HotSpot's potential score,
+unnormalised). Causes are chosen greedily by gain; after each choice the expectation of its leaves
+is replaced by the prediction, so several simultaneous causes of different sizes and directions
+are found one after another. What is left inside an accepted cause is its unevenness: elements
+nested in it are not candidates. A chosen element is widened to its parent when the parent's
+other cells moved significantly the same way (parsimony: the general element when the evidence
+does not single out the specific one).
 
 A candidate is accepted only when its net deviation is significant against leaf noise:
-``z_S = |V_S - F_S| / sqrt(sum_i (s_i f_i)^2)`` with a relative noise scale ``s_i`` estimated
-robustly from the residuals (volume-weighted MAD), raised inside an accepted cause to the
-dispersion left there, and the bar set by a Bonferroni bound over the number of candidates
-tested. This replaces the tuned explanatory-power and risk thresholds of Adtributor and RiskLoc
-with a noise-calibrated one. Near-ties in gain go to the shallower element (succinctness, as in
-Squeeze). Ratio measures (``actual / actual_den`` against ``expected / expected_den``) are reduced
-to an additive problem on the numerator at the actual denominator: the expected numerator of a
-cell is its expected rate times its actual volume, so pure volume (mix) shifts are not reported
-as rate causes.
+``z_S = |V_S - F_S| / sqrt(sum_i var_i)``, the bar a Bonferroni bound over the candidates tested.
+Leaf noise of additive measures is a robust size-binned scale of the deviation score; of ratio
+cubes of counts, overdispersed sampling variance plus a beta-binomial drift term plus forecast
+error, fitted robustly. This replaces the tuned explanatory-power and risk thresholds of
+Adtributor and RiskLoc with a noise-calibrated one. Optionally every cause is checked under noise
+redraws (wild bootstrap) and one found in too few of them is reported as weak. Ratio measures
+(``actual / actual_den`` against ``expected / expected_den``) are judged on the rate with the
+denominator's support: the expected numerator of a cell is its expected rate times its actual
+volume, so a cause's excess is its rate deviation weighted by its volume and pure volume (mix)
+shifts are not reported as rate causes.
 
 References
 ----------
