@@ -1,6 +1,7 @@
 """`govex init --from FILE`: a proposed mapping from a user's file, every guess explained."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from govex.config import load_config
 from govex.config.propose import propose_mapping, write_proposal
 from govex.errors import ConfigError
 
-CALLS = Path(__file__).resolve().parents[3] / "shared" / "data" / "callcenter"
+CALLS = Path(os.environ.get("GOVEX_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")) / "callcenter"
 
 
 def export(tmp_path, **extra) -> Path:
