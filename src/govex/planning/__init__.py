@@ -14,6 +14,16 @@ import importlib
 # public name -> submodule that defines it
 _HOME = {
     "PlanningInputError": "_inputs",
+    "Calibration": "calibration",
+    "fit_calibration": "calibration",
+    "read_actuals": "calibration",
+    "CapacityPlan": "capacity",
+    "build_capacity_plan": "capacity",
+    "load_capacity_config": "capacity",
+    "CascadeResult": "cascade",
+    "solve_cascade": "cascade",
+    "propose_targets": "targets",
+    "split_cost_variance": "variance",
     "CostReport": "actuals",
     "plan_vs_actual": "actuals",
     "BudgetCell": "allocation",

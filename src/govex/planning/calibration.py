@@ -25,9 +25,10 @@ from govex.planning._inputs import PlanningInputError
 from govex.planning.erlang import erlang_a
 
 ACTUALS_COLUMNS = ("interval_start", "interval_s", "calls", "aht_s", "agents", "abandoned", "answered_in_target")
-# Search box of the fit (log scale): patience 1 s to 1 day, availability 2 % to 200 % of the agents seen.
+# Search box of the fit (log scale): patience 1 s to 1 day, availability 2 % to 500 % of the agents seen
+# (above 100 % when `agents` undercounts, e.g. agents counted as busy-time equivalents).
 _PATIENCE_BOUNDS = (1.0, 86_400.0)
-_AVAILABILITY_BOUNDS = (0.02, 2.0)
+_AVAILABILITY_BOUNDS = (0.02, 5.0)
 _EPS = 1e-9
 
 
