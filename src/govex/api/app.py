@@ -38,7 +38,8 @@ from govex.api.audit import AuditLog
 from govex.api.guard import Guard
 from govex.api.keys import KeyEntry, KeyStore
 from govex.api.limits import LimitSettings
-from govex.api.snapshot import Snapshot, SnapshotError, build_snapshot, build_snapshot_isolated
+from govex.api.snapshot import (Snapshot, SnapshotError, build_snapshot, build_snapshot_isolated,
+                                build_store_snapshot)
 from govex.errors import GovexError
 from govex.policy.spec import Journey
 
@@ -60,6 +61,7 @@ class ServiceSettings:
     policy: Path | None
     keys: Path
     audit_log: Path
+    store: Path | None = None  # serve a published store (govex api-publish) instead of reading the warehouse
     watch_interval_s: float = 2.0
     max_snapshot_age_s: float | None = None  # /readyz answers 503 when the snapshot is older
     limits: LimitSettings = field(default_factory=LimitSettings)
@@ -125,9 +127,9 @@ class _Builder:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self._pool.submit(_ready)
 
-    async def build(self, db: Path, policy: Path | None, serial: int) -> Snapshot:
-        if not self.isolated:
-            return await anyio.to_thread.run_sync(build_snapshot_isolated, db, policy, serial)
+    async def build(self, db: Path, policy: Path | None, serial: int, store: Path | None) -> Snapshot:
+        if store is not None or not self.isolated:  # a store version is mapped, not read: cheap in a thread
+            return await anyio.to_thread.run_sync(build_snapshot_isolated, db, policy, serial, store)
         if self._pool is None:
             self._start()
         try:
@@ -152,14 +154,18 @@ class Service:
         self.keys_outcome = Outcome(True, _now_iso(), "start")
         self._serial = itertools.count(1)
         self.watched = self._data_state()
-        self.snapshot: Snapshot = build_snapshot(db=settings.db, policy=settings.policy, serial=next(self._serial))
+        self.snapshot: Snapshot = (
+            build_store_snapshot(store=settings.store, policy=settings.policy, serial=next(self._serial))
+            if settings.store is not None else
+            build_snapshot(db=settings.db, policy=settings.policy, serial=next(self._serial)))
         self.last_reload = Outcome(True, _now_iso(), "start")
         self.audit = AuditLog(settings.audit_log)
-        self.builder = _Builder(settings.isolated_builds)
+        self.builder = _Builder(settings.isolated_builds and settings.store is None)
         self.reload_lock = asyncio.Lock()
 
     def _data_state(self) -> tuple:
-        return (_file_state(self.settings.db), _file_state(self.settings.policy))
+        source = self.settings.db if self.settings.store is None else self.settings.store / "CURRENT"
+        return (_file_state(source), _file_state(self.settings.policy))
 
     def reload_keys(self, trigger: str) -> None:
         """Re-read the keys file; on failure keep the keys in use, log why and retry on the next tick."""
@@ -182,7 +188,8 @@ class Service:
             state = self._data_state()  # recorded only if the build from these files succeeds
             before = self.snapshot.snapshot_id
             try:
-                fresh = await self.builder.build(self.settings.db, self.settings.policy, next(self._serial))
+                fresh = await self.builder.build(self.settings.db, self.settings.policy, next(self._serial),
+                                                 self.settings.store)
             except SnapshotError as exc:
                 self.last_reload = Outcome(False, _now_iso(), trigger, str(exc))
                 log.error("snapshot reload (%s) refused, still serving %s: %s", trigger, before, exc)

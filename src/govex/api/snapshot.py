@@ -19,6 +19,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import ibis
 import numpy as np
@@ -50,17 +51,27 @@ class FrameworkColumns:
     reason_codes: np.ndarray     # int32 index into reasons, -1: none
 
 
+class Customers(Protocol):
+    """Where a snapshot finds customers: in-memory columns, or a memory-mapped store version."""
+
+    customers: int
+
+    def find(self, customer_id: str) -> int | None: ...   # a handle, or None for an unknown customer
+
+    def combination(self, handle: int) -> int: ...
+
+    def segments(self, handle: int) -> dict[str, tuple[str, float | None, tuple[str, ...]]]: ...
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """Segments + policy + their decisions; never changed after it is built."""
+    """Customers + policy + the decision of every segment combination; never changed after it is built."""
 
     snapshot_id: str
     policy: LoadedPolicy
     segments_as_of: str
     built_at: float              # time.time() when the build finished
-    ids: np.ndarray              # sorted customer ids, UTF-8 bytes
-    frameworks: dict[str, FrameworkColumns]
-    combination: np.ndarray      # int32 per customer: index into the decided combinations
+    customers: Customers
     decisions: dict[tuple[str, int], Decision]
     unknown: dict[str, Decision]
     tier_json: dict[str, dict]
@@ -72,17 +83,41 @@ class Snapshot:
 
     @property
     def customer_count(self) -> int:
-        return len(self.ids)
+        return self.customers.customers
 
     def index(self, customer_id: str) -> int | None:
-        """Position of a customer in the snapshot, or None when it is not there."""
+        """A handle on the customer for `segments`, or None when it is not in the snapshot."""
+        return self.customers.find(customer_id)
+
+    def treatment(self, customer_id: str, journey: str) -> Decision:
+        handle = self.customers.find(customer_id)
+        if handle is None:
+            return self.unknown[journey]
+        return self.decisions[(journey, self.customers.combination(handle))]
+
+    def segments(self, handle: int) -> dict[str, tuple[str, float | None, tuple[str, ...]]]:
+        return self.customers.segments(handle)
+
+
+@dataclass(frozen=True)
+class ColumnCustomers:
+    """Customers read from the warehouse into columns; a handle is a position."""
+
+    ids: np.ndarray              # sorted customer ids, UTF-8 bytes
+    frameworks: dict[str, FrameworkColumns]
+    combination_of: np.ndarray   # int32 per customer: index into the decided combinations
+
+    @property
+    def customers(self) -> int:
+        return len(self.ids)
+
+    def find(self, customer_id: str) -> int | None:
         key = customer_id.encode()
         i = int(self.ids.searchsorted(key))
         return i if i < len(self.ids) and self.ids[i] == key else None
 
-    def treatment(self, customer_id: str, journey: str) -> Decision:
-        i = self.index(customer_id)
-        return self.unknown[journey] if i is None else self.decisions[(journey, int(self.combination[i]))]
+    def combination(self, handle: int) -> int:
+        return int(self.combination_of[handle])
 
     def segments(self, i: int) -> dict[str, tuple[str, float | None, tuple[str, ...]]]:
         """framework -> (segment, score, reasons) of the customer at position `i`."""
@@ -191,13 +226,38 @@ def build_snapshot(*, db: str | Path, policy: str | Path | None, serial: int = 1
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     snapshot_id = f"{loaded.version}+{loaded.content_hash}@{as_of}#{serial}-{stamp}"
     tier_json = {name: tier.model_dump(mode="json") for name, tier in loaded.spec.tiers.items()}
-    return Snapshot(snapshot_id, loaded, as_of, time.time(), ids, frameworks, combination, decisions, unknown,
-                    tier_json, gaps)
+    return Snapshot(snapshot_id, loaded, as_of, time.time(), ColumnCustomers(ids, frameworks, combination),
+                    decisions, unknown, tier_json, gaps)
 
 
-def build_snapshot_isolated(db: str | Path, policy: str | Path | None, serial: int) -> Snapshot:
-    """`build_snapshot` for another process: every failure comes back as a SnapshotError with its reason."""
+def build_store_snapshot(*, store: str | Path, policy: str | Path | None, serial: int = 1) -> Snapshot:
+    """The current version of a published store, mapped read-only, with the policy's decision per combination.
+
+    Cheap whatever the customer count (the arrays are mapped, not read), so it runs in the serving
+    process. Policy gaps are reported by `govex policy check` on the warehouse, not here.
+    """
+    from govex.api.store import open_version
+
+    loaded = load_policy(policy)
+    version = open_version(store)
+    table = DecisionTable(loaded.spec)
+    decisions = {(journey, code): table.decide(profile, journey)
+                 for code, profile in enumerate(version.combinations) for journey in JOURNEYS}
+    unknown = {journey: table.decide(None, journey) for journey in JOURNEYS}
+    snapshot_id = f"{loaded.version}+{loaded.content_hash}@{version.as_of}#{serial}-v{version.name}"
+    tier_json = {name: tier.model_dump(mode="json") for name, tier in loaded.spec.tiers.items()}
+    return Snapshot(snapshot_id, loaded, version.as_of, time.time(), version, decisions, unknown, tier_json, ())
+
+
+def build_snapshot_isolated(db: str | Path, policy: str | Path | None, serial: int,
+                            store: str | Path | None = None) -> Snapshot:
+    """A snapshot from the warehouse (or from `store` when given) where every failure is a SnapshotError with its reason.
+
+    Fit for another process: the error crosses the boundary as text, never as driver objects.
+    """
     try:
+        if store is not None:
+            return build_store_snapshot(store=store, policy=policy, serial=serial)
         return build_snapshot(db=db, policy=policy, serial=serial)
     except GovexError as exc:
         raise SnapshotError(str(exc)) from None

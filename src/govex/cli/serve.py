@@ -16,6 +16,8 @@ KeysOption = Annotated[Path, typer.Option("--keys", help="Keys file (hashed keys
 def serve_command(
     db: Annotated[Path, typer.Option("--db", help="DuckDB warehouse with segment_assignments.")] = Path("govex.duckdb"),
     policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy YAML (default: shipped).")] = None,
+    store: Annotated[Optional[Path], typer.Option(
+        "--store", help="Serve a store published by `govex api-publish` (memory-mapped) instead of reading --db.")] = None,
     keys: KeysOption = Path("govex-keys.yaml"),
     audit_log: Annotated[Path, typer.Option("--audit-log", help="JSON-lines audit log.")] = Path("govex-audit.jsonl"),
     host: Annotated[str, typer.Option("--host", help="Interface to bind (loopback by default).")] = "127.0.0.1",
@@ -40,11 +42,27 @@ def serve_command(
         raise ConfigError(f"--port must be 1-65535; got {port}")
     limits = LimitSettings(requests_per_key_per_s=requests_per_key, failures_per_address=failures_per_address)
     settings = ServiceSettings(db=db, policy=policy, keys=keys, audit_log=audit_log, watch_interval_s=watch_interval_s,
-                               max_snapshot_age_s=max_snapshot_age_s, limits=limits)
+                               max_snapshot_age_s=max_snapshot_age_s, limits=limits, store=store)
     scheme = "https" if ssl_certfile else "http"
-    console.print(f"govex decision API on {scheme}://{host}:{port} (db {db}, policy {policy or 'shipped default'})",
+    source = f"store {store}" if store else f"db {db}"
+    console.print(f"govex decision API on {scheme}://{host}:{port} ({source}, policy {policy or 'shipped default'})",
                   highlight=False)
     serve(settings, host=host, port=port, allow_remote=allow_remote, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+
+
+def api_publish_command(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB warehouse with segment_assignments.")] = Path("govex.duckdb"),
+    store: Annotated[Path, typer.Option("--store", help="Store folder (versions/ and CURRENT).")] = Path("govex-store"),
+    compact_ratio: Annotated[float, typer.Option(
+        "--compact-ratio", help="Rewrite the whole base when more than this share of customers changed.")] = 0.2,
+) -> None:
+    """Publish each customer's segment combination to the serving store: only changed customers, switched atomically."""
+    from govex.api.store import publish
+
+    done = publish(db, store, compact_ratio=compact_ratio)
+    kind = "fresh base" if done["fresh_base"] else "changes only"
+    console.print(f"version {done['version']} of {store} is current: {done['customers']:,} customers as of "
+                  f"{done['as_of']}, {done['written']:,} written ({kind})", highlight=False)
 
 
 api_key_app = typer.Typer(help="Make, rotate, revoke and list the decision API's keys (the file holds only hashes).",
@@ -115,4 +133,5 @@ def api_key_list(keys: KeysOption = Path("govex-keys.yaml")) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
+    app.command("api-publish")(api_publish_command)
     app.add_typer(api_key_app, name="api-key")

@@ -1,0 +1,127 @@
+"""The memory-mapped serving store: publish, incremental publish, atomic switch, and answers equal to
+`decide` on the table's own segments after each publish (also through a real server)."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+
+import httpx
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from govex.api import ServiceSettings, create_app, new_api_key, write_keys_file
+from govex.api.snapshot import build_store_snapshot
+from govex.api.store import current_version, open_version, publish
+from govex.contract.schema import JOURNEYS
+from govex.policy import decide, load_policy
+
+LABELS = {"lifecycle": ["new", "active", "at_risk", "dormant"], "value": ["high", "medium", "low"],
+          "risk": ["low", "normal", "elevated", "high"]}
+
+
+def _customers(n: int, seed: int) -> pd.DataFrame:
+    """One row per customer and framework, segments drawn at random (wide form: one column per framework)."""
+    rng = np.random.default_rng(seed)
+    wide = pd.DataFrame({"entity_id": [f"C{i:06d}" for i in range(n)]})
+    for framework, labels in LABELS.items():
+        wide[framework] = rng.choice(labels, n)
+    return wide
+
+
+def _write(db, wide: pd.DataFrame, as_of=dt.date(2025, 6, 1)) -> None:
+    long = wide.melt(id_vars="entity_id", var_name="framework", value_name="segment")
+    long = long.assign(entity="customer", as_of=as_of, score=1.0, reasons="r", framework_version="1")
+    con = ibis.duckdb.connect(str(db))
+    con.create_table("segment_assignments", long, overwrite=True)
+    con.disconnect()
+
+
+@functools.cache
+def _policy():
+    return load_policy(None).spec
+
+
+def _expected(wide: pd.DataFrame, customer_id: str, journey: str) -> str:
+    """The policy's own decide on the customer's segments as written to the table (None: unknown customer)."""
+    row = wide[wide.entity_id == customer_id]
+    profile = None if row.empty else {f: row.iloc[0][f] for f in LABELS}
+    return decide(_policy(), profile=profile, journey=journey, on_gap="fallback").tier
+
+
+def _check(store, wide: pd.DataFrame, ids: list[str]) -> None:
+    snap = build_store_snapshot(store=store, policy=None)
+    got = [(c, j, snap.treatment(c, j).tier) for c in ids for j in JOURNEYS]
+    assert got == [(c, j, _expected(wide, c, j)) for c in ids for j in JOURNEYS]
+
+
+def test_publish_then_incremental_publish_answers_like_decide(tmp_path):
+    db, store = tmp_path / "seg.duckdb", tmp_path / "store"
+    first = _customers(3000, seed=1)
+    _write(db, first)
+    v1 = publish(db, store)
+    assert (v1["version"], v1["customers"], v1["written"], v1["fresh_base"]) == ("000001", 3000, 3000, True)
+    sample = list(first.entity_id.sample(150, random_state=0)) + ["C999999", "X1"]
+    _check(store, first, sample)
+
+    # 1% change value segment, 5 arrive, 3 leave: exactly those 38 are written, the base is shared.
+    second = first.copy()
+    moved = second.sample(30, random_state=2).index
+    second.loc[moved, "value"] = second.loc[moved, "value"].map({"high": "low", "medium": "high", "low": "medium"})
+    arrivals = _customers(5, seed=3).assign(entity_id=[f"N{i}" for i in range(5)])
+    leavers = list(second.entity_id.drop(index=moved).iloc[[10, 20, 30]])
+    second = pd.concat([second[~second.entity_id.isin(leavers)], arrivals], ignore_index=True)
+    _write(db, second)
+    v2 = publish(db, store)
+    assert (v2["version"], v2["customers"], v2["written"], v2["fresh_base"]) == ("000002", 3002, 38, False)
+    one, two = open_version(store, "000001"), open_version(store, "000002")
+    assert os.stat(one.path / "base_ids.npy").st_ino == os.stat(two.path / "base_ids.npy").st_ino
+    assert current_version(store) == "000002"
+    _check(store, second, list(second.entity_id.loc[moved]) + leavers + list(arrivals.entity_id) + sample)
+    assert build_store_snapshot(store=store, policy=None).treatment(leavers[0], "return").known_customer is False
+
+    # Past the compaction ratio the version gets a fresh base and an empty delta.
+    third = _customers(3002, seed=9).assign(entity_id=second.entity_id.to_numpy())
+    _write(db, third)
+    v3 = publish(db, store, compact_ratio=0.2)
+    assert (v3["written"], v3["fresh_base"]) == (3002, True)
+    _check(store, third, sample)
+    assert len(open_version(store, "000001").base_ids) == 3000  # older versions stay readable
+
+
+def test_server_on_a_store_switches_versions_without_restart(tmp_path, api_kit):
+    db, store, keys = tmp_path / "seg.duckdb", tmp_path / "store", tmp_path / "keys.yaml"
+    first = _customers(500, seed=4)
+    _write(db, first)
+    publish(db, store)
+    token, entry = new_api_key("ops", ("read", "decide", "admin"))
+    write_keys_file(keys, [entry])
+    app = create_app(ServiceSettings(db=db, policy=None, keys=keys, audit_log=tmp_path / "audit.jsonl",
+                                     store=store, watch_interval_s=0.2))
+    flipped = first.assign(value=first.value.map({"high": "low", "medium": "low", "low": "high"}))
+    customer = "C000007"
+    with api_kit.running(app) as base, httpx.Client(base_url=base, headers={"X-API-Key": token}, timeout=60) as client:
+        def tiers() -> list[str]:
+            return [client.get(f"/v1/customers/{customer}/treatment", params={"journey": j}).json()["tier"]
+                    for j in JOURNEYS]
+
+        assert tiers() == [_expected(first, customer, j) for j in JOURNEYS]
+        segments = client.get(f"/v1/customers/{customer}").json()["segments"]
+        assert {f: s["segment"] for f, s in segments.items()} == {f: first.iloc[7][f] for f in LABELS}
+        _write(db, flipped)
+        publish(db, store)
+        want = [_expected(flipped, customer, j) for j in JOURNEYS]
+        deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+        while tiers() != want and dt.datetime.now() < deadline:
+            pass
+        assert tiers() == want
+        assert client.get("/readyz").json()["snapshot"].endswith("-v000002")
+
+
+def test_serving_an_unpublished_store_says_what_to_run(tmp_path):
+    from govex.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="govex api-publish"):
+        build_store_snapshot(store=tmp_path / "empty", policy=None)
