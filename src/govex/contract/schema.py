@@ -291,7 +291,7 @@ VENDORS = Table(
         Column("qa_target", FLOAT, "contractual QA accuracy target (0-1)", nullable=True, min=0, max=1),
     ),
     primary_key=("vendor_id",),
-    needed_by=("planning", "vendor metrics"),
+    needed_by=("vendor costs in plans (else an assumed in-house rate)", "vendor metrics"),
 )
 
 STAFFING = Table(
