@@ -34,14 +34,14 @@ def test_every_source_kind_is_read_in_place(tmp_path, engine):
     make_table(con, "crm", "survey_export", frames["surveys"].rename(columns={"csat": "csat_score"}))
     make_table(con, "crm", "contact_log", frames["contacts"])
     if engine == "duckdb":
-        con.disconnect()
+        con.disconnect()  # govex opens the file itself from the URL; Spark is handed the open session
     config = _config(tmp_path, engine, (
         "  customers:\n    file: customers.csv\n    delimiter: ';'\n    rename: {id: customer_id, created: signup_date}\n"
         "  orders:\n    glob: orders/*.parquet\n"
         "  surveys:\n    table: crm.survey_export\n    rename: {csat_score: csat}\n"
         "  contacts:\n    sql: select * from crm.contact_log where channel = 'chat'\n"
     ))
-    warehouse = Warehouse.from_config(config)
+    warehouse = Warehouse.from_config(config, con=None if engine == "duckdb" else con)
 
     customers = warehouse.table("customers").to_pandas().sort_values("customer_id")
     assert customers.customer_id.tolist() == ["c1", "c2", "c3"]

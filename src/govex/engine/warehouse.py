@@ -70,12 +70,16 @@ class Warehouse:
         return cls(connect(url), url=url)
 
     @classmethod
-    def from_config(cls, config: GovexConfig) -> "Warehouse":
-        """The engine of govex.yaml with its mapped tables read in place and checked against the contract."""
+    def from_config(cls, config: GovexConfig, *, con: ibis.BaseBackend | None = None) -> "Warehouse":
+        """The engine of govex.yaml with its mapped tables read in place and checked against the contract.
+
+        `con` replaces the config's engine URL with a backend already open, e.g. the Spark session
+        of a cluster notebook: `Warehouse.from_config(config, con=ibis.pyspark.connect(spark))`.
+        """
         from govex.engine.mapping import mapped_tables
 
-        url = config.engine_url()
-        con = connect(url)
+        url = config.engine_url() if con is None else f"{con.name}://"
+        con = con if con is not None else connect(url)
         mapped, warnings = mapped_tables(con, config)
         return cls(con, url=url, mapped=mapped, output=config.output_database, warnings=warnings)
 
