@@ -78,3 +78,10 @@ def test_lifecycle_and_value_segments_are_shown(olist):
     _, report = olist
     titles = [t.title for t in report.section("segments").tables]
     assert "Segments of the value framework" in titles and "Segments of the lifecycle framework" in titles
+
+
+def test_where_late_deliveries_concentrate(olist):
+    warehouse, report = olist
+    table = next(t for t in report.section("moved").tables if t.title.startswith("Where late deliveries concentrate"))
+    for row in table.rows:  # each slice: enough delivered orders and at least one late order above the overall rate
+        assert int(row[2].replace(",", "")) >= 30 and int(row[3].replace(",", "")) >= 1, row

@@ -12,7 +12,7 @@ from govex.analysis.materiality import EARLIER, relevance
 from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
-from govex.reports.formatting import display_scale
+from govex.reports.formatting import display_scale, format_number
 from govex.reports.model import Figure, Finding, Number, Section, Source, Table
 
 TITLE = "What moved and why"
@@ -24,6 +24,7 @@ HISTORY_WEEKS = 8
 DECOMPOSED = ("contact_rate", "late_delivery_rate")  # the first one the warehouse can compute
 DECOMPOSED_BY = "market"
 MAX_MOVES = 3
+MAX_CELLS = 6
 
 
 def scan_window(period_end: dt.date, data_end: dt.date) -> tuple[dt.date, dt.date]:
@@ -93,10 +94,46 @@ def moved_section(ctx: ReportContext) -> Built:
         findings.append(decomposition)
     tables = (Table("Root causes of the largest moves", ("metric", "week", "cause", "expected", "actual", "share explained"),
                     tuple(rows), source.label()),) if rows else ()
+    concentration = _where_late(ctx)
+    if concentration is not None:
+        tables += (concentration,)
     in_period = [c for c in changes if not _earlier(c, ctx)]
     message = (findings[0].text if in_period else
                f"No headline metric moved beyond its normal weekly variation in {ctx.period.label}")
     return Built(Section("moved", TITLE, message, tuple(findings), tuple(figures), tables), tuple(actions))
+
+
+def _where_late(ctx: ReportContext) -> Table | None:
+    """Where late deliveries of the period concentrate: the cells (market, category, seller tier, carrier)
+    with the most late orders above the period's overall rate, each with enough delivered orders."""
+    metric = "late_delivery_rate"
+    if not ctx.computable(metric):
+        return None
+    p = ctx.period
+    overall = compute_metrics(ctx.warehouse, metrics=[metric], period=p.grain, start=p.start, end=p.end, catalogue=ctx.catalogue)
+    if overall.empty:
+        return None
+    rate = float(overall["value"].iloc[0])
+    cells = []
+    for dim in ("market", "category", "seller_tier", "carrier"):
+        if not ctx.catalogue.allows(metric, dim):
+            continue
+        cut = compute_metrics(ctx.warehouse, metrics=[metric], by=[dim], period=p.grain, start=p.start, end=p.end,
+                              catalogue=ctx.catalogue)
+        cut = cut[(cut["denominator"] >= ctx.rules.min_sample) & ~cut[dim].astype(str).str.startswith("(")]
+        for r in cut.itertuples():
+            excess = (float(r.value) - rate) * float(r.denominator)
+            if excess >= 0.5:  # at least one late order above the overall rate
+                label = f"{dim.replace('_', ' ')} {str(getattr(r, dim)).replace('_', ' ')}"
+                cells.append((excess, label, float(r.value), float(r.denominator)))
+    if not cells:
+        return None
+    unit = ctx.catalogue[metric].unit
+    rows = tuple((label, format_number(value, unit), f"{den:,.0f}", f"{excess:,.0f}")
+                 for excess, label, value, den in sorted(cells, reverse=True)[:MAX_CELLS])
+    return Table(f"Where late deliveries concentrate, {p.label} (overall {format_number(rate, unit)})",
+                 ("slice", "late delivery rate", "delivered orders", "late orders above the overall rate"), rows,
+                 f"metric {metric} by market, category, seller tier and carrier, {p.label}")
 
 
 def _earlier(change, ctx: ReportContext) -> bool:
