@@ -140,15 +140,90 @@ class HistoryCheck:
     findings: tuple[str, ...] = field(default=())
 
 
-def _seasonal_median(days: np.ndarray, weekday: np.ndarray, fn) -> np.ndarray:
+def _same_weekday(days: np.ndarray, weekday: np.ndarray, fn) -> np.ndarray:
     """Per day x slot, `fn` (nanmean or nanmedian) over the days of the same weekday."""
     out = np.zeros_like(days)
     for w in range(WEEK_DAYS):
         rows = days[weekday == w]
-        if rows.size and np.isfinite(rows).any(axis=0).any():
+        if rows.size and np.isfinite(rows).any():
             with np.errstate(all="ignore"):
                 out[weekday == w] = np.nan_to_num(fn(rows, axis=0))
     return out
+
+
+def _last_long_gap(days: np.ndarray, start, findings: list) -> int:
+    """First day after the last run of LONG_GAP_DAYS or more without data, or without contacts
+    where the queue's volume makes that no accident (0 if none)."""
+    missing = np.isnan(days).all(axis=1)
+    closed = ~missing & (np.nansum(days, axis=1) == 0)
+    # at least CLOSURE_EXPECTED contacts expected over the run: Poisson P(0) < 5e-5, so a closure;
+    # in a sparse queue zero days are data
+    daily_mean = np.nanmean(np.nansum(days, axis=1)[~missing]) if (~missing).any() else 0.0
+    first = 0
+    for a, b in _runs(missing | closed):
+        empty = missing[a:b].all()
+        if b - a >= LONG_GAP_DAYS and b < days.shape[0] and (empty or daily_mean * (b - a) >= CLOSURE_EXPECTED):
+            findings.append(f"gap of {b - a} days with {'no data' if empty else 'no contacts'} ({_label(start, a)} "
+                            f"to {_label(start, b - 1)}): not filled; fitted from {_label(start, b)}")
+            first = b
+    return first
+
+
+def _fill_short_gaps(days: np.ndarray, weekday: np.ndarray, start, first: int, findings: list) -> np.ndarray:
+    if not np.isnan(days).any():
+        return days
+    holes = _runs(np.isnan(days).all(axis=1))
+    listed = ", ".join(_label(start, first + a) + (f" to {_label(start, first + b - 1)}" if b - a > 1 else "")
+                       for a, b in holes) or "some slots"
+    findings.append(f"missing days {listed}: filled with the mean of the same weekday and slot")
+    return np.where(np.isnan(days), _same_weekday(days, weekday, np.nanmean), days)
+
+
+def _level_shift(days: np.ndarray, start, first: int, findings: list) -> int:
+    """Days to drop before the largest clean level shift between whole weeks (0 if none)."""
+    weeks = days.shape[0] // WEEK_DAYS
+    if weeks < 6:
+        return 0
+    offset = days.shape[0] - weeks * WEEK_DAYS  # whole weeks counted back from the last day
+    totals = days[offset:].sum(axis=1).reshape(weeks, WEEK_DAYS).sum(axis=1)
+    best = None
+    for k in range(3, weeks - 2):  # at least three weeks on each side
+        before, after = totals[:k], totals[k:]
+        if before.mean() <= 0:
+            continue
+        change = after.mean() / before.mean() - 1
+        apart = after.min() > before.max() or after.max() < before.min()
+        if apart and abs(change) >= BREAK_CHANGE and (best is None or abs(change) > abs(best[1])):
+            best = (k, change, before.mean(), after.mean())
+    if best is None:
+        return 0
+    k, change, before, after = best
+    cut = offset + k * WEEK_DAYS
+    findings.append(f"level shift of {change:+.0%} from {_label(start, first + cut)} ({before:,.0f} a week before, "
+                    f"{after:,.0f} after): fitted from there")
+    return cut
+
+
+def _replace_outliers(days: np.ndarray, weekday: np.ndarray, start, first: int, findings: list) -> np.ndarray:
+    """Slots far from the median of their weekday and slot, in variance-stabilised units
+    (|y - m| / sqrt(m + 1) above OUTLIER_Z robust standard deviations), set to that median."""
+    if days.shape[0] < OUTLIER_MIN_WEEKS * WEEK_DAYS:
+        return days
+    expected = _same_weekday(days, weekday, np.nanmedian)
+    z = (days - expected) / np.sqrt(expected + 1.0)
+    live = (days > 0) | (expected > 0)
+    spread = 1.4826 * np.median(np.abs(z[live] - np.median(z[live]))) if live.any() else 0.0
+    flagged = live & (np.abs(z) > OUTLIER_Z * max(spread, 1.0)) & (np.abs(days - expected) >= 5)
+    if not flagged.any():
+        return days
+    slots = days.shape[1]
+    worst = np.unravel_index(np.argmax(np.where(flagged, np.abs(z), -np.inf)), days.shape)
+    count = int(flagged.sum())
+    unit = ("interval" if slots > 1 else "day") + ("s" if count > 1 else "")
+    findings.append(f"{count} outlying {unit} replaced by the median of the same weekday"
+                    f"{' and slot' if slots > 1 else ''} (largest: {_label(start, first + worst[0], worst[1], slots)}, "
+                    f"{days[worst]:,.0f} against {expected[worst]:,.0f})")
+    return np.where(flagged, expected, days)
 
 
 def prepare_history(y, *, slots: int = 1, first_weekday: int = 0, start=None) -> HistoryCheck:
@@ -157,68 +232,15 @@ def prepare_history(y, *, slots: int = 1, first_weekday: int = 0, start=None) ->
     `y` holds whole days of `slots` slots; NaN marks a slot with no data (not a zero). `start`
     (optional) is the date of the first day, used only to word the findings.
     """
-    y = np.asarray(y, dtype=np.float64)
-    days = y.reshape(-1, slots)
-    missing = np.isnan(days).all(axis=1)
-    closed = ~missing & (np.nansum(days, axis=1) == 0)
-    findings = []
-    first = 0
-    # A run of zero days is a closure only where the queue's usual volume makes it implausible as
-    # chance (at least CLOSURE_EXPECTED contacts expected over the run, Poisson P(0) < 5e-5);
-    # in a sparse queue zero days are data.
-    daily_mean = np.nanmean(np.nansum(days, axis=1)[~missing]) if (~missing).any() else 0.0
-    for a, b in _runs(missing | closed):
-        sure = missing[a:b].all() or daily_mean * (b - a) >= CLOSURE_EXPECTED
-        if b - a >= LONG_GAP_DAYS and b < days.shape[0] and sure:
-            what = "no data" if missing[a:b].all() else "no contacts"
-            findings.append(f"gap of {b - a} days with {what} ({_label(start, a)} to {_label(start, b - 1)}): "
-                            f"not filled; fitted from {_label(start, b)}")
-            first = b
-    days = days[first:].copy()
+    days = np.asarray(y, dtype=np.float64).reshape(-1, slots)
+    findings: list[str] = []
+    first = _last_long_gap(days, start, findings)
+    days = days[first:]
     weekday = (first_weekday + first + np.arange(days.shape[0])) % WEEK_DAYS
-    holes = _runs(np.isnan(days).all(axis=1))
-    if np.isnan(days).any():
-        days = np.where(np.isnan(days), _seasonal_median(days, weekday, np.nanmean), days)
-        listed = ", ".join(f"{_label(start, first + a)}" + (f" to {_label(start, first + b - 1)}" if b - a > 1 else "")
-                           for a, b in holes) or "some slots"
-        findings.append(f"missing days {listed}: filled with the mean of the same weekday and slot")
-
-    weeks = days.shape[0] // WEEK_DAYS
-    if weeks >= 6:
-        # whole weeks counted back from the last day, oldest first
-        offset = days.shape[0] - weeks * WEEK_DAYS
-        totals = days[offset:].sum(axis=1).reshape(weeks, WEEK_DAYS).sum(axis=1)
-        best = None
-        for k in range(3, weeks - 2):
-            before, after = totals[:k], totals[k:]
-            if before.mean() <= 0:
-                continue
-            change = after.mean() / before.mean() - 1
-            apart = after.min() > before.max() or after.max() < before.min()
-            if apart and abs(change) >= BREAK_CHANGE and (best is None or abs(change) > abs(best[1])):
-                best = (k, change, before.mean(), after.mean())
-        if best is not None:
-            k, change, before, after = best
-            cut = offset + k * WEEK_DAYS
-            findings.append(f"level shift of {change:+.0%} from {_label(start, first + cut)} "
-                            f"({before:,.0f} a week before, {after:,.0f} after): fitted from there")
-            days, weekday, first = days[cut:], weekday[cut:], first + cut
-
-    if days.shape[0] >= OUTLIER_MIN_WEEKS * WEEK_DAYS:
-        expected = _seasonal_median(days, weekday, np.nanmedian)
-        z = (days - expected) / np.sqrt(expected + 1.0)
-        live = (days > 0) | (expected > 0)
-        spread = 1.4826 * np.median(np.abs(z[live] - np.median(z[live]))) if live.any() else 0.0
-        flagged = live & (np.abs(z) > OUTLIER_Z * max(spread, 1.0)) & (np.abs(days - expected) >= 5)
-        if flagged.any():
-            worst = np.unravel_index(np.argmax(np.where(flagged, np.abs(z), -np.inf)), days.shape)
-            count = int(flagged.sum())
-            unit = ("interval" if slots > 1 else "day") + ("s" if count > 1 else "")
-            findings.append(f"{count} outlying {unit} replaced by the "
-                            f"median of the same weekday{' and slot' if slots > 1 else ''} (largest: "
-                            f"{_label(start, first + worst[0], worst[1], slots)}, {days[worst]:,.0f} against "
-                            f"{expected[worst]:,.0f})")
-            days = np.where(flagged, expected, days)
+    days = _fill_short_gaps(days, weekday, start, first, findings)
+    cut = _level_shift(days, start, first, findings)
+    days, weekday, first = days[cut:], weekday[cut:], first + cut
+    days = _replace_outliers(days, weekday, start, first, findings)
     return HistoryCheck(days.ravel(), first, days.shape[0], tuple(findings))
 
 
