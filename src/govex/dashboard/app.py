@@ -434,7 +434,8 @@ def segments(db: str) -> None:
         bars = wide.drop(index=[i for i in wide.index if i.startswith("Total")])["active_customers"].reset_index()
         bars.columns = ["segment", "customers"]
         st.altair_chart(alt.Chart(bars).mark_bar(color=OKABE_ITO[0]).encode(
-            x=alt.X("segment:N", sort="-y", title=None), y=alt.Y("customers:Q", title="active customers"),
+            x=alt.X("segment:N", sort="-y", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("customers:Q", title="active customers"),
             tooltip=["segment", alt.Tooltip("customers:Q", format=",.0f")]).properties(height=260),
             width="stretch")
     note = " (whole base: not filtered by market, journey or segment)" if filters.cuts() else ""
