@@ -247,6 +247,20 @@ def _rank_quantiles(table: ir.Table, group: Group, keys: list[str], z: float) ->
     return table.mutate(**ranks)
 
 
+EXACT = "decimal(38, 12)"
+
+
+def exact_sum(value: ir.NumericValue, *, where: ir.BooleanValue | None = None) -> ir.FloatingValue:
+    """A sum that is the same on every run, thread count and engine.
+
+    Float addition is not associative, so a parallel engine's float sum changes in its last bits
+    with the threads; each value is rounded to 1e-12 instead and added as a decimal (exact integer
+    arithmetic), and only the total becomes a float. 26 integer digits leave room for sums of
+    squared amounts over billions of rows.
+    """
+    return value.cast(EXACT).sum(where=where).cast("float64")
+
+
 def _aggregate(table: ir.Table, job: MeasureJob) -> dict[str, ir.Value]:
     k, flag = job.key, table[f"{job.key}_f"]
     if job.mode == "rows":
@@ -256,7 +270,8 @@ def _aggregate(table: ir.Table, job: MeasureJob) -> dict[str, ir.Value]:
     if job.mode == "distinct":
         count = value.nunique(where=flag)
         return {f"{k}_n": count, f"{k}_s1": count, f"{k}_s2": count}
-    out = {f"{k}_n": value.count(where=flag), f"{k}_s1": value.sum(where=flag), f"{k}_s2": (value * value).sum(where=flag)}
+    out = {f"{k}_n": value.count(where=flag), f"{k}_s1": exact_sum(value, where=flag),
+           f"{k}_s2": exact_sum(value * value, where=flag)}
     if job.mode == "quantile":
         usable, rank = table[f"{k}_u"], table[f"{k}_rank"]
         out[f"{k}_q"] = value.max(where=usable & (rank == table[f"{k}_k"]))
@@ -271,7 +286,7 @@ def _aggregate_pair(table: ir.Table, pair: PairJob) -> dict[str, ir.Value]:
         return ibis.ifelse(table[f"{job.key}_f"], one, 0.0)
 
     product = side(pair.numerator) * side(pair.denominator)
-    return {f"{pair.key}_n": ibis.ifelse(table[f"{pair.key}_f"], 1, 0).sum(), f"{pair.key}_sxy": product.sum()}
+    return {f"{pair.key}_n": ibis.ifelse(table[f"{pair.key}_f"], 1, 0).sum(), f"{pair.key}_sxy": exact_sum(product)}
 
 
 def period_end(start: dt.date, period: str) -> dt.date:

@@ -11,6 +11,7 @@ runs in the engine with the fitted parameters as literals.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import ibis
 import ibis.expr.types as ir
@@ -27,18 +28,33 @@ from govex.features.clv_stats import (
     spend_sufficient_stats,
 )
 from govex.features.customer import KEY
-from govex.models import BetaGeo, GammaGamma, ParetoNBD, discounted_purchases
+from govex.models import BetaGeo, GammaGamma, ModelWarning, ParetoNBD, discounted_purchases
 from govex.segments.spec import CLVSpec
 
 
-def expected_spend(spend_model: GammaGamma, stats: ir.Table) -> ir.FloatingValue:
+def expected_spend(spend_model: GammaGamma, stats: ir.Table, *, population_mean: float) -> ir.FloatingValue:
     """E[Z | x, m] = p (v + x m) / (p x + q - 1) per customer, in the engine (Fader & Hardie 2013, eq. 5).
 
-    Customers without a repeat purchase (x = 0) get the population mean p v / (q - 1).
+    Customers without a repeat purchase (x = 0) get `population_mean`.
     """
     p, q, v = (ibis.literal(spend_model.params_[n], type="float64") for n in ("p", "q", "v"))
     x = stats.frequency.cast("float64")
-    return p * (v + x * mean_spend(stats)) / (p * x + q - 1.0)
+    conditional = p * (v + x * mean_spend(stats)) / (p * x + q - 1.0)
+    return ibis.ifelse(stats.frequency > 0, conditional, ibis.literal(population_mean, type="float64"))
+
+
+def _population_mean(spend_model: GammaGamma, frequency: np.ndarray, spend: np.ndarray, weights: np.ndarray) -> float:
+    """The model's population mean spend p v / (q - 1), or the observed mean when q <= 1 makes it infinite.
+
+    A fit with q <= 1 (a few extreme spends) must not stop the whole segmentation: one-time
+    buyers then get the mean repeat spend actually observed, and a warning says so.
+    """
+    if spend_model.params_["q"] > 1:
+        return spend_model.population_mean_spend()
+    warnings.warn(f"Gamma-Gamma: q = {spend_model.params_['q']:.3g} <= 1, so the model's population mean spend is "
+                  "infinite; customers without a repeat purchase get the observed mean repeat spend instead "
+                  "(raise spend_l2_penalty to avoid this)", ModelWarning, stacklevel=3)
+    return float(np.average(spend, weights=weights * frequency))
 
 
 def clv_features(warehouse: Warehouse, *, as_of: dt.date, spec: CLVSpec, options: FeatureOptions) -> ir.Table:
@@ -56,8 +72,8 @@ def clv_features(warehouse: Warehouse, *, as_of: dt.date, spec: CLVSpec, options
     spend_model = GammaGamma(l2_penalty=spec.spend_l2_penalty).fit(
         spend.frequency.to_numpy(float), spend_mean, weights=spend.n_customers.to_numpy(float)
     )
-    if (f == 0).any():
-        spend_model.population_mean_spend()  # raises when q <= 1: one-time buyers would get no finite spend
+    population_mean = _population_mean(spend_model, spend.frequency.to_numpy(float), spend_mean,
+                                       spend.n_customers.to_numpy(float))
     predictions = histories[list(HISTORY_KEY)].copy()
     predictions["p_alive"] = model.p_alive(f, r, t)
     predictions["expected_purchases"] = model.expected_purchases(spec.horizon, f, r, t)
@@ -66,7 +82,7 @@ def clv_features(warehouse: Warehouse, *, as_of: dt.date, spec: CLVSpec, options
     )
     keyed = ibis.memtable(predictions).rename({f"__{c}": c for c in HISTORY_KEY})
     joined = stats.left_join(keyed, [stats[c] == keyed[f"__{c}"] for c in HISTORY_KEY])
-    spend_per_purchase = expected_spend(spend_model, joined)
+    spend_per_purchase = expected_spend(spend_model, joined, population_mean=population_mean)
     return joined.select(
         KEY, "p_alive", "expected_purchases", expected_spend=spend_per_purchase,
         clv=ibis.greatest(spend_per_purchase * joined.discounted_purchases, 0.0),

@@ -107,9 +107,9 @@ def category_columns(spec: LatentClassSpec) -> tuple[str, ...]:
 
 
 def fit_from_table(table: ir.Table, spec: LatentClassSpec) -> LatentRiskModel:
-    """Fit on the engine's distinct count vectors (one small query)."""
+    """Fit on the engine's distinct count vectors (one small query), sorted so every run fits the same rows in the same order."""
     columns = category_columns(spec)
-    stats = table.group_by(list(columns)).aggregate(n_customers=table.count()).execute()
+    stats = table.group_by(list(columns)).aggregate(n_customers=table.count()).order_by(list(columns)).execute()
     return fit_latent_risk(stats[list(columns)].to_numpy(float), stats.n_customers.to_numpy(float),
                            categories=columns, spec=spec)
 

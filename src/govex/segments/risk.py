@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 
 from govex.segments.spec import RiskSignal, RiskSpec
 
@@ -62,28 +63,34 @@ def _counts(table: ir.Table, signal: RiskSignal) -> tuple[ir.NumericValue, ir.Nu
     return x, n
 
 
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = float(weights.sum())
+    return float((values * weights).sum()) / total if total > 0 else 0.0
+
+
 def fit_priors(table: ir.Table, spec: RiskSpec) -> list[BetaPrior]:
-    """One engine query for the moments of every signal, then the priors in closed form."""
-    metrics = {}
-    for i, signal in enumerate(spec.signals):
-        x, n = _counts(table, signal)
-        informative = n >= spec.min_exposure_for_prior
-        rate = x / n
-        metrics |= {
-            f"sx{i}": x.sum(), f"sn{i}": n.sum(),
-            f"p{i}": rate.mean(where=informative), f"p2{i}": (rate * rate).mean(where=informative),
-            f"h{i}": (1.0 / n).mean(where=informative),
-        }
-    row = table.aggregate(**metrics).execute().iloc[0]
+    """The moments of every signal from the distinct (events, exposure) count vectors, then the priors in closed form.
 
-    def value(key: str) -> float:
-        return 0.0 if row[key] is None or row[key] != row[key] else float(row[key])
-
-    return [
-        _moment_prior(signal.name, sum_x=value(f"sx{i}"), sum_n=value(f"sn{i}"), mean_p=value(f"p{i}"),
-                      mean_p2=value(f"p2{i}"), mean_inv_n=value(f"h{i}"), min_strength=spec.min_prior_strength)
-        for i, signal in enumerate(spec.signals)
-    ]
+    The engine returns the distinct vectors of integer counts with the number of customers
+    sharing each, sorted; the moments are summed here in that fixed order, so the priors (and
+    every score) are the same on every run and thread count, which a parallel float sum in the
+    engine is not.
+    """
+    columns = sorted({c for signal in spec.signals for c in (signal.events, signal.exposure)})
+    stats = table.group_by(columns).aggregate(n_customers=table.count()).order_by(columns).execute()
+    w = stats.n_customers.to_numpy(float)
+    priors = []
+    for signal in spec.signals:
+        n = stats[signal.exposure].to_numpy(float)
+        x = np.minimum(stats[signal.events].to_numpy(float), n)  # beta-binomial needs x <= n
+        informative = (n >= spec.min_exposure_for_prior) & (n > 0)
+        wi, rate, ni = w[informative], x[informative] / n[informative], n[informative]
+        priors.append(_moment_prior(
+            signal.name, sum_x=float((w * x).sum()), sum_n=float((w * n).sum()), mean_p=_weighted_mean(rate, wi),
+            mean_p2=_weighted_mean(rate * rate, wi), mean_inv_n=_weighted_mean(1.0 / ni, wi),
+            min_strength=spec.min_prior_strength,
+        ))
+    return priors
 
 
 def top_reasons(table: ir.Table, contributions: dict[str, str], *, limit: int) -> ir.StringValue:
