@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-out
+DEMO_CUSTOMERS ?= 100000
 
 .PHONY: install demo test bench docs clean
 
@@ -16,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/govex demo --out $(DEMO_OUT)
+	$(BIN)/govex demo --out $(DEMO_OUT) --customers $(DEMO_CUSTOMERS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
