@@ -13,6 +13,7 @@ support) and predict the held-out month's hourly abandonment and service level (
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from govex.datasets.callcenter import hourly_actuals, read_calls
 from govex.planning.calibration import fit_calibration, predict_intervals, weighted_errors
 from govex.planning.erlang import erlang_c
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "callcenter"
+# ../shared/data beside the project, or $GOVEX_SHARED_DATA (as in the tests)
+DATA = Path(os.environ.get("GOVEX_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")) / "callcenter"
 MONTHS = {"Jan": "*_01_*.txt.gz", "Feb": "*_02_*.txt.gz", "Oct": "*_10_*.txt.gz"}
 TARGET_S = 20.0
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-ACTUALS_COLUMNS = ["interval_start", "interval_s", "calls", "aht_s", "agents", "abandoned", "answered_in_target"]
+from govex.planning.calibration import ACTUALS_COLUMNS
 
 
 def read_calls(path: Path) -> pd.DataFrame:
@@ -59,4 +59,4 @@ def hourly_actuals(paths: list[Path], *, answer_target_s: float = 20.0) -> pd.Da
         "answered_in_target": g["in_target"].sum(),
     }).reset_index()
     out.insert(1, "interval_s", 3600)
-    return out[ACTUALS_COLUMNS]
+    return out[list(ACTUALS_COLUMNS)]
