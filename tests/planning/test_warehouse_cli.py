@@ -164,7 +164,7 @@ def test_cli_forecast_model_choice_and_windows(db):
     assert out.exit_code == 0, out.output
     payload = json.loads(out.output)
     acc = pd.DataFrame(payload["accuracy"])
-    assert set(acc.model) == {"seasonal_naive"}
+    assert set(acc.model) == {"seasonal_naive"} and payload["skipped"] == {}
     # 42 days from Monday 2025-03-03: the holdout is the last 7, training the 35 before
     assert set(acc.holdout_start) == {"2025-04-07"} and set(acc.train_end) == {"2025-04-06"}
     rows = pd.DataFrame(payload["forecast"])

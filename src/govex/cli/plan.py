@@ -127,7 +127,8 @@ def forecast(
         result = forecast_queues(series, grain=grain, horizon_days=horizon_days, holdout_days=holdout_days,
                                  model=model)
     if as_json:
-        print_json({"accuracy": _records(result.accuracy), "forecast": _records(result.forecast.astype({"period_start": str}))})
+        print_json({"accuracy": _records(result.accuracy), "forecast": _records(result.forecast.astype({"period_start": str})),
+                    "skipped": result.skipped})
         return
     console.print(result.text(), highlight=False)
     totals = result.forecast.groupby("queue")[["forecast", "p10", "p90"]].sum()
