@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from engine.conftest import open_engine
 
-from govex.engine.write import KEEP_VERSIONS, replace_table, version_prefix
+from govex.engine.write import KEEP_VERSIONS, replace_table, versions_of
 from govex.errors import EngineError
 
 OUT = "govex_results"
@@ -36,7 +36,7 @@ def test_each_write_replaces_the_rows_in_the_output_database(con):
         assert _rows(con) == [run, run + 10]
     assert "cube" not in con.list_tables()  # nothing in the default database
     leftovers = [t for t in con.list_tables(database=OUT) if t.startswith("_govex_staging_")]
-    versions = [t for t in con.list_tables(database=OUT) if t.startswith(version_prefix("cube"))]
+    versions = versions_of(con, "cube", OUT)
     assert not leftovers
     # DuckDB swaps a staging table in; Spark keeps the version readers see and the one before it
     assert len(versions) == (0 if con.name == "duckdb" else KEEP_VERSIONS)

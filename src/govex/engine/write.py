@@ -6,7 +6,7 @@ readers use switch over, in one step:
 
 - DuckDB: the staging table is renamed onto the final name inside a transaction.
 - Spark and other engines without multi-table transactions: the rows go to a versioned table
-  (`_govex_<name>_v<time>_<token>`) and `<name>` is a view that `CREATE OR REPLACE VIEW`
+  (`_govex_<name>_v<time>_<id>`) and `<name>` is a view that `CREATE OR REPLACE VIEW`
   points at the new version (one catalog operation). The previous version is kept, so a query
   already running on it finishes; older ones are dropped.
 
@@ -44,7 +44,7 @@ def replace_table(
             raise EngineError(f"refusing to write table {part!r}: not a plain identifier")
     if database is not None and database not in con.list_databases():
         con.create_database(database)  # (force=True would mean CREATE OR REPLACE on DuckDB)
-    token = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d%H%M%S}_{uuid.uuid4().hex[:6]}"
+    token = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d%H%M%S%f}_{uuid.uuid4().hex[:6]}"  # sorts by time
     if con.name == "duckdb":
         _swap_in_transaction(con, name, obj, database, token)
     else:
@@ -55,6 +55,12 @@ def replace_table(
 def version_prefix(name: str) -> str:
     """The prefix of the versioned tables behind view `name` on engines without transactions."""
     return f"_govex_{name}_v"
+
+
+def versions_of(con: ibis.BaseBackend, name: str, database: str | None) -> list[str]:
+    """The versioned tables behind view `name`, oldest first."""
+    pattern = re.compile(re.escape(version_prefix(name)) + r"\d{20}_[0-9a-f]{6}$")
+    return sorted(t for t in con.list_tables(database=database) if pattern.match(t))
 
 
 def _swap_in_transaction(con: ibis.BaseBackend, name: str, obj, database: str | None, token: str) -> None:
@@ -72,8 +78,7 @@ def _swap_in_transaction(con: ibis.BaseBackend, name: str, obj, database: str | 
 
 
 def _point_view_at_new_version(con: ibis.BaseBackend, name: str, obj, database: str | None, token: str) -> None:
-    prefix = version_prefix(name)
-    version = f"{prefix}{token}"
+    version = f"{version_prefix(name)}{token}"
     # Spark runs CREATE TABLE inside the target database, where the query's unqualified table names
     # would no longer resolve; a temporary view is found from any database.
     rows = con.create_view(f"_govex_rows_{token}", obj if isinstance(obj, ir.Table) else ibis.memtable(obj))
@@ -93,8 +98,8 @@ def _point_view_at_new_version(con: ibis.BaseBackend, name: str, obj, database: 
         raise EngineError(f"could not write table {name!r}: {exc}; the previous version was left in place") from exc
     finally:
         con.drop_view(rows.get_name())
-    versions = sorted(t for t in con.list_tables(database=database) if t.startswith(prefix))
-    for old in versions[:-KEEP_VERSIONS]:
+    older = [v for v in versions_of(con, name, database) if v != version]
+    for old in older[:max(len(older) - (KEEP_VERSIONS - 1), 0)]:
         con.drop_table(old, database=database)
 
 
