@@ -12,6 +12,7 @@ import pytest
 
 from govex.contract.schema import JOURNEYS
 from govex.engine import Warehouse
+from govex.errors import ConfigError
 from govex.policy import DecisionTable, PolicyGap, decide, load_policy, parse_policy, policy_gaps, simulate_policies
 from govex.policy.gaps import is_catch_all
 from policy.policy_texts import CONSISTENT_RULES, TIERS
@@ -69,3 +70,12 @@ def test_a_policy_without_catch_all_falls_back_and_reports_instead_of_stopping()
     # the simulation runs through the gap: C3's two contacts are served at the fallback tier
     sim = simulate_policies(_warehouse(), [policy], window_days=90)
     assert sim.tiers.set_index(["journey", "tier"]).loc[("onboarding", "std"), "contacts"] == 1
+
+
+def test_events_the_decisions_cannot_place_stop_the_simulation_with_a_count():
+    warehouse = _warehouse()
+    contacts = warehouse.con.table("contacts").to_pandas()
+    contacts.loc[1, "journey"] = "billing"  # not one of the contract's journeys
+    warehouse.con.create_table("contacts", contacts, overwrite=True)
+    with pytest.raises(ConfigError, match=r"policy simulation lost events: \{'marketplace-default': 1\} of 3 event"):
+        simulate_policies(warehouse, [load_policy()], window_days=90)

@@ -164,7 +164,24 @@ def simulate_policies(
         auto_approved_amount=decided.amount.sum(where=auto),
         auto_approved_abuse_amount=decided.amount.sum(where=auto & decided.abuse),
     ).execute()
+    _check_conserved(events, grouped)
     return _frames(policies, decisions, grouped, as_of=as_of, window_days=window_days)
+
+
+def _check_conserved(events: ir.Table, grouped: pd.DataFrame) -> None:
+    """Every event of the window is counted once per policy, or the simulation stops and says which were lost.
+
+    Events are joined to the decisions on (combination, journey); an event whose journey is not
+    one of the contract's journeys would otherwise drop out of every total silently.
+    """
+    n_events = int(events.count().execute())
+    counted = grouped.groupby("policy")[["contacts", "disputes", "returns"]].sum().sum(axis=1)
+    lost = {policy: n_events - int(n) for policy, n in counted.items() if int(n) != n_events}
+    if lost:
+        odd = events.filter(events.journey.isnull() | ~events.journey.isin(list(JOURNEYS)))
+        examples = odd.select("kind", "journey").distinct().limit(5).execute().to_dict("records")
+        raise ConfigError(f"policy simulation lost events: {lost} of {n_events:,} event(s) in the window were not "
+                          f"counted (events whose journey is not one of {', '.join(JOURNEYS)}, e.g. {examples})")
 
 
 def _frames(policies, decisions: pd.DataFrame, grouped: pd.DataFrame, *, as_of: dt.date, window_days: int):
