@@ -492,8 +492,9 @@ def explorer(db: str) -> None:
         st.altair_chart(_trend_chart(cube, metric), width="stretch")
     else:
         wide, note = _top_series(cube, metric, dimension)
-        if note:
-            st.caption(note)
+        by_volume = cube.groupby(dimension)["n"].sum().sort_values(ascending=False).index
+        st.caption(f"{_dimension_words(dimension).capitalize()} in this slice, largest first: "
+                   f"{', '.join(map(str, by_volume))}. {note}")
         st.altair_chart(_lines_chart(wide, metric, dimension), width="stretch")
     table = pd.DataFrame({"Period": cube["period"]})
     if dimension != "(none)":
