@@ -24,7 +24,7 @@ class Cause:
 
 
 def cause_label(dims: dict) -> str:
-    return " and ".join(f"{DIMENSION_WORDS.get(k, k)} {v}" for k, v in dims.items())
+    return " and ".join(f"{DIMENSION_WORDS.get(k, k.replace('_', ' '))} {str(v).replace('_', ' ')}" for k, v in dims.items())
 
 
 def period_cause(ctx: ReportContext, metric: str, where: dict) -> Cause | None:

@@ -11,6 +11,7 @@ from govex.analysis import decompose_mix_rate, what_moved
 from govex.analysis.materiality import EARLIER, relevance
 from govex.metrics import compute_metrics
 from govex.reports import charts
+from govex.reports.causes import cause_label
 from govex.reports.context import Built, ReportContext
 from govex.reports.formatting import display_scale, format_number
 from govex.reports.model import Figure, Finding, Number, Section, Source, Table
@@ -67,20 +68,23 @@ def moved_section(ctx: ReportContext) -> Built:
                                     "slice stands out from noise, so the move is broad-based.", numbers, words, (source,)))
             continue
         top = causes[0]
-        numbers |= {"cause_from": _cause_number(ctx, change, top.expected, source),
-                    "cause_to": _cause_number(ctx, change, top.actual, source)}
-        words["cause"] = top.label()
-        text = ("{label} moved from {from} (week of {before}) to {to} (week of {after}); the main cause is {cause}, "
-                "which went from {cause_from} to {cause_to}")
+        cause_from, cause_to = (_cause_number(ctx, change, top.expected, source),
+                                _cause_number(ctx, change, top.actual, source))
+        words["cause"] = cause_label(top.dims)
+        text = "{label} moved from {from} (week of {before}) to {to} (week of {after}); the main cause is {cause}"
+        measured = np.isfinite(cause_from.value) and np.isfinite(cause_to.value)
+        if measured:  # a cause whose own level cannot be read is named without numbers
+            numbers |= {"cause_from": cause_from, "cause_to": cause_to}
+            text += ", which went from {cause_from} to {cause_to}"
         if _explains(top.explained_share):
             numbers["share"] = Number(top.explained_share, "share of the change", source)
             text += " and explains {share} of the change"
         findings.append(Finding(text + ".", numbers, words, (source,)))
-        if not _earlier(change, ctx):
+        if not _earlier(change, ctx) and measured:
             actions.append(Finding("Investigate {cause} for {label}: it went from {cause_from} to {cause_to} in the week "
                                    "of {after}.", {k: numbers[k] for k in ("cause_from", "cause_to")}, words, (source,)))
         for c in causes:
-            rows.append((metric.label, change.after, c.label(), _cause_number(ctx, change, c.expected, source).text,
+            rows.append((metric.label, change.after, cause_label(c.dims), _cause_number(ctx, change, c.expected, source).text,
                          _cause_number(ctx, change, c.actual, source).text,
                          f"{100 * c.explained_share:.0f}%" if _explains(c.explained_share) else "n/a"))
     if not changes:
@@ -202,4 +206,4 @@ def _decomposition(ctx: ReportContext) -> Finding | None:
     return Finding("{label} went from {from} in {previous} to {to} in {period}: {rate} from changed rates within "
                    "each {dim} and {mix} from a changed {dim} mix; {top_name} contributed most ({top}).", numbers,
                    {"label": ctx.label(metric), "previous": previous.label, "period": ctx.period.label, "dim": dim,
-                    "top_name": f"{dim}={top[dim]}"})
+                    "top_name": cause_label({dim: top[dim]})})

@@ -29,7 +29,7 @@ def _other_framework_sizes(ctx: ReportContext) -> list[Table]:
         if profile.empty:
             continue
         source = Source("segments", ASSIGNMENTS_TABLE, f"framework {framework}, as of {profile['as_of'].iloc[0]}")
-        rows = tuple((str(r.segment), f"{int(r.customers):,}", format_percent(r.share_customers))
+        rows = tuple((str(r.segment).replace("_", " "), f"{int(r.customers):,}", format_percent(r.share_customers))
                      for r in profile.sort_values("customers", ascending=False).itertuples())
         out.append(Table(f"Segments of the {framework} framework", ("segment", "customers", "share"), rows, source.label()))
     return out
@@ -120,7 +120,7 @@ def segment_section(ctx: ReportContext) -> Built:
         title=f"Segment health by month, segments as of {as_of}", ylabel="health score (50 = average)",
         xlabel="month", alt="Monthly health score of each segment over the report period and the one before")
     change = health.movers.set_index("segment")["change"] if not health.movers.empty else pd.Series(dtype=float)
-    rows = tuple((str(r.segment), f"{int(r.customers):,}", format_percent(r.share_customers),
+    rows = tuple((str(r.segment).replace("_", " "), f"{int(r.customers):,}", format_percent(r.share_customers),
                   format_plain(latest.get(r.segment), digits=1), format_plain(change.get(r.segment), digits=1, signed=True),
                   format_plain(r.orders_per_customer), format_plain(r.csat))
                  for r in profile.itertuples())
