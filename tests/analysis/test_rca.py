@@ -202,3 +202,18 @@ def test_cause_below_the_stability_bar_is_listed_as_weak_and_its_movement_unexpl
     assert [c.dims for c in strong.root_causes] == [{"a": "a1"}] and strong.weak_causes == ()
     assert weak.root_causes == () and [c.dims for c in weak.weak_causes] == [{"a": "a1"}]
     assert weak.unexplained_share == pytest.approx(1.0) and strong.unexplained_share == pytest.approx(0.0, abs=1e-12)
+
+
+def test_biased_forecast_is_a_general_shift_not_a_list_of_large_cells():
+    rng = np.random.default_rng(9)
+    cube = _grid(a=6, b=5, c=4)
+    cube["expected"] = rng.uniform(100, 400, len(cube))
+    cube["actual"] = cube["expected"] * (1 + rng.normal(0, 0.03, len(cube)))
+    cube.loc[(cube["b"] == "b2").to_numpy(), "actual"] *= 1.6
+    cube["expected"] *= 0.9  # the forecast is 10 % low everywhere
+    result = localize_root_causes(cube, dims=["a", "b", "c"], actual="actual", expected="expected")
+    assert [c.dims for c in result.root_causes] == [{"b": "b2"}]
+    shift = result.general_shift
+    # the cells outside b2: actual / expected = 1 / 0.9 up to the noise
+    assert shift is not None and shift.dims == {} and shift.actual / shift.expected == pytest.approx(1 / 0.9, rel=0.01)
+    assert result.to_dict()["general_shift"]["n_cells"] == 120 - 24  # every cell outside b2 (6 x 4 cells)

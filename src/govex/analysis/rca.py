@@ -131,6 +131,7 @@ class Localization:
     total_expected: float
     unexplained_share: float = float("nan")  # share of the gross movement no cause accounts for
     weak_causes: tuple[RootCause, ...] = ()  # found, but in too few noise redraws to report as causes
+    general_shift: RootCause | None = None  # everything outside the causes moved together (e.g. a biased forecast)
 
     @property
     def localised(self) -> bool:
@@ -146,6 +147,7 @@ class Localization:
             "unexplained_share": self.unexplained_share,
             "root_causes": [c.to_dict() for c in self.root_causes],
             "weak_causes": [c.to_dict() for c in self.weak_causes],
+            "general_shift": self.general_shift.to_dict() if self.general_shift is not None else None,
         }
 
 
@@ -168,7 +170,7 @@ def _link_sources(cuboids: list[_Cuboid]) -> list[_Cuboid]:
     """
     index = {c.dims: i for i, c in enumerate(cuboids)}
     n_leaves = cuboids[0].group.size
-    n_dims = 1 + max(max(c.dims) for c in cuboids)
+    n_dims = 1 + max((max(c.dims) for c in cuboids if c.dims), default=-1)
     leaves = np.arange(n_leaves)
     linked = []
     for c in cuboids:
@@ -359,17 +361,16 @@ def _build_cuboids(codes: list[np.ndarray], cards: list[int], max_depth: int) ->
     A cuboid's groups are its prefix's groups split by one more dimension, so the key of a leaf
     is ``prefix group * cardinality + code``: one multiply-add over the leaves per cuboid.
     """
-    built: dict[tuple[int, ...], _Cuboid] = {}
-    cuboids = []
+    n_leaves = codes[0].size
+    everything = _Cuboid((), np.zeros(n_leaves, dtype=np.intp), np.zeros(1, dtype=np.int64), np.array([n_leaves]))
+    built: dict[tuple[int, ...], _Cuboid] = {(): everything}
+    cuboids = [everything]  # the empty conjunction: a shift of everything (a biased forecast)
     for depth in range(1, max_depth + 1):
         for dims in combinations(range(len(codes)), depth):
             last, card = dims[-1], cards[dims[-1]]
-            prefix = built.get(dims[:-1])
-            if prefix is None:
-                key, outer_keys, outer_n = codes[last], np.zeros(1, dtype=np.int64), 1
-            else:
-                key = prefix.group * card + codes[last]
-                outer_keys, outer_n = prefix.keys, prefix.keys.size
+            prefix = built[dims[:-1]]
+            key = prefix.group * card + codes[last]
+            outer_keys, outer_n = prefix.keys, prefix.keys.size
             counts = np.bincount(key, minlength=outer_n * card)
             present = np.flatnonzero(counts)
             remap = np.full(counts.size, -1, dtype=np.intp)
@@ -457,10 +458,13 @@ def _pursue(
     f_cur = f.copy()
     # Bonferroni bar, the error budget split evenly over depths: deeper layers hold many more
     # candidates, so a single deep cell needs stronger evidence than a whole market.
+    # The shift of everything (depth 0) is one candidate tested at the bar of a single depth.
     per_depth: dict[int, int] = {}
     for c in cuboids:
-        per_depth[len(c.dims)] = per_depth.get(len(c.dims), 0) + c.keys.size
+        if c.dims:
+            per_depth[len(c.dims)] = per_depth.get(len(c.dims), 0) + c.keys.size
     z_min = {d: float(norm.isf(alpha / (2.0 * len(per_depth) * m))) for d, m in per_depth.items()}
+    z_min[0] = float(norm.isf(alpha / (2.0 * max(len(per_depth), 1))))
     local_scale = np.zeros_like(f)
     by_dims = {c.dims: i for i, c in enumerate(cuboids)}
     covered = np.zeros(v.size, dtype=bool)  # leaves under an accepted cause
@@ -538,7 +542,8 @@ def _pursue(
         exp_s, act_s = f_cur[mask].sum(), v[mask].sum()
         if exp_s + act_s > 0:
             f_cur[mask] = f_cur[mask] + (act_s - exp_s) * (f_cur[mask] + v[mask]) / (exp_s + act_s)
-        covered |= mask
+        if cub.dims:  # a shift of everything does not make every cell part of a cause
+            covered |= mask
         local = _relative_noise(v[mask], f_cur[mask])
         local_scale[mask] = np.maximum(local_scale[mask], local)
         taken.add((ci, gi))
@@ -645,6 +650,10 @@ def localize_root_causes(
         scale = 1.0
     change = total_actual - total_expected
     masks = [cuboids[ci].group == gi for ci, gi, _, _ in chosen]
+    under_causes = np.logical_or.reduce([m for (ci, *_), m in zip(chosen, masks) if cuboids[ci].dims] or
+                                        [np.zeros(v.size, dtype=bool)])
+    # the general shift accounts for the cells outside the causes
+    masks = [m if cuboids[ci].dims else ~under_causes for (ci, *_), m in zip(chosen, masks)]
     contributions = [float((v[m].sum() - f_model[m].sum()) / scale) if scale > 0 else float("nan") for m in masks]
     rest = change - sum(contributions)
     gross = sum(abs(c) for c in contributions) + abs(rest)
@@ -675,6 +684,8 @@ def localize_root_causes(
                                  codes, uniques, dims),
             )
         )
+    general = next((c for c in causes if not c.dims), None)
+    causes = [c for c in causes if c.dims]
     strong = tuple(c for c in causes if c.stability is None or c.stability >= min_stability)
     weak = tuple(c for c in causes if c not in strong)
     return Localization(
@@ -682,8 +693,10 @@ def localize_root_causes(
         measure="ratio" if ratio else "additive",
         total_actual=float(total_actual),
         total_expected=float(total_expected),
-        unexplained_share=float(1.0 - sum(c.share for c in strong)) if gross > 0 else float("nan"),
+        unexplained_share=float(1.0 - sum(c.share for c in strong) - (general.share if general else 0.0))
+        if gross > 0 else float("nan"),
         weak_causes=weak,
+        general_shift=general,
     )
 
 

@@ -39,6 +39,10 @@ def _print_causes(result) -> None:
         for cell, actual, expected in cause.cells[:3]:
             label = ", ".join(f"{k}={v}" for k, v in cell.items())
             console.print(f"     {label}: {expected:.4g} -> {actual:.4g}", highlight=False)
+    shift = result.general_shift
+    if shift is not None:
+        console.print(f"Everything else moved together: {shift.expected:.4g} -> {shift.actual:.4g}, "
+                      f"{shift.share:.0%} of the movement (a general shift or a biased expected value)", highlight=False)
     console.print(f"Not explained by these causes: {result.unexplained_share:.0%} of the movement.", highlight=False)
     for cause in result.weak_causes:
         console.print(f"Weak (found in {cause.stability:.0%} of noise redraws, not counted): {cause.label()}",

@@ -22,14 +22,14 @@ References
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["FAMILIES", "PlantedCube", "derived_ratio_cube", "generate_family", "generate_rca_cubes", "make_rca_cube",
-           "riskloc_cube", "root_cause_f1", "squeeze_cube"]
+           "riskloc_cube", "root_cause_f1", "squeeze_cube", "with_forecast_bias"]
 
 
 @dataclass(frozen=True)
@@ -316,6 +316,19 @@ def derived_ratio_cube(rng: np.random.Generator, *, cards: Sequence[int] = (10, 
                        expected_den="expected_den", severities=(factor,))
 
 
+def with_forecast_bias(cube: PlantedCube, rng: np.random.Generator, *, low: float = 0.03,
+                       high: float = 0.1) -> PlantedCube:
+    """The same case with every expected value off by one factor ``1 -/+ U(low, high)``.
+
+    A forecast is rarely unbiased: a holiday, a price change or a model that lags a trend moves
+    the whole cube. The planted causes are unchanged; a method that reads the bias as causes
+    reports the largest cells as false alarms.
+    """
+    factor = 1.0 + float(rng.uniform(low, high)) * (1.0 if rng.uniform() < 0.5 else -1.0)
+    frame = cube.frame.assign(**{cube.expected: cube.frame[cube.expected] * factor})
+    return replace(cube, frame=frame)
+
+
 FAMILIES = {
     "RiskLoc S": lambda rng: riskloc_cube(rng),
     "RiskLoc L": lambda rng: riskloc_cube(rng, cards=(10, 24, 10, 15), noise=(0.0, 0.1), severity=(0.5, 1.0),
@@ -324,6 +337,8 @@ FAMILIES = {
     "Squeeze B": squeeze_cube,
     "ratio (derived)": derived_ratio_cube,
     "ratio (uneven cause)": lambda rng: derived_ratio_cube(rng, uneven=0.9),
+    "Squeeze B, biased forecast": lambda rng: with_forecast_bias(squeeze_cube(rng), rng),
+    "ratio (derived), biased forecast": lambda rng: with_forecast_bias(derived_ratio_cube(rng), rng),
     "govex additive": lambda rng: make_rca_cube(rng, kind="additive"),
     "govex ratio": lambda rng: make_rca_cube(rng, kind="ratio"),
 }
