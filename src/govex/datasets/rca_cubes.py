@@ -337,8 +337,8 @@ FAMILIES = {
     "Squeeze B": squeeze_cube,
     "ratio (derived)": derived_ratio_cube,
     "ratio (uneven cause)": lambda rng: derived_ratio_cube(rng, uneven=0.9),
-    "Squeeze B, biased forecast": lambda rng: with_forecast_bias(squeeze_cube(rng), rng),
-    "ratio (derived), biased forecast": lambda rng: with_forecast_bias(derived_ratio_cube(rng), rng),
+    "Squeeze B + forecast bias": lambda rng: with_forecast_bias(squeeze_cube(rng), rng),
+    "ratio (derived) + forecast bias": lambda rng: with_forecast_bias(derived_ratio_cube(rng), rng),
     "govex additive": lambda rng: make_rca_cube(rng, kind="additive"),
     "govex ratio": lambda rng: make_rca_cube(rng, kind="ratio"),
 }
