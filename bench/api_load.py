@@ -61,15 +61,18 @@ def customer_ids(db: Path) -> list[str]:
 
 def expected_tiers(db: Path, ids: list[str]) -> dict[tuple[str, str], str]:
     """The policy's `decide` on each customer's segments read straight from the table (not the service's columns)."""
-    import ibis
+    import duckdb
+    import pandas as pd
 
     from govex.policy import decide, load_policy
 
     policy = load_policy(None).spec
-    con = ibis.duckdb.connect(str(db), read_only=True)
-    rows = con.sql("select entity_id, framework, segment from segment_assignments s where entity = 'customer' and "
-                   "as_of = (select max(as_of) from segment_assignments t where t.framework = s.framework)").execute()
-    con.disconnect()
+    con = duckdb.connect(str(db), read_only=True)
+    con.register("wanted", pd.DataFrame({"entity_id": ids}))
+    rows = con.sql("select entity_id, framework, segment from segment_assignments s semi join wanted using (entity_id) "
+                   "where entity = 'customer' and as_of = (select max(as_of) from segment_assignments t "
+                   "where t.framework = s.framework)").df()
+    con.close()
     profiles: dict[str, dict] = {}
     for cid, framework, segment in rows.itertuples(index=False):
         profiles.setdefault(cid, {})[framework] = segment
@@ -169,7 +172,8 @@ async def drive(base: str, token: str, ids: list[str], seconds: float, connectio
             "reload_s": float(np.median(results[-1])) if reload_every_s and results[-1] else float("nan")}
 
 
-def start_server(folder: Path, db: Path) -> tuple[subprocess.Popen, str, str]:
+def start_server(folder: Path, source: list[str]) -> tuple[subprocess.Popen, str, str]:
+    """`govex serve` on a free loopback port over `source` (["--db", path] or ["--store", path]); logs to a file."""
     from govex.api import new_api_key, write_keys_file
 
     token, entry = new_api_key("bench", ("read", "decide", "admin"))
@@ -177,10 +181,11 @@ def start_server(folder: Path, db: Path) -> tuple[subprocess.Popen, str, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "govex", "serve", "--db", str(db), "--keys",
+    log = open(folder / "serve.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "govex", "serve", *source, "--keys",
                                str(folder / "keys.yaml"), "--audit-log", str(folder / "audit.jsonl"),
                                "--port", str(port), "--watch-interval", "0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -189,7 +194,7 @@ def start_server(folder: Path, db: Path) -> tuple[subprocess.Popen, str, str]:
         except httpx.HTTPError:
             time.sleep(0.1)
     server.kill()
-    raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+    raise SystemExit(f"server did not start: {(folder / 'serve.log').read_text()[-2000:]}")
 
 
 def main() -> None:
@@ -211,7 +216,7 @@ def main() -> None:
         print(f"warehouse {db.name} ready in {time.perf_counter() - t0:.0f} s")
         ids = random.Random(0).sample(customer_ids(db), 2000) + [f"UNKNOWN{i}" for i in range(50)]
         expected = expected_tiers(db, ids)
-        server, base, token = start_server(folder, db)
+        server, base, token = start_server(folder, ["--db", str(db)])
         run = uvloop.run if uvloop is not None else asyncio.run
         try:
             rows = [("lookups",

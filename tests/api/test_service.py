@@ -131,7 +131,7 @@ def test_reload_under_load_is_atomic_and_loses_nothing(server):
 
     def hammer(_):
         seen = []
-        with httpx.Client(base_url=base, headers=_h(server, "ops"), timeout=10) as c:
+        with httpx.Client(base_url=base, headers=_h(server, "ops"), timeout=120) as c:
             while not stop.is_set():
                 r = c.get("/v1/customers/C1/treatment", params={"journey": "return"})
                 seen.append((r.status_code, r.json()))

@@ -31,8 +31,20 @@ class JsonLines(logging.Formatter):
         return json.dumps(out, ensure_ascii=True)
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler on whatever `sys.stderr` is when a record is written (test runners and embedders swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(JsonLines())
     logger = logging.getLogger("govex")
     logger.handlers[:] = [handler]

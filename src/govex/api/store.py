@@ -37,6 +37,7 @@ from govex.segments import ASSIGNMENTS_TABLE
 
 CURRENT = "CURRENT"
 BATCH_ROWS = 1_000_000
+MEMORY_LIMIT = "1GB"
 
 # Each customer's latest segment in every framework, as one "framework=segment;..." key.
 _COMBINATIONS_SQL = f"""
@@ -116,7 +117,8 @@ def _read_customers(db: Path, known: dict[str, int]) -> tuple[np.ndarray, np.nda
     """Every customer's id (sorted bytes) and combination code; new combinations get the next codes."""
     if not db.exists():
         raise EngineError(f"{db}: no such DuckDB file")
-    con = duckdb.connect(str(db), read_only=True)
+    # A bounded engine: the group-by and sort spill to disk rather than take the machine's memory.
+    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT})
     try:
         con.execute(f"create temp table combos as {_COMBINATIONS_SQL}")
         keys = [row[0] for row in con.execute("select distinct combination from combos order by 1").fetchall()]

@@ -1,0 +1,116 @@
+"""The decision API at marketplace scale: publish time, serving memory and lookups for 1M, 5M, 20M customers.
+
+For each size: synthetic segment_assignments (ids and three frameworks' segments only, made in
+DuckDB, not by the simulator), a full `govex api-publish`, then 1% of customers change value
+segment and an incremental publish writes only those; `govex serve --store` maps the store and is
+driven over loopback by the keep-alive client of bench/api_load.py (8 connections), with every
+answer checked against the policy's `decide` on the table's segments. One row per size, side by
+side, against the in-memory path's figures from bench/api_load.py.
+
+    python bench/api_scale.py [--sizes 1000000,5000000,20000000] [--seconds 15] [--folder /tmp/x]
+
+Goal: server resident memory under 1 GB whatever the size, p99 < 10 ms, >= 3,000 lookups/s on 2 cores.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).parent))
+from api_load import drive, expected_tiers, resident_mb, start_server  # noqa: E402
+
+LABELS = {"lifecycle": ["new", "active", "at_risk", "dormant", "churned"], "value": ["high", "medium", "low"],
+          "risk": ["low", "normal", "elevated", "high"]}
+
+
+def synthesize(db: Path, customers: int) -> None:
+    """segment_assignments for `customers` ids, segments drawn by a hash of (id, framework)."""
+    frameworks = ", ".join(f"('{f}', {labels!r})" for f, labels in LABELS.items())
+    con = duckdb.connect(str(db))
+    con.execute(f"""
+        create or replace table segment_assignments as
+        select 'customer' as entity, 'C' || lpad(i::varchar, 10, '0') as entity_id, f.framework,
+               date '2025-06-01' as as_of, f.labels[1 + (hash(i, f.framework) % len(f.labels))::int] as segment,
+               1.0 as score, 'synthetic' as reasons, '1' as framework_version
+        from range({customers}) t(i) cross join (values {frameworks}) f(framework, labels)""")
+    con.close()
+
+
+def change_one_percent(db: Path) -> int:
+    """Move every 100th customer to another value segment; returns how many moved."""
+    con = duckdb.connect(str(db))
+    moved = con.execute("""
+        update segment_assignments set segment = case segment when 'high' then 'low' when 'medium' then 'high'
+                                                              else 'medium' end
+        where framework = 'value' and hash(entity_id) % 100 = 0""").fetchone()[0]
+    con.close()
+    return moved
+
+
+def publish(db: Path, store: Path) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "govex", "api-publish", "--db", str(db), "--store", str(store)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"api-publish failed on {db.name}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return time.perf_counter() - t0, done.stdout.strip().splitlines()[-1]
+
+
+def run_size(folder: Path, customers: int, seconds: float, connections: int) -> dict:
+    db, store = folder / f"seg_{customers}.duckdb", folder / f"store_{customers}"
+    t0 = time.perf_counter()
+    synthesize(db, customers)
+    made_s = time.perf_counter() - t0
+    full_s, full_msg = publish(db, store)
+    moved = change_one_percent(db)
+    inc_s, inc_msg = publish(db, store)
+    publish_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MB, largest publish so far
+    rng = random.Random(customers)
+    ids = [f"C{rng.randrange(customers):010d}" for _ in range(2000)] + [f"UNKNOWN{i}" for i in range(50)]
+    expected = expected_tiers(db, ids)
+    server, base, token = start_server(folder, ["--store", str(store)])
+    try:
+        result = asyncio.run(drive(base, token, ids, seconds, connections, expected, None, server.pid))
+        rss = resident_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    files = {(f.stat().st_dev, f.stat().st_ino): f.stat().st_size for f in store.rglob("*.npy")}  # links once
+    print(f"  {customers:,}: synth {made_s:.0f} s; {full_msg}; {inc_msg}", flush=True)
+    return {"customers": customers, "full_s": full_s, "moved": moved, "inc_s": inc_s, "publish_rss": publish_rss,
+            "store_mb": sum(files.values()) / 2**20, "rss": rss, **result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000,5000000,20000000")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--folder", type=Path, help="work folder (default: a temporary one, removed after)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
+        rows = [run_size(Path(tmp), n, args.seconds, args.connections) for n in sizes]
+    print(f"\n{args.connections} keep-alive connections, {args.seconds:.0f} s per size, {os.cpu_count()} cores shared "
+          f"with the client; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+    print(f"{'customers':>12}{'publish s':>11}{'1% moved':>10}{'incr. s':>9}{'publish MB':>12}{'store MB':>10}"
+          f"{'serve MB':>10}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}{'wrong':>7}")
+    for r in rows:
+        print(f"{r['customers']:>12,}{r['full_s']:>11.1f}{r['moved']:>10,}{r['inc_s']:>9.1f}{r['publish_rss']:>12,.0f}"
+              f"{r['store_mb']:>10,.0f}{r['rss']:>10,.0f}{r['rps']:>8,.0f}{r['p50_ms']:>8.2f}{r['p99_ms']:>8.2f}"
+              f"{r['errors']:>8}{r['mismatches']:>7}")
+    print("publish MB: peak resident memory of the largest publish process so far; serve MB: the server after the run")
+
+
+if __name__ == "__main__":
+    main()
