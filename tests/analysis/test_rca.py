@@ -217,3 +217,13 @@ def test_biased_forecast_is_a_general_shift_not_a_list_of_large_cells():
     # the cells outside b2: actual / expected = 1 / 0.9 up to the noise
     assert shift is not None and shift.dims == {} and shift.actual / shift.expected == pytest.approx(1 / 0.9, rel=0.01)
     assert result.to_dict()["general_shift"]["n_cells"] == 120 - 24  # every cell outside b2 (6 x 4 cells)
+
+
+@pytest.mark.parametrize(("family", "floor"), [("Squeeze B", 0.9), ("ratio (derived) + forecast bias", 0.6)])
+def test_f1_on_published_style_families_stays_above_floor(family, floor):
+    from govex.datasets.rca_cubes import generate_family
+
+    # 8 cases each; bench/rca.py measures 40 per family (0.98 and about 0.75 there)
+    cubes = generate_family(family, 8, seed=3)
+    score = root_cause_f1([_predict(c) for c in cubes], [c.causes for c in cubes])
+    assert score["f1"] >= floor, score
