@@ -302,18 +302,19 @@ def _top_down(train: np.ndarray, daily: np.ndarray, slots: int, first_weekday: i
 
 
 def _predict(models, train: np.ndarray, horizon_days: int, slots: int, first_weekday: int,
-             profile_weeks: int) -> dict[str, np.ndarray]:
-    """Forecasts of the `horizon_days` after `train` (whole days of `slots`) for each model."""
+             profile_weeks: int, raw: np.ndarray) -> dict[str, np.ndarray]:
+    """Forecasts of the `horizon_days` after `train` (whole days of `slots`, cleaned) for each
+    model; the baseline repeats `raw`, the same days as loaded, so it stays the plain one."""
     with np.errstate(all="ignore"):  # statsforecast's ETS divides by zero on very short fits (sigma2)
-        return _predict_quietly(models, train, horizon_days, slots, first_weekday, profile_weeks)
+        return _predict_quietly(models, train, horizon_days, slots, first_weekday, profile_weeks, raw)
 
 
-def _predict_quietly(models, train, horizon_days, slots, first_weekday, profile_weeks) -> dict[str, np.ndarray]:
+def _predict_quietly(models, train, horizon_days, slots, first_weekday, profile_weeks, raw) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     totals = train.reshape(-1, slots).sum(axis=1)
     needed = set(models) | ({"ets", "mstl"} if "ensemble" in models else set())
     if BASELINE in needed:
-        out[BASELINE] = _seasonal_naive(train, horizon_days * slots, slots * WEEK_DAYS)
+        out[BASELINE] = _seasonal_naive(raw, horizon_days * slots, slots * WEEK_DAYS)
     if "ets" in needed:
         out["ets"] = _top_down(train, _ets(totals, horizon_days, WEEK_DAYS), slots, first_weekday, profile_weeks)
     if "theta" in needed:
@@ -370,9 +371,11 @@ def _short(what: str, usable: int, need: int, holdout_days: int, findings) -> Sh
         f"{need} days to fit and back-test; load more history or shorten the holdout (--holdout-days)")
 
 
-def _backtest(y: np.ndarray, slots: int, first_weekday: int, models, horizon_days: int, profile_weeks: int):
-    """Rolling-origin back-test on `y` (cleaned, whole days): pooled WAPE per model, the
-    variance-scaled errors of each model, and the (first, last) day of the windows."""
+def _backtest(y: np.ndarray, raw: np.ndarray, slots: int, first_weekday: int, models, horizon_days: int,
+              profile_weeks: int):
+    """Rolling-origin back-test: fitted on `y` (cleaned, whole days), scored on `raw` (the same
+    days as loaded): pooled WAPE per model, the variance-scaled errors of each model, and the
+    (first, last) day of the windows."""
     n = y.size // slots
     room = n - MIN_FIT_DAYS
     window = min(WEEK_DAYS, horizon_days, room)
@@ -381,8 +384,9 @@ def _backtest(y: np.ndarray, slots: int, first_weekday: int, models, horizon_day
     errors = {m: [] for m in models}
     actuals, absolute = [], {m: 0.0 for m in models}
     for origin in origins:
-        actual = y[origin * slots:(origin + window) * slots]
-        preds = _predict(models, y[:origin * slots], window, slots, first_weekday, profile_weeks)
+        cut = origin * slots
+        actual = raw[cut:cut + window * slots]  # scored on the days as loaded, like the holdout
+        preds = _predict(models, y[:cut], window, slots, first_weekday, profile_weeks, raw[:cut])
         actuals.append(actual.sum())
         for m, f in preds.items():
             absolute[m] += np.abs(actual - f).sum()
@@ -412,6 +416,12 @@ def _intervals(point: np.ndarray, errors: np.ndarray):
     scale = np.sqrt(point + 1.0)
     return (np.maximum(point + min(q10, -Z90) * scale, 0.0), np.maximum(point + q50 * scale, 0.0),
             point + max(q90, Z90) * scale)
+
+
+def _as_loaded(y: np.ndarray, check: HistoryCheck, slots: int) -> np.ndarray:
+    """The days `check` kept, as loaded (outliers not replaced); missing slots from the cleaned series."""
+    raw = y[check.first_day * slots:]
+    return np.where(np.isnan(raw), check.series, raw)
 
 
 def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: int = 14, holdout_days: int = 14,
@@ -445,14 +455,16 @@ def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: 
         raise _short(what, fit.days, need, holdout_days, fit.findings)
     fit_weekday = (first_weekday + fit.first_day) % WEEK_DAYS
     candidates = MODELS if model == "auto" else tuple(dict.fromkeys((BASELINE, model)))
-    scores, errors, window = _backtest(fit.series, slots, fit_weekday, candidates, horizon_days, profile_weeks)
+    fit_raw = _as_loaded(y[:cut], fit, slots)
+    scores, errors, window = _backtest(fit.series, fit_raw, slots, fit_weekday, candidates, horizon_days, profile_weeks)
     chosen = _choose(scores) if model == "auto" else model
     test = y[cut:]
     scored = _predict(tuple(dict.fromkeys((chosen, BASELINE))), fit.series, holdout_days, slots, fit_weekday,
-                      profile_weeks)
+                      profile_weeks, fit_raw)
     full = prepare_history(y, slots=slots, first_weekday=first_weekday, start=start)
     full_weekday = (first_weekday + full.first_day) % WEEK_DAYS
-    point = _predict((chosen,), full.series, horizon_days, slots, full_weekday, profile_weeks)[chosen]
+    point = _predict((chosen,), full.series, horizon_days, slots, full_weekday, profile_weeks,
+                     _as_loaded(y, full, slots))[chosen]
     # the holdout errors are out-of-sample errors of the same method too: with the back-test's they
     # set the band of the final forecast (a 3-day back-test alone gives three daily errors)
     held = np.isfinite(test)
