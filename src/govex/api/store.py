@@ -113,12 +113,12 @@ def _save(path: Path, name: str, array: np.ndarray) -> None:
         os.fsync(out.fileno())
 
 
-def _read_customers(db: Path, known: dict[str, int]) -> tuple[np.ndarray, np.ndarray, str, dict[str, int]]:
+def _read_customers(db: Path, known: dict[str, int], spill: Path) -> tuple[np.ndarray, np.ndarray, str, dict[str, int]]:
     """Every customer's id (sorted bytes) and combination code; new combinations get the next codes."""
     if not db.exists():
         raise EngineError(f"{db}: no such DuckDB file")
     # A bounded engine: the group-by and sort spill to disk rather than take the machine's memory.
-    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
     try:
         con.execute(f"create temp table combos as {_COMBINATIONS_SQL}")
         keys = [row[0] for row in con.execute("select distinct combination from combos order by 1").fetchall()]
@@ -157,7 +157,11 @@ def publish(db: str | Path, store: str | Path, *, compact_ratio: float = 0.2) ->
     previous = open_version(store) if (store / CURRENT).exists() else None
     known = {";".join(f"{k}={v}" for k, v in sorted(c.items())): i
              for i, c in enumerate(previous.combinations)} if previous else {}
-    ids, codes, as_of, all_codes = _read_customers(db, known)
+    spill = Path(tempfile.mkdtemp(prefix=".spill.", dir=store))
+    try:
+        ids, codes, as_of, all_codes = _read_customers(db, known, spill)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     delta_ids, delta_codes = np.empty(0, dtype=ids.dtype), np.empty(0, dtype=np.int32)
     fresh_base = previous is None
     if previous is not None:
