@@ -22,8 +22,6 @@ from govex.errors import ConfigError
 
 log = logging.getLogger("govex.api.audit")
 
-REQUEST_FIELDS = ("ts", "request_id", "client_request_id", "client", "key_id", "method", "path", "status", "event",
-                  "snapshot", "refusal")
 DECISION_FIELDS = ("customer_id", "journey", "tier", "policy_version", "known_customer")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 _UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.:/-]")
