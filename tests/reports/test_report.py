@@ -24,6 +24,7 @@ from govex.reports import plan as plan_module
 from govex.reports.context import ReportContext
 from govex.reports.formatting import format_number, format_plain
 from govex.reports.html import render_html
+from govex.reports.summary import short_title
 from govex.reports.write import REPORT_FILES, save_report
 
 SECTION_TITLES = ["Executive summary", "Headline KPIs", "Segment health and movers", "What moved and why",
@@ -129,7 +130,8 @@ def test_plan_section_uses_the_given_scenario_and_plan(warehouse, plan, scenario
     # expected: the planning module's comparison of the same scenario against the same plan inputs, formatted as written
     result = run_scenario(plan.inputs, load_scenario(scenario_file), plan.plan.settings)
     fte_delta = result.comparison.set_index("queue").loc["TOTAL", "fte_delta"]
-    assert SCENARIO["name"] in section.message and format_number(fte_delta, "FTE", signed=True) in section.message
+    scenario_text = section.findings[1].text
+    assert SCENARIO["name"] in scenario_text and format_number(fte_delta, "FTE", signed=True) in scenario_text
     total_row = section.tables[0].rows[-1]
     assert total_row[0] == "total" and total_row[3] == format_plain(result.changed.total_fte, digits=1)
 
@@ -162,9 +164,10 @@ def test_plan_section_uses_a_given_study_without_running_one(warehouse, plan, mo
     total = run_scenario(plan.inputs, deflect, plan.plan.settings).comparison.set_index("queue").loc["TOTAL"]
     # (on this small warehouse minimum staffing keeps every agent, so the deltas may be zero: the scenario's
     # presence, named as choose_scenario names the study's scenario, is what shows the given study was used)
-    assert section.message.startswith("Scenario automation-top-reasons")
-    assert format_number(total["fte_delta"], "FTE", signed=True) in section.message
-    assert format_number(total["cost_delta"], "money", currency="USD", signed=True) in section.message
+    scenario_text = section.findings[1].text
+    assert scenario_text.startswith("Scenario automation-top-reasons")
+    assert format_number(total["fte_delta"], "FTE", signed=True) in scenario_text
+    assert format_number(total["cost_delta"], "money", currency="USD", signed=True) in scenario_text
 
 
 def test_html_is_self_contained(report):
@@ -210,7 +213,8 @@ def test_pptx_has_one_title_per_slide(written, report):
     assert len(slides) == 1 + len(report.sections)
     for slide, section in zip(slides[1:], report.sections):
         titles = [s for s in slide.shapes if s.is_placeholder and s.placeholder_format.type == 1]
-        assert len(titles) == 1 and titles[0].text == section.message
+        assert len(titles) == 1 and titles[0].text == short_title(section.message)
+        assert len(titles[0].text.split()) <= 15
         assert "Sources:" in slide.notes_slide.notes_text_frame.text or section.absent or not section.sources
 
 

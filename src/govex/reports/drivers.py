@@ -93,7 +93,10 @@ def drivers_section(ctx: ReportContext) -> Built:
                                               zero_line=False))
     if not findings:
         return Built(Section("drivers", TITLE, "No CSAT answers to read", absent="No CSAT answer in the period."))
-    return Built(Section("drivers", TITLE, findings[0].text, tuple(findings), tuple(figures), tuple(tables)))
+    message = (f"Late orders score {findings[0].numbers['late'].text.split(' ')[0]} against "
+               f"{findings[0].numbers['on_time'].text.split(' ')[0]} for on-time ones"
+               if "late" in findings[0].numbers else findings[0].text)
+    return Built(Section("drivers", TITLE, message, tuple(findings), tuple(figures), tuple(tables)))
 
 
 def _key_drivers(ctx: ReportContext) -> pd.DataFrame | None:

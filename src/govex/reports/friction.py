@@ -167,5 +167,7 @@ def friction_section(ctx: ReportContext) -> Built:
     table = Table("Largest friction cells", ("segment", "journey", "contacts", "repeat %", "CSAT (1-5)",
                                              "avoidable contacts", f"opportunity ({cur})"),
                   rows, source.label())
-    return Built(Section("friction", TITLE, findings[0].text, tuple(findings), (figure,) if len(top) else (), (table,)),
+    message = (f"{findings[0].numbers['cost'].text} of avoidable contacts in the top {len(top)} segment x journey cells"
+               if len(top) else f"No segment x journey cell trails its journey's best with enough data in {ctx.period.label}")
+    return Built(Section("friction", TITLE, message, tuple(findings), (figure,) if len(top) else (), (table,)),
                  tuple(actions), tuple(issues))

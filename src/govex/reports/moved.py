@@ -102,9 +102,16 @@ def moved_section(ctx: ReportContext) -> Built:
     if concentration is not None:
         tables += (concentration,)
     in_period = [c for c in changes if not _earlier(c, ctx)]
-    message = (findings[0].text if in_period else
+    message = (_headline(ctx, in_period[0]) if in_period else
                f"No headline metric moved beyond its normal weekly variation in {ctx.period.label}")
     return Built(Section("moved", TITLE, message, tuple(findings), tuple(figures), tables), tuple(actions))
+
+
+def _headline(ctx: ReportContext, change) -> str:
+    """The section's message in a few words: the largest move of the period and its cause."""
+    causes = change.localization.root_causes
+    cause = f", mostly {cause_label(causes[0].dims)}" if causes and _explains(causes[0].explained_share) else ""
+    return f"{ctx.label(change.metric)} moved in the week of {change.after}{cause}"
 
 
 def _where_late(ctx: ReportContext) -> Table | None:

@@ -168,6 +168,8 @@ def plan_section(ctx: ReportContext) -> Built:
     served = (plan.queues["service_level"] * plan.queues["contacts_week"]).sum() / max(plan.queues["contacts_week"].sum(), 1e-12)
     findings.append(Finding("Planned service level across queues: {sl} of contacts within target.",
                             {"sl": Number(float(served), "share of contacts", source)}))
-    message = findings[1].text if scenario is not None else findings[0].text
+    message = (f"Next week needs {Number(plan.total_fte, 'FTE', source).text} at "
+               f"{Number(plan.total_cost_week, 'money', source, currency=currency).text} a week"
+               + (f"; the scenario changes cost by {numbers['annual'].text} a year" if scenario is not None else ""))
     return Built(Section("plan", TITLE, message, tuple(findings), (figure,), (table,)), tuple(actions))
 

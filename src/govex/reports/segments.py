@@ -128,5 +128,9 @@ def segment_section(ctx: ReportContext) -> Built:
                   ("segment", "customers", "share", "health", "health change", "orders per customer", "CSAT (1-5)"),
                   rows, f"{sizes.label()}; {spec.label()}")
     tables = (table, *_other_framework_sizes(ctx))
-    message = findings[1].text if len(findings) > 1 else findings[0].text
+    moved = [m for m in movers.head(3).itertuples() if m.main_component
+             and judge(sample=sample.get(m.segment, 0.0), rules=ctx.rules).stated]
+    message = (f"Health of the {moved[0].segment} segment {'rose' if moved[0].change > 0 else 'fell'} "
+               f"{abs(moved[0].change):.1f} points last month, mostly through {ctx.label(moved[0].main_component)}"
+               if moved else f"{total:,} customers in {len(profile)} {ctx.framework} segments; no health move with enough data")
     return Built(Section("segments", TITLE, message, tuple(findings), (figure,), tables), tuple(actions))

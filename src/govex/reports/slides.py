@@ -15,6 +15,7 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from govex.reports.model import Report, Section, Table
+from govex.reports.summary import short_title
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MAX_BULLETS = 4
@@ -156,7 +157,7 @@ def summary_table(section: Section) -> Table:
 
 def _section_slide(prs, section: Section) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
-    _title(slide, section.message, size=22)
+    _title(slide, short_title(section.message), size=22)
     margin = Inches(0.5)
     top = Inches(1.5)
     texts = ([section.absent] if section.absent else []) + [f.text for f in section.findings[:MAX_BULLETS]]
