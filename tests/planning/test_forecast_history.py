@@ -160,3 +160,18 @@ def test_a_short_queue_is_skipped_and_named_while_the_others_are_forecast():
     out = forecast_queues(pd.concat([long, new]), grain="day", horizon_days=7, holdout_days=7)
     assert list(out.accuracy.queue) == ["chat"]
     assert "queue 'video'" in out.skipped["video"] and "not forecast: queue 'video'" in out.text()
+
+
+def test_an_empty_day_is_missing_data_only_where_volume_makes_it_implausible():
+    start = pd.Timestamp("2024-01-01")
+    days = start + pd.to_timedelta(np.arange(63), "D")
+    dense = pd.DataFrame({"queue": "chat", "period_start": days, "contacts": poisson_days(63, 300, 17)})
+    dense = dense[dense.period_start != pd.Timestamp("2024-01-17")]  # the export missed a day
+    out = forecast_queues(dense, grain="day", horizon_days=7, holdout_days=7)
+    assert any("missing days Wed 2024-01-17" in f for f in out.accuracy.findings[0])
+    # about one contact every two days: days without a record are days without contacts
+    rng = np.random.default_rng(18)
+    sparse = pd.DataFrame({"queue": "fax", "period_start": days, "contacts": rng.poisson(0.5, 63).astype(float)})
+    sparse = sparse[sparse.contacts > 0]
+    out = forecast_queues(sparse, grain="day", horizon_days=7, holdout_days=7)
+    assert not any("missing" in f for f in out.accuracy.findings[0])

@@ -173,6 +173,7 @@ def test_cli_forecast_model_choice_and_windows(db):
     assert text.exit_code == 0, text.output
     assert "fulfilment_phone: trained 2025-03-03 to 2025-04-06" in text.output
     assert "holdout 2025-04-07 to 2025-04-13" in text.output and "verdict" in text.output
+    assert "the busiest day with its p10-p90 band" in " ".join(text.output.split())
     bad = runner.invoke(app, ["plan", "forecast", "--db", str(db), "--model", "prophet"])
     assert bad.exit_code != 0 and "--model: expected auto or one of seasonal_naive" in str(bad.exception)
 

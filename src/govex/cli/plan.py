@@ -131,11 +131,15 @@ def forecast(
                     "skipped": result.skipped})
         return
     console.print(result.text(), highlight=False)
-    totals = result.forecast.groupby("queue")[["forecast", "p10", "p90"]].sum()
-    console.print(f"\nforecast volume over the next {horizon_days} days (per-interval p10 and p90 summed, in brackets):",
+    rows = result.forecast
+    busiest = rows.loc[rows.groupby("queue")["forecast"].idxmax()].set_index("queue")
+    totals = rows.groupby("queue")["forecast"].sum()
+    console.print(f"\nforecast volume over the next {horizon_days} days, and the busiest {grain} with its p10-p90 band:",
                   highlight=False)
-    for queue, row in totals.iterrows():
-        console.print(f"  {queue:<30}{row.forecast:>12,.0f}  [{row.p10:,.0f} - {row.p90:,.0f}]", highlight=False)
+    for queue, total in totals.items():
+        peak = busiest.loc[queue]
+        console.print(f"  {queue:<30}{total:>12,.0f}   {peak.period_start:%a %Y-%m-%d %H:%M} {peak.forecast:,.1f} "
+                      f"[{peak.p10:,.1f} - {peak.p90:,.1f}]", highlight=False)
 
 
 @plan_app.command("cost")

@@ -174,7 +174,9 @@ def _fill_short_gaps(days: np.ndarray, weekday: np.ndarray, start, first: int, f
         return days
     holes = _runs(np.isnan(days).all(axis=1))
     listed = ", ".join(_label(start, first + a) + (f" to {_label(start, first + b - 1)}" if b - a > 1 else "")
-                       for a, b in holes) or "some slots"
+                       for a, b in holes[:5]) or "some slots"
+    if len(holes) > 5:
+        listed += f" and {len(holes) - 5} more runs ({sum(b - a for a, b in holes)} days in all)"
     findings.append(f"missing days {listed}: filled with the mean of the same weekday and slot")
     return np.where(np.isnan(days), _same_weekday(days, weekday, np.nanmean), days)
 
@@ -516,13 +518,14 @@ class QueueForecast:
         """Per queue: model, back-test and holdout WAPE beside the naive baseline's, the verdict,
         then the training, back-test and holdout dates and what the history check found."""
         nan = float("nan")
-        rows = [f"{'queue':<24}{'model':<16}{'back-test':>10}{'naive':>8}{'holdout':>9}{'naive':>8}{'MASE':>7}  verdict"]
+        w = max([24, *(len(str(q)) + 2 for q in self.accuracy["queue"])])
+        rows = [f"{'queue':<{w}}{'model':<16}{'back-test':>10}{'naive':>8}{'holdout':>9}{'naive':>8}{'MASE':>7}  verdict"]
         for r in self.accuracy.to_dict("records"):
             verdict = (f"{1 - r['wape'] / r['baseline_wape']:+.0%} vs naive on the holdout" if r["baseline_wape"] > 0
                        else "no volume in the holdout")
             if r["model"] == BASELINE:
                 verdict = "no model beat naive on the back-test: naive used"
-            rows.append(f"{r['queue']:<24}{r['model'][:15]:<16}{r.get('backtest_wape', nan):>10.3f}"
+            rows.append(f"{r['queue']:<{w}}{r['model'][:15]:<16}{r.get('backtest_wape', nan):>10.3f}"
                         f"{r.get('baseline_backtest_wape', nan):>8.3f}{r['wape']:>9.3f}{r['baseline_wape']:>8.3f}"
                         f"{r['mase']:>7.3f}  {verdict}")
         for r in self.accuracy.to_dict("records"):
@@ -555,8 +558,12 @@ def _complete_grid(history, grain: str):
     wide = (history.assign(period_start=starts.dt.floor(step))
             .pivot_table(index="period_start", columns="queue", values="contacts", aggfunc="sum")
             .reindex(index).fillna(0.0))
-    recorded = set(starts.dt.normalize())
-    wide[~wide.index.normalize().isin(list(recorded))] = np.nan
+    # A day without any record is missing data (NaN), not zero, when the warehouse's usual daily
+    # volume makes an empty day implausible (CLOSURE_EXPECTED, as for closures); in a sparse one
+    # an empty day is just a day without contacts.
+    recorded = starts.dt.normalize()
+    if history["contacts"].sum() / recorded.nunique() >= CLOSURE_EXPECTED:
+        wide[~wide.index.normalize().isin(list(set(recorded)))] = np.nan
     return wide, slots, step
 
 
