@@ -39,15 +39,12 @@ CURRENT = "CURRENT"
 BATCH_ROWS = 1_000_000
 MEMORY_LIMIT = "1GB"
 
-# Each customer's latest segment in every framework, as one "framework=segment;..." key.
-_COMBINATIONS_SQL = f"""
-with latest as (
-    select s.entity_id, s.framework, s.segment from {ASSIGNMENTS_TABLE} s
-    join (select framework, max(as_of) as as_of from {ASSIGNMENTS_TABLE} where entity = 'customer'
-          group by framework) m on s.framework = m.framework and s.as_of = m.as_of
-    where s.entity = 'customer')
-select entity_id, string_agg(framework || '=' || segment, ';' order by framework) as combination
-from latest group by entity_id
+# Each customer's latest-as-of row per framework (the as-of date may differ between frameworks).
+_LATEST = f"""
+select s.entity_id, s.framework, s.segment from {ASSIGNMENTS_TABLE} s
+join (select framework, max(as_of) as as_of from {ASSIGNMENTS_TABLE} where entity = 'customer' group by framework) m
+  on s.framework = m.framework and s.as_of = m.as_of
+where s.entity = 'customer'
 """
 
 
@@ -117,27 +114,42 @@ def _read_customers(db: Path, known: dict[str, int], spill: Path) -> tuple[np.nd
     """Every customer's id (sorted bytes) and combination code; new combinations get the next codes."""
     if not db.exists():
         raise EngineError(f"{db}: no such DuckDB file")
-    # A bounded engine: the group-by and sort spill to disk rather than take the machine's memory.
-    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
+    # A bounded engine: the group-by and the sort spill to disk rather than take the machine's memory;
+    # one plain aggregate per framework (not an ordered string aggregate) so the group-by can spill.
+    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill),
+                                                          "preserve_insertion_order": False})
     try:
-        con.execute(f"create temp table combos as {_COMBINATIONS_SQL}")
-        keys = [row[0] for row in con.execute("select distinct combination from combos order by 1").fetchall()]
+        frameworks = [row[0] for row in con.execute(
+            f"select distinct framework from {ASSIGNMENTS_TABLE} where entity = 'customer' order by 1").fetchall()]
+        if not frameworks:
+            raise EngineError(f"{db}: {ASSIGNMENTS_TABLE} holds no customer segments; run `govex segment` first")
+        columns = [f"f{i}" for i in range(len(frameworks))]
+        pivot = ", ".join(f"max(segment) filter (where framework = '{name.replace(chr(39), chr(39) * 2)}') as {col}"
+                          for name, col in zip(frameworks, columns))
+        con.execute(f"create temp table wide as select entity_id, {pivot} from ({_LATEST}) group by entity_id")
         codes = dict(known)
-        for key in keys:
+        found = con.execute(f"select distinct {', '.join(columns)} from wide").fetchall()
+        keys = [";".join(f"{f}={seg}" for f, seg in zip(frameworks, combo) if seg is not None) for combo in found]
+        for key in sorted(keys):
             codes.setdefault(key, len(codes))
-        con.register("codes", pd.DataFrame({"combination": list(codes), "code": list(codes.values())}))
-        count, width = con.execute("select count(*), coalesce(max(strlen(entity_id)), 1) from combos").fetchone()
+        con.register("codes", pd.DataFrame([[*combo, codes[key]] for combo, key in zip(found, keys)],
+                                           columns=[*columns, "code"]))
+        count, width = con.execute("select count(*), coalesce(max(strlen(entity_id)), 1) from wide").fetchone()
         as_of = con.execute(f"select coalesce(max(as_of)::varchar, 'none') from {ASSIGNMENTS_TABLE}").fetchone()[0]
         ids = np.empty(count, dtype=f"S{width}")
         out = np.empty(count, dtype=np.int32)
-        reader = con.execute("select c.entity_id, k.code from combos c join codes k using (combination) "
-                             "order by c.entity_id").fetch_record_batch(BATCH_ROWS)
+        match = " and ".join(f"w.{c} is not distinct from k.{c}" for c in columns) or "true"
+        reader = con.execute(f"select w.entity_id, k.code from wide w join codes k on {match} "
+                             f"order by w.entity_id").fetch_record_batch(BATCH_ROWS)
         at = 0
         for batch in reader:
             n = batch.num_rows
             ids[at:at + n] = np.array(batch.column(0).to_pylist(), dtype=object).astype(bytes)
             out[at:at + n] = batch.column(1).to_numpy()
             at += n
+    except duckdb.Error as exc:
+        raise EngineError(f"{db}: reading customers' segment combinations failed (engine memory capped at "
+                          f"{MEMORY_LIMIT}, spilling to {spill}): {exc}") from None
     finally:
         con.close()
     if count > 1 and not (ids[1:] > ids[:-1]).all():
