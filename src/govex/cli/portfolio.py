@@ -1,0 +1,43 @@
+"""`govex portfolio`: the best set of projects under a budget and capacity, and what the limits cost."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from govex.cli.common import console, print_json
+
+
+def portfolio(
+    projects: Path = typer.Option(..., "--projects", help="YAML or CSV: name, benefit, benefit_sd, cost, effort, depends_on"),
+    budget: float = typer.Option(..., "--budget", help="money available (same unit as cost)"),
+    capacity: float = typer.Option(None, "--capacity", help="effort available (same unit as effort)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Choose projects maximising expected benefit within budget and capacity (MILP, HiGHS)."""
+    from govex.planning.portfolio import load_projects, optimise_portfolio
+
+    result = optimise_portfolio(load_projects(projects), budget=budget, capacity=capacity)
+    if as_json:
+        print_json(result)
+        return
+    low, high = result["benefit_90"]
+    console.print(f"fund {', '.join(result['selected']) or 'nothing'}: benefit {result['benefit']:,.4g} "
+                  f"(90% {low:,.4g} to {high:,.4g}), cost {result['cost']:,.4g} of {budget:,.4g}"
+                  + (f", effort {result['effort']:,.4g} of {capacity:,.4g}" if capacity is not None else ""),
+                  highlight=False)
+    for name, texts in result["constraints"].items():
+        for text in texts.values():
+            console.print(f"  {name}: {text}", highlight=False)
+    if result["marginal_in"]:
+        console.print(f"  just above the line: {result['marginal_in']['project']} "
+                      f"(dropping it loses {result['marginal_in']['benefit_lost_if_dropped']:,.4g})", highlight=False)
+    if result["marginal_out"]:
+        lost = result["marginal_out"]["benefit_lost_if_forced_in"]
+        console.print(f"  just below the line: {result['marginal_out']['project']} "
+                      + (f"(funding it instead costs {lost:,.4g} of benefit)" if lost is not None
+                         else "(cannot fit at all)"), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("portfolio")(portfolio)
