@@ -85,3 +85,11 @@ def test_where_late_deliveries_concentrate(olist):
     table = next(t for t in report.section("moved").tables if t.title.startswith("Where late deliveries concentrate"))
     for row in table.rows:  # each slice: enough delivered orders and at least one late order above the overall rate
         assert int(row[2].replace(",", "")) >= 30 and int(row[3].replace(",", "")) >= 1, row
+
+
+def test_segments_assigned_after_the_period_are_not_projected_back(olist):
+    # the default as-of is the day after the last order, in the quarter after the (last complete) report period
+    _, report = olist
+    section = report.section("segments")
+    assert any("no health movers are shown" in f.text for f in section.findings)
+    assert section.figures == ()

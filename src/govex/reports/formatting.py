@@ -49,6 +49,8 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
     value = float(value)
     if is_share(unit):
         if signed:
+            if round(100 * value, 1) == 0:
+                return "0.0 pp"  # no sign on a change that rounds to zero
             return f"{'+' if value > 0 else ''}{100 * value:.1f} pp"
         return f"{100 * value:.1f}%"
     if is_money(unit):

@@ -133,4 +133,6 @@ def segment_section(ctx: ReportContext) -> Built:
     message = (f"Health of the {moved[0].segment} segment {'rose' if moved[0].change > 0 else 'fell'} "
                f"{abs(moved[0].change):.1f} points last month, mostly through {ctx.label(moved[0].main_component)}"
                if moved else f"{total:,} customers in {len(profile)} {ctx.framework} segments; no health move with enough data")
-    return Built(Section("segments", TITLE, message, tuple(findings), (figure,), tables), tuple(actions))
+    # segments assigned outside the period describe none of its months: no health chart then
+    figures = (figure,) if membership_valid(as_of, ctx.period.start, ctx.period.end, ctx.rules) else ()
+    return Built(Section("segments", TITLE, message, tuple(findings), figures, tables), tuple(actions))
