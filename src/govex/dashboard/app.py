@@ -573,7 +573,9 @@ def _slice_change(metric: str, change) -> None:
     good = (delta > 0) == (direction == "higher")
     st.subheader(f"{_titled(metric)}: {_figure(metric, change.value_before)} in {change.before}, "
                  f"{_figure(metric, change.value_after)} in {change.after}")
-    st.caption(f"A change of {_figure(metric, delta, signed=True)} ({'better' if good or delta == 0 else 'worse'}). "
+    shift = _change_figure(metric, delta, change.value_after)
+    verdict = "no change at this precision" if not any(d in shift for d in "123456789") else "better" if good else "worse"
+    st.caption(f"A change of {shift} ({verdict}). "
                "Each cut below splits it exactly over its cells (for ratios: the mix of volume and each cell's own rate).")
     for dim, cells in change.cells.groupby("dimension", sort=False):
         cells = cells.reindex(cells["contribution"].abs().sort_values(ascending=False).index).head(8)
