@@ -1,0 +1,119 @@
+"""Playbook files: the decisions taken from the analyses, checked line by line before anyone acts on them.
+
+A playbook is YAML with a list under ``plays:``; each play says, for one segment x journey, the
+problem and its evidence, the action, its owner, the KPI it should move (a catalogue metric), the
+expected effect with an interval, the cost and the start and review dates. Checking collects every
+problem with its ``file:line`` (the line of the field when it is present, else of the play) and
+raises once, so a reviewer fixes the whole file in one pass.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govex.contract.schema import JOURNEYS
+from govex.errors import ConfigError, Issue, IssueLevel
+from govex.metrics.model import Origin
+from govex.metrics.yaml_source import read_items
+
+REQUIRED = ("segment", "journey", "problem", "evidence", "action", "owner", "kpi", "expected", "cost",
+            "start", "review")
+
+
+class PlaybookError(ConfigError):
+    """A playbook has errors; `issues` lists every one with its file:line."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = list(issues)
+        body = "\n".join(i.render() for i in self.issues)
+        super().__init__(f"invalid playbook ({len(self.issues)} issue(s)):\n{body}")
+
+
+@dataclass(frozen=True)
+class Play:
+    segment: str
+    journey: str
+    kpi: str
+    action: str
+    owner: str
+    expected: dict[str, float]
+    cost: float
+    start: dt.date
+    review: dt.date
+    line: int
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _check_play(body: dict, origin: Origin, *, metrics: set[str], space, issues: list[Issue]) -> Play | None:
+    def error(message: str, field: str | None = None) -> None:
+        issues.append(Issue(IssueLevel.ERROR, message, origin.at(field)))
+
+    before = len(issues)
+    missing = [name for name in REQUIRED if body.get(name) in (None, "")]
+    if missing:
+        error(f"play is missing {', '.join(missing)}")
+    for name in sorted(set(body) - set(REQUIRED)):
+        error(f"unknown field {name!r}; a play has: {', '.join(REQUIRED)}", name)
+    segment = str(body.get("segment", ""))
+    if body.get("segment") not in (None, ""):
+        framework, _, label = segment.partition("=")
+        if not space.knows(framework):
+            error(f"unknown segment framework {framework!r} in {segment!r}; expected framework=label with a "
+                  f"framework among {', '.join(sorted([*space.labels, *space.composites]))}", "segment")
+        elif label not in space.labels_of(framework):
+            error(f"unknown segment {label!r} of {framework!r}; known: {', '.join(space.labels_of(framework))}",
+                  "segment")
+    if body.get("journey") not in (None, "") and body["journey"] not in JOURNEYS:
+        error(f"unknown journey {body['journey']!r}; known: {', '.join(JOURNEYS)}", "journey")
+    if body.get("kpi") not in (None, "") and body["kpi"] not in metrics:
+        error(f"unknown metric {body['kpi']!r}: not in the metric catalogue (see `govex metrics list`)", "kpi")
+    expected = body.get("expected")
+    if expected is not None:
+        try:
+            effect, low, high = (float(expected[k]) for k in ("effect", "low", "high"))
+            if not low <= effect <= high:
+                error(f"expected effect {effect} must lie within its interval [{low}, {high}]", "expected")
+        except (TypeError, KeyError, ValueError):
+            error("expected must be a mapping {effect: N, low: N, high: N} of numbers", "expected")
+    if body.get("cost") is not None and (not isinstance(body["cost"], (int, float)) or body["cost"] < 0):
+        error(f"cost must be a number >= 0; got {body['cost']!r}", "cost")
+    start, review = _date(body.get("start")), _date(body.get("review"))
+    for name, value in (("start", start), ("review", review)):
+        if body.get(name) is not None and value is None:
+            error(f"{name} must be a date YYYY-MM-DD; got {body[name]!r}", name)
+    if start and review and review <= start:
+        error(f"review date {review} is not after the start date {start}", "review")
+    if len(issues) > before:
+        return None
+    return Play(segment=segment, journey=body["journey"], kpi=body["kpi"], action=str(body["action"]),
+                owner=str(body["owner"]), expected={k: float(expected[k]) for k in ("effect", "low", "high")},
+                cost=float(body["cost"]), start=start, review=review, line=origin.line)
+
+
+def check_playbook(path: str | Path, *, catalogue=None, space=None) -> list[Play]:
+    """The plays of a playbook file, or a PlaybookError listing every problem with its file:line."""
+    from govex.metrics.catalogue import load_catalogue
+    from govex.policy.space import SegmentSpace
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such playbook file")
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    space = space if space is not None else SegmentSpace.from_frameworks()
+    issues: list[Issue] = []
+    items = read_items(path, "plays", str(path), issues)
+    plays = [_check_play(body, origin, metrics=set(catalogue.names()), space=space, issues=issues)
+             for body, origin in items]
+    if issues:
+        raise PlaybookError(issues)
+    return [play for play in plays if play is not None]
