@@ -120,13 +120,14 @@ def _need_controls(panel: Panel, method: str) -> None:
 def _demean_two_way(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Residual of `values` on unit and period dummies over the observed cells (alternating projections)."""
     out = np.where(mask, values, 0.0)
+    tolerance = 1e-13 * max(float(np.abs(out).max()), 1.0) * out.shape[1]
     for _ in range(1000):
         counts_u = mask.sum(axis=1, keepdims=True)
         out = np.where(mask, out - out.sum(axis=1, keepdims=True) / np.maximum(counts_u, 1), 0.0)
         counts_t = mask.sum(axis=0, keepdims=True)
         col = out.sum(axis=0, keepdims=True) / np.maximum(counts_t, 1)
         out = np.where(mask, out - col, 0.0)
-        if np.abs(col).max() < 1e-13 and np.abs(out.sum(axis=1)).max() < 1e-10:
+        if np.abs(out.sum(axis=1)).max() < tolerance:  # column sums are 0 here; rows too: converged
             break
     return out
 
