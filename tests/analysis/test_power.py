@@ -94,3 +94,16 @@ def test_cli_power_and_sequential(tmp_path):
     payload = json.loads(out.stdout)
     assert payload["significant"] and payload["pairs_read"] == 3000
     assert payload["first_significant_at"] < 3000
+
+
+def test_cli_sequential_refuses_more_than_two_arms(tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+
+    path = tmp_path / "abc.csv"
+    pd.DataFrame({"arm": ["control", "b", "c"] * 20, "csat": np.arange(60.0)}).to_csv(path, index=False)
+    out = CliRunner().invoke(app, ["experiment", "sequential", "--data", str(path), "--arm", "arm", "--metric", "csat"])
+    assert out.exit_code == 1
+    assert "expected the control arm 'control' and one treatment arm; found ['b', 'c', 'control']" in str(out.exception)
