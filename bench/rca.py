@@ -39,7 +39,7 @@ def govex_single(cube: PlantedCube) -> list[dict[str, str]]:
     return govex(cube, redraws=0)
 
 
-METHODS = {"govex": govex, "govex, no redraws": govex_single, **REFERENCES}
+METHODS = {"govex": govex, "govex single search": govex_single, **REFERENCES}
 
 
 def score_family(cubes: list[PlantedCube], methods: dict) -> list[dict]:
