@@ -76,10 +76,14 @@ def ratio_se_independent(sum_x, sum_y, sum_xx, sum_yy) -> np.ndarray:
 
 
 def mean_se(n, sum_x, sum_xx) -> np.ndarray:
-    """Standard error of a mean, s / sqrt(n), with the unbiased sample variance."""
+    """Standard error of a mean, s / sqrt(n), with the unbiased sample variance (undefined, NaN, for n < 2).
+
+    n < 2 is NaN explicitly, not by 0/0: with exact sums, sum_xx - sum_x**2 can be a rounding
+    residue of either sign, which would make one engine's interval NaN and another's a point.
+    """
     n = np.asarray(n, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = (sum_xx - sum_x**2 / n) / (n - 1)
+        var = np.where(n > 1, (sum_xx - sum_x**2 / n) / (n - 1), np.nan)
         return np.sqrt(np.clip(var, 0, None) / n)
 
 
