@@ -26,6 +26,9 @@ def shared_data() -> Path:
     return path
 
 
+_SPARK_SESSIONS: list = []  # the run's Spark session, once a test has asked for it
+
+
 @pytest.fixture(scope="session")
 def spark_backend():
     """One local[2] Spark session (through Ibis) for the whole test run."""
@@ -33,5 +36,24 @@ def spark_backend():
     from govex.engine.spark import local_spark_backend
 
     backend = local_spark_backend()
+    _SPARK_SESSIONS.append(backend._session)
     yield backend
+    _SPARK_SESSIONS.clear()
     backend._session.stop()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_spark_views_leak_between_modules():
+    """Drop the views a test module left in the shared Spark session.
+
+    Modules load canonical tables as session views under their canonical names; left behind, they
+    would stand in for another module's own tables (an unmapped `sellers`, an `fx_rates` without
+    its currencies) and make results depend on the order tests run in.
+    """
+    yield
+    for session in _SPARK_SESSIONS:
+        for table in session.catalog.listTables():
+            if table.isTemporary:
+                session.catalog.dropTempView(table.name)
+            elif table.tableType == "VIEW":
+                session.sql(f"DROP VIEW IF EXISTS `{table.name}`")
