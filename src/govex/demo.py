@@ -211,8 +211,10 @@ def _automation(ctx: DemoContext) -> list[str]:
     lines = [f"contact-reason classifier: holdout accuracy {study.evaluation.accuracy:.3f}",
              "top automation opportunities (recognised at the target precision x resolvable without an agent):"]
     for row in study.opportunities.head(3).itertuples():
+        net = row.net_saving  # a saving that rounds to nothing prints as 0, never "-0"
+        net_text = "0" if abs(net) < 0.5 else f"{net:+,.0f}"
         lines.append(f"  {row.rank}. {row.reason}: recognised {row.coverage:.0%} x resolvable {row.resolvable_share:.0%} "
-                     f"= automate {row.automation_rate:.0%}; {row.fte_saved:.1f} FTE, net {row.net_saving:+,.0f} {cur}/month"
+                     f"= automate {row.automation_rate:.0%}; {row.fte_saved:.1f} FTE, net {net_text} {cur}/month"
                      + (f" ({row.note})" if isinstance(row.note, str) and row.note else ""))
     try:
         path = write_scenario(study.opportunities, ctx.out / "scenarios" / "automation.yaml", name="llm-deflection")
