@@ -49,7 +49,12 @@ tables: {}
 
 
 def write_example_config(path: str | Path, *, force: bool = False) -> Path:
-    """Write the commented example to `path`; refuse to overwrite an existing file unless `force`.
+    """Write the commented example to `path`; refuse to overwrite an existing file unless `force`."""
+    return write_new_config(path, EXAMPLE_CONFIG, force=force)
+
+
+def write_new_config(path: str | Path, text: str, *, force: bool = False) -> Path:
+    """Write a config file's `text` to `path`, refusing to overwrite an existing file unless `force`.
 
     The file is written to a temporary name in the same folder, then renamed into place.
     """
@@ -60,7 +65,7 @@ def write_example_config(path: str | Path, *, force: bool = False) -> Path:
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(EXAMPLE_CONFIG)
+            out.write(text)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

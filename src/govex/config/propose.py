@@ -11,10 +11,10 @@ to edit, never a silent mapping.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from govex.config.example import write_new_config
 from govex.contract.schema import BOOL, DATE, FLOAT, INT, TABLES, TIMESTAMP
 from govex.errors import ConfigError
 
@@ -222,15 +222,4 @@ def propose_mapping(path: str | Path, *, table: str | None = None) -> Proposal:
 def write_proposal(proposal: Proposal, target: str | Path, *, force: bool = False) -> Path:
     """Write the proposal's YAML to `target` (temporary name, then rename; refuses to overwrite)."""
     target = Path(target)
-    if target.exists() and not force:
-        raise ConfigError(f"{target} already exists; pass --force to overwrite it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(proposal.yaml(target.parent))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_new_config(target, proposal.yaml(target.parent), force=force)
