@@ -58,3 +58,17 @@ def test_shrunk_cells_lie_between_raw_value_and_pooled_rate(synth_wh):
         moved = (cells["value"] - cells["value_shrunk"]) / (cells["value"] - pooled)
         small, large = cells["denominator"].idxmin(), cells["denominator"].idxmax()
         assert moved[small] >= moved[large]
+
+
+def test_intervals_match_scipy_stats_quantiles():
+    # the peer library's chi-square and normal quantiles: Garwood's limits are chi2_q(2k)/2 and chi2_q(2k+2)/2
+    from scipy import stats as sps
+
+    counts = np.array([0, 1, 2, 7, 40, 1234, 10**6], dtype=float)
+    for confidence in (0.8, 0.95, 0.99):
+        alpha = 1 - confidence
+        low, high = stats.poisson_exact(counts, confidence)
+        expected_low = np.where(counts > 0, sps.chi2.ppf(alpha / 2, np.maximum(2 * counts, 1)) / 2, 0.0)
+        np.testing.assert_allclose(low, expected_low, rtol=1e-10)
+        np.testing.assert_allclose(high, sps.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2, rtol=1e-10)
+        assert stats.z_value(confidence) == pytest.approx(sps.norm.ppf(1 - alpha / 2), rel=1e-12)

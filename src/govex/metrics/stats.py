@@ -1,4 +1,4 @@
-"""Confidence intervals and small-cell shrinkage on aggregated metric cells (numpy/scipy only).
+"""Confidence intervals and small-cell shrinkage on aggregated metric cells (numpy and the stdlib).
 
 Every function takes arrays of per-cell sufficient statistics (counts, sums, sums of squares,
 cross-products) computed by the engine, so no row-level data is needed here.
@@ -17,13 +17,14 @@ References
 """
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy import stats as sps
 
 
 def z_value(confidence: float) -> float:
     """Two-sided standard-normal quantile for a confidence level (1.96 for 0.95)."""
-    return float(sps.norm.ppf(0.5 + confidence / 2))
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def wilson(successes: np.ndarray, trials: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -37,11 +38,18 @@ def wilson(successes: np.ndarray, trials: np.ndarray, z: float) -> tuple[np.ndar
 
 
 def poisson_exact(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Garwood's exact interval for a Poisson count [2]_ (lower limit 0 at a count of 0)."""
+    """Garwood's exact interval for a Poisson count [2]_ (lower limit 0 at a count of 0).
+
+    The limits chi2_q(2k) / 2 are the quantiles of a Gamma(k, 1), i.e. the inverse regularised
+    incomplete gamma function; scipy.special is imported here, not scipy.stats (0.5 s at start-up).
+    """
+    from scipy.special import gammaincinv
+
     k = np.asarray(count, dtype="float64")
     alpha = 1 - confidence
-    low = np.where(k > 0, sps.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
-    high = sps.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    with np.errstate(invalid="ignore"):
+        low = np.where(k > 0, gammaincinv(np.maximum(k, 1.0), alpha / 2), 0.0)
+    high = gammaincinv(k + 1, 1 - alpha / 2)
     return low, high
 
 
