@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from govex.analysis.anomalies import alerts, detect_anomalies
-from govex.analysis.rca import Localization, localize_root_causes
+from govex.analysis.rca import Localization, RootCause, localize_root_causes
 from govex.errors import ConfigError
 
 PERIOD_COLUMN = "period_start"
@@ -117,8 +117,11 @@ class MetricChange:
             return head + "; no localised cause stands out from noise"
         lines = [head]
         for c in self.localization.root_causes:
-            share = f"explains {c.explained_share:.0%} of the change, " if np.isfinite(c.explained_share) else ""
+            share = (f"{c.share:.0%} of the movement ({'up' if c.contribution > 0 else 'down'}), "
+                     if np.isfinite(c.share) else "")
             lines.append(f"  - {c.label()}: {c.expected:.4g} -> {c.actual:.4g}, {share}score {c.score:.2f}")
+        if np.isfinite(self.localization.unexplained_share):
+            lines.append(f"  - not explained by these causes: {self.localization.unexplained_share:.0%} of the movement")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +137,8 @@ def _shared_denominator_rates(frame: pd.DataFrame, result: Localization, denomin
 
     Each cause's denominator is the sum over the distinct denominator cells it touches, so
     "reason=payment_issue" is read against all orders and "market=MX & reason=..." against MX's.
+    Contributions (rate points over the whole denominator), shares of the gross movement and the
+    unexplained share are recomputed on the same basis, so they add up as in :mod:`rca`.
     """
     def rate(rows: pd.DataFrame, numerator: str, denominator: str) -> float:
         den = rows.drop_duplicates(denominator_by)[denominator].sum()
@@ -143,15 +148,34 @@ def _shared_denominator_rates(frame: pd.DataFrame, result: Localization, denomin
     total_expected = rate(frame, "expected", "expected_den")
     actual_den = frame.drop_duplicates(denominator_by)["actual_den"].sum()
     change = total_actual - total_expected
-    causes = []
-    for cause in result.root_causes:
-        rows = frame[np.logical_and.reduce([frame[k].to_numpy() == v for k, v in cause.dims.items()])]
-        undone = per * (rows["actual"].sum() - rows["expected_at_volume"].sum()) / actual_den if actual_den > 0 else np.nan
-        causes.append(replace(cause, actual=rate(rows, "actual", "actual_den"),
-                              expected=rate(rows, "expected", "expected_den"),
-                              explained_share=float(undone / change) if change != 0 else float("nan")))
-    return Localization(root_causes=tuple(causes), measure="ratio", total_actual=total_actual,
-                        total_expected=total_expected)
+
+    def under(cause: RootCause) -> np.ndarray:
+        return np.logical_and.reduce([frame[k].to_numpy() == v for k, v in cause.dims.items()])
+
+    def contribution(mask: np.ndarray) -> float:
+        rows = frame[mask]
+        return float(per * (rows["actual"].sum() - rows["expected_at_volume"].sum()) / actual_den
+                     if actual_den > 0 else np.nan)
+
+    strong = [(c, under(c)) for c in result.root_causes]
+    covered = np.logical_or.reduce([m for _, m in strong] or [np.zeros(len(frame), dtype=bool)])
+    general = [(result.general_shift, ~covered)] if result.general_shift is not None else []
+    parts = {id(c): contribution(m) for c, m in strong + general}
+    rest = change - sum(parts.values())
+    gross = sum(abs(v) for v in parts.values()) + abs(rest)
+
+    def rescaled(cause: RootCause, mask: np.ndarray) -> RootCause:
+        rows = frame[mask]
+        part = parts.get(id(cause), contribution(mask))
+        return replace(cause, actual=rate(rows, "actual", "actual_den"), expected=rate(rows, "expected", "expected_den"),
+                       contribution=part, share=float(abs(part) / gross) if gross > 0 else float("nan"),
+                       explained_share=float(part / change) if change != 0 else float("nan"))
+
+    return Localization(root_causes=tuple(rescaled(c, m) for c, m in strong), measure="ratio",
+                        total_actual=total_actual, total_expected=total_expected,
+                        unexplained_share=float(abs(rest) / gross) if gross > 0 else float("nan"),
+                        weak_causes=tuple(rescaled(c, under(c)) for c in result.weak_causes),
+                        general_shift=rescaled(*general[0]) if general else None)
 
 
 def explain_change(cube: pd.DataFrame, *, metric: str, before: object, after: object, by: Sequence[str],
