@@ -7,7 +7,7 @@ import pytest
 from backends.conftest import as_text_table
 from contract.canonical_frames import valid_frames
 from govex.contract import Rule, conform, table, validate_tables
-from govex.engine.dialect import count_where, days_between, ratio, replace_tables_atomically
+from govex.dialect import count_where, days_between, ratio, replace_tables_atomically
 from govex.errors import ContractError, EngineError
 
 

@@ -5,7 +5,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from govex.engine.dialect import days_between
+from govex.dialect import days_between
 from govex.errors import ConfigError
 from govex.ingest.olist import ingest_olist
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from govex.contract.schema import LOAD_ORDER, Column, Table, table
 from govex.contract.types import cast_value, conform, ibis_type
-from govex.engine.dialect import count_where, is_before
+from govex.dialect import count_where, is_before
 from govex.errors import ContractError, Issue, IssueLevel
 
 MAX_EXAMPLES = 5

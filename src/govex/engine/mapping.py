@@ -14,8 +14,8 @@ from govex.config.model import GovexConfig
 from govex.contract.schema import TABLES, table
 from govex.contract.types import conform
 from govex.contract.validate import ContractIssue, validate_tables
-from govex.ingest.pseudonymise import pseudonymise
-from govex.ingest.sources import read_source
+from govex.engine.pseudonymise import pseudonymise
+from govex.engine.sources import read_source
 
 
 def mapped_tables(con: ibis.BaseBackend, config: GovexConfig) -> tuple[dict[str, ir.Table], list[ContractIssue]]:

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from govex.config.model import DEFAULT_URL
 from govex.contract.schema import TABLES
 from govex.engine.write import replace_table
 from govex.errors import EngineError, MissingTableError
@@ -21,8 +22,6 @@ from govex.errors import EngineError, MissingTableError
 if TYPE_CHECKING:
     from govex.config.model import GovexConfig
     from govex.contract.validate import ContractIssue
-
-DEFAULT_URL = "duckdb:///govex.duckdb"
 
 
 def connect(url: str = DEFAULT_URL) -> ibis.BaseBackend:

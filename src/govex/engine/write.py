@@ -24,7 +24,7 @@ import pandas as pd
 import sqlglot as sg
 import sqlglot.expressions as sge
 
-from govex.engine.dialect import replace_tables_atomically
+from govex.dialect import replace_tables_atomically
 from govex.errors import EngineError
 
 KEEP_VERSIONS = 2  # the version readers see, and the one before it

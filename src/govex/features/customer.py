@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import ibis
 import ibis.expr.types as ir
 
-from govex.engine.dialect import count_where
+from govex.dialect import count_where
 from govex.engine.warehouse import Warehouse
 from govex.errors import MissingTableError
 from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX

@@ -17,10 +17,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from govex.contract.schema import LOAD_ORDER, TABLES, table
 from govex.contract.types import conform
 from govex.contract.validate import absent_tables, validate_tables
-from govex.engine.dialect import replace_tables_atomically
+from govex.dialect import replace_tables_atomically
 from govex.engine.warehouse import connect
 from govex.errors import ConfigError
-from govex.ingest.pseudonymise import pseudonymise
+from govex.engine.pseudonymise import pseudonymise
 from govex.ingest.report import IngestReport, LoadedTable
 
 STAGING_PREFIX = "_govex_staging_"

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 from govex.errors import ConfigError
 from govex.ingest.load import load_tables, open_database
 from govex.ingest.report import IngestReport
-from govex.ingest.sources import read_files
+from govex.engine.sources import read_files
 
 FILES = {
     "orders": "olist_orders_dataset",

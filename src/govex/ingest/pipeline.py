@@ -8,7 +8,7 @@ from govex.contract.schema import LOAD_ORDER
 from govex.errors import ConfigError
 from govex.ingest.load import load_tables, open_database
 from govex.ingest.report import IngestReport
-from govex.ingest.sources import read_files, read_source, source_pattern
+from govex.engine.sources import read_files, read_source, source_pattern
 
 
 def ingest(config: GovexConfig, *, warn_only: bool = False, progress: bool = False) -> IngestReport:

@@ -1,7 +1,8 @@
 """Every known difference between DuckDB and Spark (as seen through Ibis), as one helper each.
 
 Feature, validation and ingest code call these helpers and never branch on the engine's name;
-each helper has a parity test in tests/backends/.
+each helper has a parity test in tests/backends/. It imports nothing of govex but `errors`, so
+the contract's validation and the engine stage above it can both use it.
 """
 from __future__ import annotations
 
@@ -35,11 +36,11 @@ def days_between(earlier: ir.Value, later: ir.Value) -> ir.IntegerValue:
     return _as_date(later).delta(_as_date(earlier), unit="day")
 
 
-def is_before(later: ir.Value, earlier: ir.Value) -> ir.BooleanValue:
-    """True when `later` is strictly before `earlier`; a date against a timestamp compares dates."""
-    if later.type().is_date() or earlier.type().is_date():
-        return _as_date(later) < _as_date(earlier)
-    return later < earlier
+def is_before(value: ir.Value, bound: ir.Value) -> ir.BooleanValue:
+    """True when `value` is strictly before `bound`; a date against a timestamp compares dates."""
+    if value.type().is_date() or bound.type().is_date():
+        return _as_date(value) < _as_date(bound)
+    return value < bound
 
 
 def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:

@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from govex.config.model import GovexConfig, TableSource
-from govex.engine.dialect import read_csv_as_text
+from govex.dialect import read_csv_as_text
 from govex.errors import ConfigError
 
 
