@@ -291,7 +291,8 @@ def _leaf_cells(metric, leaf: _Leaf, frames: dict, z: float, confidence: float) 
             se = stats.ratio_se_independent(x, y, xx, yy)
         se = se * metric.per
         out["numerator"], out["denominator"], out["value"], out["n"], out["se"] = x, y, value, frame["n_y"].to_numpy("float64"), se
-        out["ci_low"], out["ci_high"] = value - z * se, value + z * se
+        out["ci_low"], out["ci_high"], on_log = stats.ratio_interval(value, se, z)
+        out["ci_method"] = np.where(on_log, out["ci_method"] + "_log", out["ci_method"])
     if kind in ("count", "sum", "distinct_count"):
         return out
     # a cell whose denominator is empty has no value (0/0 or x/0): drop it rather than report NaN or inf
