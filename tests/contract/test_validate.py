@@ -90,6 +90,23 @@ CASES = [
      "more than once", "customer_id='c1', rows=2"),
     ("orphan customer", "orders", _set("orders", [3], "customer_id", "c404"), Rule.ORPHAN, "customer_id", 1,
      "customers.customer_id that does not exist", "customer_id='c404'"),
+    # the supply side: an action off the ladder, an appeal outcome without an appeal, an action
+    # before its violation, an unknown seller
+    ("action off the ladder", "enforcement_actions", _set("enforcement_actions", [0, 2], "action", "fine"),
+     Rule.NOT_ALLOWED, "action", 2, "warning, listing_removal, payout_hold, suspension, termination",
+     "action_id='e1', action='fine'"),
+    ("appeal outcome without appeal", "enforcement_actions",
+     _set("enforcement_actions", [1], "appeal_filed", False), Rule.INCONSISTENT, "appeal_outcome", 1,
+     "appeal_outcome only when appeal_filed = true", "action_id='e2', appeal_filed=False, appeal_outcome='overturned'"),
+    ("action before violation", "enforcement_actions",
+     _set("enforcement_actions", [0], "action_at", "2024-02-28 08:00:00"), Rule.ORDER, "action_at", 1,
+     "action_at before violation_at", "action_id='e1'"),
+    ("unknown seller", "enforcement_actions", _set("enforcement_actions", [2], "seller_id", "s404"), Rule.ORPHAN,
+     "seller_id", 1, "sellers.seller_id that does not exist", "seller_id='s404'"),
+    ("fulfilment outcome off the list", "orders", _set("orders", [1], "fulfilment_outcome", "lost"),
+     Rule.NOT_ALLOWED, "fulfilment_outcome", 1, "redeemed, refused_by_merchant, no_show, expired", "order_id='o2'"),
+    ("education score above 100", "education", _set("education", [0], "score", 120.0), Rule.OUT_OF_RANGE,
+     "score", 1, "range 0 to 100", "enrolment_id='n1'"),
 ]
 
 

@@ -36,7 +36,8 @@ def test_row_counts_match_the_readme(olist):
 
 def test_tables_olist_lacks_are_reported_with_the_features_they_disable(olist):
     report, _, _ = olist
-    assert set(report.absent) == {"contacts", "disputes", "returns", "moderation_cases", "vendors", "staffing", "fx_rates"}
+    assert set(report.absent) == {"contacts", "disputes", "returns", "moderation_cases", "vendors", "staffing", "fx_rates",
+                                  "enforcement_actions", "education"}
     assert "trust metrics" in report.absent["disputes"]
 
 
@@ -85,3 +86,15 @@ def test_partial_layout_is_refused_with_the_missing_files(shared_data, tmp_path)
     with pytest.raises(ConfigError, match="olist_orders_dataset.csv"):
         ingest_olist(shared_data / "olist", database=tmp_path / "govex.duckdb")
     assert not (tmp_path / "govex.duckdb").exists()
+
+
+def test_olist_sellers_are_shop_sellers_with_vertical_and_region(olist):
+    _, con, folder = olist
+    sellers = con.table("sellers").to_pandas().set_index("seller_id")
+    raw = pd.read_csv(folder / "olist_sellers_dataset.csv.gz", dtype=str).set_index("seller_id")
+    assert (sellers.seller_type == "shop_seller").all()
+    assert (sellers.vertical.fillna("") == sellers.category.fillna("")).all()
+    assert (sellers.region == raw.loc[sellers.index, "seller_city"]).all()
+    assert sellers.kyc_status.isna().all() and sellers.payout_account_id.isna().all()
+    orders = con.table("orders").to_pandas()
+    assert (orders.fulfilment_type == "shipped").all() and orders.creator_id.isna().all()

@@ -56,6 +56,8 @@ def _table_section(t: Table) -> str:
         lines += [f"Foreign keys: {refs}.", ""]
     if t.order_checks:
         lines += [f"Order checks: {'; '.join(f'`{c.describe()}`' for c in t.order_checks)}.", ""]
+    if t.requires_checks:
+        lines += [f"Consistency checks: {'; '.join(f'`{c.describe()}`' for c in t.requires_checks)}.", ""]
     lines += ["| column | type | null | allowed | meaning |", "|---|---|---|---|---|"]
     for col in t.columns:
         meaning = col.meaning + (" *(pseudonymisable)*" if col.pii_id else "")

@@ -65,6 +65,22 @@ class OrderCheck:
 
 
 @dataclass(frozen=True)
+class RequiresCheck:
+    """A row-level consistency rule: when `column` is not null, `other` must equal `value`."""
+
+    column: str
+    other: str
+    value: str | bool
+
+    @property
+    def shown_value(self) -> str:
+        return str(self.value).lower() if isinstance(self.value, bool) else self.value
+
+    def describe(self) -> str:
+        return f"{self.column} only when {self.other} = {self.shown_value}"
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     meaning: str
@@ -72,6 +88,7 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()
     order_checks: tuple[OrderCheck, ...] = ()
+    requires_checks: tuple[RequiresCheck, ...] = ()
     needed_by: tuple[str, ...] = field(default=())
 
     def column(self, name: str) -> Column:
@@ -105,6 +122,9 @@ CUSTOMERS = Table(
     needed_by=("segmentation", "metrics", "policy"),
 )
 
+SELLER_TYPES = ("shop_seller", "local_merchant", "service_provider")
+KYC_STATUSES = ("not_started", "pending", "verified", "rejected", "expired")
+
 SELLERS = Table(
     "sellers",
     "Merchants or service providers, one row per seller; an entity in its own right (seller risk, lifecycle).",
@@ -114,12 +134,26 @@ SELLERS = Table(
         Column("market", STRING, MARKET_NOTE),
         Column("category", STRING, "main product or service category", nullable=True),
         Column("seller_tier", STRING, "seller programme tier (e.g. top, standard, new)", nullable=True),
+        Column("seller_type", STRING, "shop seller (ships goods), local merchant (vouchers redeemed on site) or "
+               "service provider (appointments)", allowed=SELLER_TYPES, default="shop_seller"),
+        Column("vertical", STRING, "business vertical (restaurants, beauty, home_services, electronics, ...)",
+               nullable=True),
+        Column("region", STRING, "region or city within the market where the seller operates", nullable=True),
+        Column("kyc_status", STRING, "identity and business verification (KYC) status", nullable=True,
+               allowed=KYC_STATUSES),
+        Column("kyc_submitted_date", DATE, "date verification documents were submitted", nullable=True),
+        Column("kyc_verified_date", DATE, "date verification succeeded (null if not verified)", nullable=True),
+        Column("payout_account_id", STRING, "identifier (or hash) of the bank account payouts go to; sellers "
+               "sharing one are linked accounts", nullable=True, pii_id=True),
     ),
     primary_key=("seller_id",),
-    needed_by=("seller metrics", "moderation metrics"),
+    order_checks=(OrderCheck("kyc_submitted_date", "kyc_verified_date"),),
+    needed_by=("seller metrics", "seller segmentation", "moderation metrics"),
 )
 
 ORDER_STATUSES = ("created", "approved", "shipped", "delivered", "cancelled", "unavailable")
+FULFILMENT_TYPES = ("shipped", "voucher", "appointment")
+FULFILMENT_OUTCOMES = ("redeemed", "refused_by_merchant", "no_show", "expired")
 
 ORDERS = Table(
     "orders",
@@ -137,10 +171,19 @@ ORDERS = Table(
         Column("platform", STRING, "where the order was placed (web, app, ...)", nullable=True),
         Column("promised_date", DATE, "delivery date promised to the customer at purchase", nullable=True),
         Column("delivered_at", TIMESTAMP, "when the order reached the customer (null if not delivered)", nullable=True),
+        Column("fulfilment_type", STRING, "how the order is fulfilled: shipped goods, a voucher redeemed on site, or "
+               "an appointment", allowed=FULFILMENT_TYPES, default="shipped"),
+        Column("fulfilment_outcome", STRING, "outcome of a voucher or appointment (null for shipped orders and "
+               "while open): redeemed/attended, refused by the merchant, buyer no-show, expired unused",
+               nullable=True, allowed=FULFILMENT_OUTCOMES),
+        Column("redeemed_at", TIMESTAMP, "when the voucher was redeemed or the appointment took place", nullable=True),
+        Column("creator_id", STRING, "creator or affiliate whose content drove the sale, if any", nullable=True,
+               pii_id=True),
     ),
     primary_key=("order_id",),
     foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"), ForeignKey("seller_id", "sellers", "seller_id")),
-    order_checks=(OrderCheck("ordered_at", "delivered_at"), OrderCheck("ordered_at", "promised_date")),
+    order_checks=(OrderCheck("ordered_at", "delivered_at"), OrderCheck("ordered_at", "promised_date"),
+                  OrderCheck("ordered_at", "redeemed_at")),
     needed_by=("segmentation", "metrics", "analysis", "planning drivers"),
 )
 
@@ -324,15 +367,66 @@ FX_RATES = Table(
     needed_by=("reporting-currency conversion",),
 )
 
+ENFORCEMENT_LADDER = ("warning", "listing_removal", "payout_hold", "suspension", "termination")
+DETECTION_SOURCES = ("automated_detection", "user_report", "staff_review", "external_report")
+APPEAL_OUTCOMES = ("pending", "upheld", "overturned")
+
+ENFORCEMENT_ACTIONS = Table(
+    "enforcement_actions",
+    "Actions taken against sellers for policy violations, one row per action, on an escalation ladder.",
+    (
+        Column("action_id", STRING, "action identifier"),
+        Column("seller_id", STRING, "seller acted against", pii_id=True),
+        Column("market", STRING, MARKET_NOTE),
+        Column("policy", STRING, "policy violated (fake_redemption, review_manipulation, counterfeit, ...)"),
+        Column("action", STRING, "rung of the enforcement ladder, mildest first", allowed=ENFORCEMENT_LADDER),
+        Column("detection_source", STRING, "how the violation was found", allowed=DETECTION_SOURCES),
+        Column("automated", BOOL, "true when the action was taken by a system without a human decision"),
+        Column("violation_at", TIMESTAMP, "when the violation happened (or was first observed)"),
+        Column("action_at", TIMESTAMP, "when the action was taken"),
+        Column("appeal_filed", BOOL, "the seller appealed the action", default=False),
+        Column("appeal_outcome", STRING, "outcome of the appeal (null when no appeal)", nullable=True,
+               allowed=APPEAL_OUTCOMES),
+        Column("appeal_decided_at", TIMESTAMP, "when the appeal was decided", nullable=True),
+        Column("reinstated_at", TIMESTAMP, "when the action was lifted (listing restored, account reinstated)",
+               nullable=True),
+    ),
+    primary_key=("action_id",),
+    foreign_keys=(ForeignKey("seller_id", "sellers", "seller_id"),),
+    order_checks=(OrderCheck("violation_at", "action_at"), OrderCheck("action_at", "appeal_decided_at"),
+                  OrderCheck("action_at", "reinstated_at")),
+    requires_checks=(RequiresCheck("appeal_outcome", "appeal_filed", True),
+                     RequiresCheck("appeal_decided_at", "appeal_filed", True)),
+    needed_by=("enforcement metrics", "seller risk"),
+)
+
+EDUCATION = Table(
+    "education",
+    "Seller education: one row per seller enrolment in a programme (course, coaching, webinar).",
+    (
+        Column("enrolment_id", STRING, "enrolment identifier"),
+        Column("seller_id", STRING, "seller enrolled", pii_id=True),
+        Column("programme", STRING, "education programme"),
+        Column("enrolled_at", TIMESTAMP, "when the seller enrolled"),
+        Column("completed_at", TIMESTAMP, "when the seller completed it (null if not completed)", nullable=True),
+        Column("score", FLOAT, "final assessment score, 0-100 (null if not assessed)", nullable=True, min=0, max=100),
+    ),
+    primary_key=("enrolment_id",),
+    foreign_keys=(ForeignKey("seller_id", "sellers", "seller_id"),),
+    order_checks=(OrderCheck("enrolled_at", "completed_at"),),
+    needed_by=("education metrics",),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (CUSTOMERS, SELLERS, ORDERS, CONTACTS, SURVEYS, DISPUTES, RETURNS, MODERATION_CASES, VENDORS, STAFFING, FX_RATES)
+    for t in (CUSTOMERS, SELLERS, ORDERS, CONTACTS, SURVEYS, DISPUTES, RETURNS, MODERATION_CASES, VENDORS, STAFFING, FX_RATES,
+              ENFORCEMENT_ACTIONS, EDUCATION)
 }
 
 # Tables ingest loads first, so foreign keys always point at something already validated.
 LOAD_ORDER: tuple[str, ...] = (
     "customers", "sellers", "vendors", "fx_rates", "orders", "contacts", "surveys",
-    "disputes", "returns", "moderation_cases", "staffing",
+    "disputes", "returns", "moderation_cases", "staffing", "enforcement_actions", "education",
 )
 assert set(LOAD_ORDER) == set(TABLES), "LOAD_ORDER must list every canonical table"
 

@@ -7,7 +7,8 @@ findings are collected, then raised once as a ContractError.
 Fatal rules (never downgraded) are the ones after which the data cannot be loaded or joined
 safely: a required column is missing, a value cannot be cast to the contract type, a primary key
 is null or duplicated. The other rules (null in a non-key column that must not be null, a value
-outside the allowed set or range, dates out of order, orphan foreign keys) become warnings with
+outside the allowed set or range, dates out of order, a value that another column rules out, orphan foreign
+keys) become warnings with
 ``warn_only=True``.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Rule(str, Enum):
     NOT_ALLOWED = "not_allowed"
     OUT_OF_RANGE = "out_of_range"
     ORDER = "order"
+    INCONSISTENT = "inconsistent"
     ORPHAN = "orphan_foreign_key"
 
 
@@ -209,6 +211,16 @@ def _row_checks(wide: ir.Table, contract: Table) -> list[_RowCheck]:
                 Rule.ORDER, order.later, earlier.notnull() & later.notnull() & is_before(later, earlier),
                 (*key, order.earlier, order.later),
                 f"have {order.later} before {order.earlier} (expected {order.describe()})",
+            ))
+    for requires in contract.requires_checks:
+        if requires.column in wide.columns and requires.other in wide.columns:
+            other = wide[requires.other]
+            checks.append(_RowCheck(
+                Rule.INCONSISTENT, requires.column,
+                wide[requires.column].notnull() & (other.isnull() | (other != requires.value)),
+                (*key, requires.other, requires.column),
+                f"have a {requires.column} but {requires.other} is not {requires.shown_value} "
+                f"(expected {requires.describe()})",
             ))
     return checks
 

@@ -1,7 +1,7 @@
 """Adapter for the public Olist Brazilian e-commerce dataset (Kaggle `olistbr/brazilian-ecommerce`).
 
 Maps Olist's CSVs onto the canonical customers, sellers, orders and surveys. Olist has no
-contacts, disputes, returns, moderation, vendors, staffing or FX tables; ingest reports them as
+contacts, disputes, returns, moderation, vendors, staffing, FX, enforcement or education tables; ingest reports them as
 absent with the features they disable. Markets are Brazilian states as ISO 3166-2 codes (BR-SP).
 
 References
@@ -163,7 +163,11 @@ def _customers(placed: ir.Table) -> ir.Table:
 
 
 def _sellers(sellers: ir.Table, items: ir.Table, placed: ir.Table) -> ir.Table:
-    """Sellers with an onboarding date (first order they sold in) and their most sold category."""
+    """Sellers with an onboarding date (first order they sold in) and their most sold category.
+
+    Olist sellers ship goods (shop sellers); their main category is the vertical and their city
+    the region. Olist has no verification or payout data: those columns load as null.
+    """
     sold = items.join(placed.select("order_id", "ordered_at"), "order_id")
     first_sale = sold.group_by("seller_id").aggregate(onboarded_date=sold.ordered_at.min().date())
     counts = sold.filter(sold.category.notnull()).group_by(["seller_id", "category"]).aggregate(n=ibis._.count())
@@ -178,6 +182,9 @@ def _sellers(sellers: ir.Table, items: ir.Table, placed: ir.Table) -> ir.Table:
         market=ibis.literal("BR-").concat(out.seller_state),
         category=out.category,
         seller_tier=ibis.null(dt.string),
+        seller_type=ibis.literal("shop_seller"),
+        vertical=out.category,
+        region=out.seller_city,
     )
 
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from govex.contract.schema import CHANNELS, JOURNEYS, ORDER_STATUSES
-from govex.datasets.synth import aftercare, moderation, service, surveys, workforce
+from govex.datasets.synth import aftercare, moderation, sellers_supply, service, surveys, workforce
 from govex.datasets.synth.columns import Ids, Labels, Masked, day_to_date, day_to_timestamp_us, id_array, to_arrow
 from govex.datasets.synth.config import (
     ACQUISITION_CHANNELS,
@@ -102,6 +102,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     surv = surveys.simulate_surveys(rngs["surveys"], horizon, cust, orders, rets, cont)
     mod = moderation.simulate_moderation(rngs["moderation"], cfg, orders.day, sellers.market, cust.market,
                                          events.vendor_qa_drop)
+    supply = sellers_supply.simulate_supply(cfg, sellers, orders, disp.order)  # its own streams
 
     journey_of_reason = np.array([JOURNEYS.index(r.journey) for r in service.REASONS])
     contact_queue = journey_of_reason[cont.reason].astype(np.int64) * len(CHANNELS) + cont.channel
@@ -140,6 +141,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         "market": market(sellers.market),
         "category": Labels(sellers.category, CATEGORIES),
         "seller_tier": Labels(sellers.tier, SELLER_TIERS),
+        **sellers_supply.seller_columns(supply, clock, w_s),
     })
     tables["orders"] = to_arrow("orders", {
         "order_id": order_id(np.arange(n_ord)),
@@ -155,6 +157,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         "platform": Labels(orders.platform, PLATFORMS),
         "promised_date": clock.date(orders.promised_day),
         "delivered_at": clock.ts(orders.delivered_day),
+        **sellers_supply.order_columns(supply, clock),
     })
     n_cont = cont.issue.size
     queue_labels = workforce.QUEUES
@@ -233,9 +236,11 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     })
     tables["vendors"] = to_arrow("vendors", workforce.vendor_columns(staffing, cfg.horizon_days))
     tables["fx_rates"] = to_arrow("fx_rates", fx_columns(fx))
+    tables.update(sellers_supply.supply_tables(supply, clock, sellers.market, w_s))
 
     truth = _truth_customers(cfg, cust, ring, clock, w_c)
     ground_truth = _ground_truth(cfg, events, clock, orders, ring, tables, w_c)
+    ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
 
 
