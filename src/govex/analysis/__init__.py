@@ -5,11 +5,9 @@ from govex.analysis.drivers import DriverAnalysis, key_drivers, lmg_importance, 
 from govex.analysis.experiments import ExperimentRead, adjust_pvalues, cuped_adjust, read_experiment, sample_ratio_test
 from govex.analysis.findings import (
     MetricChange,
-    MetricCube,
     change_cube,
     explain_change,
     explain_metric,
-    metric_cube,
     scan_series,
     what_moved,
 )
@@ -21,7 +19,6 @@ __all__ = [
     "ExperimentRead",
     "Localization",
     "MetricChange",
-    "MetricCube",
     "MixRateDecomposition",
     "RootCause",
     "adjust_pvalues",
@@ -38,7 +35,6 @@ __all__ = [
     "key_drivers",
     "lmg_importance",
     "localize_root_causes",
-    "metric_cube",
     "read_experiment",
     "relative_weights",
     "sample_ratio_test",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 from itertools import combinations
 from math import factorial
 
@@ -33,6 +33,10 @@ import pandas as pd
 
 from govex.analysis._cube import check_columns, numeric_column
 from govex.errors import ModelError
+from govex.features.survey_drivers import SURVEY_DRIVERS, survey_responses
+
+if TYPE_CHECKING:
+    from govex.engine.warehouse import Warehouse
 
 _EXACT_LMG_MAX_DRIVERS = 14
 
@@ -171,7 +175,7 @@ def key_drivers(
 
 
 def survey_key_drivers(
-    warehouse: Any,
+    warehouse: Warehouse,
     *,
     outcome: str = "csat",
     segment: str | None = None,
@@ -184,11 +188,8 @@ def survey_key_drivers(
     the per-response rows leave the engine. ``segment`` may be a column of that table
     (``market``, ``touchpoint``).
     """
-    from govex.features.survey_drivers import SURVEY_DRIVERS, survey_driver_flags  # the engine is needed only here
-
     if outcome not in ("csat", "nps"):
         raise ModelError(f"outcome {outcome!r}: use 'csat' or 'nps'")
-    flags = survey_driver_flags(warehouse)
-    responses = flags.filter(flags[outcome].notnull()).execute()
+    responses = survey_responses(warehouse, outcome)
     present = [d for d in SURVEY_DRIVERS if responses[d].std() > 0]
     return key_drivers(responses, outcome=outcome, drivers=present, segment=segment, min_responses=min_responses)

@@ -9,7 +9,8 @@ measures are averaged), which halves the noise of a one-period comparison.
 
 A rate whose numerator reaches a dimension its denominator cannot (contacts per order by contact
 reason: orders have no reason) is cut with a shared denominator: each reason cell of a market
-is read against that market's orders. :func:`metric_cube` builds such cubes from the warehouse.
+is read against that market's orders. :func:`govex.metrics.cause_cube.metric_cube` builds such cubes
+in the engine; this module only reads the frames the metric layer returns.
 
 :func:`what_moved` runs the whole loop on a warehouse: anomaly scan of each metric's overall
 series (alerts need a minimum volume), then root-cause localisation of each alert against the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,13 @@ import pandas as pd
 from govex.analysis.anomalies import alerts, detect_anomalies
 from govex.analysis.rca import Localization, RootCause, localize_root_causes
 from govex.errors import ConfigError
+from govex.metrics.cause_cube import metric_cube
+from govex.metrics.compute import compute_metrics
+from govex.metrics.plan import PERIOD_COLUMN
 
-PERIOD_COLUMN = "period_start"
+if TYPE_CHECKING:
+    from govex.engine.warehouse import Warehouse
+
 _ALL = "(all)"
 _SIDES = ("numerator", "denominator")
 _PERIOD_LENGTH = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS"}  # added to a period start
@@ -219,80 +225,7 @@ def explain_change(cube: pd.DataFrame, *, metric: str, before: object, after: ob
     return MetricChange(metric, labels[-1], after_label, result.total_expected, result.total_actual, result, labels)
 
 
-@dataclass(frozen=True)
-class MetricCube:
-    """A metric's cells from the warehouse, and how its denominator is cut."""
-
-    frame: pd.DataFrame
-    by: tuple[str, ...]  # dimensions the cells are cut by (the metric allows them)
-    denominator_by: tuple[str, ...] | None  # set when the denominator is shared across the others
-    per: float
-
-
-def _side_catalogue(catalogue: Any, metric: str) -> Any:
-    """A catalogue of the metric's numerator and denominator as stand-alone count/sum metrics."""
-    from govex.metrics.dimensions import reachable_dimensions, reaches_segments
-    from govex.metrics.model import Catalogue, Measure, Metric
-
-    parent = catalogue[metric]
-    metrics, origins, allowed, segment_ok = {}, {}, {}, {}
-    for side, measure in catalogue.measures(metric).items():
-        name = f"{metric}__{side}"
-        metrics[name] = Metric(
-            name=name, label=f"{parent.label} ({side})", description=f"{side} of {metric}",
-            unit=parent.business_unit or parent.unit, direction=parent.direction, role=parent.role,
-            category=parent.category, kind="count" if measure.expr is None else "sum", table=measure.table,
-            time_column=measure.time, filters=measure.conditions, numerator=Measure(expr=measure.expr),
-        )
-        origins[name] = catalogue.origins[metric]
-        allowed[name] = tuple(reachable_dimensions(measure.table))
-        segment_ok[name] = reaches_segments(measure.table)
-    return Catalogue(metrics=metrics, origins=origins, allowed=allowed, segment_ok=segment_ok)
-
-
-def metric_cube(warehouse: Any, *, metric: str, by: Sequence[str], period: str, start: object = None,
-                end: object = None) -> MetricCube:
-    """The cells of ``metric`` by ``by`` and period, cutting a rate's numerator further than its denominator.
-
-    Dimensions the metric cannot reach are dropped, except for ratio metrics whose numerator
-    reaches them: those are cut on the numerator, each cell sharing the denominator of its
-    coarser cell (contact_rate by market and reason: a reason's contacts per order of the market).
-    """
-    from govex.metrics import compute_metrics
-    from govex.metrics.compute import shipped_catalogue
-
-    catalogue = shipped_catalogue()
-    if metric not in catalogue:
-        compute_metrics(warehouse, metrics=[metric], by=[], period=period, start=start, end=end)  # names the error
-    by = list(dict.fromkeys(by))
-    allowed = [d for d in by if catalogue.allows(metric, d)]
-    definition = catalogue[metric]
-    measures = catalogue.measures(metric) if definition.kind != "tree" else {}
-    numerator_only: list[str] = []
-    if definition.kind in ("ratio", "rate", "proportion") and "denominator" in measures \
-            and measures["denominator"].distinct is False and measures["numerator"].distinct is False:
-        sides = _side_catalogue(catalogue, metric)
-        numerator_only = [d for d in by if d not in allowed and sides.allows(f"{metric}__numerator", d)]
-    if not numerator_only:
-        frame = compute_metrics(warehouse, metrics=[metric], by=allowed, period=period, start=start, end=end)
-        return MetricCube(frame, tuple(allowed), None, definition.per)
-    dims = [d for d in by if d in allowed or d in numerator_only]
-    parts = compute_metrics(warehouse, metrics=[f"{metric}__numerator"], by=dims, period=period, start=start,
-                            end=end, catalogue=sides)
-    dens = compute_metrics(warehouse, metrics=[f"{metric}__denominator"], by=allowed, period=period, start=start,
-                           end=end, catalogue=sides)
-    keys = [PERIOD_COLUMN, *allowed]
-    dens = dens[keys + ["value"]].rename(columns={"value": "denominator"})
-    frame = parts[[PERIOD_COLUMN, *dims, "value"]].rename(columns={"value": "numerator"}).merge(dens, on=keys, how="left")
-    frame["denominator"] = frame["denominator"].fillna(0.0)
-    frame["value"] = definition.per * np.divide(frame["numerator"], frame["denominator"],
-                                                out=np.full(len(frame), np.nan), where=frame["denominator"] > 0)
-    frame["n"] = frame["numerator"]
-    frame.insert(0, "metric", metric)
-    return MetricCube(frame, tuple(dims), tuple(allowed), definition.per)
-
-
-def explain_metric(warehouse: Any, *, metric: str, before: object, after: object, by: Sequence[str],
+def explain_metric(warehouse: Warehouse, *, metric: str, before: object, after: object, by: Sequence[str],
                    period: str = "month", max_causes: int = 5) -> MetricChange:
     """Localise a metric's change between periods straight from the warehouse.
 
@@ -314,7 +247,7 @@ def explain_metric(warehouse: Any, *, metric: str, before: object, after: object
 
 
 def what_moved(
-    warehouse: Any,
+    warehouse: Warehouse,
     *,
     metrics: Sequence[str],
     by: Sequence[str],
@@ -339,8 +272,6 @@ def what_moved(
     themselves (a two-month event is not explained against its own first month). Dimensions a
     metric cannot be cut by are skipped for it (see :func:`metric_cube` for rates).
     """
-    from govex.metrics import compute_metrics  # the engine is needed only here
-
     if min_volume < 0:
         raise ConfigError(f"min_volume must be >= 0, got {min_volume}")
     overall = compute_metrics(warehouse, metrics=list(metrics), by=[], period=period, start=start, end=end)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from govex.engine.warehouse import Warehouse
 
@@ -80,3 +81,9 @@ def survey_driver_flags(warehouse: Warehouse, *, slow_resolution_days: float = 2
         repeat_contact=_flag(is_contact & full.repeat_contact),
         slow_resolution=_flag(is_contact & full.slow_resolution),
     )
+
+
+def survey_responses(warehouse: Warehouse, outcome: str) -> pd.DataFrame:
+    """The flagged responses that answered `outcome` (csat or nps), executed: the key-driver analysis's input."""
+    flags = survey_driver_flags(warehouse)
+    return flags.filter(flags[outcome].notnull()).execute()
