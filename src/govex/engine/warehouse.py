@@ -6,7 +6,7 @@ feature code runs on DuckDB, Spark, Trino or BigQuery.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,9 +14,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from govex.config.model import DEFAULT_URL
+from govex.config.model import DEFAULT_URL, SparkOptions
 from govex.contract.schema import TABLES
-from govex.engine.write import replace_table
+from govex.engine.spark import is_spark_url, spark_backend
+from govex.engine.write import drop_result_table, replace_table, replace_tables
 from govex.errors import EngineError, MissingTableError
 
 if TYPE_CHECKING:
@@ -24,8 +25,11 @@ if TYPE_CHECKING:
     from govex.contract.validate import ContractIssue
 
 
-def connect(url: str = DEFAULT_URL) -> ibis.BaseBackend:
-    """Open the backend named by an Ibis URL (duckdb:///file.duckdb, pyspark://, trino://...)."""
+def connect(url: str = DEFAULT_URL, *, spark: SparkOptions | None = None) -> ibis.BaseBackend:
+    """Open the backend named by an Ibis URL (duckdb:///file.duckdb, pyspark://, sc://host:port, trino://...).
+
+    Spark URLs (local, cluster, Spark Connect; see engine/spark.py) open a session with `spark`'s options.
+    """
     try:
         if url.startswith("duckdb://"):
             path = url[len("duckdb://"):]
@@ -36,12 +40,12 @@ def connect(url: str = DEFAULT_URL) -> ibis.BaseBackend:
             con = ibis.duckdb.connect(path or ":memory:")
             con.raw_sql("SET enable_progress_bar = false")  # govex draws its own progress bars
             return con
-        if url.startswith("pyspark://"):
-            from govex.engine.spark import local_spark_backend
-
-            folder = url[len("pyspark://"):].removeprefix("/")  # pyspark:///spark-wh -> spark-wh, pyspark:////abs -> /abs
-            return local_spark_backend(warehouse_dir=folder or None)
+        if is_spark_url(url):
+            options = spark or SparkOptions()
+            return spark_backend(url, app_name=options.app_name, conf=options.conf)
         return ibis.connect(url)
+    except EngineError:
+        raise
     except Exception as exc:  # the driver's own error type varies by engine
         raise EngineError(f"cannot open engine {url!r}: {exc}") from exc
 
@@ -63,6 +67,11 @@ class Warehouse:
         self.mapped = dict(mapped or {})
         self.output = output
         self.warnings = list(warnings or [])
+        # Each engine table is looked up (listed, then described) once per Warehouse: a run asks
+        # for the same tables many times, and every lookup is a metadata statement to the engine.
+        # Writes through `replace` forget what they may have changed.
+        self._listing: dict[str | None, frozenset[str]] = {}
+        self._found: dict[str, ir.Table | None] = {}
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL) -> "Warehouse":
@@ -78,7 +87,7 @@ class Warehouse:
         from govex.engine.mapping import mapped_tables
 
         url = config.engine_url() if con is None else f"{con.name}://"
-        con = con if con is not None else connect(url)
+        con = con if con is not None else connect(url, spark=config.spark)
         mapped, warnings = mapped_tables(con, config)
         return cls(con, url=url, mapped=mapped, output=config.output_database, warnings=warnings)
 
@@ -108,14 +117,38 @@ class Warehouse:
 
     def replace(self, name: str, rows: ir.Table | pd.DataFrame) -> ir.Table:
         """Write `rows` as result table `name` in the output database, all or nothing (see engine/write.py)."""
-        return replace_table(self.con, name, rows, database=self.output)
+        try:
+            return replace_table(self.con, name, rows, database=self.output)
+        finally:  # a write (even a failed one) may create the output database, staging and version tables
+            self._listing.clear()
+            self._found.clear()
+
+    def replace_all(self, tables: Mapping[str, ir.Table | pd.DataFrame], *, drop: Iterable[str] = ()) -> None:
+        """Write result tables that belong together (none switches before all are written), then drop `drop`."""
+        try:
+            replace_tables(self.con, tables, database=self.output)
+            for name in drop:
+                drop_result_table(self.con, name, database=self.output)
+        finally:
+            self._listing.clear()
+            self._found.clear()
+
+    def _tables_in(self, database: str | None) -> frozenset[str]:
+        if database not in self._listing:
+            if database is not None and database not in self.con.list_databases():
+                self._listing[database] = frozenset()
+            else:
+                self._listing[database] = frozenset(self.con.list_tables(database=database))
+        return self._listing[database]
 
     def _find(self, name: str) -> ir.Table | None:
         if name in self.mapped:
             return self.mapped[name]
-        if self.output is not None and self.output in self.con.list_databases():
-            if name in self.con.list_tables(database=self.output):
-                return self.con.table(name, database=self.output)
-        if name in self.con.list_tables():
-            return self.con.table(name)
-        return None
+        if name not in self._found:
+            found = None
+            if self.output is not None and name in self._tables_in(self.output):
+                found = self.con.table(name, database=self.output)
+            elif name in self._tables_in(None):
+                found = self.con.table(name)
+            self._found[name] = found
+        return self._found[name]

@@ -74,6 +74,7 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
     it more than once: ranks, whole-table counts and prior moments would each recompute it.
     """
     table = features.cache() if (spec.rfm or spec.clv or spec.risk) else features
+    counts = table  # the priors read count columns only: fitted here, not over the RFM scores and CLV join
     if spec.rfm is not None:
         table = add_rfm_scores(table, spec.rfm)
     if spec.clv is not None:
@@ -84,9 +85,9 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
         joined = table.left_join(clv, KEY).drop(f"{KEY}_right")
         table = add_clv_percentile(joined)
     if spec.risk is not None:
-        table = add_risk_scores(table, spec.risk, fit_priors(table, spec.risk))
+        table = add_risk_scores(table, spec.risk, fit_priors(counts, spec.risk))
         if spec.risk.latent_class is not None:
-            table = add_risk_posterior(table, fit_from_table(table, spec.risk.latent_class))
+            table = add_risk_posterior(table, fit_from_table(counts, spec.risk.latent_class))
     return table
 
 

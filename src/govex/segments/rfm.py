@@ -2,7 +2,8 @@
 
 Quantile bins use the tie-aware rank: score = 1 + floor(n_bins * rank / N), where rank is the
 0-based rank with ties sharing the lowest rank, so equal values always share a score and the
-result does not depend on row order. Recency is ranked in descending order so that the most
+result does not depend on row order. The rank is a running count over the distinct values
+(one small group-by per score) rather than a sort of every customer. Recency is ranked in descending order so that the most
 recent customers score highest.
 
 References
@@ -19,11 +20,18 @@ from govex.segments.spec import RFMSpec
 RFM_INPUTS = {"r_score": "recency_days", "f_score": "n_purchases", "m_score": "monetary"}
 
 
-def _quantile_score(table: ir.Table, column: str, n_bins: int, *, descending: bool) -> ir.IntegerValue:
-    key = table[column].desc() if descending else table[column].asc()
-    rank = ibis.rank().over(order_by=key)
-    total = table.count().as_scalar()
-    return (rank * n_bins) // total + 1
+def _quantile_scores(table: ir.Table, column: str, score: str, n_bins: int, *, descending: bool) -> ir.Table:
+    """(value, score) for every distinct value of `column`: a group-by and a running count, no full sort.
+
+    rank = customers with a better value (those before it in sort order), so ties share the
+    lowest rank exactly as RANK() - 1 would, from a table with one row per distinct value.
+    """
+    counts = table.group_by(column).aggregate(_rows=table.count())
+    key = counts[column].desc() if descending else counts[column].asc()
+    through = counts._rows.sum().over(ibis.cumulative_window(order_by=key))
+    rank = through - counts._rows
+    total = counts._rows.sum().as_scalar()
+    return counts.select(column, **{score: ((rank * n_bins) // total + 1).cast("int64")})
 
 
 def _fixed_score(table: ir.Table, column: str, edges: tuple[float, ...], *, descending: bool) -> ir.IntegerValue:
@@ -32,13 +40,18 @@ def _fixed_score(table: ir.Table, column: str, edges: tuple[float, ...], *, desc
 
 
 def add_rfm_scores(table: ir.Table, spec: RFMSpec) -> ir.Table:
-    """Add r_score, f_score, m_score (1..n_bins, higher is better) and rfm_score (their sum)."""
-    scores = {}
-    for score, column in RFM_INPUTS.items():
-        descending = score == "r_score"
-        if spec.bins == "quantile":
-            scores[score] = _quantile_score(table, column, spec.n_bins, descending=descending).cast("int64")
-        else:
-            scores[score] = _fixed_score(table, column, spec.edges[column], descending=descending).cast("int64")
-    table = table.mutate(**scores)
+    """Add r_score, f_score, m_score (1..n_bins, higher is better) and rfm_score (their sum).
+
+    Quantile scores are joined back on the stored column value (an equality on the very value
+    that was grouped, not on a recomputed float); a null value gets a null score.
+    """
+    if spec.bins == "quantile":
+        for score, column in RFM_INPUTS.items():
+            scores = _quantile_scores(table, column, score, spec.n_bins, descending=score == "r_score")
+            table = table.left_join(scores, column).drop(f"{column}_right")
+    else:
+        table = table.mutate(**{
+            score: _fixed_score(table, column, spec.edges[column], descending=score == "r_score").cast("int64")
+            for score, column in RFM_INPUTS.items()
+        })
     return table.mutate(rfm_score=table.r_score + table.f_score + table.m_score)
