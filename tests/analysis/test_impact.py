@@ -148,3 +148,36 @@ def test_cli_prints_effect_interval_and_checks_as_json(tmp_path):
     assert payload["checks"]["pre_periods"] == 12
     missing = CliRunner().invoke(app, [*args[:-1], "--start", "someday"])
     assert missing.exit_code != 0
+
+
+def _as_cube(frame: pd.DataFrame, n: float = 100) -> pd.DataFrame:
+    """The long panel in the metric layer's cube layout (metric, period_start, <cut>, value, n)."""
+    return pd.DataFrame({"metric": "csat", "period": "week", "period_start": pd.to_datetime(frame.week),
+                         "market": frame.market, "value": frame.csat, "n": n})
+
+
+def test_cube_impact_is_the_panel_estimate_with_its_relative_size():
+    from govex.analysis.impact import estimate_cube_impact
+
+    frame = make_panel(np.random.default_rng(5))
+    treated = sorted(frame.market[frame.policy == 1].unique())
+    cube = _as_cube(frame)
+    cube.loc[3, "value"] = np.nan  # a cell without a denominator is left out, as in the CSV without that row
+    got = estimate_cube_impact(cube, metric="csat", by="market", treated=treated, start=START)
+    want = estimate_impact(frame.drop(index=3), unit="market", period="week", outcome="csat", treated="policy", start=START)
+    assert got.effect == pytest.approx(want.effect, abs=1e-12) and got.ci_low == pytest.approx(want.ci_low, abs=1e-12)
+    rows = frame.drop(index=3)
+    post = (rows.policy == 1) & (pd.to_datetime(rows.week) >= pd.Timestamp(START))
+    counterfactual = rows.csat[post].mean() - got.effect  # by hand: treated post level without the change
+    assert got.checks["relative_effect"] == pytest.approx(got.effect / counterfactual)
+    assert "warning" not in got.checks or "observations" not in got.checks["warning"]
+    noisy = estimate_cube_impact(_as_cube(frame, n=12), metric="csat", by="market", treated=treated, start=START)
+    assert "rests on 12 observations" in noisy.checks["warning"]
+
+
+def test_cube_impact_refuses_an_unknown_treated_value():
+    from govex.analysis.impact import estimate_cube_impact
+
+    cube = _as_cube(make_panel(np.random.default_rng(5)))
+    with pytest.raises(ConfigError, match=r"--treated XX: no market of that name has csat values; known: m00"):
+        estimate_cube_impact(cube, metric="csat", by="market", treated=["m01", "XX"], start=START)

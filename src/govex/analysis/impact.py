@@ -32,6 +32,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -293,4 +294,54 @@ def estimate_impact(frame: pd.DataFrame, *, unit: str, period: str, outcome: str
                  "its": interrupted_time_series}[method]
     result = estimator(panel)
     result.checks["naive_before_after"] = naive_before_after(panel)
+    return result
+
+
+def relative_effect(result: ImpactResult, levels: tuple[float, float]) -> dict[str, float]:
+    """The effect as a share of the treated units' level without the change (post mean minus the effect).
+
+    The interval divides the effect's bounds by the same level (its own uncertainty is ignored, which
+    is small next to the effect's when the post-period has many cells).
+    """
+    post_mean, pre_mean = levels  # the treated units' mean after and before the start
+    counterfactual = post_mean - result.effect
+    scale = counterfactual if counterfactual else float("nan")
+    return {"relative_effect": result.effect / scale, "relative_ci_low": result.ci_low / scale,
+            "relative_ci_high": result.ci_high / scale,
+            "naive_relative": (post_mean - pre_mean) / pre_mean if pre_mean else float("nan")}
+
+
+def estimate_cube_impact(cube: pd.DataFrame, *, metric: str, by: str, treated: Sequence[str], start: Any,
+                         method: str = "did", min_cell_n: float = 30) -> ImpactResult:
+    """The same estimators on a metric-layer cube (one metric cut by `by`, one row per value and period).
+
+    `cube` is `govex.metrics.compute_metrics(...)`'s frame, so the metric keeps its one definition.
+    Cells without a value (no denominator) are left out; the checks add the smallest cell's sample
+    (below `min_cell_n` a warning says the cells are too noisy to trust) and the effect relative to
+    the treated units' level without the change.
+    """
+    rows = cube[(cube["metric"] == metric) & cube["value"].notna()]
+    if rows.empty:
+        raise ConfigError(f"metric {metric!r}: no cell has a value by {by}; nothing to measure")
+    units = rows[by].astype(str)
+    known = sorted(units.unique())
+    unknown = [v for v in treated if v not in known]
+    if unknown:
+        raise ConfigError(f"--treated {', '.join(unknown)}: no {by} of that name has {metric} values; "
+                          f"known: {', '.join(known)}")
+    frame = pd.DataFrame({"unit": units.to_numpy(), "period": pd.to_datetime(rows["period_start"]).to_numpy(),
+                          "value": rows["value"].to_numpy(dtype=np.float64),
+                          "treated": units.isin(list(treated)).astype(float).to_numpy()})
+    result = estimate_impact(frame, unit="unit", period="period", outcome="value", treated="treated", start=start,
+                             method=method, what=f"metric {metric} by {by}")
+    is_treated, post = frame["treated"] > 0, frame["period"] >= pd.Timestamp(start)
+    levels = (float(frame.value[is_treated & post].mean()), float(frame.value[is_treated & ~post].mean()))
+    result.checks.update(relative_effect(result, levels))
+    result.checks["metric"], result.checks["by"], result.checks["treated"] = metric, by, list(treated)
+    smallest = float(rows["n"].min())
+    result.checks["smallest_cell_n"] = smallest
+    if smallest < min_cell_n:
+        note = (f"some {by} x period cell rests on {smallest:.0f} observations (< {min_cell_n:g}): its value is "
+                "noisy; use a longer period (--period month) or a coarser cut")
+        result.checks["warning"] = "; ".join(filter(None, [result.checks.get("warning"), note]))
     return result

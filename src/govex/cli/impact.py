@@ -1,33 +1,59 @@
-"""`govex impact`: the effect of a change that was not randomised (DiD, synthetic control, ITS)."""
+"""`govex impact`: the effect of a change that was not randomised (DiD, synthetic control, ITS).
+
+Two inputs: a CSV panel (`--data`), or the warehouse's metric layer (`--metric NAME --by market`),
+which builds the unit x period panel from the metric's one definition.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from govex.cli.common import console, parse_date, print_json
+from govex.cli.common import console, open_warehouse, parse_date, print_json
 
 
 def impact(
-    data: Path = typer.Option(..., "--data", help="CSV, one row per unit and period"),
-    unit: str = typer.Option(..., "--unit", help="unit column (market, seller, queue)"),
-    period: str = typer.Option(..., "--period", help="period column (YYYY-MM-DD)"),
-    outcome: str = typer.Option(..., "--outcome", help="KPI column"),
-    treated: str = typer.Option(..., "--treated", help="0/1 column: 1 for units that got the change"),
     start: str = typer.Option(..., "--start", help="first period with the change, YYYY-MM-DD"),
+    treated: str = typer.Option(..., "--treated", help="with --data: the 0/1 column (1 for units that got the change); "
+                                "with --metric: the unit value(s) that got it, comma-separated (e.g. DE or DE,GB)"),
     method: str = typer.Option("did", "--method", help="did, synthetic_control or its"),
+    data: Optional[Path] = typer.Option(None, "--data", help="CSV, one row per unit and period"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="with --data: unit column (market, seller, queue)"),
+    period: Optional[str] = typer.Option(None, "--period", help="with --data: period column (YYYY-MM-DD)"),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="with --data: KPI column"),
+    metric: Optional[str] = typer.Option(None, "--metric", help="a catalogue metric, computed from the warehouse"),
+    by: str = typer.Option("market", "--by", help="with --metric: the unit dimension (a metric cut)"),
+    grain: str = typer.Option("week", "--grain", help="with --metric: day, week or month periods"),
+    db: Optional[Path] = typer.Option(None, "--db", help="with --metric: DuckDB file holding the canonical tables"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="with --metric: govex.yaml (its engine)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Estimate a change's effect on a KPI with a 90% interval and the checks that qualify it."""
-    import pandas as pd
-
-    from govex.analysis.impact import estimate_impact
     from govex.errors import ConfigError
 
-    if not data.is_file():
-        raise ConfigError(f"--data {data}: no such file")
-    result = estimate_impact(pd.read_csv(data), unit=unit, period=period, outcome=outcome, treated=treated,
-                             start=parse_date(start, "--start"), method=method, what=str(data))
+    start_date = parse_date(start, "--start")
+    if (data is None) == (metric is None):
+        raise ConfigError("give either --data FILE.csv (with --unit, --period, --outcome) or --metric NAME (with --db "
+                          "or --config), not both")
+    if metric is not None:
+        from govex.planning.impact_read import measure_metric_impact
+
+        values = [v.strip() for v in treated.split(",") if v.strip()]
+        result = measure_metric_impact(open_warehouse(db=db, config=config), metric=metric, by=by, treated=values,
+                                       start=start_date, method=method, grain=grain)
+    else:
+        import pandas as pd
+
+        from govex.analysis.impact import estimate_impact
+
+        missing = [name for name, value in (("--unit", unit), ("--period", period), ("--outcome", outcome)) if not value]
+        if missing:
+            raise ConfigError(f"--data needs {', '.join(missing)}")
+        if not data.is_file():
+            raise ConfigError(f"--data {data}: no such file")
+        result = estimate_impact(pd.read_csv(data), unit=unit, period=period, outcome=outcome, treated=treated,
+                                 start=start_date, method=method, what=str(data))
     if as_json:
         print_json(result.to_dict())
         return

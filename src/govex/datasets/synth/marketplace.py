@@ -29,6 +29,7 @@ from govex.datasets.synth.config import (
 from govex.datasets.synth.customers import CustomerSim, simulate_customers
 from govex.datasets.synth.events import PlantedEvents, Window, planted_events
 from govex.datasets.synth.fx import REPORTING_CURRENCY, fx_columns, simulate_fx
+from govex.datasets.synth.help_flow import launch_help_flow
 from govex.datasets.synth.orders import MARKET_CURRENCY, OrderSim, simulate_orders, simulate_sellers
 from govex.datasets.synth.texts import COMMENT_TEXTS, CONTACT_TEXTS
 
@@ -100,6 +101,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     disp = aftercare.simulate_disputes(rngs["disputes"], orders, rets, ring, events.abuse_ring, horizon)
     cont = service.simulate_contacts(rngs["contacts"], cfg, cust, orders, rets, disp, events.reason_surge)
     surv = surveys.simulate_surveys(rngs["surveys"], horizon, cust, orders, rets, cont)
+    launch = launch_help_flow(cfg, cont)  # its own stream: contacts it prevents are dropped below
     mod = moderation.simulate_moderation(rngs["moderation"], cfg, orders.day, sellers.market, cust.market,
                                          events.vendor_qa_drop)
     supply = sellers_supply.simulate_supply(cfg, sellers, orders, disp.order)  # its own streams
@@ -113,7 +115,9 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         np.concatenate((np.floor(cont.created_day[human_contact]), np.floor(mod.decided_day[human_case]))),
         np.concatenate((contact_queue[human_contact], workforce.MODERATION_QUEUE_OFFSET + mod.policy[human_case])),
         np.concatenate((cont.vendor[human_contact], mod.vendor[human_case])),
-        np.concatenate((cont.handle_s[human_contact], mod.handle_s[human_case])),
+        # contacts the help flow prevented keep their (day, queue, vendor) rows at zero work: other rows' draws unchanged
+        np.concatenate((np.where(launch.deflected, 0.0, cont.handle_s)[human_contact], mod.handle_s[human_case])),
+        np.concatenate(((~launch.deflected)[human_contact], np.ones(human_case.sum()))).astype(np.float64),
     )
 
     n_cust, n_sell, n_ord = cust.first_day.size, sellers.market.size, orders.day.size
@@ -238,9 +242,12 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     tables["fx_rates"] = to_arrow("fx_rates", fx_columns(fx))
     tables.update(sellers_supply.supply_tables(supply, clock, sellers.market, w_s))
 
+    tables["contacts"] = tables["contacts"].filter(pa.array(~launch.deflected))
+    tables["surveys"] = tables["surveys"].filter(pa.array(~((surv.contact >= 0) & launch.deflected[np.maximum(surv.contact, 0)])))
     truth = _truth_customers(cfg, cust, ring, clock, w_c)
     ground_truth = _ground_truth(cfg, events, clock, orders, ring, tables, w_c)
     ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
+    ground_truth["events"].append(launch.truth(clock.iso(launch.start_day)))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
 
 

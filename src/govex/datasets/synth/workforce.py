@@ -39,13 +39,18 @@ def simulate_staffing(
     work_queue: np.ndarray,
     work_vendor: np.ndarray,
     work_handle_s: np.ndarray,
+    work_items: np.ndarray | None = None,
 ) -> StaffingSim:
-    """Aggregate handled work (one row per contact or case) to staffing rows."""
+    """Aggregate handled work (one row per contact or case) to staffing rows.
+
+    `work_items` (default 1 per row) lets work that did not happen keep its row with weight 0 while the
+    random draws are made, so every other staffing row stays the same as without it.
+    """
     n_queue, n_vendor = len(QUEUES), len(VENDORS)
     key = (work_day.astype(np.int64) * n_queue + work_queue) * n_vendor + work_vendor
     keys, inverse = np.unique(key, return_inverse=True)
     productive = np.bincount(inverse, weights=work_handle_s) / 3600.0
-    items = np.bincount(inverse).astype(np.float64)
+    items = np.bincount(inverse, weights=work_items).astype(np.float64)
     vendor = keys % n_vendor
     queue = (keys // n_vendor) % n_queue
     day = keys // (n_vendor * n_queue)
@@ -60,8 +65,9 @@ def simulate_staffing(
     by_items = model == "per_transaction"
     actual_cost = np.where(by_items, items * rate, actual * per_hour)
     planned_cost = np.where(by_items, items * rate * planned / np.maximum(actual, 1e-9), planned * per_hour)
-    return StaffingSim(day, queue, vendor, planned, actual, np.round(productive, 3),
-                       np.round(planned_cost, 2), np.round(actual_cost, 2))
+    done = items > 0  # rows whose only work did not happen are dropped after the draws
+    return StaffingSim(day[done], queue[done], vendor[done], planned[done], actual[done], np.round(productive, 3)[done],
+                       np.round(planned_cost, 2)[done], np.round(actual_cost, 2)[done])
 
 
 def vendor_columns(staffing: StaffingSim, horizon_days: int) -> dict[str, object]:
