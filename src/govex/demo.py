@@ -11,10 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ibis
 import numpy as np
 from rich.console import Console
 
 from govex.engine import Warehouse
+from govex.errors import ConfigError
+
+ENGINES = ("duckdb", "spark")
+SPARK_FOLDER = "spark-warehouse"  # local Spark's tables and catalog, under the demo's folder
+SPARK_OUTPUT = "govex"  # the Spark database the demo's results are written to
 
 
 @dataclass
@@ -24,6 +30,8 @@ class DemoContext:
     out: Path
     customers: int
     seed: int
+    engine: str = "duckdb"  # or "spark": the same steps on local Spark, reading the synthetic files in place
+    con: ibis.BaseBackend | None = None  # an engine already open (a test's or a notebook's Spark session)
     warehouse: Warehouse | None = None
     ground_truth: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
@@ -58,10 +66,27 @@ def _describe_event(event: dict) -> str:
 def _ingest(ctx: DemoContext) -> list[str]:
     from govex.ingest import ingest_folder
 
+    if ctx.engine == "spark":
+        return _map_on_spark(ctx)
     report = ingest_folder(ctx.out / "synth", database=ctx.database)
     ctx.warehouse = Warehouse.open(f"duckdb:///{ctx.database}")
     rows = ", ".join(f"{t.name} {t.rows:,}" for t in report.loaded)
     return [f"validated and loaded into {ctx.database}", rows]
+
+
+def _map_on_spark(ctx: DemoContext) -> list[str]:
+    """A govex.yaml mapping the synthetic files in place on local Spark (results in SPARK_OUTPUT), then opened."""
+    from govex.config import load_config
+    from govex.config.example import write_new_config
+    from govex.contract.schema import TABLES
+
+    names = [name for name in TABLES if (ctx.out / "synth" / f"{name}.parquet").is_file()]
+    text = "\n".join([f"engine: pyspark:///{SPARK_FOLDER}", f"output_database: {SPARK_OUTPUT}", "tables:"]
+                     + [f"  {name}: {{file: synth/{name}.parquet}}" for name in names]) + "\n"
+    config = load_config(write_new_config(ctx.out / "govex.yaml", text, force=True))
+    ctx.warehouse = Warehouse.from_config(config, con=ctx.con)
+    return [f"{len(names)} tables mapped in place by {ctx.out / 'govex.yaml'} and validated on Spark; "
+            f"results go to its database {SPARK_OUTPUT!r}", ", ".join(names)]
 
 
 def _segments(ctx: DemoContext) -> list[str]:
@@ -239,6 +264,8 @@ def _dashboard(ctx: DemoContext) -> list[str]:
     from govex.dashboard import precompute_dashboard
 
     result = precompute_dashboard(ctx.warehouse, **_built(ctx))
+    if ctx.engine == "spark":  # the app itself reads a DuckDB file
+        return [result.summary(), f"written to Spark database {SPARK_OUTPUT!r} under {ctx.out / SPARK_FOLDER}"]
     return [result.summary(), f"open it with: govex dashboard --db {ctx.database}"]
 
 
@@ -264,10 +291,16 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
 ]
 
 
-def run_demo(out: str | Path, *, customers: int = 100_000, seed: int = 0, console: Console | None = None) -> DemoContext:
-    """Run every demo step in order, printing each step's summary and time."""
+def run_demo(out: str | Path, *, customers: int = 100_000, seed: int = 0, engine: str = "duckdb",
+             con: ibis.BaseBackend | None = None, console: Console | None = None) -> DemoContext:
+    """Run every demo step in order, printing each step's summary and time.
+
+    `engine="spark"` runs the same steps on local Spark (`con`: a Spark backend already open).
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"demo engine {engine!r}: expected one of {', '.join(ENGINES)}")
     console = console or Console()
-    ctx = DemoContext(out=Path(out), customers=customers, seed=seed)
+    ctx = DemoContext(out=Path(out), customers=customers, seed=seed, engine=engine, con=con)
     ctx.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for title, step in STEPS:

@@ -12,8 +12,10 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for the warehouse, report and other outputs."),
         customers: int = typer.Option(100_000, "--customers", min=500, help="Synthetic customers to simulate."),
         seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data)."),
+        engine: str = typer.Option("duckdb", "--engine", help="duckdb: ingest into OUT/govex.duckdb; spark: read the "
+                                   "synthetic files in place on local Spark (OUT/govex.yaml, tables in OUT/spark-warehouse)."),
     ) -> None:
-        """Synthesise a marketplace, ingest it into OUT/govex.duckdb and run every capability on it."""
+        """Synthesise a marketplace, ingest it into OUT/govex.duckdb (or map it on Spark) and run every capability on it."""
         from govex.demo import run_demo
 
-        run_demo(out, customers=customers, seed=seed)
+        run_demo(out, customers=customers, seed=seed, engine=engine)

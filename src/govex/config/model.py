@@ -88,11 +88,22 @@ class Pseudonymisation(_Frozen):
         return value
 
 
+class SparkOptions(_Frozen):
+    """How govex opens its Spark session (any Spark engine URL: local, cluster or Spark Connect)."""
+
+    app_name: str = Field("govex", min_length=1, description="The application's name in the cluster's UI and logs.")
+    conf: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Spark settings for the session, e.g. spark.executor.memory: 8g.",
+    )
+
+
 class GovexConfig(_Frozen):
     """The whole of govex.yaml."""
 
     engine: str = Field(DEFAULT_URL, description="Ibis backend URL; duckdb:///FILE (relative to govex.yaml) by default; "
-                        "pyspark:///FOLDER for local Spark keeping its tables in FOLDER.")
+                        "pyspark:///FOLDER for local Spark keeping its tables in FOLDER; spark://HOST:PORT, yarn or "
+                        "k8s://https://HOST:PORT for a Spark cluster; sc://HOST:PORT for a Spark Connect server.")
+    spark: SparkOptions = Field(default_factory=SparkOptions, description="Spark session options (Spark engines only).")
     output_database: str | None = Field(
         None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="Database (schema) that results such as segment_assignments are written to; created if absent. "

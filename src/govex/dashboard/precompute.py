@@ -2,7 +2,9 @@
 
 `precompute_dashboard` runs the same library calls as the report for the whole-base parts that
 are too slow per click (segment profiles and health, transitions, the anomaly scan, the plan and
-its scenario, benchmarks) and writes each result as a `dash_*` table. KPIs and every filtered
+its scenario, benchmarks) and writes each result as a `dash_*` table, all of them only once every
+part is computed and all or nothing (`Warehouse.replace_all`), so a failed run leaves the previous
+tables as they were. KPIs and every filtered
 figure are not precomputed: the app queries the metric layer live (`govex.dashboard.slices`).
 A part whose input is missing (or a scenario nothing supports) is recorded in `dash_status` with
 the reason, its earlier table is dropped, and its page says so; parts run on the metrics whose
@@ -203,7 +205,7 @@ def precompute_dashboard(
     scenario_path = Path(scenario) if scenario is not None else None
     parts: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
         **PARTS, "plan": lambda _wh: _plan(planned), "scenario": lambda wh: _scenario(wh, planned, scenario_path, study)}
-    rows: dict[str, int] = {}
+    computed: dict[str, pd.DataFrame] = {}
     absent: dict[str, str] = {}
     status = []
     for part, compute in parts.items():
@@ -213,11 +215,11 @@ def precompute_dashboard(
             absent[part] = str(exc)
             status.append({"part": part, "ok": False, "reason": str(exc)})
             continue
-        for key, frame in frames.items():
-            warehouse.con.create_table(TABLES[key], _clean(frame), overwrite=True)
-            rows[TABLES[key]] = len(frame)
+        computed.update({TABLES[key]: _clean(frame) for key, frame in frames.items()})
         status.append({"part": part, "ok": True, "reason": ""})
-    for name in set(TABLES.values()) - set(rows) - {TABLES["status"]}:
-        warehouse.con.drop_table(name, force=True)  # an earlier run's table would show stale figures
-    warehouse.con.create_table(TABLES["status"], pd.DataFrame(status), overwrite=True)
+    rows = {name: len(frame) for name, frame in computed.items()}
+    # Nothing is written until every part is computed; then the tables switch together (engine/write.py),
+    # and an earlier run's table of a part now absent goes, as it would show stale figures.
+    warehouse.replace_all({**computed, TABLES["status"]: pd.DataFrame(status)},
+                          drop=sorted(set(TABLES.values()) - set(computed) - {TABLES["status"]}))
     return PrecomputeResult(rows, absent)
