@@ -58,3 +58,60 @@ class ModelError(GovexError):
 
 class InfeasiblePlan(GovexError):
     """A plan's constraints cannot all be met; the message names the binding constraint."""
+
+
+class ExpressionError(ConfigError):
+    """An expression uses a construct, column or function the language does not allow."""
+
+
+class ConditionSyntaxError(ConfigError):
+    """A condition string that is not one or two comparisons."""
+
+
+class CatalogueError(ConfigError):
+    """One or more metric definitions are invalid; `issues` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = list(issues)
+        body = "\n".join(i.render() for i in self.issues)
+        super().__init__(f"invalid metric catalogue ({len(self.issues)} issue(s)):\n{body}")
+
+
+class CurrencyError(ConfigError):
+    """Money cannot be put in the reporting currency: rates are missing or currencies are mixed."""
+
+
+class PlanningInputError(ConfigError):
+    """A planning input is out of range (negative volume, SL target above 1, zero handle time ...)."""
+
+
+class PolicyGap(ConfigError):
+    """No rule of the policy matches a customer in a journey."""
+
+
+class LLMConfigError(ConfigError):
+    """The LLM backend is not configured (no base URL or model)."""
+
+
+class LLMError(EngineError):
+    """The chat-completions endpoint could not be reached or answered with an error."""
+
+
+class LLMResponseError(LLMError):
+    """The endpoint answered, but not with the JSON the task asked for."""
+
+
+class VocInputError(ModelError):
+    """Text or labels given to a VOC model are unusable (empty text, unknown label, one class)."""
+
+
+class ModelFileError(ModelError):
+    """A saved model file is missing, corrupt, or of another kind or version than this govex reads."""
+
+
+class AssignmentError(GovexError):
+    """Assignments that break their framework's labels; nothing was written."""
+
+
+class ConservationError(GovexError):
+    """A framework's staged rows do not hold exactly one row per entity in scope; nothing was written."""

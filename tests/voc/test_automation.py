@@ -17,7 +17,7 @@ from govex.voc.automation import (
     planned_automation_opportunities,
     write_scenario,
 )
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 from govex.voc.evaluation import evaluate_predictions
 from govex.voc.sources import DAYS_PER_MONTH, reason_volumes
 

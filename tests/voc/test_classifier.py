@@ -7,7 +7,7 @@ import json
 import pytest
 
 from govex.voc.classifier import ClassifierConfig, TextClassifier, train_and_evaluate, training_data_hash
-from govex.voc.errors import ModelFileError, VocInputError
+from govex.errors import ModelFileError, VocInputError
 
 
 @pytest.fixture(scope="module")

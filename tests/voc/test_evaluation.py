@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 from govex.voc.evaluation import Evaluation, evaluate_predictions, operating_point
 
 LABELS = ["a", "b", "c"]

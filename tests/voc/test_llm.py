@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from govex.voc.errors import LLMConfigError, LLMError, VocInputError
+from govex.errors import LLMConfigError, LLMError, VocInputError
 from govex.voc.llm import LLMClient, LLMConfig, ResponseCache, parse_json_object
 
 LABELS = ["where_is_my_order", "refund_request", "account_access"]

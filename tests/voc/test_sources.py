@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from govex.engine.warehouse import Warehouse
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 from govex.voc.sources import contact_texts, stratified_quotas, survey_comments
 from govex.voc.themes import theme_scores, theme_trend
 

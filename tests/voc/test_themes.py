@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 from govex.voc.themes import ThemeConfig, ThemeFinder, _Analyser, net_promoter_score, theme_scores, theme_trend
 
 

@@ -27,7 +27,7 @@ Seed = Annotated[int, typer.Option(help="seed of the --max-texts sample")]
 def _read_frame(path: Path):
     import pandas as pd
 
-    from govex.voc.errors import VocInputError
+    from govex.errors import VocInputError
 
     if not path.is_file():
         raise VocInputError(f"{path}: file not found")
@@ -61,7 +61,7 @@ def _texts(
 ):
     """A frame with the text column (and the label column when asked) from a file or the warehouse
     (contacts, with their surveys' csat and nps when `with_scores`, or survey comments)."""
-    from govex.voc.errors import VocInputError
+    from govex.errors import VocInputError
 
     if (input_path is None) == (db is None):
         raise VocInputError("give exactly one of --input FILE or --db FILE")
@@ -95,7 +95,7 @@ def _write_frame(frame, path: Path) -> None:
 
 
 def _resolvable_shares(pairs: list[str]) -> dict[str, float]:
-    from govex.voc.errors import VocInputError
+    from govex.errors import VocInputError
 
     shares = {}
     for pair in pairs:
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train the offline classifier on labelled texts and save it (versioned)."""
         from govex.voc.classifier import TextClassifier, train_and_evaluate
-        from govex.voc.errors import VocInputError
+        from govex.errors import VocInputError
 
         frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
         if evaluation_out is not None and holdout <= 0:
@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
         seed: Seed = 0,
     ) -> None:
         """Find themes in unlabelled texts: phrases, examples, volume and scores per theme and group."""
-        from govex.voc.errors import VocInputError
+        from govex.errors import VocInputError
         from govex.voc.themes import ThemeConfig, ThemeFinder, theme_scores
 
         if source not in ("contacts", "surveys"):
@@ -236,7 +236,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rank automation opportunities per reason and write them as a planning scenario."""
         from govex.voc.automation import AutomationConfig, automation_opportunities, planned_automation_opportunities, write_scenario
-        from govex.voc.errors import VocInputError
+        from govex.errors import VocInputError
         from govex.voc.evaluation import Evaluation
 
         if (volumes_path is None) == (db is None):

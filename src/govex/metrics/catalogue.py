@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from govex.contract.schema import DATE, TABLES, TIMESTAMP
-from govex.errors import ConfigError, Issue, IssueLevel
+from govex.errors import CatalogueError, Issue, IssueLevel
 from govex.metrics.currency import money_refs
 from govex.metrics.dimensions import (
     DIMENSIONS,
@@ -32,15 +32,6 @@ SHIPPED_DIR = Path(__file__).parent / "catalogue"
 SEGMENT_ENTRY = "segment"  # in a metric's `dimensions`: may be cut by the segment of any framework
 SINGLE_SIDED = ("count", "sum", "mean", "percentile", "distinct_count")
 NEEDS_EXPR = ("sum", "mean", "percentile", "distinct_count")
-
-
-class CatalogueError(ConfigError):
-    """One or more metric definitions are invalid; `issues` lists every problem found."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = list(issues)
-        body = "\n".join(i.render() for i in self.issues)
-        super().__init__(f"invalid metric catalogue ({len(self.issues)} issue(s)):\n{body}")
 
 
 def load_catalogue(*paths: str | Path, include_shipped: bool = True) -> Catalogue:

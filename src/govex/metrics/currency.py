@@ -28,7 +28,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
-from govex.errors import ConfigError
+from govex.errors import ConfigError, CurrencyError
 from govex.metrics.expressions import column_refs
 
 FX_TABLE = "fx_rates"
@@ -48,10 +48,6 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
 
 UNCONVERTIBLE = "__unconvertible_n"  # per-cell count of money rows without a rate (see `money_check`)
 _UNIT_WORD = re.compile(r"\bmoney\b")
-
-
-class CurrencyError(ConfigError):
-    """Money cannot be put in the reporting currency: rates are missing or currencies are mixed."""
 
 
 def money_columns(table: str) -> tuple[str, ...]:

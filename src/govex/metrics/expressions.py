@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from govex.errors import ExpressionError
+
 # name -> (min args, max args, one-line meaning); the compiler below implements each.
 FUNCTIONS: dict[str, tuple[int, int, str]] = {
     "date": (1, 1, "calendar date of a timestamp"),
@@ -42,10 +44,6 @@ _ARITH = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: _float(a) / _float(b),
 }
-
-
-class ExpressionError(ValueError):
-    """An expression uses a construct, column or function the language does not allow."""
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from govex.errors import ConfigError
+from govex.errors import PlanningInputError
 
 __all__ = ["PlanningInputError"]
 
 # Products of numerators and denominators stay below this bound in int64; above it, Python ints.
 _INT64_SAFE = 2**62
 _MAX_DECIMALS = 9
-
-
-class PlanningInputError(ConfigError):
-    """A planning input is out of range (negative volume, SL target above 1, zero handle time ...)."""
 
 
 def as_array(name: str, value, *, size: int | None = None) -> np.ndarray:

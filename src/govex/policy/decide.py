@@ -15,14 +15,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from govex.contract.schema import JOURNEYS
-from govex.errors import ConfigError
+from govex.errors import ConfigError, PolicyGap
 from govex.policy.spec import Policy, Rule, Tier
 
 Profile = Mapping[str, "str | None"]
-
-
-class PolicyGap(ConfigError):
-    """No rule of the policy matches a customer in a journey."""
 
 
 @dataclass(frozen=True)

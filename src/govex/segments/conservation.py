@@ -13,15 +13,11 @@ import ibis
 import ibis.expr.types as ir
 
 from govex.engine.warehouse import Warehouse
-from govex.errors import GovexError
+from govex.errors import ConservationError
 from govex.features import FeatureOptions
 from govex.features.customer import KEY
 
 N_EXAMPLES = 5
-
-
-class ConservationError(GovexError):
-    """A framework's staged rows do not hold exactly one row per entity in scope; nothing was written."""
 
 
 def customers_in_scope(warehouse: Warehouse, *, as_of: dt.date, options: FeatureOptions | None = None) -> ir.Table:

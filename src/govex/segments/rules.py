@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from govex.errors import ConditionSyntaxError
 from govex.features.catalogue import FeatureInfo
 
 _COMPARISON = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*$")
@@ -49,10 +50,6 @@ class Interval:
         if self.hi != math.inf:
             parts.append(f"{feature}{'<=' if self.hi_closed else '<'}{self.hi:g}")
         return ",".join(parts) or f"{feature} any"
-
-
-class ConditionSyntaxError(ValueError):
-    """A condition string that is not one or two comparisons."""
 
 
 def parse_condition(condition: str | int | float) -> Interval:

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from govex.engine.warehouse import Warehouse
-from govex.errors import EngineError, GovexError
+from govex.errors import AssignmentError, EngineError, GovexError
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment
 from govex.segments.conservation import check_conservation
 
@@ -25,10 +25,6 @@ SCHEMA = ibis.schema({
     "entity": "string", "entity_id": "string", "framework": "string", "as_of": "date", "segment": "string",
     "score": "float64", "reasons": "string", "framework_version": "string",
 })
-
-
-class AssignmentError(GovexError):
-    """Assignments that break their framework's labels; nothing was written."""
 
 
 def _check_staged(staged: ir.Table, assignments: list[Assignment]) -> None:

@@ -8,7 +8,7 @@ from govex.voc.automation import (
     write_scenario,
 )
 from govex.voc.classifier import ClassifierConfig, TextClassifier, read_metadata, train_and_evaluate
-from govex.voc.errors import LLMConfigError, LLMError, LLMResponseError, ModelFileError, VocInputError
+from govex.errors import LLMConfigError, LLMError, LLMResponseError, ModelFileError, VocInputError
 from govex.voc.evaluation import Evaluation, evaluate_predictions, operating_point
 from govex.voc.llm import LLMClient, LLMConfig, LLMRun, RunUsage
 from govex.voc.sources import contact_texts, reason_volumes, sample_rows, stratified_quotas, survey_comments, with_segments

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 
 _MAX_EXAMPLES = 5
 

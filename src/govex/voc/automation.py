@@ -54,7 +54,7 @@ from govex.planning import PlanInputs, PlanSettings, Scenario, build_plan, run_s
 from govex.planning.history import MODERATION_CHANNEL
 from govex.planning.vendors import WEEKS_PER_MONTH
 from govex.voc._files import write_atomically
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 from govex.voc.evaluation import Evaluation, operating_point
 
 VOLUME_COLUMNS = ("reason", "monthly_contacts", "handle_time_s")

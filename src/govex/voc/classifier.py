@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 import govex
 from govex.voc._files import read_json_object, temp_beside
 from govex.voc._text import check_known_labels, check_labels, check_texts, fold_accents
-from govex.voc.errors import ModelFileError, VocInputError
+from govex.errors import ModelFileError, VocInputError
 from govex.voc.evaluation import Evaluation, evaluate_predictions
 
 MODEL_KIND = "govex.voc.TextClassifier"

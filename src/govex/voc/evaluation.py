@@ -24,7 +24,7 @@ import pandas as pd
 
 from govex.voc._files import read_json_object, write_atomically
 from govex.voc._text import check_known_labels
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 
 EVALUATION_KIND = "govex.voc.Evaluation"
 

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from govex.voc import prompts
 from govex.voc._files import write_atomically
 from govex.voc._text import check_texts
-from govex.voc.errors import LLMConfigError, LLMError, LLMResponseError, VocInputError
+from govex.errors import LLMConfigError, LLMError, LLMResponseError, VocInputError
 
 T = TypeVar("T")
 

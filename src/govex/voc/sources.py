@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from govex.engine.warehouse import Warehouse
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 
 DAYS_PER_MONTH = 365.25 / 12
 SEGMENT_PREFIX = "segment:"  # the metric layer's name for a segment dimension

@@ -25,7 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from govex.voc._text import check_texts, fold_accents
-from govex.voc.errors import VocInputError
+from govex.errors import VocInputError
 from govex.voc.stopwords import stop_words
 
 NO_THEME = -1
