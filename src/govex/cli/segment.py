@@ -33,16 +33,26 @@ def segment_command(
     framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: the day after the last order).")] = None,
     frameworks: Annotated[Optional[Path], typer.Option("--frameworks", help="Folder of framework YAML files (default: shipped).")] = None,
+    entity: Annotated[str, typer.Option("--entity", help="Who is segmented: customer, or seller (seller frameworks: "
+                                        "lifecycle, performance, risk, value).")] = "customer",
     as_json: JsonOpt = False,
 ) -> None:
-    """Assign customers to the segment frameworks as of a date and write them to segment_assignments."""
+    """Assign customers (or sellers) to the segment frameworks as of a date and write them to segment_assignments."""
     from govex.segments import latest_as_of, run_segmentation, segment_sizes
 
+    if entity not in ("customer", "seller"):
+        raise typer.BadParameter(f"expected customer or seller, got {entity!r}", param_hint="--entity")
     warehouse = open_warehouse(config=config, db=db)
     date = parse_date(as_of, "--as-of") or latest_as_of(warehouse)
     names = tuple(framework) if framework else None
-    assignments = run_segmentation(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
-    sizes = segment_sizes(warehouse, assignments, as_of=date)
+    if entity == "seller":
+        from govex.segments.seller import run_seller_segmentation, seller_segment_sizes
+
+        assignments = run_seller_segmentation(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
+        sizes = seller_segment_sizes(warehouse, assignments, as_of=date)
+    else:
+        assignments = run_segmentation(warehouse, as_of=date, frameworks_dir=frameworks, names=names)
+        sizes = segment_sizes(warehouse, assignments, as_of=date)
     if as_json:
         print_json({"sizes": sizes.to_dict(orient="records"), "skipped": list(assignments.skipped)})
         return

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from govex.config.loader import line_of, parse_yaml
 from govex.errors import ConfigError
 from govex.features.catalogue import CUSTOMER_FEATURES, RECENT_REASON_PREFIX, FeatureInfo, recent_reason_feature
+from govex.features.seller_catalogue import SELLER_FEATURES
 from govex.segments.latent_risk import CLEAN
 from govex.segments.rules import Box, ConditionSyntaxError, coverage_problems, parse_condition
 from govex.segments.spec import CompositeFramework, FrameworkSpec, RulesFramework
@@ -128,16 +129,23 @@ def derived_features(spec: RulesFramework) -> dict[str, FeatureInfo]:
     return out
 
 
+def table_feature_catalogue(spec: RulesFramework) -> dict[str, FeatureInfo]:
+    """The features computed from warehouse tables for the framework's entity (customer or seller)."""
+    return SELLER_FEATURES if spec.entity == "seller" else CUSTOMER_FEATURES
+
+
 def known_features(spec: RulesFramework) -> dict[str, FeatureInfo]:
     groups = {info.name: info for info in map(recent_reason_feature, spec.features.reason_groups)}
-    return CUSTOMER_FEATURES | groups | derived_features(spec)
+    return table_feature_catalogue(spec) | groups | derived_features(spec)
 
 
-def _feature_problem(name: str, known: dict[str, FeatureInfo], available: set[str] | None) -> str | None:
+def _feature_problem(
+    name: str, known: dict[str, FeatureInfo], available: set[str] | None, tables: dict[str, FeatureInfo] = CUSTOMER_FEATURES,
+) -> str | None:
     if name not in known:
         hint = " (declare its reason group under features.reason_groups)" if name.startswith(RECENT_REASON_PREFIX) else ""
         return f"unknown feature {name!r}{hint}; known features: {', '.join(sorted(known))}"
-    from_tables = name in CUSTOMER_FEATURES or name.startswith(RECENT_REASON_PREFIX)
+    from_tables = name in tables or name.startswith(RECENT_REASON_PREFIX)
     if available is not None and from_tables and name not in available:
         return f"feature {name!r} needs table {known[name].table!r}, which this warehouse does not have"
     return None
@@ -161,7 +169,7 @@ def table_features(fw: Framework) -> set[str]:
     """Every feature computed from a warehouse table that a rules framework needs (rules, score, signals)."""
     spec = fw.spec
     names = {name for name, _ in _referenced(fw) if name} | {f for rule in spec.rules for f in rule.when}
-    return {n for n in names if n in CUSTOMER_FEATURES or n.startswith(RECENT_REASON_PREFIX)}
+    return {n for n in names if n in table_feature_catalogue(spec) or n.startswith(RECENT_REASON_PREFIX)}
 
 
 def check_framework(fw: Framework, *, available: set[str] | None = None, frameworks: set[str] | None = None) -> None:
@@ -179,9 +187,9 @@ def check_framework(fw: Framework, *, available: set[str] | None = None, framewo
         if problems:
             raise ConfigError(f"{fw.source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
         return
-    known = known_features(spec)
+    known, tables = known_features(spec), table_feature_catalogue(spec)
     for name, where in _referenced(fw):
-        problem = name and _feature_problem(name, known, available)
+        problem = name and _feature_problem(name, known, available, tables)
         if problem:
             problems.append(f"{where}: {problem}")
     boxes: list[Box] = []
@@ -192,7 +200,7 @@ def check_framework(fw: Framework, *, available: set[str] | None = None, framewo
         intervals = {}
         for feature, condition in rule.when.items():
             where = fw.where("rules", i, "when", feature)
-            problem = _feature_problem(feature, known, available)
+            problem = _feature_problem(feature, known, available, tables)
             if problem:
                 problems.append(f"{where}: {problem}")
                 continue

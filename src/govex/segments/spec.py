@@ -117,7 +117,7 @@ class FeatureSpec(_Frozen):
 class RulesFramework(_Frozen):
     kind: Literal["rules"] = "rules"
     name: str
-    entity: Literal["customer"] = "customer"
+    entity: Literal["customer", "seller"] = "customer"
     description: str = ""
     segments: tuple[str, ...] = Field(min_length=1, description="the segment labels, in display order")
     features: FeatureSpec = Field(default_factory=FeatureSpec)
@@ -131,7 +131,7 @@ class RulesFramework(_Frozen):
 class CompositeFramework(_Frozen):
     kind: Literal["composite"]
     name: str
-    entity: Literal["customer"] = "customer"
+    entity: Literal["customer", "seller"] = "customer"
     description: str = ""
     of: tuple[str, ...] = Field(min_length=2, description="frameworks crossed, in label order")
     separator: str = "|"

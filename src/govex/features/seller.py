@@ -1,0 +1,198 @@
+"""Per-seller features as of a date, built as one unexecuted Ibis expression.
+
+The universe is every seller onboarded on or before the as-of date (a seller without orders
+still has a row: zero counts). Orders are required; disputes, returns, surveys,
+enforcement_actions and education add their features when present, and the returned
+`FeatureSet.skipped` says what is missing. Counts are integers and money is summed in cents, so
+every engine gives the same numbers.
+
+The order defect rate follows the marketplace convention of counting an order once if it had
+negative feedback (1-2 stars), a claim or a chargeback (Amazon Seller Central, "Order Defect
+Rate"); here: a dispute or chargeback, or an order survey with CSAT <= 2.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from govex.dialect import count_where
+from govex.engine.warehouse import Warehouse
+from govex.errors import MissingTableError
+from govex.features.customer import FeatureSet, dated_orders
+from govex.features.seller_catalogue import SELLER_FEATURES
+from govex.metrics.currency import to_cents
+
+SELLER_KEY = "seller_id"
+REDEEMABLE = ("voucher", "appointment")
+INSTANT_REDEMPTION = dt.timedelta(hours=1)  # a voucher redeemed this soon after the sale is suspect
+LOW_RATING = 2  # CSAT at or below this is negative feedback
+LADDER_RUNGS = ("warning", "listing_removal", "payout_hold", "suspension", "termination")
+DIMENSIONS = ("market", "seller_type", "vertical", "region")
+
+
+def _rate(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    return (numerator.cast("float64") / denominator.cast("float64")).cast("float64")
+
+
+def sellers_in_scope(warehouse: Warehouse, *, as_of: dt.date) -> ir.Table:
+    """entity_id of every seller onboarded on or before `as_of` (the universe of seller frameworks)."""
+    sellers = warehouse.table("sellers", purpose="seller segmentation")
+    return sellers.filter(sellers.onboarded_date <= ibis.date(as_of)).select(entity_id=sellers[SELLER_KEY].cast("string"))
+
+
+def _base(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    s = warehouse.table("sellers", purpose="seller features")
+    s = s.filter(s.onboarded_date <= ibis.date(as_of))
+    payout = s.filter(s.payout_account_id.notnull()).group_by("payout_account_id").aggregate(n_paid=ibis._.count())
+    s = s.left_join(payout, "payout_account_id").drop("payout_account_id_right")
+    verified = (s.kyc_status == "verified") & (s.kyc_verified_date <= ibis.date(as_of))
+    return s.select(
+        SELLER_KEY, *DIMENSIONS,
+        tenure_days=ibis.date(as_of).delta(s.onboarded_date, unit="day"),
+        kyc_verified=verified.fill_null(False).cast("int64"),
+        linked_sellers=(s.n_paid.fill_null(1) - 1).cast("int64"),
+    )
+
+
+def _order_features(warehouse: Warehouse, as_of: dt.date, reporting_currency: str | None) -> ir.Table:
+    o = dated_orders(warehouse, as_of=as_of, reporting_currency=reporting_currency)
+    o = o.filter(o[SELLER_KEY].notnull())
+    age = ibis.date(as_of).delta(o.day, unit="day")
+    purchase = ~o.status.isin(["cancelled", "unavailable"])
+    shipped = (o.fulfilment_type == "shipped") & o.delivered_at.notnull() & o.promised_date.notnull()
+    decided = o.fulfilment_type.isin(list(REDEEMABLE)) & o.fulfilment_outcome.notnull()
+    instant = (o.fulfilment_type == "voucher") & (o.fulfilment_outcome == "redeemed") & (
+        o.redeemed_at < o.ordered_at + ibis.interval(seconds=int(INSTANT_REDEMPTION.total_seconds())))
+    return o.group_by(SELLER_KEY).aggregate(
+        n_orders=o.count(),
+        n_seller_cancelled=count_where(~purchase),
+        gmv_cents=to_cents(o.amount).sum(where=purchase),
+        recent_orders=count_where(age < 90),
+        prior_orders=count_where((age >= 90) & (age < 180)),
+        last_order_day=o.day.max(),
+        n_shipped_delivered=count_where(shipped),
+        n_late_shipments=count_where(shipped & (o.delivered_at.date() > o.promised_date)),
+        n_redeemable=count_where(decided),
+        n_redeemed=count_where(decided & (o.fulfilment_outcome == "redeemed")),
+        n_refused=count_where(decided & (o.fulfilment_outcome == "refused_by_merchant")),
+        n_no_show=count_where(decided & (o.fulfilment_outcome == "no_show")),
+        n_expired=count_where(decided & (o.fulfilment_outcome == "expired")),
+        n_instant_redemptions=count_where(instant.fill_null(False)),
+    )
+
+
+def _seller_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    o = warehouse.table("orders", purpose="seller features")
+    o = o.filter((o.ordered_at.date() <= ibis.date(as_of)) & o[SELLER_KEY].notnull())
+    return o.select("order_id", SELLER_KEY)
+
+
+def _claimed_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    d = warehouse.table("disputes", purpose="seller dispute features")
+    d = d.filter(d.opened_at.date() <= ibis.date(as_of))
+    return d.select("order_id").distinct()
+
+
+def _low_rated_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    s = warehouse.table("surveys", purpose="seller rating features")
+    s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.order_id.notnull() & s.csat.notnull())
+    return s.filter(s.csat <= LOW_RATING).select("order_id").distinct()
+
+
+def _dispute_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    orders, claimed = _seller_orders(warehouse, as_of), _claimed_orders(warehouse, as_of)
+    joined = orders.join(claimed, "order_id")
+    return joined.group_by(SELLER_KEY).aggregate(n_disputed_orders=joined.order_id.nunique())
+
+
+def _defect_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    orders = _seller_orders(warehouse, as_of)
+    defects = _claimed_orders(warehouse, as_of)
+    if warehouse.has("surveys"):
+        defects = ibis.union(defects, _low_rated_orders(warehouse, as_of), distinct=True)
+    joined = orders.join(defects, "order_id")
+    return joined.group_by(SELLER_KEY).aggregate(n_defect_orders=joined.order_id.nunique())
+
+
+def _return_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    r = warehouse.table("returns", purpose="seller return features")
+    r = r.filter(r.requested_at.date() <= ibis.date(as_of)).select("order_id").distinct()
+    joined = _seller_orders(warehouse, as_of).join(r, "order_id")
+    return joined.group_by(SELLER_KEY).aggregate(n_returned_orders=joined.order_id.nunique())
+
+
+def _rating_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    s = warehouse.table("surveys", purpose="seller rating features")
+    s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.order_id.notnull() & s.csat.notnull())
+    joined = _seller_orders(warehouse, as_of).join(s.select("order_id", "csat"), "order_id")
+    return joined.group_by(SELLER_KEY).aggregate(
+        n_rated_orders=joined.count(), n_low_rated_orders=count_where(joined.csat <= LOW_RATING),
+        rating_sum=joined.csat.cast("int64").sum(),
+    )
+
+
+def _enforcement_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    e = warehouse.table("enforcement_actions", purpose="seller enforcement features")
+    e = e.filter(e.violation_at.date() <= ibis.date(as_of))
+    rung = ibis.cases(*[(e.action == name, i + 1) for i, name in enumerate(LADDER_RUNGS)], else_=0)
+    recent = ibis.date(as_of).delta(e.violation_at.date(), unit="day") < 90
+    return e.group_by(SELLER_KEY).aggregate(
+        n_violations=e.count(), n_recent_violations=count_where(recent), top_rung=rung.max().cast("int64"),
+    )
+
+
+def _education_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    d = warehouse.table("education", purpose="seller education features")
+    d = d.filter(d.enrolled_at.date() <= ibis.date(as_of))
+    return d.select(SELLER_KEY).distinct().mutate(enrolled=ibis.literal(1, "int64"))
+
+
+def seller_features(warehouse: Warehouse, *, as_of: dt.date, reporting_currency: str | None = None) -> FeatureSet:
+    """Activity, fulfilment, trust, enforcement and education features per seller in scope."""
+    table = _base(warehouse, as_of)
+    skipped: list[str] = []
+    missing: dict[str, tuple[str, ...]] = {}
+
+    def attach(other: ir.Table, fills: dict[str, object]) -> None:
+        nonlocal table
+        joined = table.left_join(other, SELLER_KEY).drop(f"{SELLER_KEY}_right")
+        table = joined.mutate(**{name: joined[name].fill_null(value) for name, value in fills.items()})
+
+    def add(build, tables: tuple[str, ...], fills: dict[str, object]) -> None:
+        try:
+            other = build()
+        except MissingTableError as exc:
+            skipped.append(str(exc))
+            missing.update(dict.fromkeys(fills, tuple(t for t in tables if not warehouse.has(t))))
+            return
+        attach(other, fills)
+
+    order_counts = ("n_orders", "n_seller_cancelled", "recent_orders", "prior_orders", "n_shipped_delivered",
+                    "n_late_shipments", "n_redeemable", "n_redeemed", "n_refused", "n_no_show", "n_expired",
+                    "n_instant_redemptions", "gmv_cents")
+    attach(_order_features(warehouse, as_of, reporting_currency), dict.fromkeys(order_counts, 0))  # orders: required
+    add(lambda: _dispute_features(warehouse, as_of), ("disputes",), {"n_disputed_orders": 0})
+    add(lambda: _defect_features(warehouse, as_of), ("disputes",), {"n_defect_orders": 0})
+    add(lambda: _return_features(warehouse, as_of), ("returns",), {"n_returned_orders": 0})
+    add(lambda: _rating_features(warehouse, as_of), ("surveys",),
+        {"n_rated_orders": 0, "n_low_rated_orders": 0, "rating_sum": 0})
+    add(lambda: _enforcement_features(warehouse, as_of), ("enforcement_actions",),
+        {"n_violations": 0, "n_recent_violations": 0, "top_rung": 0})
+    add(lambda: _education_features(warehouse, as_of), ("education",), {"enrolled": 0})
+
+    derived = {
+        "gmv": _rate(table.gmv_cents, ibis.literal(100)),
+        "order_trend": ibis.ifelse(table.prior_orders > 0, _rate(table.recent_orders, table.prior_orders),
+                                   ibis.ifelse(table.recent_orders > 0, 1.0, 0.0)),
+        "recency_days": ibis.ifelse(table.last_order_day.isnull(), table.tenure_days,
+                                    ibis.date(as_of).delta(table.last_order_day, unit="day")),
+    }
+    if "rating_sum" in table.columns:
+        derived["mean_rating"] = ibis.ifelse(table.n_rated_orders > 0, _rate(table.rating_sum, table.n_rated_orders), 0.0)
+    table = table.mutate(**derived).drop("gmv_cents", "last_order_day", *(["rating_sum"] if "rating_sum" in table.columns else []))
+    # ties share a rank, and cents are exact: the same percentile on every engine
+    table = table.mutate(gmv_percentile=ibis.percent_rank().over(order_by=table.gmv).cast("float64"))
+    return FeatureSet(table=table, available=frozenset(c for c in table.columns if c in SELLER_FEATURES),
+                      skipped=tuple(skipped), missing_tables=missing)
