@@ -73,3 +73,40 @@ def test_impact_from_the_metric_layer_covers_the_planted_effect(market):
         assert checks["relative_ci_low"] <= event["relative_effect"] <= checks["relative_ci_high"], (method, checks)
     did = measure_metric_impact(warehouse, metric="contact_rate", by="market", treated=["DE"], start=event["start"])
     assert did.checks["treated_units"] == 1 and "fewer than 6 treated or control units" in did.checks["warning"]
+
+
+def test_playbook_status_of_the_launch(market, tmp_path):
+    """A play for the planted launch, expecting roughly its size, is on track; the same play claimed for GB
+    (where nothing changed) is not; a play started a week before the data end is too early to tell."""
+    from govex.engine import Warehouse
+    from govex.planning.play_status import ON_TRACK, TOO_EARLY, play_status
+    from govex.planning.playbook import check_playbook
+
+    event = market.event("help_flow_launch")
+    end = pd.Timestamp(market.ground_truth["generator"]["end_exclusive"]).date()
+    contacts, orders = market.tables["contacts"], market.tables["orders"]
+    before = (contacts.market == "DE") & (contacts.created_at < pd.Timestamp(event["start"]))
+    level = before.sum() / ((orders.market == "DE") & (orders.ordered_at < pd.Timestamp(event["start"]))).sum()
+    effect = level * event["relative_effect"]  # the planted change in contacts per order, by hand
+    play = f"""\
+  - segment: all
+    journey: purchase
+    markets: [{{market}}]
+    problem: issues a help flow could answer
+    evidence: contact_rate by market
+    action: new help flow
+    owner: cs
+    kpi: contact_rate
+    expected: {{{{effect: {effect:.4f}, low: {1.5 * effect:.4f}, high: {0.5 * effect:.4f}}}}}
+    cost: 1
+    start: {{start}}
+    review: {end}
+"""
+    path = tmp_path / "playbook.yaml"
+    path.write_text("plays:\n" + play.format(market="DE", start=event["start"]) + play.format(market="GB", start=event["start"])
+                    + play.format(market="DE", start=end - pd.Timedelta(days=8)))
+    warehouse = Warehouse.from_frames(market.tables)
+    de, gb, late = (play_status(warehouse, p, today=end) for p in check_playbook(path))
+    assert de.verdict == ON_TRACK and de.result.method == "synthetic_control", de.reason
+    assert gb.verdict != ON_TRACK, gb.reason
+    assert late.verdict == TOO_EARLY and "week(s) of contact_rate since the start" in late.reason

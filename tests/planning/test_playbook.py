@@ -70,3 +70,14 @@ def test_cli_check_exits_non_zero_with_the_line(tmp_path):
     refused = CliRunner().invoke(app, ["playbook", "check", str(bad)])
     assert refused.exit_code == 1
     assert f"{bad}:8: unknown metric 'happiness'" in str(refused.exception)
+
+
+def test_markets_and_everyone(tmp_path):
+    """`segment: all` with `markets: [DE]` is a play for one market's customers; markets must be a list of codes."""
+    path = tmp_path / "playbook.yaml"
+    path.write_text(GOOD.replace("segment: value=high", "segment: all").replace("    journey:", "    markets: [DE]\n    journey:", 1))
+    (play,) = check_playbook(path)
+    assert (play.segment, play.markets) == ("all", ("DE",))
+    path.write_text(GOOD.replace("    journey:", "    markets: DE\n    journey:", 1))
+    with pytest.raises(PlaybookError, match=r"playbook.yaml:3: markets must be a list of market codes"):
+        check_playbook(path)

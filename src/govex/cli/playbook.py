@@ -1,4 +1,4 @@
-"""`govex playbook check`: validate a playbook file (segments, journeys, KPIs, dates) at file:line."""
+"""`govex playbook check|status|draft`: validate a playbook at file:line, measure started plays, draft new ones."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,6 +26,33 @@ def check(
         console.print(f"  line {play.line}: {play.segment} x {play.journey}: {play.action} ({play.owner}); "
                       f"{play.kpi} {play.expected['effect']:+g} [{play.expected['low']:+g}, {play.expected['high']:+g}], "
                       f"review {play.review}", highlight=False)
+
+
+@playbook_app.command("status")
+def status(
+    path: Path = typer.Argument(..., help="playbook YAML (a list under `plays:`)"),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file holding the canonical tables."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="govex.yaml (its engine)."),
+    today: Optional[str] = typer.Option(None, "--today", help="measure up to this date, YYYY-MM-DD (default: today)"),
+    catalogue: Optional[list[Path]] = typer.Option(None, "--catalogue", help="Extra metric YAML file or folder (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Each play's KPI since its start against its expectation: on track, off track or too early to tell (why)."""
+    from govex.cli.common import open_warehouse, parse_date, print_json
+    from govex.metrics.catalogue import load_catalogue
+    from govex.planning.play_status import play_status
+    from govex.planning.playbook import check_playbook
+
+    cat = load_catalogue(*(catalogue or []))
+    plays = check_playbook(path, catalogue=cat)
+    warehouse = open_warehouse(db=db, config=config)
+    statuses = [play_status(warehouse, play, today=parse_date(today, "--today"), catalogue=cat) for play in plays]
+    if as_json:
+        print_json([s.to_dict() for s in statuses])
+        return
+    for s in statuses:
+        console.print(f"line {s.play.line}: {s.play.action} ({s.play.owner}; {s.play.kpi}, since {s.play.start}): "
+                      f"{s.verdict.upper()}: {s.reason}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,8 @@ from govex.metrics.yaml_source import read_items
 
 REQUIRED = ("segment", "journey", "problem", "evidence", "action", "owner", "kpi", "expected", "cost",
             "start", "review")
+OPTIONAL = ("markets",)  # where the action applies when it is not everywhere: the markets measured as treated
+EVERYONE = "all"  # segment for an action that applies to every customer
 
 
 class PlaybookError(ConfigError):
@@ -43,6 +45,9 @@ class Play:
     start: dt.date
     review: dt.date
     line: int
+    problem: str = ""
+    evidence: str = ""
+    markets: tuple[str, ...] = ()
 
 
 def _date(value: Any) -> dt.date | None:
@@ -62,13 +67,16 @@ def _check_play(body: dict, origin: Origin, *, metrics: set[str], space, issues:
     missing = [name for name in REQUIRED if body.get(name) in (None, "")]
     if missing:
         error(f"play is missing {', '.join(missing)}")
-    for name in sorted(set(body) - set(REQUIRED)):
-        error(f"unknown field {name!r}; a play has: {', '.join(REQUIRED)}", name)
+    for name in sorted(set(body) - set(REQUIRED) - set(OPTIONAL)):
+        error(f"unknown field {name!r}; a play has: {', '.join(REQUIRED + OPTIONAL)}", name)
     segment = str(body.get("segment", ""))
-    if body.get("segment") not in (None, ""):
+    markets = body.get("markets", [])
+    if not isinstance(markets, list) or not all(isinstance(m, str) and m for m in markets):
+        error(f"markets must be a list of market codes, e.g. [DE, GB]; got {markets!r}", "markets")
+    if body.get("segment") not in (None, "", EVERYONE):
         framework, _, label = segment.partition("=")
         if not space.knows(framework):
-            error(f"unknown segment framework {framework!r} in {segment!r}; expected framework=label with a "
+            error(f"unknown segment framework {framework!r} in {segment!r}; expected {EVERYONE!r} or framework=label with a "
                   f"framework among {', '.join(sorted([*space.labels, *space.composites]))}", "segment")
         elif label not in space.labels_of(framework):
             error(f"unknown segment {label!r} of {framework!r}; known: {', '.join(space.labels_of(framework))}",
@@ -97,7 +105,8 @@ def _check_play(body: dict, origin: Origin, *, metrics: set[str], space, issues:
         return None
     return Play(segment=segment, journey=body["journey"], kpi=body["kpi"], action=str(body["action"]),
                 owner=str(body["owner"]), expected={k: float(expected[k]) for k in ("effect", "low", "high")},
-                cost=float(body["cost"]), start=start, review=review, line=origin.line)
+                cost=float(body["cost"]), start=start, review=review, line=origin.line, problem=str(body["problem"]),
+                evidence=str(body["evidence"]), markets=tuple(markets))
 
 
 def check_playbook(path: str | Path, *, catalogue=None, space=None) -> list[Play]:
