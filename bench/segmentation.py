@@ -1,22 +1,29 @@
-"""Benchmark: segmentation features at scale, govex (Ibis on DuckDB) vs an idiomatic pandas implementation.
+"""Benchmark: segmentation features at scale, govex (Ibis on DuckDB) vs hand-written DuckDB SQL, Polars and pandas.
 
 (a) RFM scores + lifecycle segment + the risk features of the shipped risk framework (orders per
     worst incident level, shrunk-rate risk ratio) for 1M customers / 10M orders (plus disputes and
-    returns), govex vs pandas on the same Parquet files, each side in its own child process so
-    peak memory (the child's own VmHWM) is measured per side. The sides alternate `--repeat`
-    times (default 2) and each keeps its best time, so a burst of load from other processes on
-    a shared machine does not decide the ratio. Results must be identical.
+    returns) on the same Parquet files. Peers, each the same definitions: hand-written DuckDB SQL
+    (what a data engineer would write: RANK() windows, one prior aggregate), Polars lazy
+    (scan_parquet ... sink_parquet) and idiomatic pandas. Each side runs in its own child process,
+    so peak memory (the child's own VmHWM) is measured per side; the sides run `--repeat` times
+    (default 3) with the order reversed every round and the median counts, so load from other
+    processes on a shared machine falls on every side alike. Every row must agree with govex.
+    `--scale 100000,1000000` runs the sides at each size instead and prints the fitted exponent of
+    time and peak memory against the number of customers.
 (b) BG/NBD + Gamma-Gamma fit vs `lifetimes`: runs bench/clv_vs_lifetimes.py (a missing script
     is an error).
 
-Usage: python bench/segmentation.py [--customers 1000000] [--orders 10000000] [--repeat 2]
+Usage: python bench/segmentation.py [--customers 1000000] [--orders 10000000] [--repeat 3]
+       [--sides govex,duckdb-sql,polars,pandas] [--scale 100000,1000000,3000000] [--skip-clv]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,8 +113,9 @@ def run_govex(folder: Path, out: Path) -> None:
     # only the feature groups these definitions need; reused by ranks, counts and priors
     features = customer_features(warehouse, as_of=AS_OF, features=needed).table
     table = features.select("customer_id", *sorted(needed | {"n_orders", "recency_days", "n_purchases", "monetary"})).cache()
+    priors = fit_priors(table, risk)  # as govex.segments.assign: on the features, not the scored table
     table = add_rfm_scores(table, RFMSpec())
-    table = add_risk_scores(table, risk, fit_priors(table, risk))
+    table = add_risk_scores(table, risk, priors)
     segment = ibis.cases(*[(rule_condition(table, rule), rule.segment) for rule in lifecycle.rules])
     result = table.select("customer_id", "r_score", "f_score", "m_score", "risk_ratio", *levels, lifecycle=segment)
     con.to_parquet(result, out)
@@ -199,6 +207,170 @@ def run_pandas(folder: Path, out: Path) -> None:
     f.reset_index()[["customer_id", "r_score", "f_score", "m_score", "risk_ratio", *levels.columns, "lifecycle"]].to_parquet(out)
 
 
+# ---------------------------------------------------------------- hand-written DuckDB SQL (same definitions)
+def _sql_risk_terms() -> tuple[str, str, str]:
+    """Per signal: the prior moments (one aggregate), the shrunk rate and the baseline, as SQL text."""
+    moments, score, baseline = [], [], []
+    for i, (events, weight) in enumerate(RISK.values()):
+        x, n = f"least({events}, n_orders)::DOUBLE", "n_orders::DOUBLE"
+        informative = f"n_orders >= {MIN_EXPOSURE}"
+        moments.append(
+            f"sum({x}) / sum({n}) AS m{i}, avg({x} / {n}) FILTER ({informative}) AS p{i}, "
+            f"avg(({x} / {n}) ^ 2) FILTER ({informative}) AS q{i}, avg(1 / {n}) FILTER ({informative}) AS h{i}")
+        rho = f"least(greatest(((q{i} - 2 * m{i} * p{i} + m{i} ^ 2) / (m{i} * (1 - m{i})) - h{i}) / (1 - h{i}), 1e-6), 0.999)"
+        moments.append(f"greatest(1 / {rho} - 1, {MIN_STRENGTH}) AS s{i}")
+        score.append(f"{weight} * ({x} + m{i} * s{i}) / ({n} + s{i})")
+        baseline.append(f"{weight} * m{i}")
+    return ", ".join(moments), " + ".join(score), " + ".join(baseline)
+
+
+def run_sql(folder: Path, out: Path) -> None:
+    import duckdb
+
+    moments, score, baseline = _sql_risk_terms()
+    excluded = ", ".join(f"'{s}'" for s in EXCLUDED)
+    levels = ", ".join(f"count(*) FILTER (level = '{level}') AS n_orders_{level}" for level in LEVELS)
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"""
+    CREATE TEMP TABLE f AS
+    WITH o AS (
+        SELECT customer_id, ordered_at::DATE AS day, amount, status, status NOT IN ({excluded}) AS is_purchase
+        FROM '{folder}/orders.parquet' WHERE ordered_at::DATE <= DATE '{AS_OF}'),
+    per AS (
+        SELECT customer_id, count(*) AS n_orders, count(*) FILTER (is_purchase) AS n_purchases,
+               count(*) FILTER (status = 'cancelled') AS n_cancelled,
+               sum(round(amount * 100)::BIGINT) FILTER (is_purchase) / 100.0 AS monetary
+        FROM o GROUP BY customer_id),
+    days AS (SELECT DISTINCT customer_id, day FROM o WHERE is_purchase),
+    rhythm AS (SELECT customer_id, min(day) AS first_day, count(*) AS n_days, max(day, 2) AS top2
+               FROM days GROUP BY customer_id),
+    d AS (SELECT * FROM '{folder}/disputes.parquet' WHERE opened_at::DATE <= DATE '{AS_OF}'),
+    r AS (SELECT * FROM '{folder}/returns.parquet' WHERE requested_at::DATE <= DATE '{AS_OF}'),
+    claims AS (
+        SELECT d.customer_id, d.order_id,
+               bool_or(d.reason <> 'unauthorised' AND d.outcome = 'fraud_confirmed') AS false_claim,
+               coalesce(bool_or(d.reason = 'item_not_received' AND d.opened_at > o.delivered_at), false) AS inr
+        FROM d LEFT JOIN '{folder}/orders.parquet' o USING (order_id) GROUP BY ALL),
+    requests AS (
+        SELECT customer_id, order_id, bool_or(coalesce(abuse_flag, false)) AS abuse,
+               bool_or(status = 'refunded') AS refunded
+        FROM r GROUP BY ALL),
+    per_order AS (
+        SELECT coalesce(c.customer_id, q.customer_id) AS customer_id,
+               CASE WHEN coalesce(c.false_claim, false) OR coalesce(q.abuse, false) THEN 'abuse_confirmed'
+                    WHEN coalesce(c.inr, false) OR (c.order_id IS NOT NULL AND coalesce(q.refunded, false))
+                        THEN 'suspicious_claim'
+                    WHEN c.order_id IS NOT NULL THEN 'claim' ELSE 'return' END AS level
+        FROM claims c FULL JOIN requests q ON c.customer_id = q.customer_id AND c.order_id = q.order_id),
+    lv AS (SELECT customer_id, {levels} FROM per_order GROUP BY customer_id),
+    dc AS (SELECT customer_id, count(DISTINCT order_id) FILTER (kind = 'dispute') AS n_disputed_orders,
+                  count(DISTINCT order_id) FILTER (kind = 'chargeback') AS n_chargeback_orders
+           FROM d GROUP BY customer_id),
+    rc AS (SELECT customer_id, count(DISTINCT order_id) FILTER (status = 'refunded') AS n_refunded_orders
+           FROM r GROUP BY customer_id)
+    SELECT customer_id, n_orders, n_purchases, n_cancelled, monetary,
+           DATE '{AS_OF}' - first_day AS tenure_days, DATE '{AS_OF}' - top2[1] AS recency_days,
+           coalesce(top2[1] - top2[2], 0) AS last_gap_days,
+           CASE WHEN n_days > 1 THEN ((DATE '{AS_OF}' - top2[1]) * (n_days - 1))::DOUBLE / (top2[1] - first_day)
+                ELSE 0.0 END AS overdue_ratio,
+           coalesce(n_disputed_orders, 0) AS n_disputed_orders, coalesce(n_chargeback_orders, 0) AS n_chargeback_orders,
+           coalesce(n_refunded_orders, 0) AS n_refunded_orders,
+           {", ".join(f"coalesce(n_orders_{level}, 0) AS n_orders_{level}" for level in LEVELS)}
+    FROM per JOIN rhythm USING (customer_id) LEFT JOIN dc USING (customer_id) LEFT JOIN rc USING (customer_id)
+         LEFT JOIN lv USING (customer_id)
+    """)
+    con.execute(f"""
+    COPY (
+    WITH prior AS (SELECT {moments} FROM f)
+    SELECT customer_id,
+           (rank() OVER (ORDER BY recency_days DESC) - 1) * 5 // count(*) OVER () + 1 AS r_score,
+           (rank() OVER (ORDER BY n_purchases) - 1) * 5 // count(*) OVER () + 1 AS f_score,
+           (rank() OVER (ORDER BY monetary) - 1) * 5 // count(*) OVER () + 1 AS m_score,
+           ({score}) / ({baseline}) AS risk_ratio,
+           {", ".join(f"n_orders_{level}" for level in LEVELS)},
+           CASE WHEN tenure_days < 30 THEN 'new'
+                WHEN recency_days < 90 AND last_gap_days >= 180 THEN 'reactivated'
+                WHEN recency_days < 90 AND overdue_ratio < 2 THEN 'active'
+                WHEN recency_days < 180 THEN 'at_risk'
+                WHEN recency_days < 365 THEN 'dormant' ELSE 'churned' END AS lifecycle
+    FROM f, prior
+    ) TO '{out}' (FORMAT parquet)
+    """)
+
+
+# ---------------------------------------------------------------- Polars, lazy (same definitions)
+def run_polars(folder: Path, out: Path) -> None:
+    import polars as pl
+
+    as_of = pl.lit(AS_OF)
+    orders = pl.scan_parquet(folder / "orders.parquet")
+    o = orders.with_columns(day=pl.col("ordered_at").dt.date()).filter(pl.col("day") <= as_of).with_columns(
+        is_purchase=~pl.col("status").is_in(list(EXCLUDED)))
+    purchase = pl.col("is_purchase")
+    per = o.group_by("customer_id").agg(
+        n_orders=pl.len(), n_purchases=purchase.sum(), n_cancelled=(pl.col("status") == "cancelled").sum(),
+        monetary=(pl.col("amount") * 100).round().cast(pl.Int64).filter(purchase).sum() / 100)
+    rhythm = (o.filter(purchase).select("customer_id", "day").unique().group_by("customer_id").agg(
+        first=pl.col("day").min(), last=pl.col("day").max(), n_days=pl.len(),
+        previous=pl.col("day").top_k(2).min()))
+    disputes = pl.scan_parquet(folder / "disputes.parquet").filter(pl.col("opened_at").dt.date() <= as_of)
+    returns = pl.scan_parquet(folder / "returns.parquet").filter(pl.col("requested_at").dt.date() <= as_of)
+    dc = disputes.group_by("customer_id").agg(
+        n_disputed_orders=pl.col("order_id").filter(pl.col("kind") == "dispute").n_unique(),
+        n_chargeback_orders=pl.col("order_id").filter(pl.col("kind") == "chargeback").n_unique())
+    rc = returns.group_by("customer_id").agg(
+        n_refunded_orders=pl.col("order_id").filter(pl.col("status") == "refunded").n_unique())
+    claims = (disputes.join(orders.select("order_id", "delivered_at"), on="order_id", how="left")
+              .group_by("customer_id", "order_id").agg(
+                  false_claim=((pl.col("reason") != "unauthorised") & (pl.col("outcome") == "fraud_confirmed")).any(),
+                  inr=((pl.col("reason") == "item_not_received") & (pl.col("opened_at") > pl.col("delivered_at"))).any(),
+                  claimed=pl.lit(True)))
+    requests = returns.group_by("customer_id", "order_id").agg(
+        abuse=pl.col("abuse_flag").fill_null(False).any(), refunded=(pl.col("status") == "refunded").any())
+    both = claims.join(requests, on=["customer_id", "order_id"], how="full", coalesce=True).with_columns(
+        pl.col("false_claim", "inr", "claimed", "abuse", "refunded").fill_null(False))
+    level = (pl.when(pl.col("false_claim") | pl.col("abuse")).then(pl.lit("abuse_confirmed"))
+             .when(pl.col("inr") | (pl.col("claimed") & pl.col("refunded"))).then(pl.lit("suspicious_claim"))
+             .when(pl.col("claimed")).then(pl.lit("claim")).otherwise(pl.lit("return")))
+    lv = both.with_columns(level=level).group_by("customer_id").agg(
+        **{f"n_orders_{name}": (pl.col("level") == name).sum() for name in LEVELS})
+    added = ["n_disputed_orders", "n_chargeback_orders", "n_refunded_orders", *(f"n_orders_{n}" for n in LEVELS)]
+    f = (per.join(rhythm, on="customer_id").join(dc, on="customer_id", how="left")
+         .join(rc, on="customer_id", how="left").join(lv, on="customer_id", how="left")
+         .with_columns(pl.col(added).fill_null(0).cast(pl.Int64)))
+    days = lambda a, b: (a - b).dt.total_days()  # noqa: E731
+    several = pl.col("n_days") > 1
+    f = f.with_columns(
+        tenure_days=days(as_of, pl.col("first")), recency_days=days(as_of, pl.col("last")),
+        last_gap_days=pl.when(several).then(days(pl.col("last"), pl.col("previous"))).otherwise(0))
+    f = f.with_columns(overdue_ratio=pl.when(several).then(
+        (pl.col("recency_days") * (pl.col("n_days") - 1)) / days(pl.col("last"), pl.col("first"))).otherwise(0.0))
+    n = pl.col("n_orders").cast(pl.Float64)
+    score, baseline = pl.lit(0.0), pl.lit(0.0)
+    for events, weight in RISK.values():
+        x = pl.min_horizontal(pl.col(events), pl.col("n_orders")).cast(pl.Float64)
+        m = x.sum() / n.sum()
+        informative = pl.col("n_orders") >= MIN_EXPOSURE
+        p = (x / n).filter(informative)
+        spread = (p.pow(2).mean() - 2 * m * p.mean() + m * m)
+        h = (1 / n).filter(informative).mean()
+        rho = ((spread / (m * (1 - m)) - h) / (1 - h)).clip(1e-6, 0.999)
+        strength = pl.max_horizontal(1 / rho - 1, pl.lit(MIN_STRENGTH))
+        score = score + weight * (x + m * strength) / (n + strength)
+        baseline = baseline + weight * m
+    total = pl.len()
+    quantile = lambda col, desc: ((col.rank("min", descending=desc) - 1) * 5 // total + 1)  # noqa: E731
+    rec, ten, gap, over = (pl.col(c) for c in ("recency_days", "tenure_days", "last_gap_days", "overdue_ratio"))
+    lifecycle = (pl.when(ten < 30).then(pl.lit("new")).when((rec < 90) & (gap >= 180)).then(pl.lit("reactivated"))
+                 .when((rec < 90) & (over < 2)).then(pl.lit("active")).when(rec < 180).then(pl.lit("at_risk"))
+                 .when(rec < 365).then(pl.lit("dormant")).otherwise(pl.lit("churned")))
+    f.select("customer_id", r_score=quantile(rec, True), f_score=quantile(pl.col("n_purchases"), False),
+             m_score=quantile(pl.col("monetary"), False), risk_ratio=score / baseline,
+             **{f"n_orders_{name}": pl.col(f"n_orders_{name}") for name in LEVELS},
+             lifecycle=lifecycle).sink_parquet(out)
+
+
 # ---------------------------------------------------------------- harness
 def _peak_mb() -> float:
     """This process's peak resident memory.
@@ -215,9 +387,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+SIDES = {"govex": run_govex, "duckdb-sql": run_sql, "polars": run_polars, "pandas": run_pandas}
+
+
 def _child(side: str, folder: Path, out: Path) -> dict:
     started = time.perf_counter()
-    {"govex": run_govex, "pandas": run_pandas}[side](folder, out)
+    SIDES[side](folder, out)
     return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
 
 
@@ -230,46 +405,106 @@ def _run_side(side: str, folder: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1]) | {"out": out}
 
 
-def _agreement(govex_out: Path, pandas_out: Path) -> str:
+def _agreement(govex_out: Path, other_out: Path) -> tuple[bool, str]:
     a = pd.read_parquet(govex_out).sort_values("customer_id").reset_index(drop=True)
-    b = pd.read_parquet(pandas_out).sort_values("customer_id").reset_index(drop=True)
+    b = pd.read_parquet(other_out).sort_values("customer_id").reset_index(drop=True)
     if len(a) != len(b) or not (a.customer_id.to_numpy() == b.customer_id.to_numpy()).all():
-        return f"DIFFERENT customers ({len(a)} vs {len(b)})"
+        return False, f"DIFFERENT customers ({len(a)} vs {len(b)})"
     columns = ("r_score", "f_score", "m_score", "lifecycle", *(f"n_orders_{level}" for level in LEVELS))
-    same = {c: int((a[c].to_numpy() == b[c].to_numpy()).sum()) for c in columns}
+    differing = {c: int((a[c].to_numpy() != b[c].to_numpy()).sum()) for c in columns}
     risk_diff = float(np.max(np.abs(a.risk_ratio - b.risk_ratio) / np.maximum(np.abs(b.risk_ratio), 1e-12)))
-    identical = all(v == len(a) for v in same.values()) and risk_diff < 1e-9
-    return f"{'identical' if identical else 'DIFFERENT'}: {len(a)} customers; equal rows {same}; max rel diff risk_ratio {risk_diff:.1e}"
+    same = not any(differing.values()) and risk_diff < 1e-9
+    detail = "" if same else f" rows differing {differing};"
+    return same, f"{'identical' if same else 'DIFFERENT'}: {len(a):,} rows;{detail} max rel diff risk_ratio {risk_diff:.1e}"
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _compare(folder: Path, sides: list[str], repeat: int) -> dict[str, dict]:
+    """Run every side `repeat` times, alternating the order each round; median time, highest peak."""
+    runs: dict[str, list[dict]] = {side: [] for side in sides}
+    for round_ in range(repeat):
+        for side in (sides if round_ % 2 == 0 else sides[::-1]):
+            runs[side].append(_run_side(side, folder))
+    return {side: {"seconds": statistics.median(r["seconds"] for r in rs), "best": min(r["seconds"] for r in rs),
+                   "peak_mb": max(r["peak_mb"] for r in rs), "out": rs[-1]["out"]} for side, rs in runs.items()}
+
+
+def _print_comparison(results: dict[str, dict], repeat: int) -> bool:
+    base = results["govex"]
+    print(f"{'side':<12}{'median s':>10}{'best s':>9}{'peak MB':>9}{'x govex time':>14}{'x govex memory':>16}")
+    for name, side in results.items():
+        print(f"{name:<12}{side['seconds']:>10.2f}{side['best']:>9.2f}{side['peak_mb']:>9.0f}"
+              f"{side['seconds'] / base['seconds']:>14.2f}{side['peak_mb'] / base['peak_mb']:>16.2f}")
+    ok = True
+    for name, side in results.items():
+        if name != "govex":
+            same, text = _agreement(base["out"], side["out"])
+            ok &= same
+            print(f"govex vs {name}: {text}")
+    print(f"({repeat} runs per side, order alternated each round; {_load()})")
+    return ok
+
+
+def _exponent(sizes: list[int], values: list[float]) -> float:
+    """Least-squares slope of log(value) on log(size): cost grows like size ** slope."""
+    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
+
+
+def _scaling(sizes: list[int], orders_per_customer: int, sides: list[str], repeat: int) -> None:
+    table: dict[str, list[dict]] = {side: [] for side in sides}
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="govex-bench-seg-") as tmp:
+            build_data(Path(tmp), customers=size, orders=size * orders_per_customer)
+            results = _compare(Path(tmp), sides, repeat)
+            for side in sides:
+                table[side].append(results[side])
+            same = all(_agreement(results["govex"]["out"], results[s]["out"])[0] for s in sides if s != "govex")
+        print(f"  {size:>10,} customers done ({'all sides identical' if same else 'sides DIFFER'}; {_load()})")
+    head = "".join(f"{f'{n:,}':>22}" for n in sizes)
+    print(f"\n{'side':<12}{head}{'time exponent':>15}{'memory exponent':>17}")
+    for side, rows in table.items():
+        cells = "".join(f"{'%.2f s %.0f MB' % (r['seconds'], r['peak_mb']):>22}" for r in rows)
+        print(f"{side:<12}{cells}{_exponent(sizes, [r['seconds'] for r in rows]):>15.2f}"
+              f"{_exponent(sizes, [r['peak_mb'] for r in rows]):>17.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--orders", type=int, default=10_000_000)
-    parser.add_argument("--child", choices=("govex", "pandas"))
+    parser.add_argument("--child", choices=tuple(SIDES))
     parser.add_argument("--folder", type=Path)
-    parser.add_argument("--repeat", type=int, default=2, help="runs per side; the best time counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side, order alternated; the median counts")
+    parser.add_argument("--sides", default=",".join(SIDES), help="comma-separated, govex first (default: all four)")
+    parser.add_argument("--scale", default="", help="comma-separated customer counts for a scaling run instead "
+                        "(10 orders each), e.g. 100000,1000000,3000000")
+    parser.add_argument("--skip-clv", action="store_true", help="leave out part (b)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child, args.folder, args.folder / f"result_{args.child}.parquet")))
         return
-    with tempfile.TemporaryDirectory() as tmp:
+    sides = args.sides.split(",")
+    if sides[0] != "govex" or not set(sides) <= set(SIDES):
+        raise SystemExit(f"--sides: govex first, then any of {', '.join(SIDES)}")
+    if args.scale:
+        sizes = [int(n) for n in args.scale.split(",")]
+        print(f"scaling: {', '.join(sides)} at {', '.join(f'{n:,}' for n in sizes)} customers, 10 orders each")
+        _scaling(sizes, 10, sides, args.repeat)
+        return
+    with tempfile.TemporaryDirectory(prefix="govex-bench-seg-") as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
         build_data(folder, customers=args.customers, orders=args.orders)
         print(f"data: {args.customers:,} customers, {args.orders:,} orders ({time.perf_counter() - t0:.0f} s to build)")
-        runs: dict[str, list[dict]] = {"govex": [], "pandas": []}
-        for _ in range(args.repeat):
-            for side in runs:
-                runs[side].append(_run_side(side, folder))
-        g, p = ({"seconds": min(r["seconds"] for r in rs), "peak_mb": max(r["peak_mb"] for r in rs),
-                 "out": rs[-1]["out"]} for rs in runs.values())
-        print(f"\n(a) RFM + lifecycle + risk features (best time and highest peak of {args.repeat} runs per side)")
-        print(f"{'side':<8}{'time s':>10}{'peak MB':>10}")
-        for name, side in (("govex", g), ("pandas", p)):
-            print(f"{name:<8}{side['seconds']:>10.1f}{side['peak_mb']:>10.0f}")
-        print(f"ratio   {p['seconds'] / g['seconds']:>9.1f}x faster, {g['peak_mb'] / p['peak_mb']:.2f} of the peak memory")
-        print(f"agreement: {_agreement(g['out'], p['out'])}")
+        print("\n(a) RFM + lifecycle + risk features")
+        ok = _print_comparison(_compare(folder, sides, args.repeat), args.repeat)
+    if not ok:
+        raise SystemExit("the sides disagree")
+    if args.skip_clv:
+        return
     clv_bench = Path(__file__).with_name("clv_vs_lifetimes.py")
     print("\n(b) CLV fit vs lifetimes")
     if not clv_bench.exists():

@@ -108,14 +108,20 @@ def top_reasons(table: ir.Table, contributions: dict[str, str], *, limit: int) -
         ]
         positions[name] = sum(a.cast("int64") for a in ahead) if ahead else ibis.literal(0)
     ranked = table.mutate(**{f"_position_{i}": positions[name] for i, name in enumerate(names)})
-    joined = None
-    for position in range(min(limit, len(names))):
-        piece = ibis.cases(
+    pieces = [
+        ibis.cases(
             *[((ranked[f"_position_{i}"] == position) & (ranked[contributions[n]] > 0), ibis.literal(n))
               for i, n in enumerate(names)],
             else_=ibis.null("string"),
         )
-        joined = piece if joined is None else ibis.ifelse(piece.isnull(), joined, joined.concat(";", piece))
+        for position in range(min(limit, len(names)))
+    ]
+    # Contributions fall with the position, so once a piece is null (not positive) every later one
+    # is too: null when nothing is positive, and each piece appears once in the SQL (a nested
+    # if-else on the string so far would copy it twice per reason).
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = joined.concat(ibis.literal(";").concat(piece).fill_null(""))
     return ranked.mutate(_reasons=joined).drop(*[f"_position_{i}" for i in range(len(names))])
 
 
