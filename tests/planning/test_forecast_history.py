@@ -9,8 +9,9 @@ import pytest
 
 from govex.planning import PlanningInputError
 from govex.planning.forecast import (
+    AUTO_MODELS,
     BASELINE,
-    MODELS,
+    Backtest,
     _choose,
     forecast_daily,
     forecast_queues,
@@ -89,19 +90,33 @@ def test_short_history_speaks_in_days_and_names_the_queue():
     frame = pd.DataFrame({"queue": "phone_he", "period_start": start + pd.to_timedelta(np.arange(20), "D"),
                           "contacts": poisson_days(20, 100, 10)})
     with pytest.raises(PlanningInputError, match=r"queue 'phone_he': 6 days of usable history before the "
-                                                  r"14-day holdout; need at least 15 days"):
+                                                  r"14-day holdout; need at least 10 days"):
         forecast_queues(frame, grain="day", holdout_days=14)
     # the history after a long gap counts, not the span
-    y = np.r_[poisson_days(60, 100, 11), np.full(30, np.nan), poisson_days(20, 100, 12)]
-    with pytest.raises(PlanningInputError, match=r"13 days of usable history .*gap of 30 days"):
+    y = np.r_[poisson_days(60, 100, 11), np.full(30, np.nan), poisson_days(16, 100, 12)]
+    with pytest.raises(PlanningInputError, match=r"9 days of usable history .*gap of 30 days"):
         forecast_daily(y, holdout=7)
+    # the statsforecast models need two weekly seasons before their back-test: 15 days
+    with pytest.raises(PlanningInputError, match=r"12 days of usable history .*need at least 15 days"):
+        forecast_daily(poisson_days(19, 100, 13), holdout=7, model="mstl")
+
+
+def trial(scores: dict) -> Backtest:
+    """A back-test result from model -> (its WAPE, the baseline's WAPE on the same windows)."""
+    return Backtest({m: w for m, (w, _) in scores.items()}, {m: b for m, (_, b) in scores.items()}, {}, {})
 
 
 def test_choice_never_prefers_a_model_that_lost_to_the_baseline():
-    assert _choose({BASELINE: 0.20, "ets": 0.21, "mstl": 0.25, "ensemble": 0.22}) == BASELINE
-    assert _choose({BASELINE: 0.20, "ets": 0.15, "mstl": 0.18, "ensemble": 0.21}) == "ets"
-    assert _choose({BASELINE: 0.20, "ets": 0.15, "mstl": 0.18, "ensemble": 0.19}) == "ensemble"
-    assert _choose({BASELINE: 0.20, "ets": 0.20}) == BASELINE  # a tie is not a win
+    daily, weekly = 0.20, 0.25  # the baseline on the light models' daily windows and the others' weekly ones
+    lost = {BASELINE: (daily, daily), "profile": (0.21, daily), "ets": (0.26, weekly), "mstl": (0.30, weekly)}
+    assert _choose(trial(lost)) == BASELINE
+    # each model is judged against the baseline on its own windows: ETS at 0.22 beat 0.25
+    assert _choose(trial({**lost, "ets": (0.22, weekly)})) == "ets"
+    # ranked by the ratio to the baseline, not by raw WAPE from different windows
+    assert _choose(trial({**lost, "ets": (0.19, 0.20), "mstl": (0.20, weekly)})) == "mstl"
+    # the profile model is taken whenever it beat the baseline
+    assert _choose(trial({**lost, "profile": (0.19, daily), "ets": (0.10, weekly)})) == "profile"
+    assert _choose(trial({BASELINE: (daily, daily), "profile": (daily, daily)})) == BASELINE  # a tie is not a win
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -111,10 +126,14 @@ def test_auto_model_never_lost_to_the_baseline_on_its_back_test(seed):
     level = 300 * np.exp(np.cumsum(rng.normal(0, 0.05, 70)))
     y = rng.poisson(level * WEEKLY[np.arange(70) % 7]).astype(float)
     r = forecast_daily(y, horizon=7, holdout=7)
-    assert set(r.backtest) == set(MODELS)
-    assert r.backtest[r.model] <= r.backtest[BASELINE]
+    # the statsforecast models are back-tested only when the profile model did not beat the baseline
+    assert {BASELINE, "profile"} <= set(r.backtest) <= set(AUTO_MODELS)
+    assert set(r.backtest) == set(AUTO_MODELS) or r.model == "profile"
     if r.model != BASELINE:
-        assert r.backtest[r.model] < r.backtest[BASELINE]
+        assert r.backtest[r.model] < r.backtest_baseline[r.model] == r.baseline_backtest_wape
+    # every model that beat the baseline on its windows was a candidate; none that lost was taken
+    beat = {m for m in r.backtest if r.backtest[m] < r.backtest_baseline[m]}
+    assert r.model in beat or (r.model == BASELINE and not beat - {BASELINE})
 
 
 def test_exactly_weekly_series_keeps_the_baseline():
