@@ -36,6 +36,9 @@ def commands_without_help() -> list[str]:
 def cli_markdown() -> str:
     """The CLI reference page."""
     lines = ["# CLI reference", "", "Generated from the command definitions by `make docs`; do not edit by hand.", ""]
+    root = [p for p in _root().params if p.name != "help"]
+    lines += ["Options of every command, given before its name (`govex -v segment ...`):", ""]
+    lines += [_param_line(p) for p in root] + [""]
     for name, command in _commands(_root(), "govex"):
         lines += [f"## `{name}`", "", " ".join((command.help or "").split()), ""]
         params = [p for p in command.params if p.name != "help"]

@@ -7,9 +7,11 @@ are printed without a traceback and exit with status 1.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,6 +26,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@app.callback()
+def _verbosity(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="Log what the library does to stderr: -v steps, -vv details.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Log errors only (no warnings).")] = False,
+) -> None:
+    """Options for every command: how much the library logs."""
+    if verbose and quiet:
+        raise typer.BadParameter("--verbose and --quiet exclude each other")
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    configure_logging(level)
+
+
+def configure_logging(level: int) -> None:
+    """Send the library's `govex.*` loggers to stderr at `level` (the library itself never configures logging)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+    logger = logging.getLogger("govex")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _register_command_modules() -> None:

@@ -6,6 +6,7 @@ CSV is read as text so that values that do not fit the contract type are reporte
 from __future__ import annotations
 
 import glob as globbing
+import logging
 
 import ibis
 import ibis.expr.types as ir
@@ -14,6 +15,8 @@ from govex.config.model import GovexConfig, TableSource
 from govex.dialect import read_csv_as_text
 from govex.errors import ConfigError
 
+
+log = logging.getLogger(__name__)
 
 def read_source(con: ibis.BaseBackend, name: str, config: GovexConfig) -> tuple[ir.Table, str]:
     """The raw table for canonical table `name`, renamed to contract names, and a label for messages."""
@@ -36,6 +39,7 @@ def read_source(con: ibis.BaseBackend, name: str, config: GovexConfig) -> tuple[
         except Exception as exc:  # the engine's own parser error type varies by backend
             raise ConfigError(f"{where}: tables.{name}.sql failed on the engine: {exc}") from exc
         label = f"sql for {name} ({config.where('tables', name, 'sql')})"
+    log.debug("%s: reading %s on %s", name, label, con.name)
     return apply_renames(raw, source, where=where, name=name), label
 
 

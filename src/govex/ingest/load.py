@@ -6,6 +6,7 @@ at any step drops the staging tables and leaves the previous tables as they were
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from contextlib import nullcontext
 from pathlib import Path
@@ -22,6 +23,8 @@ from govex.engine.warehouse import connect
 from govex.errors import ConfigError
 from govex.engine.pseudonymise import pseudonymise
 from govex.ingest.report import IngestReport, LoadedTable
+
+log = logging.getLogger(__name__)
 
 STAGING_PREFIX = "_govex_staging_"
 _STEPS = ("validated", "staged", "swapped")
@@ -59,7 +62,10 @@ def load_tables(
     bar = _progress() if progress else None
     with bar or nullcontext():
         tasks = {name: bar.add_task(name, total=len(_STEPS)) for name in names} if bar else {}
+        log.info("validating %d table(s): %s", len(names), ", ".join(names))
         warnings = validate_tables(raw_tables, sources=sources, references=references, warn_only=warn_only)
+        for issue in warnings:
+            log.warning("%s", issue.render())
         _advance(bar, tasks)
         staged: dict[str, str] = {}
         try:
@@ -73,6 +79,7 @@ def load_tables(
                 _advance(bar, {name: tasks[name]} if bar else {})
             rows = {name: int(con.table(stage).count().execute()) for stage, name in staged.items()}
             replace_tables_atomically(con, staged)
+            log.info("loaded %s", ", ".join(f"{name} ({n:,} rows)" for name, n in rows.items()))
             _advance(bar, tasks)
         finally:
             for stage in set(staged) & set(con.list_tables()):

@@ -10,6 +10,7 @@ version behind a view on Spark). A failure at any step, the swap included, leave
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 import ibis
@@ -19,6 +20,8 @@ from govex.engine.warehouse import Warehouse
 from govex.errors import AssignmentError, EngineError, GovexError
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment
 from govex.segments.conservation import check_conservation
+
+log = logging.getLogger(__name__)
 
 ASSIGNMENTS_TABLE = "segment_assignments"
 SCHEMA = ibis.schema({
@@ -60,6 +63,8 @@ def write_assignments(warehouse: Warehouse, assignments: list[Assignment]) -> in
         else:
             con.create_table(rebuilt, staged)
         warehouse.replace(ASSIGNMENTS_TABLE, con.table(rebuilt))
+        log.info("wrote %s rows of %s to %s", f"{n_rows:,}", ", ".join(a.framework for a in assignments),
+                 ASSIGNMENTS_TABLE)
     except GovexError:
         raise
     except Exception as exc:  # the engine's own error types vary
