@@ -142,6 +142,29 @@ def test_authentication_does_the_same_hashing_for_unknown_and_known_ids(monkeypa
                         ("unknown key id", MAX_SECRETS)]
 
 
+def test_a_proven_token_is_remembered_until_its_secret_ends_and_a_new_store_forgets_it(monkeypatch):
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+    token, entry = new_api_key("ops", ("read",))
+    ending = entry.secrets[0].model_copy(update={"not_after": now + dt.timedelta(hours=1)})
+    store = KeyStore({"ops": entry.model_copy(update={"secrets": (ending,)})})
+    real, calls = keys_module.hash_secret, []
+    monkeypatch.setattr(keys_module, "hash_secret", lambda salt, secret: calls.append(1) or real(salt, secret))
+
+    def hashes(presented: str, at: dt.datetime) -> tuple[str | None, int]:
+        calls.clear()
+        return store.authenticate(presented, now=at).refusal, len(calls)
+
+    assert hashes(token, now) == (None, MAX_SECRETS)                     # proven the full way once
+    assert hashes(token, now + dt.timedelta(minutes=59)) == (None, 0)    # then remembered
+    assert hashes("ops.wrong", now) == ("wrong or expired secret", MAX_SECRETS)  # other tokens: full work
+    assert hashes(token + "x", now) == ("wrong or expired secret", MAX_SECRETS)
+    # Past the secret's end the remembered proof no longer counts: the full check refuses it.
+    assert hashes(token, now + dt.timedelta(hours=2)) == ("wrong or expired secret", MAX_SECRETS)
+    # A reloaded keys file is a new store: nothing is remembered across it (a revocation takes effect).
+    revoked = KeyStore({"ops": entry.model_copy(update={"revoked_at": now})})
+    assert revoked.authenticate(token, now=now).refusal == "revoked"
+
+
 # --- rate limits ------------------------------------------------------------------------------------------
 
 def test_repeated_failures_from_one_address_get_429_with_retry_after(make_server):
@@ -281,6 +304,40 @@ def test_a_policy_gap_is_served_by_the_fallback_and_listed_in_readyz(make_server
     gaps = client.get("/readyz").json()["policy_gaps"]
     assert len(gaps) == 7 and {g["segments"] for g in gaps} == {"value=low"}
     assert all(g["customers"] == 1 and g["example_customer"] == "C2" and g["tier"] == "a_medium" for g in gaps)
+
+
+def test_the_raw_lookup_answers_and_audits_exactly_like_the_routed_endpoint(make_server, api_kit, monkeypatch):
+    from govex.api import app as app_module
+
+    routed = []
+    real = app_module.treatment_answer
+    monkeypatch.setattr(app_module, "treatment_answer", lambda *a: routed.append(a[2]) or real(*a))
+    server = make_server()
+    client = server["client"]
+    # C2 ('low') is a policy gap under this policy, C1 is covered, C404 is unknown.
+    server["policy"].write_text(api_kit.policy_text("A").replace("\n  - name: low\n    when: {value: low}\n    tier: a_low", ""))
+    assert client.post("/v1/admin/reload", headers=_h(server, "ops")).status_code == 200
+    raw, via_route = [], []
+    for customer in ["C1", "C2", "C404"]:
+        for journey in ["return", "dispute"]:
+            url = f"/v1/customers/{customer}/treatment?journey={journey}"
+            raw.append(client.get(url, headers=_h(server, "bot")))
+            via_route.append(client.get(url + "&via=route", headers=_h(server, "bot")))  # not the raw shape
+    assert routed == ["C1", "C1", "C2", "C2", "C404", "C404"]  # only the second of each pair was routed
+    assert all(r.status_code == 200 and r.headers["content-type"] == "application/json" for r in raw + via_route)
+
+    def without_id(body: dict) -> dict:
+        return {k: v for k, v in body.items() if k != "request_id"}
+
+    assert [without_id(r.json()) for r in raw] == [without_id(r.json()) for r in via_route]
+    assert [r.json()["request_id"] for r in raw] == [r.headers["x-request-id"] for r in raw]
+    assert [(r.json()["tier"], r.json().get("policy_gap"), r.json()["known_customer"]) for r in raw[::2]] == [
+        ("a_high", None, True), ("a_medium", True, True), ("a_medium", None, False)]
+    lines = [line for line in _audit(server) if line["event"] == "decision"]
+    assert len(lines) == 12
+    assert [{k: v for k, v in line.items() if k not in ("ts", "request_id")} for line in lines[::2]] == \
+           [{k: v for k, v in line.items() if k not in ("ts", "request_id")} for line in lines[1::2]]
+    assert [line["request_id"] for line in lines[::2]] == [r.json()["request_id"] for r in raw]
 
 
 def test_readyz_is_503_when_the_snapshot_is_older_than_the_bound(make_server):

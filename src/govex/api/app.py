@@ -38,6 +38,7 @@ from govex.api.audit import AuditLog
 from govex.api.guard import Guard
 from govex.api.keys import KeyEntry, KeyStore
 from govex.api.limits import LimitSettings
+from govex.api.lookup import CUSTOMER_ID, UNKNOWN_NOTE, Lookup, audit_row, treatment_answer, treatment_item
 from govex.api.snapshot import (Snapshot, SnapshotError, build_snapshot, build_snapshot_isolated,
                                 build_store_snapshot)
 from govex.errors import GovexError
@@ -46,11 +47,6 @@ from govex.policy.spec import Journey
 log = logging.getLogger("govex.api")
 
 MAX_BATCH = 1000
-CUSTOMER_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
-UNKNOWN_NOTE = ("customer not in the segment snapshot: the policy's documented default for new and unknown "
-                "customers (unknown_customer_tier) applies")
-GAP_NOTE = ("no rule of the policy covers this customer's segments in this journey: the policy's "
-            "unknown_customer_tier applies (GET /readyz lists the policy gaps)")
 
 
 @dataclass(frozen=True)
@@ -94,8 +90,11 @@ class TreatmentBatch(BaseModel):
 
 
 def _json(payload: dict, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(payload, separators=(",", ":")), status_code=status,
-                    media_type="application/json", headers=headers)
+    return _raw(json.dumps(payload, separators=(",", ":")).encode(), status, headers)
+
+
+def _raw(body: bytes, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _file_state(path: Path | None) -> tuple | None:
@@ -249,22 +248,6 @@ def _key(request: Request) -> KeyEntry:
     return request.state.key  # set by the guard, which refused the request otherwise
 
 
-def _treatment(snap: Snapshot, customer_id: str, journey: str) -> dict:
-    decision = snap.treatment(customer_id, journey)
-    out = {"customer_id": customer_id, "journey": journey, "known_customer": decision.known_customer,
-           "tier": decision.tier, "rule": decision.rule, "treatment": snap.tier_json[decision.tier],
-           "policy_version": snap.policy_version, "segments_as_of": snap.segments_as_of, "snapshot": snap.snapshot_id}
-    if not decision.known_customer:
-        out["note"] = UNKNOWN_NOTE
-    elif decision.gap:
-        out["policy_gap"], out["note"] = True, GAP_NOTE
-    return out
-
-
-def _audit_row(item: dict) -> tuple:
-    return (item["customer_id"], item["journey"], item["tier"], item["policy_version"], item["known_customer"])
-
-
 def create_app(settings: ServiceSettings) -> FastAPI:
     """The FastAPI app with its guard outermost (before routing and parsing); builds the first snapshot now, so bad inputs fail at start."""
     service = Service(settings)
@@ -282,8 +265,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             watcher.cancel()
         service.close()
 
+    # FastAPI's native OpenTelemetry is off: checking whether it is configured costs ~10% of a lookup's CPU,
+    # and the audit log and service logs already record every request.
     app = FastAPI(title="govex decision API", lifespan=lifespan, openapi_url="/v1/openapi.json", docs_url=None,
-                  redoc_url=None)
+                  redoc_url=None, telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.service = service
 
     @app.exception_handler(RequestValidationError)
@@ -342,16 +327,16 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     @app.get("/v1/customers/{customer_id}/treatment")
     async def treatment(request: Request, customer_id: Annotated[str, PathParam(pattern=CUSTOMER_ID)],
                         journey: Annotated[Journey, Query()]):
-        snap = service.snapshot
-        item = _treatment(snap, customer_id, journey)
-        request.state.snapshot, request.state.decisions = snap.snapshot_id, [_audit_row(item)]
-        return _json({"request_id": request.state.audit["request_id"], **item})
+        snap = service.snapshot  # reached only when the request is not in the shape Lookup answers itself
+        body, row = treatment_answer(snap, request.state.audit["request_id"], customer_id, journey)
+        request.state.snapshot, request.state.decisions = snap.snapshot_id, [row]
+        return _raw(body)
 
     @app.post("/v1/treatments")
     async def treatments(request: Request, batch: TreatmentBatch):
         snap = service.snapshot
-        items = [_treatment(snap, r.customer_id, r.journey) for r in batch.requests]
-        request.state.snapshot, request.state.decisions = snap.snapshot_id, [_audit_row(i) for i in items]
+        items = [treatment_item(snap, r.customer_id, r.journey) for r in batch.requests]
+        request.state.snapshot, request.state.decisions = snap.snapshot_id, [audit_row(i) for i in items]
         return _json({"request_id": request.state.audit["request_id"], "policy_version": snap.policy_version,
                       "snapshot": snap.snapshot_id, "results": items})
 
@@ -367,5 +352,6 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         return _json({"snapshot": fresh.snapshot_id, "previous": before, "policy_version": fresh.policy_version,
                       "segments_as_of": fresh.segments_as_of, "customers": fresh.customer_count})
 
+    app.add_middleware(Lookup, service=service)  # inside the guard: only admitted requests reach it
     app.add_middleware(Guard, service=service, limits=settings.limits)
     return app

@@ -45,22 +45,24 @@ class AuditLog:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._fd = self._open()
+        self._fd, self._identity = self._open()
 
-    def _open(self) -> int:
+    def _open(self) -> tuple[int, tuple[int, int]]:
+        """The open file and its (device, inode), which the path must still name for writes to go there."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
         except OSError as exc:
             raise ConfigError(f"{self.path}: cannot open the audit log for appending: {exc.strerror}") from None
+        st = os.fstat(fd)
+        return fd, (st.st_dev, st.st_ino)
 
     def _rotated(self) -> bool:
         try:
             on_disk = os.stat(self.path)
         except FileNotFoundError:
             return True
-        mine = os.fstat(self._fd)
-        return (on_disk.st_dev, on_disk.st_ino) != (mine.st_dev, mine.st_ino)
+        return (on_disk.st_dev, on_disk.st_ino) != self._identity
 
     def reopen(self) -> None:
         """Close the current file and open the path again (after logrotate, or on SIGHUP)."""
@@ -68,9 +70,9 @@ class AuditLog:
             self._reopen_locked()
 
     def _reopen_locked(self) -> None:
-        fresh = self._open()
+        fresh, identity = self._open()
         os.close(self._fd)
-        self._fd = fresh
+        self._fd, self._identity = fresh, identity
         log.info("audit log reopened at %s", self.path)
 
     def write(self, request: dict, decisions: list[tuple] | None = None) -> None:

@@ -5,7 +5,10 @@ An id holds up to `MAX_SECRETS` secrets so a key can be rotated without a gap: t
 gets a `not_after` while callers move to the new one. Authentication always hashes
 `MAX_SECRETS` candidates (padding with a dummy that never matches) and never stops early, so a
 known id, an unknown id and a wrong secret cost the same work. Tokens longer than `MAX_TOKEN`
-are refused before any hashing. Secrets are 32 random url-safe characters, so a plain salted
+are refused before any hashing. A token that passed is remembered (exactly, with the moment its
+secret, key or revocation ends) by the key store that checked it, so a caller's next requests
+cost a dict read; the store is replaced whenever the keys file is re-read, which forgets them all.
+Only proven tokens are remembered: every other token takes the full, equal path. Secrets are 32 random url-safe characters, so a plain salted
 SHA-256 is enough (a password hash would only add CPU an attacker could spend for us).
 
 The keys file never holds a secret; still, it is refused when others can read or change it,
@@ -18,11 +21,13 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import math
 import os
 import secrets
 import stat
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +44,7 @@ SCOPES: tuple[str, ...] = Scope.__args__
 KEY_ID = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_SECRETS = 3
 MAX_TOKEN = 256
+MAX_REMEMBERED = 1024  # proven tokens kept per key store (at most MAX_SECRETS per key are live)
 
 
 class KeySecret(BaseModel):
@@ -133,11 +139,16 @@ class AuthResult:
 _DUMMY = KeySecret(salt="0" * 32, sha256="0" * 64, created=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
 
 
+def _ends(moment: dt.datetime | None) -> float:
+    return math.inf if moment is None else moment.timestamp()
+
+
 @dataclass(frozen=True)
 class KeyStore:
-    """The entries of one keys file, by id."""
+    """The entries of one keys file, by id, and the tokens proven against them."""
 
     entries: dict[str, KeyEntry]
+    _proven: dict[str, tuple[AuthResult, float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: str | Path) -> KeyStore:
@@ -156,15 +167,20 @@ class KeyStore:
             return AuthResult(None, None, "no key")
         if len(token) > MAX_TOKEN:
             return AuthResult(None, None, "token too long")
+        proven = self._proven.get(token)
+        if proven is not None and (now.timestamp() if now else time.time()) <= proven[1]:
+            return proven[0]
         key_id, _, secret = token.partition(".")
         key_id = key_id[:64]
         entry = self.entries.get(key_id)
         candidates = list(entry.secrets) if entry is not None else []
         now = now or utcnow()
-        matched = False
+        matched, secret_ends = False, -math.inf
         for candidate in candidates + [_DUMMY] * (MAX_SECRETS - len(candidates)):
             same = hmac.compare_digest(hash_secret(candidate.salt, secret), candidate.sha256)
-            matched |= same and (candidate.not_after is None or now <= candidate.not_after)
+            live = same and (candidate.not_after is None or now <= candidate.not_after)
+            matched |= live
+            secret_ends = max(secret_ends, _ends(candidate.not_after) if live else -math.inf)
         if entry is None:
             return AuthResult(key_id, None, "unknown key id")
         if not matched:
@@ -173,7 +189,13 @@ class KeyStore:
             return AuthResult(key_id, None, "revoked")
         if entry.not_after is not None and now > entry.not_after:
             return AuthResult(key_id, None, "expired")
-        return AuthResult(key_id, entry, None)
+        result = AuthResult(key_id, entry, None)
+        if len(self._proven) >= MAX_REMEMBERED:
+            self._proven.clear()
+        # Valid until the first of: the secret's end, the key's end, a revocation dated in the future.
+        self._proven[token] = (result, min(secret_ends, _ends(entry.not_after),
+                                           _ends(entry.revoked_at) - 1e-6 if entry.revoked_at else math.inf))
+        return result
 
 
 def read_entries(path: Path) -> list[KeyEntry]:

@@ -81,6 +81,7 @@ def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 800
     configure_logging()
     check_binding(host, allow_remote=allow_remote, tls=ssl_certfile is not None)
     app = create_app(settings)
+    # No proxy headers: the client address (per-address failure limits, audit) is the peer's, never a header's.
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, loop="auto", http="auto",
-                ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+                proxy_headers=False, server_header=False, ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
                 ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)

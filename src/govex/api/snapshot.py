@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -76,6 +76,8 @@ class Snapshot:
     unknown: dict[str, Decision]
     tier_json: dict[str, dict]
     gaps: tuple[dict, ...]       # policy_gaps() rows: journey, segments, customers, example, tier, served_by
+    # Answers encoded once per (journey, combination), filled as they are first asked for (govex.api.lookup).
+    encoded: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def policy_version(self) -> str:
@@ -89,11 +91,16 @@ class Snapshot:
         """A handle on the customer for `segments`, or None when it is not in the snapshot."""
         return self.customers.find(customer_id)
 
-    def treatment(self, customer_id: str, journey: str) -> Decision:
+    def combination_of(self, customer_id: str) -> int | None:
+        """The index of the customer's segment combination, or None when it is not in the snapshot."""
         handle = self.customers.find(customer_id)
-        if handle is None:
-            return self.unknown[journey]
-        return self.decisions[(journey, self.customers.combination(handle))]
+        return None if handle is None else self.customers.combination(handle)
+
+    def decision(self, journey: str, combination: int | None) -> Decision:
+        return self.unknown[journey] if combination is None else self.decisions[(journey, combination)]
+
+    def treatment(self, customer_id: str, journey: str) -> Decision:
+        return self.decision(journey, self.combination_of(customer_id))
 
     def segments(self, handle: int) -> dict[str, tuple[str, float | None, tuple[str, ...]]]:
         return self.customers.segments(handle)
