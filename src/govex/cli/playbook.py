@@ -55,5 +55,25 @@ def status(
                       f"{s.verdict.upper()}: {s.reason}", highlight=False)
 
 
+@playbook_app.command("draft")
+def draft(
+    out: Path = typer.Option(..., "--out", help="playbook YAML to write (never overwritten)"),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file holding the canonical tables."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="govex.yaml (its engine)."),
+    framework: str = typer.Option("value", "--framework", help="segment framework of the friction cells"),
+    period: Optional[str] = typer.Option(None, "--period", help="e.g. 2025-Q4 or 2025-10 (default: the last complete quarter)"),
+) -> None:
+    """Write candidate plays from friction cells and key drivers, evidence filled in, for people to edit."""
+    from govex.cli.common import open_warehouse
+    from govex.reports.plays import draft_playbook, write_draft
+
+    result = draft_playbook(open_warehouse(db=db, config=config), framework=framework, period=period)
+    write_draft(result, out)
+    console.print(f"{out}: {len(result.plays)} candidate play(s); edit them, then `govex playbook check {out}`",
+                  highlight=False)
+    for note in result.skipped:
+        console.print(f"  not drafted: {note}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(playbook_app, name="playbook")

@@ -1,0 +1,145 @@
+"""Draft playbook: candidate plays written from the analyses, with their evidence filled in.
+
+Each candidate says which finding motivated it, with its numbers and the analysis that produced
+them, so the people who edit the draft start from the evidence rather than a blank page:
+
+* friction cells (`govex.analysis.find_friction` on the report's segment x journey cells): the
+  segment's repeat-contact rate in a journey against the best segment's; the expected effect
+  is the gap, its interval the cell's 95% Wilson interval around it;
+* key drivers of CSAT (`govex.analysis.survey_key_drivers`): the drivers that belong to one
+  journey; the expected effect runs from halving the driver to removing it (the analysis's
+  expected gain).
+
+The draft's actions name the direction, not the means ("reduce repeat contacts for ... in ..."),
+and its costs are 0: people fill in how and how much, then `govex playbook check` validates the
+file. A source whose tables are absent is skipped and said so in `skipped`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govex.analysis import find_friction, survey_key_drivers
+from govex.analysis.materiality import EvidenceRules, proportion_interval
+from govex.engine.warehouse import Warehouse
+from govex.errors import ConfigError, GovexError
+from govex.metrics.compute import shipped_catalogue
+from govex.planning.history import reporting_rates
+from govex.reports.actions import owner_of
+from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
+from govex.reports.build import _data_end, last_complete_period
+from govex.reports.context import ReportContext
+from govex.reports.friction import _cells
+from govex.segments import ASSIGNMENTS_TABLE
+
+REVIEW_AFTER = dt.timedelta(weeks=8)
+DRIVER_JOURNEYS = {"late_delivery": "fulfilment", "refund_rejected": "return", "item_problem": "return"}
+TOP_CELLS = 3
+
+
+@dataclass
+class Draft:
+    plays: list[dict] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _friction_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
+    if not (ctx.warehouse.has("contacts") and ctx.warehouse.has(ASSIGNMENTS_TABLE)):
+        draft.skipped.append(f"friction: needs contacts and {ASSIGNMENTS_TABLE} (run `govex segment` first)")
+        return
+    cells, _ = _cells(ctx)
+    if cells.empty:
+        draft.skipped.append(f"friction: no contacts by segment and journey in {ctx.period.label}")
+        return
+    ranked = find_friction(cells, min_volume=min(200.0, 0.5 * float(cells["orders"].max())),
+                           min_contacts=min(ctx.rules.min_sample, float(cells["contacts"].max())))
+    top = ranked[(ranked["contacts"] >= ctx.rules.min_sample) & (ranked["repeat_rate"] > ranked["best_repeat_rate"])]
+    for r in top.head(TOP_CELLS).itertuples():
+        low, high = proportion_interval(float(r.repeat_contacts), float(r.contacts))
+        gap = float(r.best_repeat_rate - r.repeat_rate)
+        half = (high - low) / 2
+        journey, who = str(r.journey), f"{ctx.framework}={r.segment}"
+        draft.plays.append({
+            "segment": f"{ctx.framework}={r.segment}", "journey": journey,
+            "problem": f"{who} customers repeat contacts in the {journey.replace('_', ' ')} journey more than the "
+                       "best segment does",
+            "evidence": f"friction cell {ctx.framework}={r.segment} x {journey}, {ctx.period.label}: {r.contacts:,.0f} "
+                        f"contacts, repeat-contact rate {r.repeat_rate:.1%} against {r.best_repeat_rate:.1%} for the "
+                        f"best segment; {r.contacts_avoidable + r.repeat_avoidable:,.0f} avoidable contacts, "
+                        f"{r.cost_opportunity:,.0f} {ctx.currency} (govex.analysis.find_friction)",
+            "action": f"reduce repeat contacts for {who} customers in {journey.replace('_', ' ')} (say how)",
+            "owner": owner_of("repeat_contact_rate", "experience"), "kpi": "repeat_contact_rate",
+            "expected": {"effect": round(gap, 4), "low": round(gap - half, 4), "high": round(min(gap + half, 0.0), 4)},
+            "cost": 0, "start": start, "review": start + REVIEW_AFTER,
+        })
+
+
+def _driver_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
+    try:
+        result = survey_key_drivers(ctx.warehouse)
+    except GovexError as exc:
+        draft.skipped.append(f"key drivers: {exc}")
+        return
+    rows = result.table[result.table["segment"] == "all"].sort_values("importance", ascending=False)
+    for r in rows.itertuples():
+        journey = DRIVER_JOURNEYS.get(str(r.driver))
+        if journey is None or not r.expected_gain > 0:
+            if r.expected_gain > 0:
+                draft.skipped.append(f"key driver {r.driver}: spans journeys; write its play by hand")
+            continue
+        gain = float(r.expected_gain)
+        draft.plays.append({
+            "segment": "all", "journey": journey,
+            "problem": f"{str(r.driver).replace('_', ' ')} drags CSAT down",
+            "evidence": f"key driver of CSAT: {r.driver} explains {r.share_of_r2:.0%} of the explained variance over "
+                        f"{r.n:,} answers (present in {r.mean:.1%}); removing it would lift CSAT by {gain:.3f} "
+                        "(govex.analysis.survey_key_drivers, LMG)",
+            "action": f"reduce {str(r.driver).replace('_', ' ')} (say how)",
+            "owner": owner_of("csat", "experience"), "kpi": "csat",
+            "expected": {"effect": round(0.75 * gain, 4), "low": round(0.5 * gain, 4), "high": round(gain, 4)},
+            "cost": 0, "start": start, "review": start + REVIEW_AFTER,
+        })
+
+
+def draft_playbook(warehouse: Warehouse, *, framework: str = "value", period: str | None = None,
+                   start: dt.date | None = None) -> Draft:
+    """Candidate plays from friction cells and key drivers, for the report's period (default: the last complete quarter)."""
+    from govex.reports.period import parse_period
+
+    catalogue = shipped_catalogue()
+    data_end = _data_end(warehouse, catalogue)
+    chosen = parse_period(period) if period else last_complete_period(data_end)
+    currency = reporting_rates(warehouse)[1].replace("reporting", "")
+    ctx = ReportContext(warehouse=warehouse, period=chosen, catalogue=catalogue, currency=currency, targets=(),
+                        targets_source="", framework=framework, benchmarks_path=ILLUSTRATIVE_BENCHMARKS,
+                        rules=EvidenceRules())
+    start = start or data_end + dt.timedelta(days=7 - data_end.weekday())  # the Monday after the data
+    draft = Draft()
+    _friction_plays(ctx, start, draft)
+    _driver_plays(ctx, start, draft)
+    return draft
+
+
+def write_draft(draft: Draft, path: str | Path) -> Path:
+    """Write the draft as playbook YAML (refusing to overwrite an edited playbook), atomically."""
+    import yaml
+
+    path = Path(path)
+    if path.exists():
+        raise ConfigError(f"{path} exists; a draft never overwrites a playbook people may have edited: give a new name")
+    header = "# Draft plays from govex playbook draft: edit the actions, costs and dates, then run govex playbook check.\n"
+    header += "".join(f"# not drafted: {note}\n" for note in draft.skipped)
+    class NoAliases(yaml.SafeDumper):  # the shared start date is written out in each play, not as &id001
+        def ignore_aliases(self, data):
+            return True
+
+    text = header + yaml.dump({"plays": draft.plays}, Dumper=NoAliases, sort_keys=False, allow_unicode=True, width=110)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    return path
