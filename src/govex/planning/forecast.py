@@ -310,32 +310,37 @@ def _mstl(train: np.ndarray, horizon: int, slots: int) -> np.ndarray:
 
 def _shapes(days: np.ndarray, weekday: np.ndarray, weeks: int) -> np.ndarray:
     """Per weekday (rows 0=Monday..6), each slot's share of the day's volume in the last `weeks`
-    weeks, shrunk toward the shape pooled over all weekdays.
+    weeks, shrunk toward the shape pooled over the weekdays with the same opening hours.
 
-    A weekday's own shape from a few weeks carries multinomial noise; the pooled one is steadier
-    but may be wrong for that day. Positive-part James-Stein [8]_ on Pearson's chi-square decides
-    per weekday: its counts' chi-square against the pooled shape is about its degrees of freedom
-    when the difference is noise (shrunk all the way) and far above when it is real (kept).
+    Weekdays are grouped by their closed slots: a slot without a contact where the shape of all
+    days expects at least CLOSURE_EXPECTED (Poisson P(0) < 5e-5) is closed on that weekday, not
+    noise (a short Friday, a Saturday that opens in the evening). Within a group, a weekday's own
+    shape from a few weeks carries multinomial noise and the group's pooled one is steadier but
+    may be wrong for that day: positive-part James-Stein [8]_ on Pearson's chi-square decides per
+    weekday (a chi-square about its degrees of freedom is noise, shrunk all the way; far above
+    is real, kept). Closed slots stay closed.
     """
     slots = days.shape[1]
     recent = days.shape[0] - weeks * WEEK_DAYS
     days, weekday = days[max(recent, 0):], weekday[max(recent, 0):]
-    counts = days.sum(axis=0)
-    if counts.sum() <= 0:
+    own = np.array([days[weekday == w].sum(axis=0) for w in range(WEEK_DAYS)])
+    if own.sum() <= 0:
         return np.full((WEEK_DAYS, slots), 1.0 / slots)
-    pooled = counts / counts.sum()
-    live = pooled > 0
-    freedom = max(int(live.sum()) - 1, 1)
-    out = np.tile(pooled, (WEEK_DAYS, 1))
+    everything = own.sum(axis=0) / own.sum()
+    closed = (own == 0) & (own.sum(axis=1, keepdims=True) * everything >= CLOSURE_EXPECTED)
+    out = np.tile(everything, (WEEK_DAYS, 1))
     for w in range(WEEK_DAYS):
-        own = days[weekday == w].sum(axis=0)
-        total = own.sum()
+        total = own[w].sum()
         if total <= 0:
             continue
+        group = own[(closed == closed[w]).all(axis=1)].sum(axis=0)
+        pooled = group / group.sum()
+        live = pooled > 0
         expected = total * pooled[live]
-        chi2 = float(((own[live] - expected) ** 2 / expected).sum())
-        keep = max(0.0, 1.0 - freedom / chi2) if chi2 > 0 else 0.0
-        out[w] = pooled + keep * (own / total - pooled)
+        chi2 = float(((own[w, live] - expected) ** 2 / expected).sum())
+        keep = max(0.0, 1.0 - max(int(live.sum()) - 1, 1) / chi2) if chi2 > 0 else 0.0
+        shape = np.where(closed[w], 0.0, pooled + keep * (own[w] / total - pooled))
+        out[w] = shape / shape.sum()
     return out
 
 

@@ -1,0 +1,98 @@
+"""The profile model on hourly series with a planted weekly and intraday pattern: short history,
+a long gap, an outlier; its shrunk intraday shapes against the planted ones; and the choice
+that takes it only when it beat seasonal naive on the back-test."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from govex.planning.forecast import BASELINE, _shapes, forecast_series
+
+HOURS = np.arange(24)
+# a Sun-Thu working day 07:00-24:00 peaking late morning, a short Friday (07:00-14:00), a
+# Saturday evening (20:00-24:00): the opening hours of the bank in ../shared/data/callcenter
+WORKDAY = np.where(HOURS >= 7, np.exp(-0.5 * ((HOURS - 11.0) / 4.0) ** 2) + 0.3, 0.0)
+FRIDAY = np.where((HOURS >= 7) & (HOURS < 14), 1.0, 0.0)
+SATURDAY = np.where(HOURS >= 20, 1.0, 0.0)
+SHAPES = np.array([WORKDAY, WORKDAY, WORKDAY, WORKDAY, FRIDAY, SATURDAY, WORKDAY])  # Monday..Sunday
+SHAPES = SHAPES / SHAPES.sum(axis=1, keepdims=True)
+DAY_TOTALS = np.array([1500, 1400, 1300, 1350, 450, 180, 1700.0])  # Monday..Sunday
+
+
+def hourly(days: int, seed: int, first_weekday: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    weekday = (first_weekday + np.arange(days)) % 7
+    return rng.poisson(DAY_TOTALS[weekday][:, None] * SHAPES[weekday]).astype(float).ravel()
+
+
+def naive_wape(y: np.ndarray, holdout_days: int) -> float:
+    """Seasonal naive by hand: the last training week repeated, WAPE = sum |error| / sum actual."""
+    train, test = y[:-holdout_days * 24], y[-holdout_days * 24:]
+    forecast = np.resize(train[-7 * 24:], test.size)
+    return np.abs(test - forecast).sum() / test.sum()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_short_history_profile_beats_seasonal_naive_by_ten_percent(seed):
+    # 17 training days (2.4 weeks) and a 7-day holdout, Poisson counts around the planted pattern:
+    # naive carries last week's noise, the profile averages it out
+    y = hourly(24, seed, first_weekday=4)  # starts on a Friday, like October 1999
+    r = forecast_series(y, slots=24, first_weekday=4, horizon_days=7, holdout_days=7)
+    assert r.model == "profile"
+    assert r.backtest_wape < r.baseline_backtest_wape
+    assert r.baseline_wape == pytest.approx(naive_wape(y, 7))
+    assert r.wape <= 0.9 * naive_wape(y, 7)
+    # the forecast keeps the planted closures: nothing on Friday after 14:00 or Saturday before 20:00
+    days = r.forecast.reshape(7, 24)
+    weekday = (4 + 24 + np.arange(7)) % 7
+    assert days[weekday == 4][:, 14:].sum() == 0 and days[weekday == 5][:, :20].sum() == 0
+
+
+def test_shapes_pool_the_alike_weekdays_and_keep_the_different_ones():
+    days = hourly(28, 4).reshape(28, 24)
+    weekday = np.arange(28) % 7
+    shrunk = _shapes(days, weekday, weeks=4)
+    raw = np.array([days[weekday == w].sum(axis=0) / days[weekday == w].sum() for w in range(7)])
+    workdays = [0, 1, 2, 3, 6]
+    # Sun-Thu share one planted shape: shrinking removes most of each day's own noise
+    assert np.abs(shrunk[workdays] - SHAPES[workdays]).sum() < 0.6 * np.abs(raw[workdays] - SHAPES[workdays]).sum()
+    # Friday and Saturday differ for real: kept (closed hours stay closed)
+    assert shrunk[4, 14:].sum() == 0 and shrunk[5, :20].sum() == 0
+    np.testing.assert_allclose(shrunk[4], raw[4])
+    np.testing.assert_allclose(shrunk.sum(axis=1), 1.0)
+
+
+def test_a_long_gap_before_the_history_changes_nothing():
+    # two months at a quarter of the volume, 60 days without data, then 24 days: the forecast is
+    # the one from the 24 days alone (the fit starts after the gap)
+    recent = hourly(24, 5)
+    old = hourly(63, 6) / 4  # 63 days: the recent part starts on the same weekday (Monday)
+    y = np.r_[old, np.full(56 * 24, np.nan), recent]
+    a = forecast_series(recent, slots=24, first_weekday=0, horizon_days=7, holdout_days=7, model="profile")
+    b = forecast_series(y, slots=24, first_weekday=0, horizon_days=7, holdout_days=7, model="profile")
+    assert any("gap of 56 days with no data" in f for f in b.findings)
+    assert (a.wape, a.baseline_wape) == (b.wape, b.baseline_wape)
+    np.testing.assert_allclose(a.forecast, b.forecast)
+
+
+def test_an_outlier_in_the_last_week_does_not_repeat():
+    y = hourly(35, 7)
+    sunday_21 = (27 * 24) + 21  # day 27 is a Sunday
+    expected = DAY_TOTALS[6] * SHAPES[6, 21]
+    y[sunday_21] = 15 * expected
+    r = forecast_series(y, slots=24, first_weekday=0, horizon_days=7, holdout_days=1, model="profile")
+    assert any("outlying interval" in f for f in r.findings)
+    next_sunday_21 = 6 * 24 + 21  # the forecast starts on Monday, day 35
+    assert r.forecast[next_sunday_21] == pytest.approx(expected, rel=0.25)
+
+
+def test_a_profile_that_lost_the_back_test_is_not_taken():
+    # an exact weekly repeat: seasonal naive is perfect on the back-test, the profile (shapes
+    # shrunk toward the pooled one) cannot beat it; auto keeps naive
+    day = DAY_TOTALS[:, None] * SHAPES
+    y = np.tile(np.round(day), (4, 1)).ravel()
+    r = forecast_series(y, slots=24, first_weekday=0, horizon_days=7, holdout_days=7)
+    assert r.model == BASELINE
+    assert r.backtest["profile"] >= r.backtest_baseline["profile"] == 0.0
+    assert pd.Series(r.forecast).equals(pd.Series(y[:7 * 24]))
