@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
         scenario: Path = typer.Option(None, "--scenario", help="Scenario YAML for the plan section (default: the "
                                       "VOC automation study's scenario, if any reason pays for its automation)."),
         framework: str = typer.Option("value", "--framework", help="Segment framework for health and friction."),
+        playbook: Path = typer.Option(None, "--playbook", help="Playbook YAML: its plays and their status get a section."),
+        projects: Path = typer.Option(None, "--projects", help="Projects YAML/CSV: the best portfolio under --budget."),
+        budget: float = typer.Option(None, "--budget", help="Money available for --projects (same unit as cost)."),
     ) -> None:
         """Build the report from the warehouse and write it in three forms."""
         from govex.cli.common import console
@@ -37,8 +40,13 @@ def register(app: typer.Typer) -> None:
             from govex.config import load_config
 
             warehouse = Warehouse.from_config(load_config(config))
+        decisions = None
+        if playbook is not None or projects is not None:
+            from govex.reports.playbook import measure_decisions
+
+            decisions = measure_decisions(warehouse, playbook=playbook, projects=projects, budget=budget)
         with console.status("Building the report ..."):
             paths = write_report(warehouse, out, period=period, targets=targets, benchmarks=benchmarks,
-                                 scenario=scenario, framework=framework)
+                                 scenario=scenario, framework=framework, decisions=decisions)
         for path in paths:
             console.print(f"wrote {path}", highlight=False)

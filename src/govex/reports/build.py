@@ -28,6 +28,7 @@ from govex.reports.period import ReportPeriod, parse_period, period_containing
 from govex.reports.summary import summary_section
 
 if TYPE_CHECKING:
+    from govex.reports.playbook import Decisions
     from govex.voc import AutomationStudy
 
 SECTION_BUILDERS: tuple[tuple[str, str, Callable[[ReportContext], Built]], ...] = (
@@ -99,6 +100,7 @@ def build_report(
     framework: str = "value",
     currency: str | None = None,
     title: str = "Governance & experience report",
+    decisions: Decisions | None = None,
 ) -> Report:
     """The report for `period` ('2025-Q4' or '2025-10'; default: the quarter of the last order).
 
@@ -113,6 +115,8 @@ def build_report(
         file is given, instead of running the study again.
     framework : segment framework for segment health and friction.
     currency : money label (default: the warehouse's reporting currency from fx_rates).
+    decisions : the playbook's statuses and the portfolio (`govex.reports.playbook.measure_decisions`), shown in
+        their own section when given.
     """
     catalogue = shipped_catalogue()
     data_end = _data_end(warehouse, catalogue)
@@ -132,6 +136,10 @@ def build_report(
     )
     built = [_safe(key, section_title, builder, ctx) for key, section_title, builder in SECTION_BUILDERS]
     sections = (summary_section(built, chosen.label), *(b.section for b in built), _recommendations(built))
+    if decisions is not None:
+        from govex.reports.playbook import decisions_section
+
+        sections = (*sections[:-1], decisions_section(decisions), sections[-1])
     notes = (f"Data up to {data_end}.", "Every number names its source: a metric definition, a target, a spec or "
              "an analysis; the numbered sources are listed in the appendix.")
     return Report(title=title, period_label=f"{chosen.label} ({chosen.start} to {chosen.end})",

@@ -1,0 +1,105 @@
+"""The report's decisions section: the playbook with each started play's status, and the portfolio.
+
+`measure_decisions` reads the playbook (validated by `govex playbook check`), measures every play
+with `govex.planning.play_status` and optimises the project list under the budget
+(`govex.planning.portfolio`); `decisions_section` lays the results out as tables and sentences.
+Both are computed once and shown as they are, in the report and the dashboard alike.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from govex.planning.play_status import PlayStatus, play_status
+from govex.planning.playbook import check_playbook
+from govex.planning.portfolio import load_projects, optimise_portfolio
+from govex.reports.model import Finding, Section, Table
+
+TITLE = "Decisions: playbook, portfolio and what worked"
+
+
+@dataclass(frozen=True)
+class Decisions:
+    playbook: str  # file name, for the sources
+    statuses: tuple[PlayStatus, ...]
+    projects: str = ""
+    portfolio: dict | None = None
+
+
+def measure_decisions(warehouse, *, playbook: str | Path | None = None, projects: str | Path | None = None,
+                      budget: float | None = None, capacity: float | None = None,
+                      today: dt.date | None = None) -> Decisions:
+    """Status of every play in `playbook` (up to `today`) and the best portfolio of `projects` under `budget`."""
+    from govex.errors import ConfigError
+
+    plays = check_playbook(playbook) if playbook is not None else []
+    statuses = tuple(play_status(warehouse, play, today=today) for play in plays)
+    portfolio = None
+    if projects is not None:
+        if budget is None:
+            raise ConfigError("a project list needs a budget (--budget N) to choose a portfolio")
+        portfolio = optimise_portfolio(load_projects(projects), budget=budget, capacity=capacity)
+    return Decisions(playbook=Path(playbook).name if playbook else "", statuses=statuses,
+                     projects=Path(projects).name if projects else "", portfolio=portfolio)
+
+
+def _interval(low: float, high: float) -> str:
+    return f"[{low:+.3g}, {high:+.3g}]"
+
+
+def playbook_rows(decisions: Decisions) -> list[tuple[str, ...]]:
+    """One row per play: where, what, who, KPI and expectation, dates, and its status with the reason."""
+    rows = []
+    for s in decisions.statuses:
+        p = s.play
+        where = p.segment + (f" in {', '.join(p.markets)}" if p.markets else "")
+        expected = f"{p.expected['effect']:+.3g} {_interval(p.expected['low'], p.expected['high'])}"
+        rows.append((f"{where} x {p.journey}", p.action, p.owner, f"{p.kpi} {expected}", str(p.start), str(p.review),
+                     f"{s.verdict}: {s.reason}"))
+    return rows
+
+
+def portfolio_rows(portfolio: dict) -> list[tuple[str, str]]:
+    """The portfolio in words: what is funded, what each constraint costs, and the projects at the line."""
+    low, high = portfolio["benefit_90"]
+    rows = [("funded", ", ".join(portfolio["selected"]) or "nothing"),
+            ("benefit", f"{portfolio['benefit']:,.4g} (90% {low:,.4g} to {high:,.4g})"),
+            ("cost", f"{portfolio['cost']:,.4g} of {portfolio['budget']:,.4g}")]
+    if portfolio["capacity"] is not None:
+        rows.append(("effort", f"{portfolio['effort']:,.4g} of {portfolio['capacity']:,.4g}"))
+    for name, texts in portfolio["constraints"].items():
+        rows += [(name, text) for text in texts.values()]
+    if portfolio["marginal_in"]:
+        m = portfolio["marginal_in"]
+        rows.append(("just above the line", f"{m['project']} (dropping it loses {m['benefit_lost_if_dropped']:,.4g})"))
+    if portfolio["marginal_out"]:
+        m = portfolio["marginal_out"]
+        lost = m["benefit_lost_if_forced_in"]
+        rows.append(("just below the line", f"{m['project']} " + (f"(funding it instead costs {lost:,.4g} of benefit)"
+                                                                  if lost is not None else "(cannot fit at all)")))
+    return rows
+
+
+def decisions_section(decisions: Decisions) -> Section:
+    """The playbook table with statuses, the portfolio table, and a one-line count of verdicts."""
+    tables, findings = [], []
+    if decisions.statuses:
+        counts = {}
+        for s in decisions.statuses:
+            counts[s.verdict] = counts.get(s.verdict, 0) + 1
+        findings.append(Finding("Playbook: " + ", ".join(f"{n} {v}" for v, n in counts.items()) + "."))
+        tables.append(Table(f"Playbook ({decisions.playbook}) and status", ("where", "action", "owner", "KPI, expected",
+                                                                            "start", "review", "status"),
+                            tuple(playbook_rows(decisions)),
+                            f"{decisions.playbook}; status by govex.analysis.impact on the metric layer"))
+    if decisions.portfolio is not None:
+        tables.append(Table(f"Portfolio ({decisions.projects})", ("", "portfolio"), tuple(portfolio_rows(decisions.portfolio)),
+                            f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
+    if not tables:
+        return Section("decisions", TITLE, "No playbook or project list given.",
+                       absent="Give a playbook (and a project list with a budget) to see decisions and their status.")
+    on = sum(s.verdict == "on track" for s in decisions.statuses)
+    message = (f"{on} of {len(decisions.statuses)} plays on track" if decisions.statuses
+               else f"portfolio of {len(decisions.portfolio['selected'])} projects within budget")
+    return Section("decisions", TITLE, message, tuple(findings), (), tuple(tables))
