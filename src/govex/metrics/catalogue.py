@@ -6,6 +6,7 @@ loader raises one CatalogueError listing them all, so a user fixes a file in one
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import ibis
@@ -26,7 +27,7 @@ from govex.metrics.dimensions import (
 )
 from govex.metrics.expressions import ColumnRef, ExpressionError, column_refs, compile_expr
 from govex.metrics.model import Catalogue, Metric, Origin
-from govex.metrics.yaml_source import read_items
+from govex.metrics.yaml_source import LOADER, read_items
 
 SHIPPED_DIR = Path(__file__).parent / "catalogue"
 SEGMENT_ENTRY = "segment"  # in a metric's `dimensions`: may be cut by the segment of any framework
@@ -99,7 +100,7 @@ def _expand(paths: Iterable[str | Path], issues: list[Issue]) -> list[Path]:
 def _read_file(path: Path, issues: list[Issue]) -> list[tuple[dict, Origin]]:
     """Each metric mapping of a file with its Origin; a file must hold only `metrics:`."""
     items = read_items(path, "metrics", _display(path), issues)
-    extra = set(yaml.safe_load(path.read_text(encoding="utf-8")) or {}) - {"metrics"} if items else set()
+    extra = set(yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}) - {"metrics"} if items else set()
     if extra:
         issues.append(Issue(IssueLevel.ERROR, f"unknown top-level key(s) {', '.join(sorted(map(str, extra)))}; "
                             "a metric file holds only `metrics:`", _display(path)))
@@ -118,6 +119,7 @@ def _issue(message: str, origin: Origin, metric: str, field_name: str | None = N
     return Issue(IssueLevel.ERROR, message, f"{origin.at(field_name)} metric {metric!r}")
 
 
+@lru_cache(maxsize=None)  # an unbound table is immutable; building one per expression cost 1 s per catalogue load
 def _unbound(table: str) -> ir.Table:
     return ibis.table({c.name: c.dtype for c in TABLES[table].columns}, name=table)
 
