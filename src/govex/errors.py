@@ -115,3 +115,11 @@ class AssignmentError(GovexError):
 
 class ConservationError(GovexError):
     """A framework's staged rows do not hold exactly one row per entity in scope; nothing was written."""
+
+
+class MissingExtraError(GovexError, ImportError):
+    """An optional package is not installed; the message names the `govex[...]` extra to install.
+
+    Also an ImportError, so code that probes for an optional package with `except ImportError`
+    keeps working.
+    """

@@ -15,8 +15,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from govex.errors import GovexError
+from govex.extras import missing_extra
 
 app = typer.Typer(
     name="govex",
@@ -70,6 +72,15 @@ def main() -> None:
         os.environ.setdefault("COLUMNS", "200")  # rich would wrap tables at 80 columns in pipes and CI logs
     try:
         app()
+    except ModuleNotFoundError as exc:
+        error = missing_extra(exc)
+        if error is None:
+            raise
+        _fail(error)
     except GovexError as exc:
-        err_console.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(exc)
+
+
+def _fail(exc: GovexError) -> None:
+    err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
+    sys.exit(1)
