@@ -48,6 +48,9 @@ class Reference:
             elif dim == "journey" and "journey" not in frame:  # surveys reach it through their contact
                 journeys = self.t["contacts"].set_index("contact_id")["journey"]
                 out[dim] = frame["contact_id"].map(journeys).fillna(NONE)
+            elif dim == "market" and "market" not in frame:  # education reaches it through its seller
+                markets = self.t["sellers"].set_index("seller_id")["market"]
+                out[dim] = frame["seller_id"].map(markets).fillna(NONE)
             elif dim.startswith("segment:"):
                 mapping = self.segments[dim.split(":", 1)[1]]
                 out[dim] = frame["customer_id"].map(mapping).fillna(NONE)
@@ -92,8 +95,10 @@ class Reference:
     def _ratio(self, num: pd.Series, den: pd.Series, drop_empty=True) -> pd.DataFrame:
         frame = pd.concat([num.rename("num"), den.rename("den")], axis=1).fillna(0.0)
         frame = frame[(frame["num"] != 0) | (frame["den"] != 0)] if drop_empty else frame
-        frame["value"] = frame["num"] / frame["den"]
-        return frame.reset_index()[lambda f: f["den"] > 0] if drop_empty else frame.reset_index()
+        # events without a denominator (contacts without an order, cut by the order's category) keep
+        # their cell with no value, so the cells still add up to the total
+        frame["value"] = (frame["num"] / frame["den"]).where(frame["den"] > 0)
+        return frame.reset_index()
 
     def _mean(self, table, time, by, cuts, period, values: pd.Series, mask) -> pd.DataFrame:
         frame = self.t[table]
@@ -103,6 +108,57 @@ class Reference:
         return grouped.rename("value").reset_index()
 
     # ---- the metrics ---------------------------------------------------------------------
+    def _seller_metric(self, name: str, by: list[str], period: str, order_cuts: set[str]) -> pd.DataFrame | None:
+        """The supply-side metrics (catalogue/sellers.yaml); None for any other name."""
+        o, s, a, ed = (self.t[k] for k in ("orders", "surveys", "enforcement_actions", "education"))
+        count = lambda table, time, mask=None, **kw: self._count(table, time, by, {"market"}, period, mask=mask, **kw)  # noqa: E731
+        orders = lambda mask: self._count("orders", "ordered_at", by, order_cuts, period, mask=mask)  # noqa: E731
+        if name == "late_shipment_rate":
+            known = (o["fulfilment_type"] == "shipped") & o["delivered_at"].notna() & o["promised_date"].notna()
+            late = known & (o["delivered_at"].dt.normalize() > pd.to_datetime(o["promised_date"]))
+            return self._ratio(orders(late), orders(known))
+        if name in ("redemption_refusal_rate", "no_show_rate"):
+            kinds = ["voucher", "appointment"] if name == "redemption_refusal_rate" else ["appointment"]
+            known = o["fulfilment_type"].isin(kinds) & o["fulfilment_outcome"].notna()
+            outcome = "refused_by_merchant" if name == "redemption_refusal_rate" else "no_show"
+            return self._ratio(orders(known & (o["fulfilment_outcome"] == outcome)), orders(known))
+        if name == "seller_cancellation_rate":
+            with_seller = o["seller_id"].notna()
+            return self._ratio(orders(with_seller & o["status"].isin(["cancelled", "unavailable"])), orders(with_seller))
+        if name == "seller_rating":
+            rated = (s["touchpoint"] == "order") & s["order_id"].notna() & s["csat"].notna()
+            return self._mean("surveys", "responded_at", by, order_cuts | {"journey"}, period, s["csat"], rated)
+        rungs = {"warnings": "warning", "listing_removals": "listing_removal", "payout_holds": "payout_hold",
+                 "suspensions": "suspension", "terminations": "termination"}
+        if name == "violation_rate" or name.removesuffix("_per_1000_sellers") in rungs:
+            if name == "violation_rate":
+                events = count("enforcement_actions", "violation_at")
+            else:
+                events = count("enforcement_actions", "action_at", a["action"] == rungs[name.removesuffix("_per_1000_sellers")])
+            active = self._count("orders", "ordered_at", by, order_cuts, period, distinct="seller_id")
+            out = self._ratio(events, active)
+            return out.assign(value=out["value"] * 1000)
+        if name == "repeat_violation_rate":
+            earlier = a.sort_values("violation_at").groupby("seller_id")["violation_at"].shift().reindex(a.index)
+            return self._ratio(count("enforcement_actions", "violation_at", earlier.notna()),
+                               count("enforcement_actions", "violation_at"))
+        if name in ("time_to_action_p50_h", "time_to_action_p90_h"):
+            q = 0.5 if name.endswith("p50_h") else 0.9
+            keys, names = self._keyed(a, "action_at", by, {"market"}, period)
+            hours = (a["action_at"].dt.floor("s") - a["violation_at"].dt.floor("s")).dt.total_seconds() / 3600
+            grouped = keys.assign(v=hours).groupby(names)["v"]
+            return grouped.agg(lambda v: np.quantile(v.to_numpy(), q, method="inverted_cdf")).rename("value").reset_index()
+        if name == "appeal_rate":
+            return self._ratio(count("enforcement_actions", "action_at", a["appeal_filed"] == True),  # noqa: E712
+                               count("enforcement_actions", "action_at"))
+        if name == "overturn_rate":
+            decided = a["appeal_outcome"].isin(["upheld", "overturned"])
+            return self._ratio(count("enforcement_actions", "action_at", decided & (a["appeal_outcome"] == "overturned")),
+                               count("enforcement_actions", "action_at", decided))
+        if name == "education_completion_rate":
+            return self._ratio(count("education", "enrolled_at", ed["completed_at"].notna()), count("education", "enrolled_at"))
+        return None
+
     def compute(self, name: str, by: list[str], period: str) -> pd.DataFrame:
         t = self.t
         o, c, s, d, r, m, st = (t[k] for k in ("orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "staffing"))
@@ -207,6 +263,9 @@ class Reference:
             return self._count("orders", "ordered_at", by, order_cuts, period, distinct="customer_id").rename("value").reset_index()
         if name == "new_customers":
             return self._count("customers", "signup_date", by, order_cuts, period).rename("value").reset_index()
+        seller = self._seller_metric(name, by, period, order_cuts)
+        if seller is not None:
+            return seller
         trees = {
             "cs_cost_per_order": ("product", ["assisted_contacts_per_order", "handle_hours_per_contact", "cs_cost_per_productive_hour"]),
             "moderation_cost_per_order": ("product", ["moderation_cases_per_order", "moderation_handle_hours_per_case", "moderation_cost_per_productive_hour"]),

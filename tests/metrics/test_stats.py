@@ -72,3 +72,10 @@ def test_intervals_match_scipy_stats_quantiles():
         np.testing.assert_allclose(low, expected_low, rtol=1e-10)
         np.testing.assert_allclose(high, sps.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2, rtol=1e-10)
         assert stats.z_value(confidence) == pytest.approx(sps.norm.ppf(1 - alpha / 2), rel=1e-12)
+
+
+def test_wilson_limits_at_zero_and_all_successes_are_exact():
+    """At p = 0 the lower limit is exactly 0 and at p = 1 the upper limit exactly 1 (no -1e-17)."""
+    low, high = stats.wilson(np.array([0.0, 42.0]), np.array([42.0, 42.0]), 1.959964)
+    assert low[0] == 0.0 and high[1] == 1.0
+    assert 0 < high[0] < 0.1 and 0.9 < low[1] < 1

@@ -30,6 +30,7 @@ from govex.analysis.rca import Localization, RootCause, localize_root_causes
 from govex.errors import ConfigError
 from govex.metrics.cause_cube import metric_cube
 from govex.metrics.compute import compute_metrics
+from govex.metrics.maturity import PERIOD_LENGTH, complete_periods
 from govex.metrics.plan import PERIOD_COLUMN
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 _ALL = "(all)"
 _SIDES = ("numerator", "denominator")
-_PERIOD_LENGTH = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS"}  # added to a period start
 
 
 def _periods(value: object) -> list[pd.Timestamp]:
@@ -232,13 +232,13 @@ def explain_metric(warehouse: Warehouse, *, metric: str, before: object, after: 
     ``before`` and ``after`` are period starts (or lists, pooled); see :func:`metric_cube` for
     the cuts.
     """
-    if period not in _PERIOD_LENGTH:
+    if period not in PERIOD_LENGTH:
         raise ConfigError(f"period {period!r}: use day, week, month or quarter")
     baseline, window = _periods(before), _periods(after)
     if window[0] <= baseline[-1]:
         raise ConfigError(f"the periods explained ({window[0].date()}..) must come after the baseline "
                           f"(..{baseline[-1].date()})")
-    end = (window[-1] + pd.tseries.frequencies.to_offset(_PERIOD_LENGTH[period]) - pd.Timedelta(days=1)).date()
+    end = (window[-1] + pd.tseries.frequencies.to_offset(PERIOD_LENGTH[period]) - pd.Timedelta(days=1)).date()
     cube = metric_cube(warehouse, metric=metric, by=by, period=period, start=baseline[0].date(), end=end)
     if not cube.by:
         raise ConfigError(f"metric {metric!r} cannot be cut by any of {list(by)}")
@@ -275,6 +275,7 @@ def what_moved(
     if min_volume < 0:
         raise ConfigError(f"min_volume must be >= 0, got {min_volume}")
     overall = compute_metrics(warehouse, metrics=list(metrics), by=[], period=period, start=start, end=end)
+    overall = complete_periods(warehouse, overall, period, end)
     scored = detect_anomalies(overall, time=PERIOD_COLUMN, value="value", volume="n", by=["metric"],
                               season_length=season_length, n_seasons=n_seasons, threshold=threshold,
                               min_volume=min_volume, window=max(8, 4 * season_length))

@@ -295,8 +295,13 @@ def _leaf_cells(metric, leaf: _Leaf, frames: dict, z: float, confidence: float) 
         out["ci_method"] = np.where(on_log, out["ci_method"] + "_log", out["ci_method"])
     if kind in ("count", "sum", "distinct_count"):
         return out
-    # a cell whose denominator is empty has no value (0/0 or x/0): drop it rather than report NaN or inf
-    return out[np.isfinite(out["value"].to_numpy("float64"))].reset_index(drop=True)
+    # 0/0 is no cell at all; x/0 (contacts without an order, cut by the order's category) keeps its
+    # numerator so the cells still add up to the total, with no value (NaN, never inf) and no interval
+    value = out["value"].to_numpy("float64")
+    orphan = (~np.isfinite(value) & (out["numerator"].to_numpy("float64") != 0)
+              & (out["denominator"].to_numpy("float64") == 0))
+    out.loc[orphan, ["value", "ci_low", "ci_high", "se"]] = np.nan
+    return out[np.isfinite(value) | orphan].reset_index(drop=True)
 
 
 def _combine_tree(parts: list[tuple[tuple[str, ...], pd.DataFrame]], dims: tuple[str, ...], relation: str, z: float) -> pd.DataFrame:

@@ -65,6 +65,8 @@ class Metric(_Frozen):
     broadcast: bool = Field(False, description="tree child: when the parent is cut by a dimension this metric "
                             "cannot reach, use its uncut value in every slice (e.g. a cost per hour)")
     business_unit: str | None = Field(None, description="what one numerator unit is (contacts, USD), for target gaps")
+    matures_days: int = Field(0, ge=0, description="days after the time column until the outcome is known (a "
+                              "delivery against its promised day); later periods are incomplete")
 
 
 @dataclass(frozen=True)

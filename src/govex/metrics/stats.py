@@ -34,7 +34,8 @@ def wilson(successes: np.ndarray, trials: np.ndarray, z: float) -> tuple[np.ndar
         p = np.asarray(successes, dtype="float64") / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
+    # the limits are exactly 0 and 1 at p = 0 and 1; rounding would print -1.4e-17
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
 def poisson_exact(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:

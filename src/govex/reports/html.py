@@ -29,7 +29,7 @@ figcaption { font-size: 8.5pt; color: #555; }
 table { border-collapse: collapse; margin: 0.6rem 0; font-size: 8pt; width: 100%; table-layout: fixed; }
 caption { text-align: left; font-weight: bold; margin-bottom: 0.2rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.3rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f2f6fa; }
+th { background: #f2f6fa; overflow-wrap: normal; }  /* a header word is never split */
 td.num { text-align: right; }
 p.sources { font-size: 8pt; color: #555; }
 div.issue { border-left: 4px solid #D55E00; padding: 0.3rem 0.7rem; margin: 0.7rem 0; break-inside: avoid; }
@@ -68,7 +68,7 @@ def _issue(n: int, issue: Issue) -> str:
     a = issue.action
     card = Table("", ("action", "owner", "cost", "expected KPI change", "confidence", "review by"),
                  ((a.what, a.owner, a.cost_text(), a.expected_text(), a.confidence, str(a.due)),), "")
-    widths = "".join(f'<col style="width:{w}%">' for w in (25, 15, 11, 29, 10, 10))
+    widths = "".join(f'<col style="width:{w}%">' for w in (24, 14, 11, 28, 12, 11))
     return (f'<div class="issue"><h3>{n}. {escape(issue.title)}</h3><p>{escape(issue.kpi)}: {escape(issue.standing())}.</p>'
             f"<p>Cause this period: {escape(issue.cause)}.</p>"
             + _table(card).replace("<table>", f'<table class="card"><colgroup>{widths}</colgroup>', 1) + "</div>")
