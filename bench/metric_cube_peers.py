@@ -1,0 +1,183 @@
+"""Benchmark: a metric cube (CSAT, late delivery rate, contact rate by market x week), govex vs hand-written DuckDB SQL and Polars.
+
+The same synthetic marketplace as bench/metrics.py (govex.datasets, 1M customers by default) as
+Parquet. Sides, each in its own child process (peak memory is the child's own VmHWM):
+
+* govex: `compute_metrics` over DuckDB views of the Parquet files (values with their intervals);
+* duckdb-sql: the three definitions as one hand-written DuckDB query per table;
+* polars: the same with Polars lazy frames (scan_parquet ... collect).
+
+Definitions (govex's metric catalogue): CSAT = mean csat of surveys that gave one, by response
+week; late delivery rate = orders delivered after the promised day / delivered orders with a
+promised date, by order week; contact rate = contacts by creation week / orders by order week
+(every week and market with orders, 0 without contacts).
+Weeks start on Monday. Every (metric, week, market) cell must agree to 1e-12 relative.
+The sides run `--repeat` times (default 3), order reversed every round; medians are reported.
+
+Usage: python bench/metric_cube_peers.py [--customers 1000000] [--repeat 3] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+METRICS = ("csat", "late_delivery_rate", "contact_rate")
+COLUMNS = ["metric", "period_start", "market", "value"]
+
+
+def run_govex(data: Path, out: Path) -> None:
+    import ibis
+
+    from govex.engine.warehouse import Warehouse
+    from govex.metrics import compute_metrics
+
+    con = ibis.duckdb.connect()
+    for name in ("orders", "contacts", "surveys"):
+        con.read_parquet(data / f"{name}.parquet", table_name=name)
+    cube = compute_metrics(Warehouse(con), metrics=list(METRICS), by=["market"], period="week")
+    cube[COLUMNS].to_parquet(out)
+
+
+def run_sql(data: Path, out: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"""
+    COPY (
+    WITH o AS (
+        SELECT date_trunc('week', ordered_at)::DATE AS period_start, coalesce(market, '(none)') AS market,
+               count(*) AS n_orders,
+               count(*) FILTER (delivered_at IS NOT NULL AND promised_date IS NOT NULL) AS n_delivered,
+               count(*) FILTER (delivered_at::DATE > promised_date) AS n_late
+        FROM '{data}/orders.parquet' GROUP BY ALL),
+    c AS (SELECT date_trunc('week', created_at)::DATE AS period_start, coalesce(market, '(none)') AS market,
+                 count(*) AS n_contacts
+          FROM '{data}/contacts.parquet' GROUP BY ALL),
+    s AS (SELECT date_trunc('week', responded_at)::DATE AS period_start, coalesce(market, '(none)') AS market,
+                 avg(csat) AS value
+          FROM '{data}/surveys.parquet' WHERE csat IS NOT NULL GROUP BY ALL)
+    SELECT 'csat' AS metric, period_start, market, value FROM s
+    UNION ALL SELECT 'late_delivery_rate', period_start, market, n_late / n_delivered FROM o WHERE n_delivered > 0
+    UNION ALL SELECT 'contact_rate', period_start, market, coalesce(n_contacts, 0) / n_orders
+        FROM o LEFT JOIN c USING (period_start, market)
+    ) TO '{out}' (FORMAT parquet)""")
+
+
+def run_polars(data: Path, out: Path) -> None:
+    import polars as pl
+
+    def cut(frame: pl.LazyFrame, time: str) -> pl.LazyFrame:
+        return frame.with_columns(period_start=pl.col(time).dt.truncate("1w").dt.date(),
+                                  market=pl.col("market").fill_null("(none)"))
+
+    orders = cut(pl.scan_parquet(data / "orders.parquet"), "ordered_at").group_by("period_start", "market").agg(
+        n_orders=pl.len(),
+        n_delivered=(pl.col("delivered_at").is_not_null() & pl.col("promised_date").is_not_null()).sum(),
+        n_late=(pl.col("delivered_at").dt.date() > pl.col("promised_date")).sum())
+    contacts = cut(pl.scan_parquet(data / "contacts.parquet"), "created_at").group_by("period_start", "market").agg(
+        n_contacts=pl.len())
+    surveys = cut(pl.scan_parquet(data / "surveys.parquet"), "responded_at").filter(pl.col("csat").is_not_null())
+    parts = [
+        surveys.group_by("period_start", "market").agg(value=pl.col("csat").cast(pl.Float64).mean())
+        .with_columns(metric=pl.lit("csat")),
+        orders.filter(pl.col("n_delivered") > 0).select(
+            "period_start", "market", value=pl.col("n_late") / pl.col("n_delivered"), metric=pl.lit("late_delivery_rate")),
+        orders.join(contacts, on=["period_start", "market"], how="left").select(
+            "period_start", "market", value=pl.col("n_contacts").fill_null(0) / pl.col("n_orders"),
+            metric=pl.lit("contact_rate")),
+    ]
+    pl.concat([p.select(COLUMNS) for p in parts]).collect().write_parquet(out)
+
+
+SIDES = {"govex": run_govex, "duckdb-sql": run_sql, "polars": run_polars}
+
+
+def _peak_mb() -> float:
+    """This process's own peak resident memory (VmHWM; ru_maxrss would carry the parent's over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _run_side(side: str, data: Path, out: Path) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--side", side, "--data", str(data), "--out", str(out)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{side} side failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _agreement(ours: Path, theirs: Path) -> tuple[bool, str]:
+    import numpy as np
+    import pandas as pd
+
+    frames = []
+    for path in (ours, theirs):
+        frame = pd.read_parquet(path)
+        frame["period_start"] = pd.to_datetime(frame["period_start"])
+        frames.append(frame)
+    merged = frames[0].merge(frames[1], on=COLUMNS[:3], how="outer", suffixes=("_govex", "_peer"), indicator=True)
+    one_side = int((merged["_merge"] != "both").sum())
+    both = merged[merged["_merge"] == "both"]
+    close = np.isclose(both["value_govex"], both["value_peer"], rtol=1e-12, atol=0.0)
+    same = one_side == 0 and bool(close.all())
+    return same, f"{'identical' if same else 'DIFFERENT'}: {len(merged):,} cells, {one_side} on one side only, " \
+                 f"{int((~close).sum())} values differing (rtol 1e-12)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="generate the data here (or reuse it if present)")
+    parser.add_argument("--side", choices=tuple(SIDES))
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    if args.side:
+        begin = time.perf_counter()
+        SIDES[args.side](args.data, args.out)
+        print(json.dumps({"seconds": time.perf_counter() - begin, "peak_mb": _peak_mb()}))
+        return 0
+    from govex.datasets.synth import synthesize
+
+    with tempfile.TemporaryDirectory(prefix="govex-bench-cube-") as tmp:
+        data = args.keep or Path(tmp) / "data"
+        if not (data / "surveys.parquet").is_file():
+            t0 = time.perf_counter()
+            synthesize(data, customers=args.customers, seed=args.seed)
+            print(f"synthetic marketplace: {args.customers:,} customers ({time.perf_counter() - t0:.0f} s)")
+        sides = list(SIDES)
+        runs: dict[str, list[dict]] = {side: [] for side in sides}
+        for round_ in range(args.repeat):
+            for side in (sides if round_ % 2 == 0 else sides[::-1]):
+                runs[side].append(_run_side(side, data, Path(tmp) / f"{side}.parquet"))
+        base = statistics.median(r["seconds"] for r in runs["govex"])
+        base_mb = max(r["peak_mb"] for r in runs["govex"])
+        print(f"\n{', '.join(METRICS)} by market x week")
+        print(f"{'side':<12}{'median s':>10}{'best s':>9}{'peak MB':>9}{'x govex time':>14}{'x govex memory':>16}")
+        for side, rs in runs.items():
+            median, peak = statistics.median(r["seconds"] for r in rs), max(r["peak_mb"] for r in rs)
+            print(f"{side:<12}{median:>10.2f}{min(r['seconds'] for r in rs):>9.2f}{peak:>9.0f}"
+                  f"{median / base:>14.2f}{peak / base_mb:>16.2f}")
+        ok = True
+        for side in sides[1:]:
+            same, text = _agreement(Path(tmp) / "govex.parquet", Path(tmp) / f"{side}.parquet")
+            ok &= same
+            print(f"govex vs {side}: {text}")
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"({args.repeat} runs per side, order alternated each round; load average {load})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
