@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govex.planning.forecast import BASELINE, _shapes, forecast_series
+from govex.planning.forecast import BASELINE, _backtest, _shapes, forecast_series, prepare_history
 
 HOURS = np.arange(24)
 # a Sun-Thu working day 07:00-24:00 peaking late morning, a short Friday (07:00-14:00), a
@@ -96,3 +96,22 @@ def test_a_profile_that_lost_the_back_test_is_not_taken():
     assert r.model == BASELINE
     assert r.backtest["profile"] >= r.backtest_baseline["profile"] == 0.0
     assert pd.Series(r.forecast).equals(pd.Series(y[:7 * 24]))
+
+
+def test_back_test_scores_only_days_that_were_loaded():
+    # two missing days are imputed from the same weekdays; naive repeating an imputed day would
+    # score on it perfectly a week later if imputed days counted as actuals
+    rng = np.random.default_rng(8)
+    y = rng.poisson(DAY_TOTALS[np.arange(24) % 7]).astype(float)
+    y[[10, 11]] = np.nan
+    filled = prepare_history(y, slots=1).series
+    trial = _backtest(filled, y, 1, 0, ("profile",), 7, 4)
+    absolute = total = 0.0
+    for origin in range(7, 24):  # daily origins after one week, 7-day windows cut at the end
+        forecast = filled[origin - 7:origin][: min(7, 24 - origin)]
+        actual = y[origin:origin + forecast.size]
+        seen = np.isfinite(actual)
+        absolute += np.abs(actual - forecast)[seen].sum()
+        total += actual[seen].sum()
+    assert trial.baseline["profile"] == pytest.approx(absolute / total)
+    assert trial.days["profile"] == (7, 23)

@@ -482,11 +482,13 @@ class Backtest:
                                                       (other.wape, other.baseline, other.errors, other.days))))
 
 
-def _backtest(y: np.ndarray, raw: np.ndarray, slots: int, first_weekday: int, models, horizon_days: int,
+def _backtest(y: np.ndarray, loaded: np.ndarray, slots: int, first_weekday: int, models, horizon_days: int,
               profile_weeks: int) -> Backtest:
     """Fit `models` and the baseline on `y` (cleaned, whole days) up to each origin (`_origins`) and
-    score the next min(7, horizon) days on `raw` (the same days as loaded). Empty when the
-    history is too short for these models' origins."""
+    score the next min(7, horizon) days on `loaded` (the same days as loaded, NaN where there was
+    no data: an imputed day is no evidence, and naive would repeat the day it was imputed from).
+    Empty when the history is too short for these models' origins."""
+    raw = np.where(np.isnan(loaded), y, loaded)
     n = y.size // slots
     window = min(WEEK_DAYS, horizon_days)
     origins = _origins(n, models, window)
@@ -494,12 +496,13 @@ def _backtest(y: np.ndarray, raw: np.ndarray, slots: int, first_weekday: int, mo
     absolute, errors, total = dict.fromkeys(scored, 0.0), {m: [] for m in scored}, 0.0
     for origin in origins:
         days = min(window, n - origin)
-        actual = raw[origin * slots:(origin + days) * slots]
+        actual = loaded[origin * slots:(origin + days) * slots]
+        seen = np.isfinite(actual)
         preds = _predict(scored, y[:origin * slots], days, slots, first_weekday, profile_weeks, raw[:origin * slots])
-        total += actual.sum()
+        total += actual[seen].sum()
         for m, f in preds.items():
-            absolute[m] += np.abs(actual - f).sum()
-            errors[m].append((actual - f) / np.sqrt(f + 1.0))
+            absolute[m] += np.abs(actual - f)[seen].sum()
+            errors[m].append(((actual - f) / np.sqrt(f + 1.0))[seen])
     if not origins:
         return Backtest({}, {}, {}, {})
     span = (origins[0], min(origins[-1] + window, n) - 1)
@@ -572,10 +575,12 @@ def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: 
     candidates = AUTO_MODELS if model == "auto" else tuple(dict.fromkeys((BASELINE, model)))
     fit_raw = _as_loaded(y[:cut], fit, slots)
     light = tuple(m for m in candidates if m in LIGHT_MODELS)
-    trial = _backtest(fit.series, fit_raw, slots, fit_weekday, light, horizon_days, profile_weeks)
+    fit_loaded = y[fit.first_day * slots:cut]
+    trial = _backtest(fit.series, fit_loaded, slots, fit_weekday, light, horizon_days, profile_weeks)
     heavy = tuple(m for m in candidates if m not in LIGHT_MODELS)
     if heavy and (model != "auto" or _choose(trial) != "profile"):  # the profile model, when it passes, is taken
-        trial = trial.merged(_backtest(fit.series, fit_raw, slots, fit_weekday, heavy, horizon_days, profile_weeks))
+        trial = trial.merged(_backtest(fit.series, fit_loaded, slots, fit_weekday, heavy, horizon_days,
+                                       profile_weeks))
     chosen = _choose(trial) if model == "auto" else model
     test = y[cut:]
     scored = _predict(tuple(dict.fromkeys((chosen, BASELINE))), fit.series, holdout_days, slots, fit_weekday,
