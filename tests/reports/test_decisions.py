@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from govex.errors import ConfigError
+from govex.planning.portfolio import EXAMPLE_PROJECTS
 from govex.reports.html import render_html
 from govex.reports.model import Report
 from govex.reports.playbook import decisions_section, measure_decisions
 
-PROJECTS = Path(__file__).resolve().parents[2] / "docs" / "examples" / "projects.yaml"
+PROJECTS = EXAMPLE_PROJECTS
 PLAY = """\
   - segment: all
     journey: purchase

@@ -12,6 +12,7 @@ are added in quadrature, assuming the projects' outcomes are independent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from scipy import optimize
 from govex.errors import ConfigError, InfeasiblePlan
 
 Z90 = 1.6448536269514722  # standard normal 95th percentile: a 90% interval
+EXAMPLE_PROJECTS = Path(__file__).with_name("example_projects.yaml")  # illustrative, for the demo and the guide
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,6 @@ def optimise_portfolio(projects: list[Project], *, budget: float, capacity: floa
 
 def load_projects(path) -> list[Project]:
     """Projects from YAML (a list, or ``projects:`` holding one) or CSV (``depends_on`` split on ';')."""
-    from pathlib import Path
-
     import pandas as pd
     import yaml
 
