@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ def open_warehouse(*, db: Path | None = None, config: Path | None = None, requir
     if required:
         raise ConfigError("give --config govex.yaml or --db FILE.duckdb")
     return None
+
+
+def renamed_option(new: str, value: Any, old: str, old_value: Any) -> Any:
+    """The value of option `new`, or of `old`, its deprecated spelling kept for one release (with a warning)."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise ConfigError(f"give {new} only: {old} is its deprecated spelling")
+    logging.getLogger("govex.cli").warning("%s is deprecated and goes in the next release; use %s", old, new)
+    return old_value
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:

@@ -35,10 +35,12 @@ class Format(str, Enum):
 
 CatalogueOption = Annotated[Optional[list[Path]], typer.Option("--catalogue", help="Extra metric YAML file or folder (repeatable).")]
 FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), csv or json.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the same as --format json, as in every command).")]
 
 # The options of every command that reads the warehouse: name -> (annotation, default).
 DATA_OPTIONS: dict[str, tuple[Any, Any]] = {
     "fmt": (FormatOption, Format.table),
+    "as_json": (JsonOption, False),
     "db": (Annotated[Optional[Path], typer.Option("--db", help="DuckDB file holding the canonical tables.")], None),
     "config": (Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine and reporting currency).")], None),
     "catalogue": (CatalogueOption, None),
@@ -57,7 +59,13 @@ class DataSource:
     fmt: Format
 
 
-def _open(*, fmt: Format, db: Optional[Path], config: Optional[Path], catalogue: Optional[list[Path]],
+def _format(fmt: Format, as_json: bool) -> Format:
+    if as_json and fmt not in (Format.table, Format.json):
+        raise ConfigError(f"give --json or --format {fmt.value}, not both")
+    return Format.json if as_json else fmt
+
+
+def _open(*, fmt: Format, as_json: bool, db: Optional[Path], config: Optional[Path], catalogue: Optional[list[Path]],
           currency: Optional[str]) -> DataSource:
     from govex.engine.warehouse import Warehouse
     from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY
@@ -75,7 +83,7 @@ def _open(*, fmt: Format, db: Optional[Path], config: Optional[Path], catalogue:
     else:
         raise ConfigError("say where the data is: --db FILE.duckdb or --config govex.yaml")
     code = currency or (settings.reporting_currency if settings is not None else DEFAULT_REPORTING_CURRENCY)
-    return DataSource(warehouse, _catalogue(catalogue), code.upper(), fmt)
+    return DataSource(warehouse, _catalogue(catalogue), code.upper(), _format(fmt, as_json))
 
 
 def _reads_data(command: Callable[..., None]) -> Callable[..., None]:
@@ -152,10 +160,11 @@ def _emit(frame, fmt: Format) -> None:
 
 
 @metrics_app.command("list")
-def list_command(catalogue: CatalogueOption = None, fmt: FormatOption = Format.table) -> None:
+def list_command(catalogue: CatalogueOption = None, fmt: FormatOption = Format.table, as_json: JsonOption = False) -> None:
     """List every metric: name, category, kind, unit, direction and allowed cuts."""
     import pandas as pd
 
+    fmt = _format(fmt, as_json)
     cat = _catalogue(catalogue)
     rows = [{"name": m.name, "category": m.category, "kind": m.kind, "unit": m.unit, "direction": m.direction,
              "role": m.role, "parent": m.parent or ""} for m in cat.metrics.values()]

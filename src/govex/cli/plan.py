@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from govex.cli.common import console, open_warehouse, print_json
+from govex.cli.common import console, open_warehouse, print_json, renamed_option
 from govex.errors import ConfigError
 
 plan_app = typer.Typer(help="Workforce, cost and budget planning: forecast, staff, cost, allocate, scenario.",
@@ -146,13 +146,17 @@ def forecast(
 @plan_app.command("cost")
 def cost(
     db: Path = typer.Option(..., "--db", help=DB_HELP),
-    start: Optional[str] = typer.Option(None, "--start", help="First day (YYYY-MM-DD) of the period."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last day (YYYY-MM-DD) of the period."),
+    start: Optional[str] = typer.Option(None, "--from", help="First day (YYYY-MM-DD) of the period."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last day (YYYY-MM-DD) of the period."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    old_start: Optional[str] = typer.Option(None, "--start", hidden=True, help="Deprecated: --from."),
+    old_end: Optional[str] = typer.Option(None, "--end", hidden=True, help="Deprecated: --to."),
 ) -> None:
     """Plan vs actual hours, utilisation and cost per queue and vendor, with the variance split."""
     from govex.planning.actuals import plan_vs_actual
 
+    start = renamed_option("--from", start, "--start", old_start)
+    end = renamed_option("--to", end, "--end", old_end)
     report = plan_vs_actual(open_warehouse(db=db), start=start, end=end)
     if as_json:
         print_json({"currency": report.currency, "rows": _records(report.table)})

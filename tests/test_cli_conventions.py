@@ -1,0 +1,46 @@
+"""One CLI convention across commands: --from/--to for a date range, --json for JSON, --db/--config for data."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+import typer
+
+from govex.cli._reference import _commands
+from govex.cli.common import renamed_option
+from govex.cli.main import app
+from govex.errors import ConfigError
+
+
+def _visible_options() -> dict[str, set[str]]:
+    root = typer.main.get_command(app)
+    return {name: {opt for p in command.params if not getattr(p, "hidden", False) for opt in p.opts}
+            for name, command in _commands(root, "govex") if not hasattr(command, "commands")}
+
+
+def test_a_date_range_is_always_from_to():
+    both = sorted(name for name, opts in _visible_options().items() if {"--start", "--end"} <= opts)
+    assert both == [], f"commands with a --start/--end range (use --from/--to): {both}"
+    halves = sorted(name for name, opts in _visible_options().items() if ("--from" in opts) != ("--to" in opts)
+                    and name not in ("govex init", "govex explain metric"))
+    assert halves == [], f"commands with only one end of a --from/--to range: {halves}"
+
+
+def test_every_command_with_a_format_also_takes_json():
+    missing = sorted(name for name, opts in _visible_options().items() if "--format" in opts and "--json" not in opts)
+    assert missing == [], missing
+
+
+def test_the_data_options_are_spelled_one_way():
+    spellings = {opt for opts in _visible_options().values() for opt in opts}
+    assert not spellings & {"--database", "--warehouse", "--duckdb", "--start-date", "--end-date", "--output-format"}
+
+
+def test_a_deprecated_spelling_still_works_with_a_warning(caplog, monkeypatch):
+    monkeypatch.setattr(logging.getLogger("govex"), "propagate", True)  # a CLI run earlier may have turned it off
+    with caplog.at_level(logging.WARNING, logger="govex.cli"):
+        assert renamed_option("--from", None, "--start", "2025-01-01") == "2025-01-01"
+    assert "--start is deprecated and goes in the next release; use --from" in caplog.text
+    assert renamed_option("--from", "2025-02-01", "--start", None) == "2025-02-01"
+    with pytest.raises(ConfigError, match="give --from only: --start is its deprecated spelling"):
+        renamed_option("--from", "2025-02-01", "--start", "2025-01-01")
