@@ -3,18 +3,21 @@
 Data: the "Anonymous Bank" call records (../shared/data/callcenter: January, February and
 October 1999, two January days missing), read through the worked example
 docs/examples/callcenter.govex.yaml, human-handled calls (not ended in the VRU) per hour.
-Each case holds out the last days of a month and trains on what comes before:
+Each case holds out some days and trains on the days before them (within the months loaded):
 
-* October holdout, trained on October only, and on January + February + October (a 7-month gap);
-* February holdout, trained on January + February (two missing January days, an unusual
-  Sunday 21:00 on 14 February).
+* the ten first cases: October 18-31 and 25-31, trained on October only and on January +
+  February + October (a 7-month gap), and February 22-28 trained on January + February (two
+  missing January days, an unusual Sunday 21:00 on 14 February), for all calls and type PS;
+* extra holdouts the method was not tuned on: other weeks of January, February and October
+  (with and without the earlier months loaded) and the call types NW and NE.
 
-Per case: WAPE of govex's chosen model (`auto`) and of each fixed model, of seasonal naive
-(govex's and statsforecast's `SeasonalNaive`, which must agree), and of statsforecast `MSTL` fitted
-on the hours as they come from a group-by with the gap filled by zeros (what the plain
-peer does with this history). Ratios are 1 - WAPE / naive WAPE (positive = better than naive).
+Per case: WAPE of govex's chosen model (`auto`), of seasonal naive (govex's and statsforecast's
+`SeasonalNaive`, which must agree), of the profile model, and of statsforecast `MSTL` fitted on
+the hours as they come from a group-by with the gap filled by zeros (what the plain peer does
+with this history); `--fixed` adds every fixed model. Ratios are 1 - WAPE / naive WAPE
+(positive = better than naive).
 
-Run: python bench/forecast_callcenter.py [--series total,PS] [--holdouts 14,7]
+Run: python bench/forecast_callcenter.py [--series total,PS,NW,NE] [--first-only] [--fixed]
 """
 from __future__ import annotations
 
@@ -44,11 +47,12 @@ def hourly_calls(data: Path = DATA) -> pd.DataFrame:
     return calls.groupby(["queue", "period_start"]).size().rename("contacts").reset_index()
 
 
-def series(hourly: pd.DataFrame, queue: str, first: str, last: str, months: tuple[int, ...]) -> np.ndarray:
-    """One queue's (or the total's) hours from `first` to `last` days: zero in hours without a
-    call on days with data, NaN on days without any record (the gap)."""
+def series(hourly: pd.DataFrame, queue: str, months: tuple[int, ...], last: str) -> pd.Series:
+    """One queue's (or the total's) hours from the first day of the first month to `last`: zero in
+    hours without a call on days with data, NaN on days without any record (the gap)."""
     rows = hourly if queue == "total" else hourly[hourly["queue"] == queue]
     rows = rows[rows["period_start"].dt.month.isin(months)]
+    first = pd.Timestamp(1999, months[0], 1)
     index = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(hours=23), freq="h")
     y = rows.groupby("period_start")["contacts"].sum().reindex(index).fillna(0.0)
     recorded = set(hourly.loc[hourly["period_start"].dt.month.isin(months), "period_start"].dt.normalize())
@@ -67,49 +71,82 @@ def statsforecast_peers(y: pd.Series, holdout_days: int) -> tuple[np.ndarray, np
     return naive, np.maximum(mstl.predict(holdout_days * 24)["mean"], 0.0)
 
 
-def run_case(hourly, queue: str, name: str, first: str, last: str, months, holdout_days: int) -> dict:
-    y = series(hourly, queue, first, last, months)
+MONTH = {1: "Jan", 2: "Feb", 10: "Oct"}
+# (months loaded, last training day, holdout days): the ten first cases (x total, PS) ...
+FIRST = [((10,), "1999-10-17", 14), ((1, 2, 10), "1999-10-17", 14), ((10,), "1999-10-24", 7),
+         ((1, 2, 10), "1999-10-24", 7), ((1, 2), "1999-02-21", 7)]
+# ... and holdouts the method was not tuned on
+EXTRA = [((10,), "1999-10-10", 7), ((10,), "1999-10-17", 7), ((1, 2, 10), "1999-10-17", 7), ((10,), "1999-10-20", 7),
+         ((10,), "1999-10-14", 14), ((2,), "1999-02-14", 7), ((1, 2), "1999-02-14", 7), ((1, 2), "1999-02-14", 14),
+         ((2,), "1999-02-21", 7), ((1, 2), "1999-02-07", 7), ((1, 2), "1999-02-10", 7), ((1,), "1999-01-17", 7),
+         ((1,), "1999-01-24", 7), ((1,), "1999-01-17", 14)]
+
+
+def describe(months, last: str, holdout_days: int) -> tuple[str, str]:
+    """'trained on' and 'holdout' labels, e.g. ('Jan + Feb + Oct 1-17', 'Oct 18-31')."""
+    end = pd.Timestamp(last)
+    held = f"{MONTH[end.month]} {end.day + 1}-{end.day + holdout_days}"
+    loaded = " + ".join(MONTH[m] for m in months if m != end.month)
+    return (f"{loaded} + " if loaded else "") + f"{MONTH[end.month]} 1-{end.day}", held
+
+
+def run_case(hourly, queue: str, months, last: str, holdout_days: int, fixed: bool) -> dict:
+    end = pd.Timestamp(last) + pd.Timedelta(days=holdout_days)
+    y = series(hourly, queue, months, f"{end:%Y-%m-%d}")
     start = y.index[0]
+    trained, held = describe(months, last, holdout_days)
     t0 = time.perf_counter()
     auto = forecast_series(y.to_numpy(), slots=24, first_weekday=start.dayofweek, horizon_days=holdout_days,
-                           holdout_days=holdout_days, start=start, what=f"{queue} {name}")
+                           holdout_days=holdout_days, start=start, what=f"{queue} {trained}")
     seconds = time.perf_counter() - t0
-    fixed = {m: forecast_series(y.to_numpy(), slots=24, first_weekday=start.dayofweek, horizon_days=1,
-                                holdout_days=holdout_days, model=m).wape for m in MODELS if m != "seasonal_naive"}
+    others = [m for m in MODELS if m != "seasonal_naive"] if fixed else ["profile"]
+    models = {m: forecast_series(y.to_numpy(), slots=24, first_weekday=start.dayofweek, horizon_days=1,
+                                 holdout_days=holdout_days, model=m).wape for m in others}
     actual = y.to_numpy()[-holdout_days * 24:]
     sf_naive, sf_mstl = statsforecast_peers(y, holdout_days)
-    return {"series": queue, "case": name, "holdout": f"{holdout_days} d", "model": auto.model,
-            "naive": auto.baseline_wape, "sf_naive": wape(actual, sf_naive), "auto": auto.wape,
-            **fixed, "sf_mstl_zeros": wape(actual, sf_mstl), "auto_s": seconds, "findings": auto.findings}
+    return {"series": queue, "trained on": trained, "holdout": held, "model": auto.model,
+            "backtest": f"{auto.backtest_wape:.3f}/{auto.baseline_backtest_wape:.3f}", "naive": auto.baseline_wape,
+            "sf_naive": wape(actual, sf_naive), "auto": auto.wape, **models, "sf_mstl_zeros": wape(actual, sf_mstl),
+            "auto_s": seconds, "findings": auto.findings}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", default="total,PS", help="queues (call types) to forecast, or total")
-    parser.add_argument("--holdouts", default="14,7", help="October holdout lengths in days")
+    parser.add_argument("--series", default="total,PS,NW,NE", help="queues (call types) to forecast, or total")
+    parser.add_argument("--first-only", action="store_true", help="only the ten first cases (total and PS)")
+    parser.add_argument("--fixed", action="store_true", help="also score every fixed model")
     args = parser.parse_args()
     if not (DATA / "callcenter").is_dir():
         raise SystemExit(f"call-centre data not found under {DATA}; set GOVEX_SHARED_DATA")
     hourly = hourly_calls()
     rows = []
     for queue in args.series.split(","):
-        for holdout in (int(h) for h in args.holdouts.split(",")):
-            rows.append(run_case(hourly, queue, "Oct only", "1999-10-01", "1999-10-31", (10,), holdout))
-            rows.append(run_case(hourly, queue, "Jan+Feb+Oct", "1999-01-01", "1999-10-31", (1, 2, 10), holdout))
-        rows.append(run_case(hourly, queue, "Feb holdout, Jan+Feb", "1999-01-01", "1999-02-28", (1, 2), 7))
+        cases = FIRST if queue in ("total", "PS") else []
+        cases = cases + ([] if args.first_only else EXTRA)
+        for months, last, holdout in cases:
+            rows.append(run_case(hourly, queue, months, last, holdout, args.fixed) | {"first": (months, last, holdout)
+                                                                                       in FIRST})
     table = pd.DataFrame(rows)
-    shown = table.drop(columns="findings")
-    for col in ["auto", *[m for m in MODELS if m != "seasonal_naive"], "sf_mstl_zeros"]:
+    shown = table.drop(columns=["findings", "first"])
+    models = [m for m in MODELS if m != "seasonal_naive"] if args.fixed else ["profile"]
+    for col in ["auto", *models, "sf_mstl_zeros"]:
         shown[f"{col} vs naive"] = (1 - table[col] / table["naive"]).map("{:+.1%}".format)
     pd.set_option("display.width", 250)
-    print("WAPE on the holdout (lower is better); 'vs naive' = 1 - WAPE / seasonal-naive WAPE")
-    print(shown[["series", "case", "holdout", "model", "naive", "sf_naive", "auto", "auto vs naive",
-                 *[m for m in MODELS if m != "seasonal_naive"], "sf_mstl_zeros", "sf_mstl_zeros vs naive",
+    print("WAPE on the holdout (lower is better); 'vs naive' = 1 - WAPE / seasonal-naive WAPE; back-test = chosen "
+          "model's WAPE / naive's on the same windows")
+    print(shown[["series", "trained on", "holdout", "model", "backtest", "naive", "sf_naive", "auto", "auto vs naive",
+                 *[c for m in models for c in (m, f"{m} vs naive")], "sf_mstl_zeros", "sf_mstl_zeros vs naive",
                  "auto_s"]].round(3).to_string(index=False))
+    gain = 1 - table["auto"] / table["naive"]
+    for label, rows_ in (("first ten", table["first"]), ("extra", ~table["first"]), ("all", table["first"] | True)):
+        g = gain[rows_]
+        if len(g):
+            print(f"{label} cases: {len(g)}; auto >= 10% better than naive in {(g >= 0.1).sum()}, better in "
+                  f"{(g > 0).sum()}, worse in {(g < 0).sum()}; median {g.median():+.1%}, worst {g.min():+.1%}")
     print("\nwhat the history check said:")
     for r in table.itertuples():
         for finding in r.findings:
-            print(f"  {r.series} {r.case} ({r.holdout}): {finding}")
+            print(f"  {r.series} {r._2} | {r.holdout}: {finding}")
 
 
 if __name__ == "__main__":
