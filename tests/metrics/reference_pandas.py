@@ -135,7 +135,8 @@ class Reference:
                 events = count("enforcement_actions", "violation_at")
             else:
                 events = count("enforcement_actions", "action_at", a["action"] == rungs[name.removesuffix("_per_1000_sellers")])
-            active = self._count("orders", "ordered_at", by, order_cuts, period, distinct="seller_id")
+            # cut only where both tables can be: enforcement actions reach no customer segment
+            active = self._count("orders", "ordered_at", by, {"market"}, period, distinct="seller_id")
             out = self._ratio(events, active)
             return out.assign(value=out["value"] * 1000)
         if name == "repeat_violation_rate":

@@ -30,6 +30,9 @@ DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "carrier": (("orders", "carrier"),),
     "category": (("orders", "category"), ("sellers", "category")),
     "seller_tier": (("sellers", "seller_tier"),),
+    "seller_type": (("sellers", "seller_type"),),
+    "vertical": (("sellers", "vertical"),),
+    "region": (("sellers", "region"),),
     "policy": (("moderation_cases", "policy"),),
 }
 
