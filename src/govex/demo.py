@@ -312,7 +312,7 @@ def _report(ctx: DemoContext) -> list[str]:
 def _dashboard(ctx: DemoContext) -> list[str]:
     from govex.dashboard import precompute_dashboard
 
-    result = precompute_dashboard(ctx.warehouse, **_built(ctx))
+    result = precompute_dashboard(ctx.warehouse, **_built(ctx), decisions=ctx.results.get("decisions"))
     if ctx.engine == "spark":  # the app itself reads a DuckDB file
         return [result.summary(), f"written to Spark database {SPARK_OUTPUT!r} under {ctx.out / SPARK_FOLDER}"]
     return [result.summary(), f"open it with: govex dashboard --db {ctx.database}"]

@@ -698,6 +698,23 @@ def benchmarks(db: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
 
 
+def decisions(db: str) -> None:
+    st.title("Decisions")
+    playbook = _read(db, "playbook")
+    if playbook is None:
+        st.info("No playbook was given when the dashboard tables were computed: `govex demo` gives its own; "
+                "see docs/impact.md for writing one.")
+        return
+    st.subheader("Playbook and the status of started plays")
+    st.caption("Status: the KPI since each play's start measured against the other markets or segments "
+               "(difference-in-differences, synthetic control or interrupted time series), against its expected effect.")
+    st.dataframe(playbook, hide_index=True, width="stretch")
+    portfolio = _read(db, "portfolio")
+    if portfolio is not None:
+        st.subheader("Portfolio within budget")
+        st.dataframe(portfolio, hide_index=True, width="stretch")
+
+
 _PAGES: dict[str, st.Page] = {}
 
 
@@ -711,6 +728,7 @@ def main() -> None:
         "moved": st.Page(lambda: moved(db), title="What moved", url_path="moved"),
         "planning": st.Page(lambda: planning(db), title="Planning", url_path="planning"),
         "benchmarks": st.Page(lambda: benchmarks(db), title="Benchmarks", url_path="benchmarks"),
+        "decisions": st.Page(lambda: decisions(db), title="Decisions", url_path="decisions"),
         # the default page is served at the root only; a link to /overview opens it too, not "Page not found"
         "overview_alias": st.Page(lambda: overview(db), title="Overview", url_path="overview", visibility="hidden"),
     })

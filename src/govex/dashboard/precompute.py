@@ -28,6 +28,7 @@ from govex.errors import GovexError
 
 if TYPE_CHECKING:  # the app imports this module; planning loads only when precomputing
     from govex.planning import WarehousePlan
+    from govex.reports.playbook import Decisions
     from govex.voc import AutomationStudy
 
 TABLES = {
@@ -35,6 +36,7 @@ TABLES = {
     "segment_health": "dash_segment_health", "segment_movers": "dash_segment_movers",
     "transitions": "dash_segment_transitions", "anomalies": "dash_anomalies", "decomposition": "dash_decomposition",
     "plan": "dash_plan", "scenario": "dash_scenario", "benchmarks": "dash_benchmarks", "status": "dash_status",
+    "playbook": "dash_playbook", "portfolio": "dash_portfolio",
 }
 HEALTH_FRAMEWORKS = ("value", "lifecycle", "risk")
 PROFILE_FRAMEWORKS = ("value", "lifecycle", "risk", "intent")
@@ -181,12 +183,24 @@ PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
 }
 
 
+def _decisions(decisions: Decisions) -> dict[str, pd.DataFrame]:
+    """The report's playbook and portfolio rows (`govex.reports.playbook`), as tables."""
+    from govex.reports.playbook import playbook_rows, portfolio_rows
+
+    frames = {"playbook": pd.DataFrame(playbook_rows(decisions), columns=["where", "action", "owner", "KPI, expected",
+                                                                        "start", "review", "status"])}
+    if decisions.portfolio is not None:
+        frames["portfolio"] = pd.DataFrame(portfolio_rows(decisions.portfolio), columns=["item", "portfolio"])
+    return frames
+
+
 def precompute_dashboard(
     warehouse: Warehouse,
     *,
     scenario: str | Path | None = None,
     plan: WarehousePlan | None = None,
     study: AutomationStudy | None = None,
+    decisions: Decisions | None = None,
 ) -> PrecomputeResult:
     """Compute every dashboard table and write it into the warehouse (replacing earlier ones).
 
@@ -198,6 +212,8 @@ def precompute_dashboard(
     plan : next week's plan if already built (`govex.planning.plan_from_warehouse`); built once here otherwise.
     study : the VOC automation study if already run (`govex.voc.automation_study`); used when no scenario
         file is given, instead of running the study again.
+    decisions : the playbook's statuses and the portfolio (`govex.reports.playbook.measure_decisions`), shown
+        as the report shows them; without them the decisions page says none was given.
     """
     from govex.planning import plan_from_warehouse
 
@@ -205,6 +221,8 @@ def precompute_dashboard(
     scenario_path = Path(scenario) if scenario is not None else None
     parts: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
         **PARTS, "plan": lambda _wh: _plan(planned), "scenario": lambda wh: _scenario(wh, planned, scenario_path, study)}
+    if decisions is not None:
+        parts["decisions"] = lambda _wh: _decisions(decisions)
     computed: dict[str, pd.DataFrame] = {}
     absent: dict[str, str] = {}
     status = []
