@@ -33,6 +33,7 @@ DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "seller_type": (("sellers", "seller_type"),),
     "vertical": (("sellers", "vertical"),),
     "region": (("sellers", "region"),),
+    "creator_id": (("orders", "creator_id"),),
     "policy": (("moderation_cases", "policy"),),
 }
 
