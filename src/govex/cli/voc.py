@@ -107,158 +107,164 @@ def _resolvable_shares(pairs: list[str]) -> dict[str, float]:
     return shares
 
 
+voc_app = typer.Typer(help="Voice of the customer: classify texts, find themes, cost automation.", no_args_is_help=True)
+
+
+@voc_app.command("train")
+def train(
+    out: Path = typer.Option(..., "--out", help="model file to write (.joblib; a .json sidecar is written beside it)"),
+    input_path: InputFile = None,
+    db: Database = None,
+    text_col: TextColumn = "text",
+    label_col: LabelColumn = "reason",
+    holdout: float = typer.Option(0.0, help="share held out for evaluation (0 = train on everything)"),
+    evaluation_out: Path | None = typer.Option(None, "--evaluation-out", help="evaluation JSON (needs --holdout)"),
+    max_texts: MaxTexts = 20_000,
+    seed: Seed = 0,
+) -> None:
+    """Train the offline classifier on labelled texts and save it (versioned)."""
+    from govex.voc.classifier import TextClassifier, train_and_evaluate
+    from govex.errors import VocInputError
+
+    frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
+    if evaluation_out is not None and holdout <= 0:
+        raise VocInputError("--evaluation-out needs --holdout (e.g. --holdout 0.2) so the evaluation uses unseen texts")
+    summary: dict = {}
+    if holdout > 0:
+        model, evaluation = train_and_evaluate(frame[text], frame[label], holdout_share=holdout)
+        summary.update(accuracy=evaluation.accuracy, macro_f1=evaluation.macro_f1, n_evaluated=evaluation.n_texts)
+        if evaluation_out is not None:
+            evaluation.save(evaluation_out)
+    else:
+        model = TextClassifier().fit(frame[text], frame[label])
+    model.save(out)
+    print_json({"model": str(out), "labels": list(model.classes_), "n_train": model.n_train_, **summary})
+
+
+@voc_app.command("classify")
+def classify(
+    model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
+    out: Path = typer.Option(..., "--out", help="CSV or Parquet: the input rows plus label and confidence"),
+    input_path: InputFile = None,
+    db: Database = None,
+    text_col: TextColumn = "text",
+    max_texts: MaxTexts = 20_000,
+    seed: Seed = 0,
+) -> None:
+    """Label texts with a saved model (label and calibrated confidence per row)."""
+    from govex.voc.classifier import TextClassifier
+
+    model = TextClassifier.load(model_path)
+    frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed)
+    result = model.classify(frame[text])
+    _write_frame(frame.assign(label=result["label"].to_numpy(), confidence=result["confidence"].to_numpy()), out)
+    print_json({"written": str(out), "rows": len(frame), "labels": result["label"].value_counts().to_dict()})
+
+
+@voc_app.command("evaluate")
+def evaluate(
+    model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
+    input_path: InputFile = None,
+    db: Database = None,
+    text_col: TextColumn = "text",
+    label_col: LabelColumn = "reason",
+    out: Path | None = typer.Option(None, "--out", help="evaluation JSON (per class, confusion, precision-coverage curves)"),
+    max_texts: MaxTexts = 20_000,
+    seed: Seed = 0,
+) -> None:
+    """Score a saved model on labelled texts it has not seen."""
+    from govex.voc.classifier import TextClassifier
+
+    model = TextClassifier.load(model_path)
+    frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
+    evaluation = model.evaluate(frame[text], frame[label])
+    if out is not None:
+        evaluation.save(out)
+    print_json(
+        {
+            "accuracy": evaluation.accuracy,
+            "macro_f1": evaluation.macro_f1,
+            "n_texts": evaluation.n_texts,
+            "per_class": evaluation.per_class.to_dict(orient="records"),
+        }
+    )
+
+
+@voc_app.command("themes")
+def themes(
+    input_path: InputFile = None,
+    db: Database = None,
+    source: str = typer.Option("contacts", help="with --db: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)"),
+    segment: list[str] = typer.Option([], "--segment", help="with --db: add the customer's segment of this framework as column segment:<framework> (repeatable)"),
+    text_col: TextColumn = "text",
+    language: str = typer.Option("en", help="en or pt"),
+    n_themes: int = typer.Option(12, help="number of themes"),
+    by: list[str] = typer.Option([], "--by", help="group volumes by this column (repeatable), e.g. journey or segment:value"),
+    csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme, e.g. csat"),
+    nps_col: str | None = typer.Option(None, help="NPS answer column (0-10), e.g. nps"),
+    out: Path | None = typer.Option(None, "--out", help="CSV: the input rows with their theme"),
+    max_texts: MaxTexts = 20_000,
+    seed: Seed = 0,
+) -> None:
+    """Find themes in unlabelled texts: phrases, examples, volume and scores per theme and group."""
+    from govex.errors import VocInputError
+    from govex.voc.themes import ThemeConfig, ThemeFinder, theme_scores
+
+    if source not in ("contacts", "surveys"):
+        raise VocInputError(f"--source {source!r}: expected 'contacts' or 'surveys'")
+    frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed, source=source, segments=segment, with_scores=True)
+    finder = ThemeFinder(ThemeConfig(language=language, n_themes=n_themes)).fit(frame[text])
+    frame = frame.assign(theme=finder.assignments_)
+    if out is not None:
+        _write_frame(frame, out)
+    scores = theme_scores(frame, by=by, csat_col=csat_col, nps_col=nps_col)
+    print_json({"themes": finder.themes_.to_dict(orient="records"), "scores": scores.to_dict(orient="records")})
+
+
+@voc_app.command("automation")
+def automation(
+    evaluation_path: Path = typer.Option(..., "--evaluation", help="evaluation JSON from `govex voc evaluate --out`"),
+    out: Path = typer.Option(..., "--out", help="scenario YAML for `govex plan scenario`"),
+    volumes_path: Path | None = typer.Option(None, "--volumes", help="file with reason, monthly_contacts, handle_time_s (linear costing)"),
+    db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file: FTE and cost saved from next week's staffing plan"),
+    target_precision: float = typer.Option(0.9, help="precision the automation must keep"),
+    resolvable: list[str] = typer.Option(
+        [], "--resolvable", help="REASON=SHARE: share of recognised contacts automation closes (repeatable; overrides the defaults)"
+    ),
+    default_resolvable_share: float = typer.Option(0.1, help="resolvable share of reasons without a default or --resolvable"),
+    cost_per_productive_hour: float = typer.Option(25.0, help="with --volumes: agent cost per productive hour"),
+    productive_hours_per_fte_month: float = typer.Option(120.0, help="with --volumes: productive hours of one FTE per month"),
+    llm_cost_per_contact: float = typer.Option(0.0, help="model cost per automated attempt"),
+    name: str = typer.Option("voc-automation", help="scenario name"),
+    top: int | None = typer.Option(None, help="keep only the best N reasons in the scenario"),
+) -> None:
+    """Rank automation opportunities per reason and write them as a planning scenario."""
+    from govex.voc.automation import AutomationConfig, automation_opportunities, planned_automation_opportunities, write_scenario
+    from govex.errors import VocInputError
+    from govex.voc.evaluation import Evaluation
+
+    if (volumes_path is None) == (db is None):
+        raise VocInputError("give exactly one of --volumes FILE or --db FILE")
+    config = AutomationConfig(
+        target_precision=target_precision,
+        resolvable_share=_resolvable_shares(resolvable),
+        default_resolvable_share=default_resolvable_share,
+        cost_per_productive_hour=cost_per_productive_hour,
+        productive_hours_per_fte_month=productive_hours_per_fte_month,
+        llm_cost_per_contact=llm_cost_per_contact,
+    )
+    evaluation = Evaluation.load(evaluation_path)
+    if db is not None:
+        from govex.planning import plan_from_warehouse
+
+        planned = plan_from_warehouse(_warehouse(db))
+        table = planned_automation_opportunities(evaluation, planned.inputs, settings=planned.plan.settings, config=config)
+    else:
+        table = automation_opportunities(evaluation, _read_frame(volumes_path), config=config)
+    write_scenario(table, out, name=name, top_n=top)
+    typer.echo(f"scenario written to {out}", err=True)
+    print_json(table.to_dict(orient="records"))
+
+
 def register(app: typer.Typer) -> None:
-    voc = typer.Typer(help="Voice of the customer: classify texts, find themes, cost automation.", no_args_is_help=True)
-
-    @voc.command("train")
-    def train(
-        out: Path = typer.Option(..., "--out", help="model file to write (.joblib; a .json sidecar is written beside it)"),
-        input_path: InputFile = None,
-        db: Database = None,
-        text_col: TextColumn = "text",
-        label_col: LabelColumn = "reason",
-        holdout: float = typer.Option(0.0, help="share held out for evaluation (0 = train on everything)"),
-        evaluation_out: Path | None = typer.Option(None, "--evaluation-out", help="evaluation JSON (needs --holdout)"),
-        max_texts: MaxTexts = 20_000,
-        seed: Seed = 0,
-    ) -> None:
-        """Train the offline classifier on labelled texts and save it (versioned)."""
-        from govex.voc.classifier import TextClassifier, train_and_evaluate
-        from govex.errors import VocInputError
-
-        frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
-        if evaluation_out is not None and holdout <= 0:
-            raise VocInputError("--evaluation-out needs --holdout (e.g. --holdout 0.2) so the evaluation uses unseen texts")
-        summary: dict = {}
-        if holdout > 0:
-            model, evaluation = train_and_evaluate(frame[text], frame[label], holdout_share=holdout)
-            summary.update(accuracy=evaluation.accuracy, macro_f1=evaluation.macro_f1, n_evaluated=evaluation.n_texts)
-            if evaluation_out is not None:
-                evaluation.save(evaluation_out)
-        else:
-            model = TextClassifier().fit(frame[text], frame[label])
-        model.save(out)
-        print_json({"model": str(out), "labels": list(model.classes_), "n_train": model.n_train_, **summary})
-
-    @voc.command("classify")
-    def classify(
-        model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
-        out: Path = typer.Option(..., "--out", help="CSV or Parquet: the input rows plus label and confidence"),
-        input_path: InputFile = None,
-        db: Database = None,
-        text_col: TextColumn = "text",
-        max_texts: MaxTexts = 20_000,
-        seed: Seed = 0,
-    ) -> None:
-        """Label texts with a saved model (label and calibrated confidence per row)."""
-        from govex.voc.classifier import TextClassifier
-
-        model = TextClassifier.load(model_path)
-        frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed)
-        result = model.classify(frame[text])
-        _write_frame(frame.assign(label=result["label"].to_numpy(), confidence=result["confidence"].to_numpy()), out)
-        print_json({"written": str(out), "rows": len(frame), "labels": result["label"].value_counts().to_dict()})
-
-    @voc.command("evaluate")
-    def evaluate(
-        model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
-        input_path: InputFile = None,
-        db: Database = None,
-        text_col: TextColumn = "text",
-        label_col: LabelColumn = "reason",
-        out: Path | None = typer.Option(None, "--out", help="evaluation JSON (per class, confusion, precision-coverage curves)"),
-        max_texts: MaxTexts = 20_000,
-        seed: Seed = 0,
-    ) -> None:
-        """Score a saved model on labelled texts it has not seen."""
-        from govex.voc.classifier import TextClassifier
-
-        model = TextClassifier.load(model_path)
-        frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
-        evaluation = model.evaluate(frame[text], frame[label])
-        if out is not None:
-            evaluation.save(out)
-        print_json(
-            {
-                "accuracy": evaluation.accuracy,
-                "macro_f1": evaluation.macro_f1,
-                "n_texts": evaluation.n_texts,
-                "per_class": evaluation.per_class.to_dict(orient="records"),
-            }
-        )
-
-    @voc.command("themes")
-    def themes(
-        input_path: InputFile = None,
-        db: Database = None,
-        source: str = typer.Option("contacts", help="with --db: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)"),
-        segment: list[str] = typer.Option([], "--segment", help="with --db: add the customer's segment of this framework as column segment:<framework> (repeatable)"),
-        text_col: TextColumn = "text",
-        language: str = typer.Option("en", help="en or pt"),
-        n_themes: int = typer.Option(12, help="number of themes"),
-        by: list[str] = typer.Option([], "--by", help="group volumes by this column (repeatable), e.g. journey or segment:value"),
-        csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme, e.g. csat"),
-        nps_col: str | None = typer.Option(None, help="NPS answer column (0-10), e.g. nps"),
-        out: Path | None = typer.Option(None, "--out", help="CSV: the input rows with their theme"),
-        max_texts: MaxTexts = 20_000,
-        seed: Seed = 0,
-    ) -> None:
-        """Find themes in unlabelled texts: phrases, examples, volume and scores per theme and group."""
-        from govex.errors import VocInputError
-        from govex.voc.themes import ThemeConfig, ThemeFinder, theme_scores
-
-        if source not in ("contacts", "surveys"):
-            raise VocInputError(f"--source {source!r}: expected 'contacts' or 'surveys'")
-        frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed, source=source, segments=segment, with_scores=True)
-        finder = ThemeFinder(ThemeConfig(language=language, n_themes=n_themes)).fit(frame[text])
-        frame = frame.assign(theme=finder.assignments_)
-        if out is not None:
-            _write_frame(frame, out)
-        scores = theme_scores(frame, by=by, csat_col=csat_col, nps_col=nps_col)
-        print_json({"themes": finder.themes_.to_dict(orient="records"), "scores": scores.to_dict(orient="records")})
-
-    @voc.command("automation")
-    def automation(
-        evaluation_path: Path = typer.Option(..., "--evaluation", help="evaluation JSON from `govex voc evaluate --out`"),
-        out: Path = typer.Option(..., "--out", help="scenario YAML for `govex plan scenario`"),
-        volumes_path: Path | None = typer.Option(None, "--volumes", help="file with reason, monthly_contacts, handle_time_s (linear costing)"),
-        db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file: FTE and cost saved from next week's staffing plan"),
-        target_precision: float = typer.Option(0.9, help="precision the automation must keep"),
-        resolvable: list[str] = typer.Option(
-            [], "--resolvable", help="REASON=SHARE: share of recognised contacts automation closes (repeatable; overrides the defaults)"
-        ),
-        default_resolvable_share: float = typer.Option(0.1, help="resolvable share of reasons without a default or --resolvable"),
-        cost_per_productive_hour: float = typer.Option(25.0, help="with --volumes: agent cost per productive hour"),
-        productive_hours_per_fte_month: float = typer.Option(120.0, help="with --volumes: productive hours of one FTE per month"),
-        llm_cost_per_contact: float = typer.Option(0.0, help="model cost per automated attempt"),
-        name: str = typer.Option("voc-automation", help="scenario name"),
-        top: int | None = typer.Option(None, help="keep only the best N reasons in the scenario"),
-    ) -> None:
-        """Rank automation opportunities per reason and write them as a planning scenario."""
-        from govex.voc.automation import AutomationConfig, automation_opportunities, planned_automation_opportunities, write_scenario
-        from govex.errors import VocInputError
-        from govex.voc.evaluation import Evaluation
-
-        if (volumes_path is None) == (db is None):
-            raise VocInputError("give exactly one of --volumes FILE or --db FILE")
-        config = AutomationConfig(
-            target_precision=target_precision,
-            resolvable_share=_resolvable_shares(resolvable),
-            default_resolvable_share=default_resolvable_share,
-            cost_per_productive_hour=cost_per_productive_hour,
-            productive_hours_per_fte_month=productive_hours_per_fte_month,
-            llm_cost_per_contact=llm_cost_per_contact,
-        )
-        evaluation = Evaluation.load(evaluation_path)
-        if db is not None:
-            from govex.planning import plan_from_warehouse
-
-            planned = plan_from_warehouse(_warehouse(db))
-            table = planned_automation_opportunities(evaluation, planned.inputs, settings=planned.plan.settings, config=config)
-        else:
-            table = automation_opportunities(evaluation, _read_frame(volumes_path), config=config)
-        write_scenario(table, out, name=name, top_n=top)
-        typer.echo(f"scenario written to {out}", err=True)
-        print_json(table.to_dict(orient="records"))
-
-    app.add_typer(voc, name="voc")
+    app.add_typer(voc_app, name="voc")
