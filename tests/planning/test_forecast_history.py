@@ -114,8 +114,10 @@ def test_choice_never_prefers_a_model_that_lost_to_the_baseline():
     assert _choose(trial({**lost, "ets": (0.22, weekly)})) == "ets"
     # ranked by the ratio to the baseline, not by raw WAPE from different windows
     assert _choose(trial({**lost, "ets": (0.19, 0.20), "mstl": (0.20, weekly)})) == "mstl"
-    # the profile model is taken whenever it beat the baseline
+    # a light model that beat the baseline is taken before any statsforecast one, the better of two
     assert _choose(trial({**lost, "profile": (0.19, daily), "ets": (0.10, weekly)})) == "profile"
+    assert _choose(trial({**lost, "profile": (0.19, daily), "profile_trend": (0.18, daily)})) == "profile_trend"
+    assert _choose(trial({**lost, "profile": (0.18, daily), "profile_trend": (0.21, daily)})) == "profile"
     assert _choose(trial({BASELINE: (daily, daily), "profile": (daily, daily)})) == BASELINE  # a tie is not a win
 
 
@@ -127,8 +129,8 @@ def test_auto_model_never_lost_to_the_baseline_on_its_back_test(seed):
     y = rng.poisson(level * WEEKLY[np.arange(70) % 7]).astype(float)
     r = forecast_daily(y, horizon=7, holdout=7)
     # the statsforecast models are back-tested only when the profile model did not beat the baseline
-    assert {BASELINE, "profile"} <= set(r.backtest) <= set(AUTO_MODELS)
-    assert set(r.backtest) == set(AUTO_MODELS) or r.model == "profile"
+    assert {BASELINE, "profile", "profile_trend"} <= set(r.backtest) <= set(AUTO_MODELS)
+    assert set(r.backtest) == set(AUTO_MODELS) or r.model in ("profile", "profile_trend")
     if r.model != BASELINE:
         assert r.backtest[r.model] < r.backtest_baseline[r.model] == r.baseline_backtest_wape
     # every model that beat the baseline on its windows was a candidate; none that lost was taken
