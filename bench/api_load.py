@@ -124,6 +124,7 @@ async def drive(base: str, token: str, ids: list[str], seconds: float, connectio
     latencies: list[float] = []
     errors = mismatches = 0
     deadline = time.perf_counter() + seconds
+    finished: list[float] = []  # when each lookup connection stopped (a reload may still be running then)
 
     async def worker(seed: int):
         nonlocal errors, mismatches
@@ -144,6 +145,7 @@ async def drive(base: str, token: str, ids: list[str], seconds: float, connectio
                 errors += 1
             elif body["tier"] != expected[(cid, journey)]:
                 mismatches += 1
+        finished.append(time.perf_counter())
         conn.close()
 
     async def reloader():
@@ -163,8 +165,8 @@ async def drive(base: str, token: str, ids: list[str], seconds: float, connectio
     started = time.perf_counter()
     jobs = [worker(i) for i in range(connections)] + ([reloader()] if reload_every_s else [])
     results = await asyncio.gather(*jobs)
-    elapsed = time.perf_counter() - started
     cpu = cpu_seconds(server_pid) - cpu_before
+    elapsed = max(finished) - started
     lat = np.array(latencies) * 1000
     return {"requests": len(lat), "rps": len(lat) / elapsed, "p50_ms": np.percentile(lat, 50),
             "p99_ms": np.percentile(lat, 99), "max_ms": lat.max(), "errors": errors, "mismatches": mismatches,

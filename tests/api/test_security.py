@@ -39,7 +39,8 @@ def make_server(tmp_path, api_kit):
             tokens[key_id], entry = new_api_key(key_id, scopes)
             entries.append(entry)
         write_keys_file(keys, entries)
-        options = {"watch_interval_s": 0, "isolated_builds": False, **settings}
+        # Normal build priority: a lowered one can starve reloads on an oversubscribed test machine.
+        options = {"watch_interval_s": 0, "isolated_builds": False, "build_niceness": 0, **settings}
         app = create_app(ServiceSettings(db=db, policy=policy, keys=keys, audit_log=audit,
                                          limits=limits or LimitSettings(), **options))
         context = api_kit.running(app)

@@ -23,7 +23,10 @@ def server(tmp_path_factory, api_kit):
         tokens[key_id], entry = new_api_key(key_id, scopes)
         entries.append(entry)
     write_keys_file(keys, entries)
-    app = create_app(ServiceSettings(db=db, policy=policy, keys=keys, audit_log=audit, watch_interval_s=0))
+    # Builds at normal priority here: on a shared, oversubscribed test machine a lowered one can starve the
+    # reloads this module makes under load (the default niceness is tested on its own below).
+    app = create_app(ServiceSettings(db=db, policy=policy, keys=keys, audit_log=audit, watch_interval_s=0,
+                                     build_niceness=0))
     with api_kit.running(app) as base, httpx.Client(base_url=base, timeout=10) as client:
         yield {"client": client, "tokens": tokens, "audit": audit, "folder": folder, "db": db, "policy": policy,
                "kit": api_kit}
@@ -173,3 +176,20 @@ def test_reload_of_a_broken_policy_keeps_the_snapshot(server):
         assert client.get("/healthz").json()["snapshot"] == before
     finally:
         server["policy"].write_text(good)
+
+
+def test_snapshots_are_built_in_a_process_that_yields_the_cpu_to_serving():
+    import os
+
+    from govex.api.app import _Builder
+
+    niceness = ServiceSettings(db=None, policy=None, keys=None, audit_log=None).build_niceness
+    assert niceness > 0
+    builder = _Builder(isolated=True, niceness=niceness)
+    try:
+        worker_nice = builder._pool.submit(os.nice, 0).result(timeout=120)
+        worker_pid = builder._pool.submit(os.getpid).result(timeout=120)
+    finally:
+        builder.close()
+    assert worker_pid != os.getpid()
+    assert worker_nice == min(os.nice(0) + niceness, 19)

@@ -5,8 +5,11 @@ never mix two snapshots. A reload builds the new snapshot in a separate process 
 one-worker pool), so the build does not hold the serving process's GIL, and then replaces that
 one reference. The watcher that reloads on file changes never dies: every failure is logged with
 its reason and recorded for `/readyz`, the file state is recorded only after a successful build,
-and a failed build is retried on the next tick. The keys file is re-read on change, on every
-reload and on SIGHUP (which also reopens the audit log).
+and a failed build is retried on the next tick. The keys file is re-read when it has changed
+(checked on every tick and every reload) and on SIGHUP (which also reopens the audit log).
+
+The build process runs at a lower CPU priority than the serving process: on a machine with few
+cores a rebuild (seconds of CPU per reload) would otherwise take turns with answering.
 """
 from __future__ import annotations
 
@@ -62,6 +65,7 @@ class ServiceSettings:
     max_snapshot_age_s: float | None = None  # /readyz answers 503 when the snapshot is older
     limits: LimitSettings = field(default_factory=LimitSettings)
     isolated_builds: bool = True  # rebuild snapshots in a separate process (False: a thread of this one)
+    build_niceness: int = 10  # added to the build process's nice value: serving comes first on a busy machine
 
 
 @dataclass(frozen=True)
@@ -115,15 +119,16 @@ def _ready() -> bool:
 class _Builder:
     """Builds snapshots away from the serving thread: in a one-worker process pool, restarted if it dies."""
 
-    def __init__(self, isolated: bool):
-        self.isolated = isolated
+    def __init__(self, isolated: bool, niceness: int = 0):
+        self.isolated, self.niceness = isolated, niceness
         self._pool: ProcessPoolExecutor | None = None
         if isolated:
             self._start()
 
     def _start(self) -> None:
         """A fresh worker, told to import the build code now so the first reload does not wait for it."""
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=os.nice,
+                                         initargs=(self.niceness,))
         self._pool.submit(_ready)
 
     async def build(self, db: Path, policy: Path | None, serial: int, store: Path | None) -> Snapshot:
@@ -159,7 +164,7 @@ class Service:
             build_snapshot(db=settings.db, policy=settings.policy, serial=next(self._serial)))
         self.last_reload = Outcome(True, _now_iso(), "start")
         self.audit = AuditLog(settings.audit_log)
-        self.builder = _Builder(settings.isolated_builds and settings.store is None)
+        self.builder = _Builder(settings.isolated_builds and settings.store is None, settings.build_niceness)
         self.reload_lock = asyncio.Lock()
 
     def _data_state(self) -> tuple:
@@ -180,10 +185,15 @@ class Service:
         self.keys_outcome = Outcome(True, _now_iso(), trigger)
         log.info("keys reloaded from %s (%s): %d keys", self.settings.keys, trigger, len(fresh.entries))
 
+    def keys_changed(self) -> bool:
+        """The keys file differs from the one loaded, or the last load failed (so it is retried)."""
+        return _file_state(self.settings.keys) != self.keys_state or not self.keys_outcome.ok
+
     async def reload(self, trigger: str) -> Snapshot:
-        """Re-read keys, rebuild the snapshot and publish it; raise SnapshotError (logged) and keep serving on failure."""
+        """Re-read keys if changed, rebuild the snapshot and publish it; raise SnapshotError (logged) and keep serving on failure."""
         async with self.reload_lock:
-            self.reload_keys(trigger)
+            if self.keys_changed():
+                self.reload_keys(trigger)
             state = self._data_state()  # recorded only if the build from these files succeeds
             before = self.snapshot.snapshot_id
             try:
@@ -199,7 +209,7 @@ class Service:
             return fresh
 
     async def tick(self) -> None:
-        if _file_state(self.settings.keys) != self.keys_state:
+        if self.keys_changed():
             self.reload_keys("keys file changed")
         if self._data_state() != self.watched:
             await self.reload("files changed")
