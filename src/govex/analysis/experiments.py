@@ -147,6 +147,27 @@ def read_experiment(
             raise ConfigError(f"guardrail {column!r}: harmful direction must be 'increase' or 'decrease', got {direction!r}")
     measures = [metric] + ([pre] if pre else []) + list(guardrails)
     check_columns(units, dims=[arm] + ([segment] if segment else []), measures=measures, what="experiment data")
+    arms, names, control = _arms(units, arm, control)
+    values = {c: numeric_column(units, c, what="experiment data", nonnegative=False) for c in measures}
+    counts = {a: int((arms == a).sum()) for a in names}
+    shares = None if expected_shares is None else [expected_shares[a] for a in names]
+    srm_p = sample_ratio_test([counts[a] for a in names], shares)
+    scopes = [("all", np.ones(len(units), dtype=bool))]
+    if segment:
+        seg_labels = units[segment].astype("string").fillna("<null>").to_numpy()
+        scopes += [(s, seg_labels == s) for s in sorted(set(seg_labels))]
+    effects = _effects(values[metric], values[pre] if pre else None, arms, control, scopes, alpha=alpha,
+                       correction=correction)
+    guard = _guardrail_reads({c: values[c] for c in guardrails}, guardrails, arms, control, alpha=alpha)
+    srm_ok = srm_p >= srm_alpha
+    return ExperimentRead(
+        effects=effects, guardrails=guard, srm_p_value=srm_p, srm_ok=srm_ok, arm_counts=counts,
+        trustworthy=bool(srm_ok and not guard["breached"].any()),
+    )
+
+
+def _arms(units: pd.DataFrame, arm: str, control: str | None) -> tuple[np.ndarray, list[str], str]:
+    """Each unit's arm label, the sorted arm names and the control arm (checked)."""
     arms = units[arm].astype("string").fillna("<null>").to_numpy()
     names = sorted(set(arms))
     if len(names) < 2:
@@ -154,22 +175,16 @@ def read_experiment(
     control = control or ("control" if "control" in names else names[0])
     if control not in names:
         raise ConfigError(f"control arm {control!r} is not in column {arm!r} (arms: {names})")
-    treatments = [a for a in names if a != control]
-    values = {c: numeric_column(units, c, what="experiment data", nonnegative=False) for c in measures}
-    y = values[metric]
-    if pre:
-        y_cuped, theta = cuped_adjust(y, values[pre])
-    else:
-        y_cuped, theta = y, 0.0
-    counts = {a: int((arms == a).sum()) for a in names}
-    shares = None if expected_shares is None else [expected_shares[a] for a in names]
-    srm_p = sample_ratio_test([counts[a] for a in names], shares)
-    seg_labels = units[segment].astype("string").fillna("<null>").to_numpy() if segment else None
-    rows = []
-    scopes = [("all", np.ones(len(units), dtype=bool))]
-    if segment:
-        scopes += [(s, seg_labels == s) for s in sorted(set(seg_labels))]
+    return arms, names, control
+
+
+def _effects(y: np.ndarray, pre: np.ndarray | None, arms: np.ndarray, control: str,
+             scopes: list[tuple[str, np.ndarray]], *, alpha: float, correction: str) -> pd.DataFrame:
+    """Raw and CUPED difference of each treatment against control, overall and per segment."""
+    y_cuped, theta = cuped_adjust(y, pre) if pre is not None else (y, 0.0)
+    treatments = [a for a in sorted(set(arms)) if a != control]
     z = stats.norm.isf(alpha / 2)
+    rows = []
     for scope, in_scope in scopes:
         for treatment in treatments:
             c_mask, t_mask = in_scope & (arms == control), in_scope & (arms == treatment)
@@ -192,22 +207,24 @@ def read_experiment(
         effects.loc[per_segment, "p_adjusted"] = adjust_pvalues(effects.loc[per_segment, "p_value_cuped"],
                                                                 method=correction)
     effects["significant"] = effects["p_adjusted"] < alpha
-    guard_rows = []
+    return effects
+
+
+def _guardrail_reads(values: Mapping[str, np.ndarray], guardrails: Mapping[str, str], arms: np.ndarray,
+                     control: str, *, alpha: float) -> pd.DataFrame:
+    """Each guardrail's difference per treatment, breached when it moved the harmful way significantly."""
+    treatments = [a for a in sorted(set(arms)) if a != control]
+    rows = []
     for column, direction in guardrails.items():
         g = values[column]
         for treatment in treatments:
             eff = _difference(g[arms == control], g[arms == treatment])
             harmful = eff.diff > 0 if direction == "increase" else eff.diff < 0
-            guard_rows.append({
+            rows.append({
                 "guardrail": column, "treatment": treatment, "harmful_direction": direction,
                 "control_mean": eff.control_mean, "treatment_mean": eff.treatment_mean,
                 "diff": eff.diff, "p_value": eff.p_value,
                 "breached": bool(harmful and eff.p_value < alpha),
             })
-    guard = pd.DataFrame(guard_rows, columns=["guardrail", "treatment", "harmful_direction", "control_mean",
-                                              "treatment_mean", "diff", "p_value", "breached"])
-    srm_ok = srm_p >= srm_alpha
-    return ExperimentRead(
-        effects=effects, guardrails=guard, srm_p_value=srm_p, srm_ok=srm_ok, arm_counts=counts,
-        trustworthy=bool(srm_ok and not guard["breached"].any()),
-    )
+    return pd.DataFrame(rows, columns=["guardrail", "treatment", "harmful_direction", "control_mean",
+                                       "treatment_mean", "diff", "p_value", "breached"])
