@@ -612,17 +612,65 @@ def localize_root_causes(
         raise ConfigError(f"{source} has no rows; nothing to localise")
     depth = len(dims) if max_depth is None else max(1, min(int(max_depth), len(dims)))
     nonneg = not allow_negative
-    v = numeric_column(cube, actual, what=source, nonnegative=nonneg)
-    f = numeric_column(cube, expected, what=source, nonnegative=nonneg)
-    ratio = actual_den is not None
-    if ratio:
-        v_den = numeric_column(cube, actual_den, what=source, nonnegative=True)
-        f_den = numeric_column(cube, expected_den, what=source, nonnegative=True)
-        overall_rate = f.sum() / f_den.sum() if f_den.sum() > 0 else 0.0
-        expected_rate = np.where(f_den > 0, f / np.where(f_den > 0, f_den, 1.0), overall_rate)
-        f_model = expected_rate * v_den  # expected numerator at the actual volume
-    else:
-        f_model = f
+    m = _read_measures(cube, actual, expected, actual_den, expected_den, source=source, nonnegative=nonneg)
+    codes, uniques = _encode(cube, dims)
+    cards = [max(len(u), 1) for u in uniques]
+    cuboids = _build_cuboids(codes, cards, depth)
+    count_noise = _count_noise(m.v, m.v_den, m.f, m.f_den) if m.ratio else None
+    options = dict(max_causes=max_causes, alpha=alpha, tie_tolerance=tie_tolerance, min_share=min_share,
+                   count_noise=count_noise)
+    chosen, f_fit = _pursue(cuboids, m.v, m.f_model, **options)
+    stability = _stability(cuboids, m.v, m.f_model, f_fit, options, runs=stability_runs, seed=seed,
+                           nonnegative=nonneg) if stability_runs > 0 and chosen else {}
+    causes, totals = _explain(chosen, cuboids, m, codes, uniques, dims, cards,
+                              stability if stability_runs > 0 else None)
+    total_actual, total_expected, gross = totals
+    general = next((c for c in causes if not c.dims), None)
+    causes = [c for c in causes if c.dims]
+    strong = tuple(c for c in causes if c.stability is None or c.stability >= min_stability)
+    weak = tuple(c for c in causes if c not in strong)
+    return Localization(
+        root_causes=strong,
+        measure="ratio" if m.ratio else "additive",
+        total_actual=float(total_actual),
+        total_expected=float(total_expected),
+        unexplained_share=float(1.0 - sum(c.share for c in strong) - (general.share if general else 0.0))
+        if gross > 0 else float("nan"),
+        weak_causes=weak,
+        general_shift=general,
+    )
+
+
+@dataclass(frozen=True)
+class _Measures:
+    """The cube's measures as arrays; `f_model` is the expected value at the actual volume."""
+
+    v: np.ndarray
+    f: np.ndarray
+    v_den: np.ndarray | None
+    f_den: np.ndarray | None
+    f_model: np.ndarray
+
+    @property
+    def ratio(self) -> bool:
+        return self.v_den is not None
+
+
+def _read_measures(cube: pd.DataFrame, actual: str, expected: str, actual_den: str | None, expected_den: str | None,
+                   *, source: str, nonnegative: bool) -> _Measures:
+    v = numeric_column(cube, actual, what=source, nonnegative=nonnegative)
+    f = numeric_column(cube, expected, what=source, nonnegative=nonnegative)
+    if actual_den is None:
+        return _Measures(v, f, None, None, f)
+    v_den = numeric_column(cube, actual_den, what=source, nonnegative=True)
+    f_den = numeric_column(cube, expected_den, what=source, nonnegative=True)
+    overall_rate = f.sum() / f_den.sum() if f_den.sum() > 0 else 0.0
+    expected_rate = np.where(f_den > 0, f / np.where(f_den > 0, f_den, 1.0), overall_rate)
+    return _Measures(v, f, v_den, f_den, expected_rate * v_den)  # expected numerator at the actual volume
+
+
+def _encode(cube: pd.DataFrame, dims: Sequence[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Integer codes and sorted labels of each dimension; a missing value is a value of its own."""
     codes, uniques = [], []
     for d in dims:
         c, u = pd.factorize(cube[d], sort=True)
@@ -631,17 +679,15 @@ def localize_root_causes(
         u = np.asarray([str(x) for x in u], dtype=object)
         codes.append(c.astype(np.int64))
         uniques.append(np.asarray(u, dtype=object))
-    cards = [max(len(u), 1) for u in uniques]
-    cuboids = _build_cuboids(codes, cards, depth)
-    count_noise = _count_noise(v, v_den, f, f_den) if ratio else None
-    options = dict(max_causes=max_causes, alpha=alpha, tie_tolerance=tie_tolerance, min_share=min_share,
-                   count_noise=count_noise)
-    chosen, f_fit = _pursue(cuboids, v, f_model, **options)
-    stability = _stability(cuboids, v, f_model, f_fit, options, runs=stability_runs, seed=seed,
-                           nonnegative=nonneg) if stability_runs > 0 and chosen else {}
+    return codes, uniques
 
+
+def _explain(chosen, cuboids, measures: _Measures, codes, uniques, dims, cards,
+             stability: dict | None) -> tuple[list[RootCause], tuple[float, float, float]]:
+    """Each chosen element as a RootCause with its contribution and share; the totals and gross movement."""
+    v, f, v_den, f_den, f_model = measures.v, measures.f, measures.v_den, measures.f_den, measures.f_model
     total_abs = float(np.abs(v - f_model).sum())
-    if ratio:
+    if measures.ratio:
         total_actual = v.sum() / v_den.sum() if v_den.sum() > 0 else float("nan")
         total_expected = f.sum() / f_den.sum() if f_den.sum() > 0 else float("nan")
         scale = v_den.sum()
@@ -662,7 +708,7 @@ def localize_root_causes(
         cub = cuboids[ci]
         values = _decode(cub, gi, cards)
         named = {dims[d]: str(uniques[d][code]) for d, code in zip(cub.dims, values)}
-        if ratio:
+        if measures.ratio:
             den_a, den_f = v_den[mask].sum(), f_den[mask].sum()
             cause_actual = v[mask].sum() / den_a if den_a > 0 else float("nan")
             cause_expected = f[mask].sum() / den_f if den_f > 0 else float("nan")
@@ -679,25 +725,11 @@ def localize_root_causes(
                 z=float(z),
                 contribution=contribution,
                 share=float(abs(contribution) / gross) if gross > 0 else float("nan"),
-                stability=stability.get((ci, gi), 0.0) if stability_runs > 0 else None,
-                cells=_top_cells(mask, v, f, v_den if ratio else None, f_den if ratio else None, f_model,
-                                 codes, uniques, dims),
+                stability=stability.get((ci, gi), 0.0) if stability is not None else None,
+                cells=_top_cells(mask, v, f, v_den, f_den, f_model, codes, uniques, dims),
             )
         )
-    general = next((c for c in causes if not c.dims), None)
-    causes = [c for c in causes if c.dims]
-    strong = tuple(c for c in causes if c.stability is None or c.stability >= min_stability)
-    weak = tuple(c for c in causes if c not in strong)
-    return Localization(
-        root_causes=strong,
-        measure="ratio" if ratio else "additive",
-        total_actual=float(total_actual),
-        total_expected=float(total_expected),
-        unexplained_share=float(1.0 - sum(c.share for c in strong) - (general.share if general else 0.0))
-        if gross > 0 else float("nan"),
-        weak_causes=weak,
-        general_shift=general,
-    )
+    return causes, (total_actual, total_expected, gross)
 
 
 def _stability(cuboids: list[_Cuboid], v: np.ndarray, f: np.ndarray, f_fit: np.ndarray, options: dict[str, Any],
