@@ -181,3 +181,18 @@ def test_cube_impact_refuses_an_unknown_treated_value():
     cube = _as_cube(make_panel(np.random.default_rng(5)))
     with pytest.raises(ConfigError, match=r"--treated XX: no market of that name has csat values; known: m00"):
         estimate_cube_impact(cube, metric="csat", by="market", treated=["m01", "XX"], start=START)
+
+
+def test_cli_needs_exactly_one_input_and_the_csv_columns(tmp_path):
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+
+    path = tmp_path / "panel.csv"
+    make_panel(np.random.default_rng(8)).to_csv(path, index=False)
+    both = CliRunner().invoke(app, ["impact", "--data", str(path), "--metric", "csat", "--treated", "policy",
+                                    "--start", START])
+    assert both.exit_code != 0 and "either --data FILE.csv" in str(both.exception)
+    columns = CliRunner().invoke(app, ["impact", "--data", str(path), "--unit", "market", "--treated", "policy",
+                                       "--start", START])
+    assert columns.exit_code != 0 and "--data needs --period, --outcome" in str(columns.exception)

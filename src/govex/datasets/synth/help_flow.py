@@ -31,16 +31,16 @@ class HelpFlowLaunch:
     deflected_share: float
     deflected: np.ndarray  # bool per contact: the contact does not happen
 
-    def truth(self, start_iso: str) -> dict:
+    def truth(self, start_iso: str, end_iso: str) -> dict:
         return {
-            "type": "help_flow_launch", "market": self.market, "start": start_iso,
+            "type": "help_flow_launch", "market": self.market, "start": start_iso, "end_exclusive": end_iso,
             "metric": "contact_rate", "relative_effect": -self.deflected_share,
             "randomised": False,
             "definition": f"from start on, a share {self.deflected_share} of the customer issues starting in "
                           f"{self.market} is answered by the new help flow before any contact: those issues' "
                           "contacts (and the surveys after them) do not exist, so contacts per order in the "
-                          f"market fall by {self.deflected_share:.0%} for issues started from that date; no other "
-                          "market gets the flow",
+                          f"market fall by {self.deflected_share:.0%} for issues started from that date to "
+                          "end_exclusive; no other market gets the flow",
         }
 
 

@@ -247,7 +247,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     truth = _truth_customers(cfg, cust, ring, clock, w_c)
     ground_truth = _ground_truth(cfg, events, clock, orders, ring, tables, w_c)
     ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
-    ground_truth["events"].append(launch.truth(clock.iso(launch.start_day)))
+    ground_truth["events"].append(launch.truth(clock.iso(launch.start_day), cfg.end.isoformat()))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
 
 
