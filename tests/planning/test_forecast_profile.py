@@ -130,3 +130,15 @@ def test_a_steady_decline_is_carried_one_week_on():
     assert r.wape <= 0.9 * naive_wape(y, 7)
     planted_next_week = (DAY_TOTALS * 0.9 ** (np.arange(31, 38) / 7)).sum()
     assert r.forecast.sum() == pytest.approx(planted_next_week, rel=0.05)
+
+
+def test_profile_band_covers_a_poisson_future():
+    # the 10-90 % band of the profile forecast (from its daily back-test errors) should hold about
+    # 80 % of the next two weeks' hours drawn from the planted rates
+    y = hourly(28 + 14, 10)
+    r = forecast_series(y[:28 * 24], slots=24, first_weekday=0, horizon_days=14, holdout_days=7, model="profile")
+    future = y[28 * 24:]
+    open_hours = np.tile(SHAPES, (2, 1)).ravel() > 0
+    inside = np.mean(((future >= r.p10) & (future <= r.p90))[open_hours])
+    assert 0.65 <= inside <= 0.95
+    assert np.all(r.p10 <= r.p50) and np.all(r.p50 <= r.p90)
