@@ -55,9 +55,12 @@ def _synthesise(ctx: DemoContext) -> list[str]:
 
 def _describe_event(event: dict) -> str:
     """One line per planted event: its type, where, when and how big (from ground_truth.json)."""
-    where = ", ".join(f"{k}={event[k]}" for k in ("market", "carrier", "vendor_id", "reason") if k in event)
+    where = ", ".join(f"{k}={event[k]}" for k in ("market", "carrier", "vendor_id", "reason", "region", "creator_id")
+                      if k in event)
     if "customer_ids" in event:
         where = f"{len(event['customer_ids'])} customers"
+    if "seller_ids" in event:
+        where = ", ".join(filter(None, (where, f"{len(event['seller_ids'])} sellers")))
     when = f" from {event['start']} to {event['end_exclusive']}" if "start" in event else ""
     sizes = ", ".join(f"{k} {v}" for k, v in event.items() if isinstance(v, (int, float)) and k != "seed")
     return f"{event['type']} ({where}){when}: {sizes}"
@@ -210,6 +213,49 @@ def _what_moved(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _sellers(ctx: DemoContext) -> list[str]:
+    import pandas as pd
+
+    from govex.analysis.findings import explain_metric
+    from govex.segments.seller_scorecard import education_effect, seller_scorecard
+    from govex.segments import latest_as_of
+    from govex.segments.seller import run_seller_segmentation, seller_segment_sizes
+    from govex.segments.store import read_assignments
+
+    as_of = latest_as_of(ctx.warehouse)
+    assignments = run_seller_segmentation(ctx.warehouse, as_of=as_of)
+    sizes = seller_segment_sizes(ctx.warehouse, assignments, as_of=as_of)
+    lines = [f"{name}: " + ", ".join(f"{r.segment} {r.sellers}" for r in group.itertuples())
+             for name, group in sizes.groupby("framework", sort=False)]
+    events = {e["type"]: e for e in ctx.ground_truth.get("events", [])}
+    if "seller_fraud_ring" in events:
+        rows = read_assignments(ctx.warehouse, framework="seller_risk", as_of=as_of, entity="seller").execute()
+        high, ring = set(rows.entity_id[rows.segment == "high"]), set(events["seller_fraud_ring"]["seller_ids"])
+        found = len(high & ring)
+        lines.append(f"planted vs found: fraud ring of {len(ring)} sellers, seller_risk=high holds {len(high)}: "
+                     f"precision {found / max(len(high), 1):.2f}, recall {found / len(ring):.2f}")
+    card = seller_scorecard(ctx.warehouse, as_of=as_of, by="seller_type")
+    for r in card.itertuples():
+        refused = "none to redeem" if pd.isna(r.redemption_refusal_rate) else f"{r.redemption_refusal_rate:.2%}"
+        lines.append(f"  {r.seller_type}: {r.sellers} sellers, order defects {r.order_defect_rate:.2%}, refused "
+                     f"redemptions {refused}, violations per seller {r.violations_per_seller:.2f}")
+    if "education_effect" in events:
+        effect = education_effect(ctx.warehouse, as_of=as_of)
+        lines.append(f"education: violation rate x{events['education_effect']['violation_rate_multiplier']} planted; "
+                     f"within enrolled sellers x{effect['within_seller_ratio']:.2f}, naive enrolled vs never "
+                     f"x{effect['naive_ratio']:.2f} (better sellers enrol more)")
+    for name, metric, by in (("redemption_refusal_spike", "redemption_refusal_rate", ["market", "region", "seller_type"]),
+                             ("creator_dispute_spike", "dispute_rate", ["market", "creator_id"])):
+        if name in events:
+            start = pd.Timestamp(events[name]["start"]).to_period("M")
+            month = (start + 1).to_timestamp()  # the first month the event covers whole
+            before = [(start - k).to_timestamp() for k in (3, 2, 1)]
+            change = explain_metric(ctx.warehouse, metric=metric, before=before, after=month, by=by)
+            lines.append(f"asked: why did {metric} move in {month:%Y-%m}? (planted: {name})")
+            lines += [f"  {line}" for line in change.render().splitlines()]
+    return lines
+
+
 def _planning(ctx: DemoContext) -> list[str]:
     from govex.planning import plan_from_warehouse
 
@@ -333,6 +379,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("Customer lifetime value", _clv),
     ("Prioritisation policy", _policy),
     ("What moved and why", _what_moved),
+    ("Sellers and merchants", _sellers),
     ("Workforce and cost plan", _planning),
     ("VOC and automation", _automation),
     ("Decisions and impact", _decisions),

@@ -191,7 +191,7 @@ def seller_features(warehouse: Warehouse, *, as_of: dt.date, reporting_currency:
     }
     if "rating_sum" in table.columns:
         derived["mean_rating"] = ibis.ifelse(table.n_rated_orders > 0, _rate(table.rating_sum, table.n_rated_orders), 0.0)
-    # gmv_cents and rating_sum stay: exact integer sums for pooled figures (govex.features.seller_scorecard)
+    # gmv_cents and rating_sum stay: exact integer sums for pooled figures (govex.segments.seller_scorecard)
     table = table.mutate(**derived).drop("last_order_day")
     # ties share a rank, and cents are exact: the same percentile on every engine
     table = table.mutate(gmv_percentile=ibis.percent_rank().over(order_by=table.gmv).cast("float64"))

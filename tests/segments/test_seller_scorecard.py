@@ -10,7 +10,7 @@ import pytest
 
 from govex.datasets import generate
 from govex.engine.warehouse import Warehouse
-from govex.features.seller_scorecard import education_effect, seller_scorecard
+from govex.segments.seller_scorecard import education_effect, seller_scorecard
 
 AS_OF = dt.date(2025, 9, 30)
 
