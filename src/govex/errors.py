@@ -11,16 +11,45 @@ class IssueLevel(str, Enum):
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a problem is, as far as it is known: a file and line, a table and column, the rows.
+
+    `subject` names the thing at that place (``metric 'contact_rate'``, ``target for 'csat'``);
+    `rows` is how many rows are affected (kept for programs; the message states it for people).
+    """
+
+    file: str | None = None
+    line: int | None = None
+    table: str | None = None
+    column: str | None = None
+    rows: int | None = None
+    subject: str | None = None
+
+    def __str__(self) -> str:
+        head = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+        head = " ".join(part for part in (head, self.subject) if part)
+        if self.table and self.column:
+            place = f"{self.table}.{self.column}"
+        else:
+            place = f"table {self.table}" if self.table else (f"column {self.column}" if self.column else "")
+        return ", ".join(part for part in (head, place) if part)
+
+
+@dataclass(frozen=True)
 class Issue:
-    """One finding of a validator; validators collect all of them, then raise once."""
+    """One finding of a validator; validators collect all of them, then raise once.
+
+    `where` is a `Location`; a plain string is still accepted from validators not yet converted.
+    """
 
     level: IssueLevel
     message: str
-    where: str = ""
+    where: Location | str = ""
     examples: tuple = field(default=())
 
     def render(self) -> str:
-        head = f"[{self.level.value}] {self.where + ': ' if self.where else ''}{self.message}"
+        where = str(self.where)
+        head = f"[{self.level.value}] {where + ': ' if where else ''}{self.message}"
         if not self.examples:
             return head
         rows = "\n".join(f"      {row}" for row in self.examples)

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from govex.errors import ContractError, Issue, IssueLevel
+from govex.errors import ContractError, Issue, IssueLevel, Location
 
 
-def _error(message: str, where: str, examples: tuple = ()) -> Issue:
+def _error(message: str, where: Location, examples: tuple = ()) -> Issue:
     return Issue(IssueLevel.ERROR, message, where=where, examples=examples)
 
 
@@ -32,11 +32,11 @@ def check_columns(frame: pd.DataFrame, *, dims: Sequence[str], measures: Sequenc
                     _error(
                         f"unknown {kind} column {name!r}; the input has: {available}. "
                         f"Fix the column name or add the column.",
-                        where=what,
+                        where=Location(file=what),
                     )
                 )
     if not dims and not issues:
-        issues.append(_error("no dimension given; pass at least one categorical column", where=what))
+        issues.append(_error("no dimension given; pass at least one categorical column", where=Location(file=what)))
     if issues:
         raise ContractError(issues, summary=f"invalid input {what}")
 
@@ -50,7 +50,8 @@ def numeric_column(frame: pd.DataFrame, name: str, *, what: str, nonnegative: bo
         examples = tuple(f"row {int(i)}: {column.iloc[i]!r}" for i in bad[:5])
         raise ContractError(
             [_error(f"column {name!r} must be a finite number in every row; {bad.size} row(s) are not. "
-                    "Fill or drop those rows.", where=f"{what}, column {name}", examples=examples)],
+                    "Fill or drop those rows.", where=Location(file=what, column=name, rows=int(bad.size)),
+                    examples=examples)],
             summary=f"invalid input {what}",
         )
     if nonnegative:
@@ -61,7 +62,7 @@ def numeric_column(frame: pd.DataFrame, name: str, *, what: str, nonnegative: bo
                 [_error(f"column {name!r} is a count or amount and must be >= 0; {negative.size} row(s) "
                         "are negative. Correct the data, or declare the measure signed "
                         "(allow_negative=True, CLI --allow-negative).",
-                        where=f"{what}, column {name}", examples=examples)],
+                        where=Location(file=what, column=name, rows=int(negative.size)), examples=examples)],
                 summary=f"invalid input {what}",
             )
     return values

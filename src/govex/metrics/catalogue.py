@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from govex.contract.schema import DATE, TABLES, TIMESTAMP
-from govex.errors import CatalogueError, Issue, IssueLevel
+from govex.errors import CatalogueError, Issue, IssueLevel, Location
 from govex.metrics.currency import money_refs
 from govex.metrics.dimensions import (
     DIMENSIONS,
@@ -93,7 +93,8 @@ def _expand(paths: Iterable[str | Path], issues: list[Issue]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            issues.append(Issue(IssueLevel.ERROR, "metric file not found; give a YAML file or a folder of them", str(path)))
+            issues.append(Issue(IssueLevel.ERROR, "metric file not found; give a YAML file or a folder of them",
+                                Location(file=str(path))))
     return files
 
 
@@ -103,7 +104,7 @@ def _read_file(path: Path, issues: list[Issue]) -> list[tuple[dict, Origin]]:
     extra = set(yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}) - {"metrics"} if items else set()
     if extra:
         issues.append(Issue(IssueLevel.ERROR, f"unknown top-level key(s) {', '.join(sorted(map(str, extra)))}; "
-                            "a metric file holds only `metrics:`", _display(path)))
+                            "a metric file holds only `metrics:`", Location(file=_display(path))))
     return items
 
 
@@ -116,7 +117,7 @@ def _display(path: Path) -> str:
 
 
 def _issue(message: str, origin: Origin, metric: str, field_name: str | None = None) -> Issue:
-    return Issue(IssueLevel.ERROR, message, f"{origin.at(field_name)} metric {metric!r}")
+    return Issue(IssueLevel.ERROR, message, origin.location(field_name, subject=f"metric {metric!r}"))
 
 
 @lru_cache(maxsize=None)  # an unbound table is immutable; building one per expression cost 1 s per catalogue load

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govex.errors import Location
 from govex.metrics.currency import reads_own_money
 from govex.metrics.dimensions import is_segment
 
@@ -78,7 +79,12 @@ class Origin:
     field_lines: dict[str, int] = field(default_factory=dict)
 
     def at(self, field_name: str | None = None) -> str:
-        return f"{self.file}:{self.field_lines.get(field_name, self.line) if field_name else self.line}"
+        return str(self.location(field_name))
+
+    def location(self, field_name: str | None = None, subject: str | None = None) -> Location:
+        """The file and line of the definition, or of one of its fields when it has its own line."""
+        line = self.field_lines.get(field_name, self.line) if field_name else self.line
+        return Location(file=self.file, line=line, subject=subject)
 
 
 @dataclass(frozen=True)

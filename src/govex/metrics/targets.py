@@ -68,7 +68,7 @@ def load_targets(path: str | Path = DEMO_TARGETS, *, catalogue: Catalogue | None
     issues: list[Issue] = []
     targets = []
     for body, origin in read_items(path, "targets", str(path), issues):
-        where = f"{origin.at()} target for {body.get('metric', '?')!r}"
+        where = origin.location(subject=f"target for {body.get('metric', '?')!r}")
         try:
             target = Target.model_validate(body)
         except ValidationError as exc:

@@ -1,0 +1,85 @@
+"""Errors: one tree in govex.errors, and issues that carry a structured location."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import govex
+from govex.analysis._cube import numeric_column
+from govex.errors import ContractError, GovexError, Location
+from govex.metrics import CatalogueError, load_catalogue
+
+# Errors still defined beside their code, in modules other work owns this release; move them next.
+NOT_YET_MOVED = {
+    "govex.planning.playbook.PlaybookError",
+    "govex.planning.forecast.ShortHistoryError",
+    "govex.api.snapshot.SnapshotError",
+    "govex.reports.benchmarks.BenchmarkError",
+}
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_error_class_lives_in_errors_py():
+    for info in pkgutil.walk_packages(govex.__path__, "govex."):
+        if info.name.startswith(("govex.dashboard.app", "govex.__main__")):
+            continue  # a Streamlit script and the console entry run on import
+        importlib.import_module(info.name)
+    outside = {f"{c.__module__}.{c.__qualname__}" for c in _subclasses(GovexError) if c.__module__ != "govex.errors"}
+    assert outside - NOT_YET_MOVED == set()
+    assert not any(issubclass(c, ValueError) for c in _subclasses(GovexError)), "no GovexError is a ValueError"
+
+
+def test_a_catalogue_issue_names_its_file_line_and_metric(tmp_path):
+    body = textwrap.dedent("""\
+        metrics:
+          - name: my_rate
+            label: My rate
+            description: test
+            unit: share
+            direction: lower
+            role: output
+            category: experience
+            kind: proportion
+            table: orders
+            time_column: ordered_at
+            numerator: {where: "status == 'cancelled'"}
+            denominator: {where: "nonsense(orders.status)"}
+        """)
+    path = tmp_path / "user.yaml"
+    path.write_text(body)
+    expected_line = next(i for i, text in enumerate(body.splitlines(), 1) if "nonsense" in text)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    where = caught.value.issues[0].where
+    assert isinstance(where, Location)
+    assert (where.file, where.line, where.subject) == (str(path), expected_line, "metric 'my_rate'")
+    assert f"{path}:{expected_line} metric 'my_rate'" in str(caught.value)
+
+
+def test_a_bad_column_issue_carries_the_column_and_row_count():
+    frame = pd.DataFrame({"v": [1.0, np.nan, "x", 4.0, None]})
+    with pytest.raises(ContractError) as caught:
+        numeric_column(frame, "v", what="cube.csv", nonnegative=False)
+    where = caught.value.issues[0].where
+    assert (where.file, where.column, where.rows) == ("cube.csv", "v", 3)  # nan, 'x' and None
+    assert "cube.csv, column v" in str(caught.value)
+
+
+@pytest.mark.parametrize(("location", "text"), [
+    (Location(file="a.yaml", line=3, subject="metric 'x'"), "a.yaml:3 metric 'x'"),
+    (Location(table="orders", column="order_id", rows=2), "orders.order_id"),
+    (Location(table="orders"), "table orders"),
+    (Location(), ""),
+])
+def test_a_location_reads_as_people_write_it(location, text):
+    assert str(location) == text
