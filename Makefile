@@ -19,8 +19,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govex demo --out $(DEMO_OUT) --customers $(DEMO_CUSTOMERS)
 
+# One worker per core (pytest-xdist); tests/conftest.py runs each test folder whole on one worker.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

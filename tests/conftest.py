@@ -1,4 +1,5 @@
-"""Shared fixtures: the public datasets beside the project, and one local Spark per run."""
+"""Shared fixtures: the public datasets beside the project, one local Spark per process, and the
+folder-per-worker scheduling of `make test` (pytest-xdist)."""
 from __future__ import annotations
 
 import os
@@ -26,12 +27,52 @@ def shared_data() -> Path:
     return path
 
 
+def _folder(nodeid: str) -> str:
+    """The folder of a test id (`tests/reports/test_report.py::test_x` -> `tests/reports`)."""
+    return nodeid.split("::", 1)[0].rpartition("/")[0]
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which `make test` runs with (`-n auto`)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under pytest-xdist, each test folder runs whole on one worker.
+
+    A folder's session fixtures (the reports' built report, the datasets' 40,000-customer
+    marketplace, the dashboard's precomputed warehouse) are then built once per run instead of once
+    per worker. Folders are queued in collection order, which puts the longest first (see
+    pytest_collection_modifyitems). The folder is read from the test id: pytest-xdist's own
+    `--dist loadgroup` marks no longer reach the scheduler under pytest 9.2 (pytest-xdist issue 1386).
+    """
+    if config.getvalue("dist") not in ("load", "loadscope", "loadfile", "loadgroup"):
+        return None  # `--dist each` / `worksteal` asked for explicitly: pytest-xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _folder(nodeid)
+
+    config.option.loadscopereorder = False  # keep the collection order: longest folders first
+    return FolderScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a pytest-xdist worker: the folders that start Spark's JVM or Chromium first.
+
+    They are the longest folders; queued last, one of them would be the tail that one worker runs
+    while the other idles. A folder keeps its own order (the sort is stable).
+    """
+    if not hasattr(config, "workerinput"):  # a plain run keeps pytest's order
+        return
+    starts_a_runtime = {_folder(item.nodeid) for item in items
+                        if item.get_closest_marker("spark") or item.get_closest_marker("browser")}
+    items.sort(key=lambda item: _folder(item.nodeid) not in starts_a_runtime)
+
+
 _SPARK_SESSIONS: list = []  # the run's Spark session, once a test has asked for it
 
 
 @pytest.fixture(scope="session")
 def spark_backend():
-    """One local[2] Spark session (through Ibis) for the whole test run."""
+    """One local[2] Spark session (through Ibis) for the whole run of this process (each xdist worker has its own)."""
     pytest.importorskip("pyspark")
     from govex.engine.spark import local_spark_backend
 
