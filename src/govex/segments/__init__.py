@@ -1,5 +1,5 @@
 """Segmentation frameworks (YAML), versioned assignments, transitions and profiles."""
-from govex.segments.api import assign_all, latest_as_of, run_segmentation, segment_sizes
+from govex.segments.run import assign_all, latest_as_of, run_segmentation, segment_sizes
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, Assignments, assign_frameworks, rule_condition, with_derived_features
 from govex.segments.latent_risk import LatentRiskModel, add_risk_posterior, fit_latent_risk
 from govex.segments.loader import (
