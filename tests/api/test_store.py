@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 
 import httpx
@@ -16,24 +17,34 @@ from govex.api import ServiceSettings, create_app, new_api_key, write_keys_file
 from govex.api.snapshot import build_store_snapshot
 from govex.api.store import current_version, open_version, publish
 from govex.contract.schema import JOURNEYS
-from govex.policy import decide, load_policy
+from govex.engine.warehouse import Warehouse
+from govex.policy import decide, load_policy, policy_gaps
 
 LABELS = {"lifecycle": ["new", "active", "at_risk", "dormant"], "value": ["high", "medium", "low"],
           "risk": ["low", "normal", "elevated", "high"]}
 
 
 def _customers(n: int, seed: int) -> pd.DataFrame:
-    """One row per customer and framework, segments drawn at random (wide form: one column per framework)."""
+    """One row per customer, segments drawn at random (one column per framework), each with a score and reasons."""
     rng = np.random.default_rng(seed)
     wide = pd.DataFrame({"entity_id": [f"C{i:06d}" for i in range(n)]})
     for framework, labels in LABELS.items():
         wide[framework] = rng.choice(labels, n)
+        wide[f"{framework}_score"] = rng.integers(0, 1000, n) / 8  # exact in binary: compared with ==
+        wide[f"{framework}_reasons"] = [f"{framework}_rule={k};margin={m}" for k, m in rng.integers(0, 4, (n, 2))]
     return wide
 
 
+def _long(wide: pd.DataFrame) -> pd.DataFrame:
+    """segment_assignments rows; a missing segment (None) means no row for that framework."""
+    parts = [pd.DataFrame({"entity_id": wide.entity_id, "framework": f, "segment": wide[f],
+                           "score": wide[f"{f}_score"], "reasons": wide[f"{f}_reasons"]}) for f in LABELS]
+    long = pd.concat(parts, ignore_index=True)
+    return long[long.segment.notna()]
+
+
 def _write(db, wide: pd.DataFrame, as_of=dt.date(2025, 6, 1)) -> None:
-    long = wide.melt(id_vars="entity_id", var_name="framework", value_name="segment")
-    long = long.assign(entity="customer", as_of=as_of, score=1.0, reasons="r", framework_version="1")
+    long = _long(wide).assign(entity="customer", as_of=as_of, framework_version="1")
     con = ibis.duckdb.connect(str(db))
     con.create_table("segment_assignments", long, overwrite=True)
     con.disconnect()
@@ -52,9 +63,19 @@ def _expected(wide: pd.DataFrame, customer_id: str, journey: str) -> str:
 
 
 def _check(store, wide: pd.DataFrame, ids: list[str]) -> None:
+    """Tiers equal `decide` on the table's segments; segments, scores and reasons equal the table's rows."""
     snap = build_store_snapshot(store=store, policy=None)
     got = [(c, j, snap.treatment(c, j).tier) for c in ids for j in JOURNEYS]
     assert got == [(c, j, _expected(wide, c, j)) for c in ids for j in JOURNEYS]
+    rows = _long(wide).set_index("entity_id")
+    for customer in ids:
+        handle = snap.index(customer)
+        if customer not in rows.index:
+            assert handle is None
+            continue
+        mine = rows.loc[[customer]]
+        assert snap.segments(handle) == {r.framework: (r.segment, r.score, tuple(r.reasons.split(";")))
+                                         for r in mine.itertuples()}
 
 
 def test_publish_then_incremental_publish_answers_like_decide(tmp_path):
@@ -66,20 +87,25 @@ def test_publish_then_incremental_publish_answers_like_decide(tmp_path):
     sample = list(first.entity_id.sample(150, random_state=0)) + ["C999999", "X1"]
     _check(store, first, sample)
 
-    # 1% change value segment, 5 arrive, 3 leave: exactly those 38 are written, the base is shared.
+    # 1% change value segment, 4 only their score and 3 their reasons, 5 arrive, 3 leave: exactly those 45
+    # are written, the base is shared.
     second = first.copy()
     moved = second.sample(30, random_state=2).index
     second.loc[moved, "value"] = second.loc[moved, "value"].map({"high": "low", "medium": "high", "low": "medium"})
+    rescored = second.drop(index=moved).sample(7, random_state=5).index
+    second.loc[rescored[:4], "risk_score"] += 0.5
+    second.loc[rescored[4:], "lifecycle_reasons"] = "lifecycle_rule=9"
     arrivals = _customers(5, seed=3).assign(entity_id=[f"N{i}" for i in range(5)])
     leavers = list(second.entity_id.drop(index=moved).iloc[[10, 20, 30]])
     second = pd.concat([second[~second.entity_id.isin(leavers)], arrivals], ignore_index=True)
     _write(db, second)
     v2 = publish(db, store)
-    assert (v2["version"], v2["customers"], v2["written"], v2["fresh_base"]) == ("000002", 3002, 38, False)
+    assert (v2["version"], v2["customers"], v2["written"], v2["fresh_base"]) == ("000002", 3002, 45, False)
     one, two = open_version(store, "000001"), open_version(store, "000002")
     assert os.stat(one.path / "base_ids.npy").st_ino == os.stat(two.path / "base_ids.npy").st_ino
     assert current_version(store) == "000002"
-    _check(store, second, list(second.entity_id.loc[moved]) + leavers + list(arrivals.entity_id) + sample)
+    _check(store, second, list(second.entity_id.loc[moved]) + list(second.entity_id.loc[rescored]) + leavers
+           + list(arrivals.entity_id) + sample)
     assert build_store_snapshot(store=store, policy=None).treatment(leavers[0], "return").known_customer is False
 
     # Past the compaction ratio the version gets a fresh base and an empty delta.
@@ -88,7 +114,7 @@ def test_publish_then_incremental_publish_answers_like_decide(tmp_path):
     v3 = publish(db, store, compact_ratio=0.2)
     assert (v3["written"], v3["fresh_base"]) == (3002, True)
     _check(store, third, sample)
-    assert len(open_version(store, "000001").base_ids) == 3000  # older versions stay readable
+    assert len(open_version(store, "000001").base["ids"]) == 3000  # older versions stay readable
 
 
 def test_server_on_a_store_switches_versions_without_restart(tmp_path, api_kit):
@@ -125,3 +151,39 @@ def test_serving_an_unpublished_store_says_what_to_run(tmp_path):
 
     with pytest.raises(ConfigError, match="govex api-publish"):
         build_store_snapshot(store=tmp_path / "empty", policy=None)
+
+
+def test_a_store_server_answers_like_a_warehouse_server(tmp_path, api_kit):
+    """Same segments with scores and reasons, same treatments, same policy gaps in /readyz, same audit fields."""
+    db, store, keys = tmp_path / "seg.duckdb", tmp_path / "store", tmp_path / "keys.yaml"
+    wide = _customers(400, seed=6)
+    wide.loc[:39, "risk"] = None  # 40 customers without a risk segment: the shipped policy's gaps
+    _write(db, wide)
+    publish(db, store)
+    token, entry = new_api_key("ops", ("read", "decide", "admin"))
+    write_keys_file(keys, [entry])
+    answers = {}
+    for mode, source in {"warehouse": {}, "store": {"store": store}}.items():
+        audit = tmp_path / f"audit_{mode}.jsonl"
+        app = create_app(ServiceSettings(db=db, policy=None, keys=keys, audit_log=audit, watch_interval_s=0,
+                                         isolated_builds=False, **source))
+        with api_kit.running(app) as base, httpx.Client(base_url=base, headers={"X-API-Key": token}) as client:
+            customers = [client.get(f"/v1/customers/{c}").json() for c in ["C000000", "C000007", "C000399", "X9"]]
+            treatments = [client.get(f"/v1/customers/{c}/treatment", params={"journey": j}).json()
+                          for c in ["C000000", "C000050", "X9"] for j in JOURNEYS]
+            gaps = client.get("/readyz").json()["policy_gaps"]
+        lines = [json.loads(line) for line in audit.read_text().splitlines()]
+        answers[mode] = (customers, treatments, gaps, lines)
+
+    def same(item: dict) -> dict:  # what may differ between the two: ids of snapshot and request, time
+        return {k: v for k, v in item.items() if k not in ("snapshot", "request_id", "ts")}
+
+    (w_customers, w_treatments, w_gaps, w_lines), (s_customers, s_treatments, s_gaps, s_lines) = answers.values()
+    assert [same(c) for c in s_customers] == [same(c) for c in w_customers]
+    assert s_customers[0]["segments"]["value"]["reasons"] == wide.value_reasons[0].split(";")
+    assert [same(t) for t in s_treatments] == [same(t) for t in w_treatments]
+    assert [t["tier"] for t in s_treatments] == [_expected(wide, c, j) for c in ["C000000", "C000050", "X9"]
+                                                 for j in JOURNEYS]
+    expected_gaps = policy_gaps(load_policy(None), Warehouse.open(f"duckdb:///{db}")).to_dict("records")
+    assert w_gaps == expected_gaps and s_gaps == expected_gaps and len(expected_gaps) > 0
+    assert [same(line) for line in s_lines] == [same(line) for line in w_lines]

@@ -29,6 +29,7 @@ from govex.contract.schema import JOURNEYS
 from govex.engine.warehouse import Warehouse
 from govex.errors import EngineError, GovexError
 from govex.policy import Decision, DecisionTable, LoadedPolicy, load_policy, policy_gaps
+from govex.policy.gaps import gaps_of_combinations
 from govex.segments import ASSIGNMENTS_TABLE, read_assignments
 
 # The columns the service reads from segment_assignments, with the kind of type each must have.
@@ -237,23 +238,42 @@ def build_snapshot(*, db: str | Path, policy: str | Path | None, serial: int = 1
                     decisions, unknown, tier_json, gaps)
 
 
+def _policy_combinations(loaded: LoadedPolicy, version) -> pd.DataFrame:
+    """The version's combinations of the segments the policy reads, with customers and the smallest id, as
+    `govex.policy.profiles.profile_combinations` gives them (customers with none of those segments left out)."""
+    frameworks = DecisionTable(loaded.spec).frameworks
+    merged: dict[tuple, list] = {}
+    for segments, customers, example in zip(version.combinations, version.counts, version.examples):
+        key = tuple(segments.get(f) for f in frameworks)
+        if customers == 0 or all(v is None for v in key):
+            continue
+        if key in merged:
+            merged[key][0] += customers
+            merged[key][1] = min(merged[key][1], example)
+        else:
+            merged[key] = [customers, example]
+    return pd.DataFrame([[*key, n, example] for key, (n, example) in merged.items()],
+                        columns=[*frameworks, "customers", "example_customer"])
+
+
 def build_store_snapshot(*, store: str | Path, policy: str | Path | None, serial: int = 1) -> Snapshot:
     """The current version of a published store, mapped read-only, with the policy's decision per combination.
 
     Cheap whatever the customer count (the arrays are mapped, not read), so it runs in the serving
-    process. Policy gaps are reported by `govex policy check` on the warehouse, not here.
+    process. The policy gaps come from the version's combinations, counts and example customers.
     """
     from govex.api.store import open_version
 
     loaded = load_policy(policy)
     version = open_version(store)
+    gaps = tuple(gaps_of_combinations(loaded, _policy_combinations(loaded, version)).to_dict("records"))
     table = DecisionTable(loaded.spec)
     decisions = {(journey, code): table.decide(profile, journey)
                  for code, profile in enumerate(version.combinations) for journey in JOURNEYS}
     unknown = {journey: table.decide(None, journey) for journey in JOURNEYS}
     snapshot_id = f"{loaded.version}+{loaded.content_hash}@{version.as_of}#{serial}-v{version.name}"
     tier_json = {name: tier.model_dump(mode="json") for name, tier in loaded.spec.tiers.items()}
-    return Snapshot(snapshot_id, loaded, version.as_of, time.time(), version, decisions, unknown, tier_json, ())
+    return Snapshot(snapshot_id, loaded, version.as_of, time.time(), version, decisions, unknown, tier_json, gaps)
 
 
 def build_snapshot_isolated(db: str | Path, policy: str | Path | None, serial: int,

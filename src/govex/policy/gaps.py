@@ -36,11 +36,17 @@ def policy_gaps(policy: LoadedPolicy, warehouse: Warehouse, *, as_of: dt.date | 
     customers, example_customer, tier (what they get), served_by (the catch-all rule's name, or
     "fallback: unknown_customer_tier"). Empty when the warehouse has no segments yet.
     """
+    frameworks = DecisionTable(policy.spec, on_gap="fallback").frameworks
+    if not frameworks or not warehouse.has(ASSIGNMENTS_TABLE):
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    return gaps_of_combinations(policy, profile_combinations(warehouse, frameworks=frameworks, as_of=as_of))
+
+
+def gaps_of_combinations(policy: LoadedPolicy, combos: pd.DataFrame) -> pd.DataFrame:
+    """`policy_gaps` from the combinations themselves: one column per framework the policy reads (None: no
+    segment), `customers` and `example_customer` (as `profile_combinations` gives them)."""
     spec = policy.spec
     table = DecisionTable(spec, on_gap="fallback")
-    if not table.frameworks or not warehouse.has(ASSIGNMENTS_TABLE):
-        return pd.DataFrame(columns=GAP_COLUMNS)
-    combos = profile_combinations(warehouse, frameworks=table.frameworks, as_of=as_of)
     rows = []
     for combo in combos.to_dict("records"):
         profile = {f: combo[f] for f in table.frameworks}
