@@ -142,3 +142,16 @@ def test_profile_band_covers_a_poisson_future():
     inside = np.mean(((future >= r.p10) & (future <= r.p90))[open_hours])
     assert 0.65 <= inside <= 0.95
     assert np.all(r.p10 <= r.p50) and np.all(r.p50 <= r.p90)
+
+
+def test_the_forecast_model_is_chosen_again_on_all_the_history():
+    # 17 days of a 10 %/week decline and a 7-day holdout: the 10 days before the holdout are too
+    # few to back-test the trend (it needs two weeks before an origin), all 17 are not; the forecast
+    # uses it and the holdout still reports the model chosen without the holdout
+    rng = np.random.default_rng(11)
+    weekday = np.arange(24) % 7
+    rate = (DAY_TOTALS[weekday] * 0.9 ** (np.arange(24) / 7))[:, None] * SHAPES[weekday]
+    y = rng.poisson(rate).astype(float).ravel()
+    r = forecast_series(y[:17 * 24], slots=24, first_weekday=0, horizon_days=7, holdout_days=7)
+    assert r.model == "profile" and r.forecast_model == "profile_trend"
+    assert np.abs(y[17 * 24:] - r.forecast).sum() < 0.9 * np.abs(y[17 * 24:] - np.resize(y[10 * 24:17 * 24], 7 * 24)).sum()

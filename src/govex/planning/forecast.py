@@ -449,6 +449,7 @@ class SeriesForecast:
     train_days: tuple  # (first, last) day index the holdout model was fitted on
     holdout_days: tuple  # (first, last) day index of the holdout
     findings: tuple = ()
+    forecast_model: str = ""  # the model behind `forecast` (with auto, chosen again on all the history)
 
     @property
     def beats_baseline(self) -> bool:
@@ -561,6 +562,20 @@ def _as_loaded(y: np.ndarray, check: HistoryCheck, slots: int) -> np.ndarray:
     return np.where(np.isnan(raw), check.series, raw)
 
 
+def _select(y: np.ndarray, loaded: np.ndarray, slots: int, first_weekday: int, model: str, horizon_days: int,
+            profile_weeks: int) -> tuple[str, Backtest]:
+    """The model to use on history `y` (cleaned; `loaded` as loaded) and its back-test: `model`
+    itself unless "auto", else `_choose` among AUTO_MODELS, the statsforecast ones back-tested only
+    when no light model beat the baseline."""
+    candidates = AUTO_MODELS if model == "auto" else tuple(dict.fromkeys((BASELINE, model)))
+    light = tuple(m for m in candidates if m in LIGHT_MODELS)
+    heavy = tuple(m for m in candidates if m not in LIGHT_MODELS)
+    trial = _backtest(y, loaded, slots, first_weekday, light, horizon_days, profile_weeks)
+    if heavy and (model != "auto" or _choose(trial) == BASELINE):
+        trial = trial.merged(_backtest(y, loaded, slots, first_weekday, heavy, horizon_days, profile_weeks))
+    return (_choose(trial) if model == "auto" else model), trial
+
+
 def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: int = 14, holdout_days: int = 14,
                     model: str = "auto", profile_weeks: int = 4, start=None, what: str = "forecast") -> SeriesForecast:
     """Clean, back-test, choose, score on the holdout and forecast one series of whole days.
@@ -591,28 +606,26 @@ def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: 
     if fit.days < need:
         raise _short(what, fit.days, need, holdout_days, fit.findings)
     fit_weekday = (first_weekday + fit.first_day) % WEEK_DAYS
-    candidates = AUTO_MODELS if model == "auto" else tuple(dict.fromkeys((BASELINE, model)))
-    fit_raw = _as_loaded(y[:cut], fit, slots)
-    light = tuple(m for m in candidates if m in LIGHT_MODELS)
-    fit_loaded = y[fit.first_day * slots:cut]
-    trial = _backtest(fit.series, fit_loaded, slots, fit_weekday, light, horizon_days, profile_weeks)
-    heavy = tuple(m for m in candidates if m not in LIGHT_MODELS)
-    if heavy and (model != "auto" or _choose(trial) == BASELINE):  # a light model that passed is taken
-        trial = trial.merged(_backtest(fit.series, fit_loaded, slots, fit_weekday, heavy, horizon_days,
-                                       profile_weeks))
-    chosen = _choose(trial) if model == "auto" else model
+    chosen, trial = _select(fit.series, y[fit.first_day * slots:cut], slots, fit_weekday, model, horizon_days,
+                            profile_weeks)
     test = y[cut:]
     scored = _predict(tuple(dict.fromkeys((chosen, BASELINE))), fit.series, holdout_days, slots, fit_weekday,
-                      profile_weeks, fit_raw)
+                      profile_weeks, _as_loaded(y[:cut], fit, slots))
+    # the holdout errors are out-of-sample errors of the same method too: with the back-test's they
+    # set the band of the final forecast
+    held = np.isfinite(test)
+    errors = np.concatenate([trial.errors[chosen], (test[held] - scored[chosen][held]) /
+                             np.sqrt(scored[chosen][held] + 1.0)])
     full = prepare_history(y, slots=slots, first_weekday=first_weekday, start=start)
     full_weekday = (first_weekday + full.first_day) % WEEK_DAYS
-    point = _predict((chosen,), full.series, horizon_days, slots, full_weekday, profile_weeks,
-                     _as_loaded(y, full, slots))[chosen]
-    # the holdout errors are out-of-sample errors of the same method too: with the back-test's they
-    # set the band of the final forecast (a 3-day back-test alone gives three daily errors)
-    held = np.isfinite(test)
-    holdout_errors = (test[held] - scored[chosen][held]) / np.sqrt(scored[chosen][held] + 1.0)
-    p10, p50, p90 = _intervals(point, np.concatenate([trial.errors[chosen], holdout_errors]))
+    final = chosen
+    if model == "auto":  # the forecast's model is chosen again on the back-test of all the history
+        final, latest = _select(full.series, y[full.first_day * slots:], slots, full_weekday, model, horizon_days,
+                                profile_weeks)
+        errors = errors if final == chosen else latest.errors[final]
+    point = _predict((final,), full.series, horizon_days, slots, full_weekday, profile_weeks,
+                     _as_loaded(y, full, slots))[final]
+    p10, p50, p90 = _intervals(point, errors)
     season = slots * WEEK_DAYS
     return SeriesForecast(
         forecast=point, p10=p10, p50=p50, p90=p90, model=chosen,
@@ -623,7 +636,7 @@ def forecast_series(y, *, slots: int = 1, first_weekday: int = 0, horizon_days: 
         backtest_days=tuple(fit.first_day + d for d in trial.days[chosen]),
         train_days=(fit.first_day, n_days - holdout_days - 1),
         holdout_days=(n_days - holdout_days, n_days - 1),
-        findings=full.findings,
+        findings=full.findings, forecast_model=final,
     )
 
 
@@ -674,6 +687,9 @@ class QueueForecast:
                 rows.append(f"{r['queue']}: trained {r['train_start']} to {r['train_end']}, back-test "
                             f"{r['backtest_start']} to {r['backtest_end']}, holdout {r['holdout_start']} to "
                             f"{r['holdout_end']}")
+                if r.get("forecast_model", r["model"]) != r["model"]:
+                    rows.append(f"  forecast made with {r['forecast_model']}: chosen again by the back-test on all the "
+                                f"history, holdout included")
                 rows += [f"  {f}" for f in r["findings"]]
         rows += [f"not forecast: {why}" for why in self.skipped.values()]
         return "\n".join(rows)
@@ -736,7 +752,8 @@ def forecast_queues(history, *, grain: str = "day", horizon_days: int = 14, hold
             continue
         frames.append(pd.DataFrame({"queue": queue, "period_start": future, "forecast": r.forecast,
                                     "p10": r.p10, "p50": r.p50, "p90": r.p90}))
-        scores.append({"queue": queue, "model": r.model, "wape": r.wape, "mase": r.mase,
+        scores.append({"queue": queue, "model": r.model, "forecast_model": r.forecast_model, "wape": r.wape,
+                       "mase": r.mase,
                        "baseline_wape": r.baseline_wape, "baseline_mase": r.baseline_mase,
                        "beats_baseline": r.beats_baseline, "backtest_wape": r.backtest_wape,
                        "baseline_backtest_wape": r.baseline_backtest_wape,
