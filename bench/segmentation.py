@@ -9,12 +9,14 @@
     (default 3) with the order reversed every round and the median counts, so load from other
     processes on a shared machine falls on every side alike. Every row must agree with govex.
     `--scale 100000,1000000` runs the sides at each size instead and prints the fitted exponent of
-    time and peak memory against the number of customers.
+    time and peak memory against the number of customers. Side `govex-spark` is the same govex
+    code on local Spark (local[2]; peak memory is the Python driver's only, the JVM is a child).
 (b) BG/NBD + Gamma-Gamma fit vs `lifetimes`: runs bench/clv_vs_lifetimes.py (a missing script
     is an error).
 
 Usage: python bench/segmentation.py [--customers 1000000] [--orders 10000000] [--repeat 3]
        [--sides govex,duckdb-sql,polars,pandas] [--scale 100000,1000000,3000000] [--skip-clv]
+       python bench/segmentation.py --sides govex,govex-spark --scale 20000,50000,100000 --repeat 1
 """
 from __future__ import annotations
 
@@ -88,7 +90,7 @@ def build_data(folder: Path, *, customers: int, orders: int, seed: int = 0) -> N
 
 
 # ---------------------------------------------------------------- govex side
-def run_govex(folder: Path, out: Path) -> None:
+def run_govex(folder: Path, out: Path, *, engine: str = "duckdb") -> None:
     import ibis
 
     from govex.engine import Warehouse
@@ -97,7 +99,12 @@ def run_govex(folder: Path, out: Path) -> None:
     from govex.segments.rfm import add_rfm_scores
     from govex.segments.risk import add_risk_scores, fit_priors
 
-    con = ibis.duckdb.connect()
+    if engine == "spark":
+        from govex.engine.spark import local_spark_backend
+
+        con = local_spark_backend()
+    else:
+        con = ibis.duckdb.connect()
     for name in ("orders", "disputes", "returns"):
         con.read_parquet(folder / f"{name}.parquet", table_name=name)
     warehouse = Warehouse(con)
@@ -118,7 +125,10 @@ def run_govex(folder: Path, out: Path) -> None:
     table = add_risk_scores(table, risk, priors)
     segment = ibis.cases(*[(rule_condition(table, rule), rule.segment) for rule in lifecycle.rules])
     result = table.select("customer_id", "r_score", "f_score", "m_score", "risk_ratio", *levels, lifecycle=segment)
-    con.to_parquet(result, out)
+    if engine == "spark":  # Spark writes a folder of part files; the comparison reads one file
+        result.to_pandas().to_parquet(out)
+    else:
+        con.to_parquet(result, out)
 
 
 # ---------------------------------------------------------------- pandas side (idiomatic, same definitions)
@@ -387,7 +397,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-SIDES = {"govex": run_govex, "duckdb-sql": run_sql, "polars": run_polars, "pandas": run_pandas}
+SIDES = {"govex": run_govex, "duckdb-sql": run_sql, "polars": run_polars, "pandas": run_pandas,
+         "govex-spark": lambda folder, out: run_govex(folder, out, engine="spark")}
 
 
 def _child(side: str, folder: Path, out: Path) -> dict:
@@ -478,7 +489,8 @@ def main() -> None:
     parser.add_argument("--child", choices=tuple(SIDES))
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--repeat", type=int, default=3, help="runs per side, order alternated; the median counts")
-    parser.add_argument("--sides", default=",".join(SIDES), help="comma-separated, govex first (default: all four)")
+    parser.add_argument("--sides", default="govex,duckdb-sql,polars,pandas", help="comma-separated, govex first (default: govex and the three peers; "
+                        "govex-spark on request)")
     parser.add_argument("--scale", default="", help="comma-separated customer counts for a scaling run instead "
                         "(10 orders each), e.g. 100000,1000000,3000000")
     parser.add_argument("--skip-clv", action="store_true", help="leave out part (b)")
