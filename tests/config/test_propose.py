@@ -1,4 +1,4 @@
-"""`govex init --from FILE`: a proposed mapping from a user's file, every guess explained."""
+"""`govex init --sample FILE`: a proposed mapping from a user's file, every guess explained."""
 from __future__ import annotations
 
 import os
@@ -65,12 +65,14 @@ def test_written_proposal_is_a_loadable_config_and_refuses_overwrite(tmp_path):
 
 def test_cli_init_from_file(tmp_path):
     runner = CliRunner()
-    out = runner.invoke(app, ["init", str(tmp_path / "govex.yaml"), "--from", str(export(tmp_path))])
+    out = runner.invoke(app, ["init", str(tmp_path / "govex.yaml"), "--sample", str(export(tmp_path))])
     assert out.exit_code == 0, out.output
     said = " ".join(out.output.split())  # the console wraps long lines
     assert "as table contacts" in said and "still needed" in said and "channel" in said
-    missing = runner.invoke(app, ["init", str(tmp_path / "other.yaml"), "--from", str(tmp_path / "nope.csv")])
+    missing = runner.invoke(app, ["init", str(tmp_path / "other.yaml"), "--sample", str(tmp_path / "nope.csv")])
     assert missing.exit_code != 0 and not (tmp_path / "other.yaml").exists()
+    old_spelling = runner.invoke(app, ["init", str(tmp_path / "old.yaml"), "--from", str(export(tmp_path))])
+    assert old_spelling.exit_code == 0 and (tmp_path / "old.yaml").exists()  # deprecated for one release
 
 
 @pytest.mark.skipif(not CALLS.is_dir(), reason="../shared/data/callcenter is not present")

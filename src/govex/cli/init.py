@@ -10,19 +10,21 @@ import typer
 def init_command(
     path: Path = typer.Argument(Path("govex.yaml"), help="Where to write the config."),
     force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
-    from_file: Optional[Path] = typer.Option(None, "--from", help="A CSV or Parquet file of yours: propose its "
+    from_file: Optional[Path] = typer.Option(None, "--sample", help="A CSV or Parquet file of yours: propose its "
                                              "mapping onto the contract, with a comment per guess."),
-    table: Optional[str] = typer.Option(None, "--table", help="With --from: the canonical table the file holds "
+    table: Optional[str] = typer.Option(None, "--table", help="With --sample: the canonical table the file holds "
                                         "(default: the one its columns match best)."),
+    old_from: Optional[Path] = typer.Option(None, "--from", hidden=True, help="Deprecated: --sample."),
 ) -> None:
     """Write a govex.yaml to start from (refuses to overwrite without --force): a commented
-    example mapping nothing, or with --from FILE a proposed mapping of that file."""
-    from govex.cli.common import console
+    example mapping nothing, or with --sample FILE a proposed mapping of that file."""
+    from govex.cli.common import console, renamed_option
     from govex.errors import ConfigError
 
+    from_file = renamed_option("--sample", from_file, "--from", old_from)  # --from is a date range elsewhere
     if from_file is None:
         if table is not None:
-            raise ConfigError("govex init: --table goes with --from FILE")
+            raise ConfigError("govex init: --table goes with --sample FILE")
         from govex.config import write_example_config
 
         written = write_example_config(path, force=force)

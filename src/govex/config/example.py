@@ -28,7 +28,7 @@ reporting_currency: USD
 #   table: a table in the engine      sql: a SELECT run on the engine
 # `rename` maps your column names (left) onto the contract's (right).
 # Tables you leave out are absent: the features that need them say so instead of failing.
-# Nothing is mapped yet. `govex init --from YOUR_FILE` proposes an entry for one of your files;
+# Nothing is mapped yet. `govex init --sample YOUR_FILE` proposes an entry for one of your files;
 # or delete the {} below and uncomment (and edit) the entries for the tables you have.
 tables: {}
 #  customers:

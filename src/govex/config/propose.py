@@ -1,4 +1,4 @@
-"""`govex init --from FILE`: look at a user's file and propose its govex.yaml entry.
+"""`govex init --sample FILE`: look at a user's file and propose its govex.yaml entry.
 
 DuckDB sniffs the file (delimiter, header, column types) and reads a sample. Each contract
 column of the target table is matched to a source column by name (the contract name itself,
@@ -93,7 +93,7 @@ class Proposal:
             shown = self.path.resolve()
         contract = TABLES[self.table]
         lines = [
-            f"# govex.yaml proposed by `govex init --from {self.path.name}`: check every guess, then run",
+            f"# govex.yaml proposed by `govex init --sample {self.path.name}`: check every guess, then run",
             "#   govex ingest --config <this file>",
             f"# Columns found in {self.path.name}:",
             *(f"#   {c.name}: {c.dtype.lower()}, e.g. {', '.join(c.examples) or '(empty)'}" for c in self.columns),
@@ -131,7 +131,7 @@ def _sniff(path: Path) -> tuple[str | None, list[SourceColumn]]:
     import duckdb
 
     if not path.is_file():
-        raise ConfigError(f"govex init --from: {path} does not exist or is not a file")
+        raise ConfigError(f"govex init --sample: {path} does not exist or is not a file")
     con = duckdb.connect()
     name = path.name.lower()
     try:
@@ -145,7 +145,7 @@ def _sniff(path: Path) -> tuple[str | None, list[SourceColumn]]:
         types = dict(zip(rel.columns, (str(t) for t in rel.types)))
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
-        raise ConfigError(f"govex init --from: could not read {path} as CSV or Parquet: {first}") from exc
+        raise ConfigError(f"govex init --sample: could not read {path} as CSV or Parquet: {first}") from exc
     finally:
         con.close()
     columns = []
