@@ -715,6 +715,27 @@ def decisions(db: str) -> None:
         st.dataframe(portfolio, hide_index=True, width="stretch")
 
 
+def sellers(db: str) -> None:
+    """Seller segments as written by `govex segment --entity seller`, and the high-risk sellers with their reasons."""
+    from govex.segments.store import ASSIGNMENTS_TABLE, read_assignments
+
+    st.title("Sellers")
+    wh = _warehouse(db)
+    rows = read_assignments(wh, entity="seller").to_pandas() if wh.has(ASSIGNMENTS_TABLE) else pd.DataFrame()
+    if rows.empty:
+        st.info("No seller segments yet: run `govex segment --entity seller`, then reload this page.")
+        return
+    sizes = rows.groupby(["framework", "segment"], sort=False).size().rename("sellers").reset_index()
+    sizes["share"] = sizes["sellers"] / sizes.groupby("framework")["sellers"].transform("sum")
+    st.subheader(f"Seller segments as of {pd.Timestamp(rows['as_of'].max()).date()}")
+    st.dataframe(sizes.assign(share=[f"{v:.1%}" for v in sizes["share"]]), hide_index=True, width="stretch")
+    high = rows[(rows["framework"] == "seller_risk") & (rows["segment"] == "high")].sort_values("score", ascending=False)
+    st.subheader(f"High-risk sellers ({len(high):,})")
+    st.caption("Score: the weighted shrunk rates over those of an average seller; reasons: the signals pushing it up most.")
+    st.dataframe(pd.DataFrame({"seller": high["entity_id"], "score": high["score"].round(2),
+                               "reasons": high["reasons"].str.replace(";", ", ")}), hide_index=True, width="stretch")
+
+
 _PAGES: dict[str, st.Page] = {}
 
 
@@ -729,6 +750,7 @@ def main() -> None:
         "planning": st.Page(lambda: planning(db), title="Planning", url_path="planning"),
         "benchmarks": st.Page(lambda: benchmarks(db), title="Benchmarks", url_path="benchmarks"),
         "decisions": st.Page(lambda: decisions(db), title="Decisions", url_path="decisions"),
+        "sellers": st.Page(lambda: sellers(db), title="Sellers", url_path="sellers"),
         # the default page is served at the root only; a link to /overview opens it too, not "Page not found"
         "overview_alias": st.Page(lambda: overview(db), title="Overview", url_path="overview", visibility="hidden"),
     })
