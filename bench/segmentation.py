@@ -473,7 +473,9 @@ def _scaling(sizes: list[int], orders_per_customer: int, sides: list[str], repea
             for side in sides:
                 table[side].append(results[side])
             same = all(_agreement(results["govex"]["out"], results[s]["out"])[0] for s in sides if s != "govex")
-        print(f"  {size:>10,} customers done ({'all sides identical' if same else 'sides DIFFER'}; {_load()})")
+        done = ", ".join(f"{side} {table[side][-1]['seconds']:.2f} s {table[side][-1]['peak_mb']:.0f} MB" for side in sides)
+        print(f"  {size:>10,} customers: {done} ({'all sides identical' if same else 'sides DIFFER'}; {_load()})",
+              flush=True)
     head = "".join(f"{f'{n:,}':>22}" for n in sizes)
     print(f"\n{'side':<12}{head}{'time exponent':>15}{'memory exponent':>17}")
     for side, rows in table.items():
