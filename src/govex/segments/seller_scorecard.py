@@ -34,7 +34,8 @@ RATES = {
 SECONDS_PER_YEAR = 365.0 * 86400.0
 
 
-def _cut(warehouse: Warehouse, table: ibis.Table, by: str, as_of: dt.date) -> ibis.Table:
+def seller_cut(warehouse: Warehouse, table: ibis.Table, by: str) -> ibis.Table:
+    """`table` (one row per seller) with column `cut`: the seller's value of `by` (a seller dimension or segment)."""
     if by in DIMENSIONS:
         return table.mutate(cut=table[by].cast("string").fill_null("(none)"))
     if by.startswith(SEGMENT_PREFIX):
@@ -50,7 +51,7 @@ def _cut(warehouse: Warehouse, table: ibis.Table, by: str, as_of: dt.date) -> ib
 
 def seller_scorecard(warehouse: Warehouse, *, as_of: dt.date, by: str = "seller_type") -> pd.DataFrame:
     """One row per value of `by`: sellers, GMV, pooled rates, rating and the violation record."""
-    table = _cut(warehouse, seller_features(warehouse, as_of=as_of).table, by, as_of)
+    table = seller_cut(warehouse, seller_features(warehouse, as_of=as_of).table, by)
     sums = {name: table[name].sum() for name in sorted({c for pair in RATES.values() for c in pair})}
     has_rating = "rating_sum" in table.columns
     frame = table.group_by("cut").aggregate(
