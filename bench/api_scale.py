@@ -40,7 +40,7 @@ import json, resource, sys, time
 from govex.api.store import publish
 t0 = time.perf_counter()
 done = publish(sys.argv[1], sys.argv[2])
-print(json.dumps({**done, "seconds": time.perf_counter() - t0,
+print("RESULT", json.dumps({**done, "seconds": time.perf_counter() - t0,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -78,7 +78,7 @@ def publish(db: Path, store: Path) -> dict:
     done = subprocess.run([sys.executable, "-c", PUBLISH, str(db), str(store)], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"publish failed on {db.name}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))[7:])
 
 
 def run_size(folder: Path, customers: int, seconds: float, connections: int) -> dict:

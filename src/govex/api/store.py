@@ -162,6 +162,7 @@ def _read_customers(db: Path, previous: StoreVersion | None, spill: Path) -> _Re
     con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill),
                                                           "preserve_insertion_order": False})
     try:
+        con.execute("set enable_progress_bar = false")  # long queries would draw a bar on stdout
         frameworks = [row[0] for row in con.execute(
             f"select distinct framework from {ASSIGNMENTS_TABLE} where entity = 'customer' order by 1").fetchall()]
         if not frameworks:
