@@ -220,6 +220,7 @@ def _sellers(ctx: DemoContext) -> list[str]:
     from govex.segments.seller_scorecard import education_effect, seller_scorecard
     from govex.segments import latest_as_of
     from govex.segments.seller import run_seller_segmentation, seller_segment_sizes
+    from govex.segments.seller_whatif import enforcement_whatif
     from govex.segments.store import read_assignments
 
     as_of = latest_as_of(ctx.warehouse)
@@ -244,6 +245,10 @@ def _sellers(ctx: DemoContext) -> list[str]:
         lines.append(f"education: violation rate x{events['education_effect']['violation_rate_multiplier']} planted; "
                      f"within enrolled sellers x{effect['within_seller_ratio']:.2f}, naive enrolled vs never "
                      f"x{effect['naive_ratio']:.2f} (better sellers enrol more)")
+    whatif = enforcement_whatif(ctx.warehouse, as_of=as_of, current=0.02, proposed=0.01, by="segment:seller_performance")
+    lines.append(f"what-if: action sellers at a 1% order-defect rate instead of 2%: {int(whatif.table.newly_actioned.sum())} "
+                 f"more sellers ({whatif.table.gmv_newly_actioned.sum():,.0f} GMV), {whatif.review_hours:.0f} review and "
+                 f"{whatif.appeal_hours:.0f} appeal hours (appeal rate {whatif.appeal_rate:.0%})")
     for name, metric, by in (("redemption_refusal_spike", "redemption_refusal_rate", ["market", "region", "seller_type"]),
                              ("creator_dispute_spike", "dispute_rate", ["market", "creator_id"])):
         if name in events:
