@@ -40,3 +40,22 @@ def test_a_failed_check_means_too_early_with_the_reason():
     (1, 4, "synthetic_control"), (6, 10, "did"), (3, 0, "its"), (2, 1, "did"), (5, 30, "synthetic_control")])
 def test_method_follows_the_units(treated, controls, method):
     assert choose_method(treated, controls) == method
+
+
+def test_synthetic_control_impossible_falls_back_to_did(monkeypatch):
+    """One treated market, four controls, one control missing a week: synthetic control cannot run, DiD can."""
+    import numpy as np
+    import pandas as pd
+
+    import govex.planning.play_status as status
+
+    weeks = pd.date_range("2025-03-03", periods=16, freq="W-MON")
+    rng = np.random.default_rng(2)
+    rows = [{"metric": "contact_rate", "period": "week", "period_start": w, "market": m, "n": 500.0,
+             "value": 0.2 + rng.normal(0, 0.002) - (0.04 if m == "DE" and w >= pd.Timestamp(PLAY.start) else 0.0)}
+            for m in ("DE", "BR", "GB", "MX", "US") for w in weeks]
+    cube = pd.DataFrame(rows).drop(index=20)  # BR misses its 5th week
+    monkeypatch.setattr(status, "compute_metrics", lambda *a, **k: cube)
+    result = status.play_status(None, PLAY, today=dt.date(2025, 6, 30))
+    assert result.result.method == "did" and result.reason.startswith("synthetic control impossible")
+    assert result.result.effect == pytest.approx(-0.04, abs=0.005)  # the effect planted in the cube above

@@ -705,6 +705,7 @@ def decisions(db: str) -> None:
         st.info("No playbook was given when the dashboard tables were computed: `govex demo` gives its own; "
                 "see docs/impact.md for writing one.")
         return
+    st.caption("Each play names its own segment and markets: the sidebar filters do not apply here.")
     st.subheader("Playbook and the status of started plays")
     st.caption("Status: the KPI since each play's start measured against the other markets or segments "
                "(difference-in-differences, synthetic control or interrupted time series), against its expected effect.")

@@ -113,9 +113,17 @@ def play_status(warehouse, play: Play, *, today: dt.date | None = None, catalogu
                                            f"need {MIN_POST_PERIODS} after and {MIN_PRE_PERIODS} before", by)
     units = set(cube[by].astype(str))
     method = choose_method(len(units & set(treated)), len(units - set(treated)))
+    fallback = ""
     try:
         result = estimate_cube_impact(cube, metric=play.kpi, by=by, treated=treated, start=play.start, method=method)
     except GovexError as exc:
-        return PlayStatus(play, TOO_EARLY, f"cannot measure: {exc}", by)
+        if method != "synthetic_control":
+            return PlayStatus(play, TOO_EARLY, f"cannot measure: {exc}", by)
+        # e.g. a control unit without a value some week: DiD takes unbalanced panels (and warns about few units)
+        fallback = f"synthetic control impossible ({exc}), so DiD; "
+        try:
+            result = estimate_cube_impact(cube, metric=play.kpi, by=by, treated=treated, start=play.start, method="did")
+        except GovexError as again:
+            return PlayStatus(play, TOO_EARLY, f"cannot measure: {again}", by)
     verdict, reason = judge(play, result)
-    return PlayStatus(play, verdict, reason, by, result)
+    return PlayStatus(play, verdict, fallback + reason, by, result)
