@@ -19,9 +19,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/govex demo --out $(DEMO_OUT) --customers $(DEMO_CUSTOMERS)
 
-# One worker per core (pytest-xdist); tests/conftest.py runs each test folder whole on one worker.
+# One worker per logical CPU (pytest-xdist; `auto` would count physical cores, one on many 2-vCPU
+# runners), four at most: the few long test folders spread no further. tests/conftest.py runs each
+# test folder whole on one worker.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n logical --maxprocesses 4
 
 bench: $(STAMP)
 	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

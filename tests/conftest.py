@@ -32,7 +32,7 @@ def _folder(nodeid: str) -> str:
     return nodeid.split("::", 1)[0].rpartition("/")[0]
 
 
-@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which `make test` runs with (`-n auto`)
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which `make test` runs with (`-n logical`)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Under pytest-xdist, each test folder runs whole on one worker.
 
