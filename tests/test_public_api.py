@@ -28,6 +28,13 @@ def test_each_entry_point_is_its_stage_function(name):
     assert (value.__doc__ or "").strip(), f"{name} has no docstring"
 
 
+def test_no_entry_point_is_shadowed_by_a_stage_package():
+    import pkgutil
+
+    packages = {info.name for info in pkgutil.iter_modules(govex.__path__)}
+    assert not packages & set(govex.__all__)
+
+
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'segment_everything'"):
         govex.segment_everything  # noqa: B018

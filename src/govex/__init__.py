@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# public name -> stage package that defines it (in stage order)
+# public name -> stage package that defines it (in stage order). The ingest stage's entry is
+# `govex.ingest.ingest`: a top-level `ingest` would be shadowed by the package of the same name.
 _ENTRY_POINTS = {
-    "ingest": "govex.ingest",
     "customer_features": "govex.features",
     "run_segmentation": "govex.segments",
     "compute_metrics": "govex.metrics",
