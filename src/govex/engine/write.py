@@ -84,8 +84,12 @@ def version_prefix(name: str) -> str:
 
 def versions_of(con: ibis.BaseBackend, name: str, database: str | None) -> list[str]:
     """The versioned tables behind view `name`, oldest first."""
+    return _versions_in(con.list_tables(database=database), name)
+
+
+def _versions_in(listed, name: str) -> list[str]:
     pattern = re.compile(re.escape(version_prefix(name)) + r"\d{20}_[0-9a-f]{6}$")
-    return sorted(t for t in con.list_tables(database=database) if pattern.match(t))
+    return sorted(t for t in listed if pattern.match(t))
 
 
 def _swap_in_transaction(con: ibis.BaseBackend, tables: Mapping, database: str | None, token: str) -> None:
@@ -111,8 +115,9 @@ def _point_views_at_new_versions(con: ibis.BaseBackend, tables: Mapping, databas
     try:
         for name, obj in tables.items():
             _write_version(con, versions[name], obj, database, token)
+        listed = set(con.list_tables(database=database))  # once: a catalog listing costs seconds on a busy metastore
         for name, version in versions.items():
-            _switch_view(con, name, version, database)
+            _switch_view(con, name, version, database, exists=name in listed)
             switched.append(name)
     except Exception as exc:  # the engine's own error types vary
         kept = [name for name in tables if name not in switched]
@@ -122,8 +127,9 @@ def _point_views_at_new_versions(con: ibis.BaseBackend, tables: Mapping, databas
                 con.drop_table(versions[name], database=database)
         done = f" ({_names(switched)} switched before the failure)" if switched else ""
         raise EngineError(f"could not write {_names(kept)}: {exc}; the previous version was left in place{done}") from exc
+    listed = con.list_tables(database=database)
     for name, version in versions.items():
-        older = [v for v in versions_of(con, name, database) if v != version]
+        older = [v for v in _versions_in(listed, name) if v != version]
         for old in older[:max(len(older) - (KEEP_VERSIONS - 1), 0)]:
             con.drop_table(old, database=database)
 
@@ -138,8 +144,8 @@ def _write_version(con: ibis.BaseBackend, version: str, obj, database: str | Non
         con.drop_view(rows.get_name())
 
 
-def _switch_view(con: ibis.BaseBackend, name: str, version: str, database: str | None) -> None:
-    if _is_plain_table(con, name, database):
+def _switch_view(con: ibis.BaseBackend, name: str, version: str, database: str | None, *, exists: bool) -> None:
+    if exists and _is_plain_table(con, name, database):
         # A plain table left by an older writer: a view cannot replace it, so it goes first (once).
         con.drop_table(name, database=database)
     pointer = sge.Create(
@@ -155,9 +161,9 @@ def _names(names) -> str:
 
 
 def _is_plain_table(con: ibis.BaseBackend, name: str, database: str | None) -> bool:
-    """True when `name` exists and is a table, not a view (Spark's catalog tells; other engines'
+    """True when `name`, which exists, is a table, not a view (Spark's catalog tells; other engines'
     CREATE OR REPLACE VIEW reports a table in the way itself)."""
-    if con.name != "pyspark" or name not in con.list_tables(database=database):
+    if con.name != "pyspark":
         return False
     qualified = f"{database}.{name}" if database else name
     return con._session.catalog.getTable(qualified).tableType != "VIEW"
