@@ -55,15 +55,16 @@ def _synthesise(ctx: DemoContext) -> list[str]:
 
 def _describe_event(event: dict) -> str:
     """One line per planted event: its type, where, when and how big (from ground_truth.json)."""
-    where = ", ".join(f"{k}={event[k]}" for k in ("market", "carrier", "vendor_id", "reason", "region", "creator_id")
-                      if k in event)
+    where = ", ".join(f"{k}={event[k]}" for k in ("market", "carrier", "vendor_id", "reason", "region", "creator_id",
+                                                  "programme") if k in event)
     if "customer_ids" in event:
         where = f"{len(event['customer_ids'])} customers"
     if "seller_ids" in event:
         where = ", ".join(filter(None, (where, f"{len(event['seller_ids'])} sellers")))
     when = f" from {event['start']} to {event['end_exclusive']}" if "start" in event else ""
     sizes = ", ".join(f"{k} {v}" for k, v in event.items() if isinstance(v, (int, float)) and k != "seed")
-    return f"{event['type']} ({where}){when}: {sizes}"
+    what = sizes or event.get("definition", "")
+    return f"{event['type']}" + (f" ({where})" if where else "") + when + (f": {what}" if what else "")
 
 
 def _ingest(ctx: DemoContext) -> list[str]:

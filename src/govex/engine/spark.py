@@ -15,7 +15,9 @@ that cannot be reached fails here, at once, with the address, instead of Spark r
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Mapping
@@ -148,8 +150,11 @@ def local_spark_backend(
     for key, value in {**SESSION_DEFAULTS, **(conf or {})}.items():
         builder = builder.config(key, value)
     if warehouse_dir is None:
-        # A private warehouse folder, so tables never collide with a left-over ./spark-warehouse.
-        builder = builder.config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="govex-spark-"))
+        # A private warehouse folder, so tables never collide with a left-over ./spark-warehouse;
+        # removed when the process ends (its tables live only as long as the session).
+        private = tempfile.mkdtemp(prefix="govex-spark-")
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
+        builder = builder.config("spark.sql.warehouse.dir", private)
     else:
         folder = Path(warehouse_dir).resolve()
         folder.mkdir(parents=True, exist_ok=True)
