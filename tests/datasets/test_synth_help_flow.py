@@ -109,4 +109,4 @@ def test_playbook_status_of_the_launch(market, tmp_path):
     de, gb, late = (play_status(warehouse, p, today=end) for p in check_playbook(path))
     assert de.verdict == ON_TRACK and de.result.method == "synthetic_control", de.reason
     assert gb.verdict != ON_TRACK, gb.reason
-    assert late.verdict == TOO_EARLY and "week(s) of contact_rate since the start" in late.reason
+    assert late.verdict == TOO_EARLY and "week(s) of contact rate since the start" in late.reason

@@ -96,7 +96,7 @@ def segment_health(
         low, high = grouped.transform("min"), grouped.transform("max")
         raw = (parts["value"] - low) / (high - low).replace(0, np.nan)
         parts["scaled"] = np.where(sign > 0, raw, 1 - raw)
-    parts = parts.dropna(subset=["scaled"])
+    parts = parts.dropna(subset=["scaled"]).copy()  # cells with no value (events without a denominator) have no score
     parts["weighted"] = parts["scaled"] * parts["weight"]
     totals = parts.groupby(["period_start", "segment"]).agg(weighted=("weighted", "sum"), weight=("weight", "sum"),
                                                             components=("metric", "count")).reset_index()

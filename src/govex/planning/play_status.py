@@ -24,6 +24,7 @@ import pandas as pd
 from govex.analysis.impact import FEW_CLUSTERS, ImpactResult, estimate_cube_impact
 from govex.errors import GovexError
 from govex.metrics import compute_metrics
+from govex.metrics.compute import shipped_catalogue
 from govex.planning.playbook import EVERYONE, Play
 
 MIN_POST_PERIODS = 4
@@ -76,11 +77,16 @@ def _distrust(result: ImpactResult) -> str:
     return ""
 
 
+METHOD_NAMES = {"did": "difference-in-differences", "synthetic_control": "synthetic control",
+                "its": "interrupted time series"}
+
+
 def judge(play: Play, result: ImpactResult) -> tuple[str, str]:
     """The verdict and its reason from the measured 90% interval and the play's expected interval."""
     low, high, expected = play.expected["low"], play.expected["high"], play.expected["effect"]
-    measured = f"measured {result.effect:+.4g} [{result.ci_low:+.4g}, {result.ci_high:+.4g}] (90%, {result.method})"
-    against = f"expected {expected:+.4g} [{low:+.4g}, {high:+.4g}]"
+    method = METHOD_NAMES.get(result.method, result.method)
+    measured = f"measured {result.effect:+.2g} ({result.ci_low:+.2g} to {result.ci_high:+.2g}, 90%, {method})"
+    against = f"expected {expected:+.2g} ({low:+.2g} to {high:+.2g})"
     distrust = _distrust(result)
     if distrust:
         return TOO_EARLY, f"{distrust}; {measured}"
@@ -109,7 +115,9 @@ def play_status(warehouse, play: Play, *, today: dt.date | None = None, catalogu
     start = pd.Timestamp(play.start)
     post, pre = int((periods >= start).sum()), int((periods < start).sum())
     if post < MIN_POST_PERIODS or pre < MIN_PRE_PERIODS:
-        return PlayStatus(play, TOO_EARLY, f"{post} week(s) of {play.kpi} since the start and {pre} before it; "
+        known = catalogue or shipped_catalogue()
+        label = known[play.kpi].label.lower() if play.kpi in known else play.kpi
+        return PlayStatus(play, TOO_EARLY, f"{post} week(s) of {label} since the start and {pre} before it; "
                                            f"need {MIN_POST_PERIODS} after and {MIN_PRE_PERIODS} before", by)
     units = set(cube[by].astype(str))
     method = choose_method(len(units & set(treated)), len(units - set(treated)))

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from govex.metrics.compute import shipped_catalogue
 from govex.planning.play_status import PlayStatus, play_status
 from govex.planning.playbook import check_playbook
 from govex.planning.portfolio import load_projects, optimise_portfolio
@@ -45,7 +46,13 @@ def measure_decisions(warehouse, *, playbook: str | Path | None = None, projects
 
 
 def _interval(low: float, high: float) -> str:
-    return f"[{low:+.3g}, {high:+.3g}]"
+    return f"({low:+.2g} to {high:+.2g})"
+
+
+def _kpi_label(metric: str) -> str:
+    """The KPI as executives read it (its catalogue label), its name only when the catalogue lacks it."""
+    catalogue = shipped_catalogue()
+    return catalogue[metric].label if metric in catalogue else metric
 
 
 def playbook_rows(decisions: Decisions) -> list[tuple[str, ...]]:
@@ -54,8 +61,8 @@ def playbook_rows(decisions: Decisions) -> list[tuple[str, ...]]:
     for s in decisions.statuses:
         p = s.play
         where = p.segment + (f" in {', '.join(p.markets)}" if p.markets else "")
-        expected = f"{p.expected['effect']:+.3g} {_interval(p.expected['low'], p.expected['high'])}"
-        rows.append((f"{where} x {p.journey}", p.action, p.owner, f"{p.kpi} {expected}", str(p.start), str(p.review),
+        expected = f"{p.expected['effect']:+.2g} {_interval(p.expected['low'], p.expected['high'])}"
+        rows.append((f"{where} x {p.journey}", p.action, p.owner, f"{_kpi_label(p.kpi)} {expected}", str(p.start), str(p.review),
                      f"{s.verdict}: {s.reason}"))
     return rows
 
