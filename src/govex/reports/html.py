@@ -68,7 +68,7 @@ def _issue(n: int, issue: Issue) -> str:
     a = issue.action
     card = Table("", ("action", "owner", "cost", "expected KPI change", "confidence", "review by"),
                  ((a.what, a.owner, a.cost_text(), a.expected_text(), a.confidence, str(a.due)),), "")
-    widths = "".join(f'<col style="width:{w}%">' for w in (24, 14, 11, 28, 12, 11))
+    widths = "".join(f'<col style="width:{w}%">' for w in (23, 14, 10, 27, 12, 14))
     return (f'<div class="issue"><h3>{n}. {escape(issue.title)}</h3><p>{escape(issue.kpi)}: {escape(issue.standing())}.</p>'
             f"<p>Cause this period: {escape(issue.cause)}.</p>"
             + _table(card).replace("<table>", f'<table class="card"><colgroup>{widths}</colgroup>', 1) + "</div>")
