@@ -228,6 +228,10 @@ def slice_change(warehouse: Warehouse, filters: Filters, metric: str) -> SliceCh
         except MissingTableError as exc:  # a cut that joins a table this warehouse lacks (csat by journey: contacts)
             skipped[dim] = str(exc).split(";")[0]
             continue
+        if definition.kind not in ADDITIVE and ((cube["denominator"] == 0) & (cube["numerator"] != 0)).any():
+            # e.g. contacts without an order, cut by the order's category: no rate to split into mix and rate
+            skipped[dim] = f"rows without a {dim} have no denominator to read them against"
+            continue
         days = pd.to_datetime(cube["period_start"]).dt.date
         old, new = cube[days == before.start], cube[days == period.start]
         if definition.kind in ADDITIVE:
