@@ -7,6 +7,7 @@ contract/canonical_frames.py, and the expected error messages are the ones `gove
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from contract.canonical_frames import valid_frames, write_csvs
 from engine.conftest import engine_url, make_table, open_engine
@@ -27,7 +28,10 @@ def test_every_source_kind_is_read_in_place(tmp_path, engine):
     frames["customers"].rename(columns={"customer_id": "id", "signup_date": "created"}).to_csv(
         tmp_path / "customers.csv", index=False, sep=";")
     (tmp_path / "orders").mkdir()
-    micros = dict(index=False, coerce_timestamps="us")  # Spark cannot read pandas' default nanoseconds
+    # Spark cannot read pandas' default nanoseconds; every part carries the whole table's types (a part
+    # whose column is all null would otherwise be typed null and clash with the others on Spark)
+    schema = pa.Schema.from_pandas(frames["orders"], preserve_index=False)
+    micros = dict(index=False, coerce_timestamps="us", schema=schema)
     frames["orders"].iloc[:2].to_parquet(tmp_path / "orders" / "part-1.parquet", **micros)
     frames["orders"].iloc[2:].to_parquet(tmp_path / "orders" / "part-2.parquet", **micros)
     con = open_engine(engine, tmp_path)

@@ -118,7 +118,12 @@ def test_table_output_has_no_scientific_notation_or_nan(tiny_db):
     assert "320" in result.stdout
 
 
-def test_targets_status_table_is_compact_and_json_complete(tiny_db, tmp_path):
+def test_targets_status_table_is_compact_and_json_complete(tiny_db, tmp_path, monkeypatch):
+    from govex.cli.common import console
+
+    # the shared console fixed its width from COLUMNS when first imported (by whichever test ran first
+    # in this process); without it, the width is read from COLUMNS at print time, as in a fresh CLI call
+    monkeypatch.setattr(console, "_width", None)
     targets = tmp_path / "t.yaml"
     targets.write_text("targets:\n  - {metric: contact_rate, period: month, start: 2024-01-01, target: 0.5}\n")
     args = ["targets", "status", "--targets", str(targets), "--as-of", "2024-01-31", "--db", str(tiny_db)]
