@@ -67,6 +67,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: _folder(item.nodeid) not in starts_a_runtime)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _main_module_restored():
+    """Put back the process's `__main__` after each test module.
+
+    Streamlit's AppTest (the dashboard tests) installs its page script as `sys.modules["__main__"]`
+    and leaves it there; a process started later with multiprocessing's spawn (the API's snapshot
+    builds) would re-run that deleted temporary script and die, on whichever worker ran both folders.
+    """
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 _SPARK_SESSIONS: list = []  # the run's Spark session, once a test has asked for it
 
 
