@@ -144,6 +144,13 @@ def valid_frames() -> dict[str, pd.DataFrame]:
             "handle_time_s": [180.0, None],
             "vendor_id": ["V01", None],
             "qa_result": ["correct", None],
+            "reported_at": ts(["2024-03-01 07:30", "2024-03-02 08:00"]),
+            "detection_source": ["user_report", "automated_detection"],
+            "appeal_filed": [True, False],
+            "appeal_outcome": ["overturned", None],
+            "appeal_decided_at": ts(["2024-03-03 10:00", None]),
+            "views": [120, 40],
+            "violating_views": [15, 0],
         }),
         "staffing": pd.DataFrame({
             "date": day(["2024-03-01", "2024-03-01"]),

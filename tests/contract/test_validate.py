@@ -105,6 +105,23 @@ CASES = [
      "seller_id", 1, "sellers.seller_id that does not exist", "seller_id='s404'"),
     ("fulfilment outcome off the list", "orders", _set("orders", [1], "fulfilment_outcome", "lost"),
      Rule.NOT_ALLOWED, "fulfilment_outcome", 1, "redeemed, refused_by_merchant, no_show, expired", "order_id='o2'"),
+    # moderation operations: an appeal outcome without an appeal, an action before its report, a
+    # decision before the case was created, an appeal decided before the decision it appeals
+    ("moderation appeal outcome without appeal", "moderation_cases",
+     _set("moderation_cases", [0], "appeal_filed", False), Rule.INCONSISTENT, "appeal_outcome", 1,
+     "appeal_outcome only when appeal_filed = true", "case_id='m1', appeal_filed=False, appeal_outcome='overturned'"),
+    ("moderation action before report", "moderation_cases",
+     _set("moderation_cases", [0], "reported_at", "2024-03-01 10:00:00"), Rule.ORDER, "decided_at", 1,
+     "decided_at before reported_at", "case_id='m1'"),
+    ("moderation decision before creation", "moderation_cases",
+     _set("moderation_cases", [0], "decided_at", "2024-03-01 07:45:00"), Rule.ORDER, "decided_at", 1,
+     "decided_at before created_at", "case_id='m1'"),
+    ("moderation appeal decided before the decision", "moderation_cases",
+     _set("moderation_cases", [0], "appeal_decided_at", "2024-03-01 08:30:00"), Rule.ORDER, "appeal_decided_at", 1,
+     "appeal_decided_at before decided_at", "case_id='m1'"),
+    ("moderation detection source off the list", "moderation_cases",
+     _set("moderation_cases", [1], "detection_source", "psychic"), Rule.NOT_ALLOWED, "detection_source", 1,
+     "automated_detection, user_report, staff_review, external_report", "case_id='m2', detection_source='psychic'"),
     ("education score above 100", "education", _set("education", [0], "score", 120.0), Rule.OUT_OF_RANGE,
      "score", 1, "range 0 to 100", "enrolment_id='n1'"),
 ]

@@ -288,6 +288,12 @@ RETURNS = Table(
     needed_by=("risk segmentation", "trust metrics"),
 )
 
+ENFORCEMENT_LADDER = ("warning", "listing_removal", "payout_hold", "suspension", "termination")
+DETECTION_SOURCES = ("automated_detection", "user_report", "staff_review", "external_report")
+APPEAL_OUTCOMES = ("pending", "upheld", "overturned")
+# Detection sources that count as proactive: the platform found the violation itself.
+PROACTIVE_SOURCES = ("automated_detection", "staff_review")
+
 MODERATION_CASES = Table(
     "moderation_cases",
     "Trust & safety review cases on listings, reviews, messages, sellers or customers.",
@@ -306,6 +312,17 @@ MODERATION_CASES = Table(
         Column("handle_time_s", FLOAT, "reviewer handle time in seconds", nullable=True, min=0),
         Column("vendor_id", STRING, "BPO vendor of the reviewer (null if in-house/automated)", nullable=True),
         Column("qa_result", STRING, "quality-assurance audit result (null if not sampled)", nullable=True, allowed=("correct", "incorrect")),
+        Column("reported_at", TIMESTAMP, "when the report came in or the content was uploaded (the clock of time to "
+               "action; null when unknown)", nullable=True),
+        Column("detection_source", STRING, "how the case was found (automated_detection and staff_review are proactive)",
+               nullable=True, allowed=DETECTION_SOURCES),
+        Column("appeal_filed", BOOL, "the decision was appealed (null when appeals are not recorded)", nullable=True),
+        Column("appeal_outcome", STRING, "outcome of the appeal (null when no appeal)", nullable=True,
+               allowed=APPEAL_OUTCOMES),
+        Column("appeal_decided_at", TIMESTAMP, "when the appeal was decided", nullable=True),
+        Column("views", INT, "times the content was viewed (null where view data does not exist)", nullable=True, min=0),
+        Column("violating_views", INT, "views while the content was up and violating (0 when it did not violate)",
+               nullable=True, min=0),
     ),
     primary_key=("case_id",),
     foreign_keys=(
@@ -313,7 +330,10 @@ MODERATION_CASES = Table(
         ForeignKey("customer_id", "customers", "customer_id"),
         ForeignKey("vendor_id", "vendors", "vendor_id"),
     ),
-    order_checks=(OrderCheck("created_at", "decided_at"),),
+    order_checks=(OrderCheck("created_at", "decided_at"), OrderCheck("reported_at", "created_at"),
+                  OrderCheck("reported_at", "decided_at"), OrderCheck("decided_at", "appeal_decided_at")),
+    requires_checks=(RequiresCheck("appeal_outcome", "appeal_filed", True),
+                     RequiresCheck("appeal_decided_at", "appeal_filed", True)),
     needed_by=("moderation metrics", "planning (back office)"),
 )
 
@@ -367,9 +387,6 @@ FX_RATES = Table(
     needed_by=("reporting-currency conversion",),
 )
 
-ENFORCEMENT_LADDER = ("warning", "listing_removal", "payout_hold", "suspension", "termination")
-DETECTION_SOURCES = ("automated_detection", "user_report", "staff_review", "external_report")
-APPEAL_OUTCOMES = ("pending", "upheld", "overturned")
 
 ENFORCEMENT_ACTIONS = Table(
     "enforcement_actions",
@@ -429,6 +446,29 @@ LOAD_ORDER: tuple[str, ...] = (
     "disputes", "returns", "moderation_cases", "staffing", "enforcement_actions", "education",
 )
 assert set(LOAD_ORDER) == set(TABLES), "LOAD_ORDER must list every canonical table"
+
+SERVICE_PROMISES = Table(
+    "service_promises",
+    "The service each customer contact was promised: its customer's tier in the contact's journey, decided by "
+    "the prioritisation policy on the segments valid when the contact arrived, and that tier's targets. govex "
+    "derives it (`govex policy promises`); one row per customer contact in a policy journey.",
+    (
+        Column("contact_id", STRING, "the contact"),
+        Column("created_at", TIMESTAMP, "when the contact arrived (as in contacts; the period of the standards)"),
+        Column("tier", STRING, "service tier the policy gives the customer in the contact's journey"),
+        Column("policy", STRING, "policy name and version the promise comes from"),
+        Column("segments_as_of", DATE, "segment snapshot the tier was decided on"),
+        Column("first_response_s", FLOAT, "promised seconds to the first agent response", min=0),
+        Column("resolution_h", FLOAT, "promised hours to resolution", min=0),
+    ),
+    primary_key=("contact_id",),
+    foreign_keys=(ForeignKey("contact_id", "contacts", "contact_id"),),
+    needed_by=("service-standard metrics (promised vs delivered)",),
+)
+# Tables govex derives and writes itself (never ingested); the metric layer reads them as it reads
+# the canonical tables, and they follow the same foreign keys.
+DERIVED_TABLES: dict[str, Table] = {SERVICE_PROMISES.name: SERVICE_PROMISES}
+METRIC_TABLES: dict[str, Table] = {**TABLES, **DERIVED_TABLES}
 
 
 def table(name: str) -> Table:
