@@ -2,6 +2,7 @@
 folder-per-worker scheduling of `make test` (pytest-xdist)."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -78,6 +79,19 @@ def _main_module_restored():
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _library_logging_restored():
+    """Put back the `govex` logger after each test module.
+
+    A CLI or server test routes the library's logs to stderr and stops them reaching the root logger;
+    left so, a later module's `caplog` would see none of govex's records.
+    """
+    logger = logging.getLogger("govex")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 _SPARK_SESSIONS: list = []  # the run's Spark session, once a test has asked for it

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import ast
+import io
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,16 @@ def test_verbose_and_quiet_together_are_refused(govex_logger):
     result = CliRunner().invoke(app, ["-v", "-q", "init", "--help"])
     assert result.exit_code == 2
     assert "--verbose and --quiet exclude each other" in result.output
+
+
+def test_logs_follow_stderr_after_it_is_swapped(govex_logger, monkeypatch):
+    """A CLI run under a test runner closes the stream it captured; later records still arrive."""
+    from govex.cli.main import configure_logging
+
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging(logging.INFO)
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("govex.api").info("reload refused")
+    assert "INFO govex.api: reload refused" in second.getvalue()

@@ -9,13 +9,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import sys
 from pathlib import Path
 
 import uvicorn
 
 from govex.api.app import ServiceSettings, create_app
 from govex.errors import ConfigError
+from govex.logs import route_library_logs
 
 log = logging.getLogger("govex.api")
 
@@ -31,25 +31,8 @@ class JsonLines(logging.Formatter):
         return json.dumps(out, ensure_ascii=True)
 
 
-class _Stderr(logging.StreamHandler):
-    """A handler on whatever `sys.stderr` is when a record is written (test runners and embedders swap it)."""
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
-
-
 def configure_logging(level: int = logging.INFO) -> None:
-    handler = _Stderr()
-    handler.setFormatter(JsonLines())
-    logger = logging.getLogger("govex")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
+    route_library_logs(JsonLines(), level)
 
 
 def is_loopback(host: str) -> bool:

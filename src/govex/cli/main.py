@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from govex.errors import GovexError
 from govex.extras import missing_extra
+from govex.logs import route_library_logs
 
 app = typer.Typer(
     name="govex",
@@ -46,12 +47,7 @@ def _verbosity(
 
 def configure_logging(level: int) -> None:
     """Send the library's `govex.*` loggers to stderr at `level` (the library itself never configures logging)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
-    logger = logging.getLogger("govex")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
+    route_library_logs(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"), level)
 
 
 def _register_command_modules() -> None:
