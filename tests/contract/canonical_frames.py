@@ -186,6 +186,27 @@ def valid_frames() -> dict[str, pd.DataFrame]:
             "completed_at": ts(["2024-02-08 17:00", None]),
             "score": [88.0, None],
         }),
+        "compensations": pd.DataFrame({
+            "compensation_id": ["g1", "g2"],
+            "customer_id": ["c1", "c2"],
+            "order_id": ["o2", None],
+            "contact_id": ["k1", None],
+            "market": ["DE", "FR"],
+            "granted_at": ts(["2024-03-07 10:00", "2024-03-08 12:00"]),
+            "kind": ["voucher", "credit"],
+            "failure": ["late_delivery", "bad_contact"],
+            "reason": ["proactive", "on_complaint"],
+            "amount": [5.0, 3.0],
+            "currency": ["EUR", "EUR"],
+            "vendor_id": ["V01", None],
+        }),
+        "customer_education": pd.DataFrame({
+            "enrolment_id": ["ce1", "ce2"],
+            "customer_id": ["c1", "c3"],
+            "programme": ["first_purchase_guide", "first_purchase_guide"],
+            "enrolled_at": ts(["2024-01-02 09:00", "2024-02-01 10:00"]),
+            "completed_at": ts(["2024-01-03 09:30", None]),
+        }),
     }
 
 

@@ -124,6 +124,21 @@ CASES = [
      "automated_detection, user_report, staff_review, external_report", "case_id='m2', detection_source='psychic'"),
     ("education score above 100", "education", _set("education", [0], "score", 120.0), Rule.OUT_OF_RANGE,
      "score", 1, "range 0 to 100", "enrolment_id='n1'"),
+    # service recovery: a negative compensation, one for an unknown customer or order, one granted
+    # before its order was placed (a rule across tables: the example shows both dates)
+    ("negative compensation", "compensations", _set("compensations", [1], "amount", -3.0), Rule.OUT_OF_RANGE,
+     "amount", 1, "negative values", "compensation_id='g2', amount=-3.0"),
+    ("compensation for an unknown customer", "compensations", _set("compensations", [0], "customer_id", "c404"),
+     Rule.ORPHAN, "customer_id", 1, "customers.customer_id that does not exist", "customer_id='c404'"),
+    ("compensation for an unknown order", "compensations", _set("compensations", [1], "order_id", "o404"),
+     Rule.ORPHAN, "order_id", 1, "orders.order_id that does not exist", "compensation_id='g2', order_id='o404'"),
+    ("compensation granted before its order", "compensations",
+     _set("compensations", [0], "granted_at", "2024-03-01 09:00:00"), Rule.ORDER, "granted_at", 1,
+     "granted_at before the ordered_at of their orders row",
+     "compensation_id='g1', order_id='o2', granted_at='2024-03-01T09:00:00', orders_ordered_at='2024-03-02T23:30:00'"),
+    ("customer education completed before enrolment", "customer_education",
+     _set("customer_education", [0], "completed_at", "2024-01-01 09:00:00"), Rule.ORDER, "completed_at", 1,
+     "completed_at before enrolled_at", "enrolment_id='ce1'"),
 ]
 
 

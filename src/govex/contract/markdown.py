@@ -56,6 +56,9 @@ def _table_section(t: Table) -> str:
         lines += [f"Foreign keys: {refs}.", ""]
     if t.order_checks:
         lines += [f"Order checks: {'; '.join(f'`{c.describe()}`' for c in t.order_checks)}.", ""]
+    if t.after_parent_checks:
+        lines += [f"Order checks against the referenced row: {'; '.join(f'`{c.describe()}`' for c in t.after_parent_checks)}.",
+                  ""]
     if t.requires_checks:
         lines += [f"Consistency checks: {'; '.join(f'`{c.describe()}`' for c in t.requires_checks)}.", ""]
     lines += ["| column | type | null | allowed | meaning |", "|---|---|---|---|---|"]

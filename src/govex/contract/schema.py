@@ -81,6 +81,21 @@ class RequiresCheck:
 
 
 @dataclass(frozen=True)
+class AfterParentCheck:
+    """A cross-table ordering rule: this row's `later` must not be before `earlier` of the row its
+    foreign key `column` points at in `table` (a compensation granted before its order was placed)."""
+
+    column: str
+    table: str
+    ref_column: str
+    earlier: str
+    later: str
+
+    def describe(self) -> str:
+        return f"{self.later} >= {self.table}.{self.earlier}"
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     meaning: str
@@ -89,6 +104,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     order_checks: tuple[OrderCheck, ...] = ()
     requires_checks: tuple[RequiresCheck, ...] = ()
+    after_parent_checks: tuple[AfterParentCheck, ...] = ()
     needed_by: tuple[str, ...] = field(default=())
 
     def column(self, name: str) -> Column:
@@ -434,16 +450,69 @@ EDUCATION = Table(
     needed_by=("education metrics",),
 )
 
+COMPENSATION_KINDS = ("voucher", "credit", "refund_beyond_policy")
+FAILURES = ("late_delivery", "lost_order", "refused_redemption", "wrong_item", "damaged_item", "bad_contact", "other")
+
+COMPENSATIONS = Table(
+    "compensations",
+    "Service recovery: one row per goodwill gesture or compensation granted to a customer after a failure "
+    "(vouchers, account credits, refunds beyond what the return policy owes).",
+    (
+        Column("compensation_id", STRING, "compensation identifier"),
+        Column("customer_id", STRING, "customer compensated", pii_id=True),
+        Column("order_id", STRING, "order the failure concerns (null for a failure not tied to an order, e.g. a "
+               "bad contact)", nullable=True),
+        Column("contact_id", STRING, "contact in which it was granted, if any", nullable=True),
+        Column("market", STRING, MARKET_NOTE),
+        Column("granted_at", TIMESTAMP, "when it was granted"),
+        Column("kind", STRING, "what was given", allowed=COMPENSATION_KINDS),
+        Column("failure", STRING, "the failure it answers", allowed=FAILURES),
+        Column("reason", STRING, "why it was granted (the business's own code: proactive, on_complaint, "
+               "escalation, ...)", default="unspecified"),
+        *_money("amount", "value granted (face value of a voucher or credit, amount refunded beyond policy)"),
+        Column("vendor_id", STRING, "BPO vendor whose agent granted it (null if in-house or automatic)", nullable=True),
+    ),
+    primary_key=("compensation_id",),
+    foreign_keys=(
+        ForeignKey("customer_id", "customers", "customer_id"),
+        ForeignKey("order_id", "orders", "order_id"),
+        ForeignKey("contact_id", "contacts", "contact_id"),
+        ForeignKey("vendor_id", "vendors", "vendor_id"),
+    ),
+    after_parent_checks=(AfterParentCheck("order_id", "orders", "order_id", "ordered_at", "granted_at"),),
+    needed_by=("service-recovery metrics and effects (govex recovery)",),
+)
+
+# Customer education sits beside the seller table rather than inside it: every seller reader keys the
+# `education` rows on a seller, and one audience per table keeps both free of an audience filter.
+CUSTOMER_EDUCATION = Table(
+    "customer_education",
+    "Customer education: one row per customer enrolment in a help or onboarding programme (guided first "
+    "purchase, help-centre course, onboarding messages).",
+    (
+        Column("enrolment_id", STRING, "enrolment identifier"),
+        Column("customer_id", STRING, "customer enrolled", pii_id=True),
+        Column("programme", STRING, "education programme"),
+        Column("enrolled_at", TIMESTAMP, "when the customer enrolled (or was first shown the guidance)"),
+        Column("completed_at", TIMESTAMP, "when the customer completed it (null if not completed)", nullable=True),
+    ),
+    primary_key=("enrolment_id",),
+    foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+    order_checks=(OrderCheck("enrolled_at", "completed_at"),),
+    needed_by=("customer education metrics and effects (govex recovery)",),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (CUSTOMERS, SELLERS, ORDERS, CONTACTS, SURVEYS, DISPUTES, RETURNS, MODERATION_CASES, VENDORS, STAFFING, FX_RATES,
-              ENFORCEMENT_ACTIONS, EDUCATION)
+              ENFORCEMENT_ACTIONS, EDUCATION, COMPENSATIONS, CUSTOMER_EDUCATION)
 }
 
 # Tables ingest loads first, so foreign keys always point at something already validated.
 LOAD_ORDER: tuple[str, ...] = (
     "customers", "sellers", "vendors", "fx_rates", "orders", "contacts", "surveys",
     "disputes", "returns", "moderation_cases", "staffing", "enforcement_actions", "education",
+    "compensations", "customer_education",
 )
 assert set(LOAD_ORDER) == set(TABLES), "LOAD_ORDER must list every canonical table"
 

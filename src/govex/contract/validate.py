@@ -7,8 +7,8 @@ findings are collected, then raised once as a ContractError.
 Fatal rules (never downgraded) are the ones after which the data cannot be loaded or joined
 safely: a required column is missing, a value cannot be cast to the contract type, a primary key
 is null or duplicated. The other rules (null in a non-key column that must not be null, a value
-outside the allowed set or range, dates out of order, a value that another column rules out, orphan foreign
-keys) become warnings with
+outside the allowed set or range, dates out of order (within a row, or against the row a foreign
+key points at), a value that another column rules out, orphan foreign keys) become warnings with
 ``warn_only=True``.
 """
 from __future__ import annotations
@@ -111,6 +111,7 @@ def validate_tables(
     parents = {**dict(references or {}), **typed}
     for name, child in typed.items():
         issues.extend(_orphan_issues(child, table(name), parents, sources.get(name, name), warn_only))
+        issues.extend(_after_parent_issues(child, table(name), parents, sources.get(name, name), warn_only))
     if any(i.level is IssueLevel.ERROR for i in issues):
         raise ContractError(issues, summary=f"{_count_errors(issues)} contract error(s); nothing was written")
     return issues
@@ -300,6 +301,36 @@ def _orphan_issues(
                 _where(source, contract, fk.column),
                 _examples(orphans, (*contract.primary_key, fk.column), contract.primary_key),
                 rule=Rule.ORPHAN, table=contract.name, column=fk.column, rows=rows, source=source,
+            )
+        )
+    return issues
+
+
+def _after_parent_issues(
+    child: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str, warn_only: bool
+) -> list[ContractIssue]:
+    """Rows dated before the row they refer to in another table (e.g. granted before the order was placed)."""
+    issues = []
+    for check in contract.after_parent_checks:
+        if check.table not in parents:
+            continue
+        parent = parents[check.table]
+        earlier = f"{check.table}_{check.earlier}"
+        ref = parent.select(__ref=parent[check.ref_column], **{earlier: parent[check.earlier]})
+        joined = child.inner_join(ref, child[check.column] == ref.__ref)
+        bad = joined.filter(joined[check.later].notnull() & joined[earlier].notnull()
+                            & is_before(joined[check.later], joined[earlier]))
+        rows = int(bad.count().execute())
+        if rows == 0:
+            continue
+        issues.append(
+            ContractIssue(
+                _level(Rule.ORDER, warn_only),
+                f"{rows} row(s) have {check.later} before the {check.earlier} of their {check.table} row "
+                f"(expected {check.describe()})",
+                _where(source, contract, check.later),
+                _examples(bad, (*contract.primary_key, check.column, check.later, earlier), contract.primary_key),
+                rule=Rule.ORDER, table=contract.name, column=check.later, rows=rows, source=source,
             )
         )
     return issues

@@ -44,6 +44,7 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "returns": ("refund_amount",),
     "staffing": ("planned_cost", "actual_cost"),
     "vendors": ("rate",),
+    "compensations": ("amount",),
 }
 
 UNCONVERTIBLE = "__unconvertible_n"  # per-cell count of money rows without a rate (see `money_check`)
