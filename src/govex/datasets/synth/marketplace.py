@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from govex.contract.schema import CHANNELS, JOURNEYS, ORDER_STATUSES
-from govex.datasets.synth import aftercare, moderation, sellers_supply, service, surveys, workforce
+from govex.datasets.synth import aftercare, moderation, moderation_ops, sellers_supply, service, surveys, workforce
 from govex.datasets.synth.columns import Ids, Labels, Masked, day_to_date, day_to_timestamp_us, id_array, to_arrow
 from govex.datasets.synth.config import (
     ACQUISITION_CHANNELS,
@@ -226,7 +226,8 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         "status": Labels(rets.status, aftercare.RETURN_STATUSES),
         "abuse_flag": Masked(rets.abuse_flag, rets.investigated),
     })
-    tables["moderation_cases"] = _moderation_table(mod, clock, w_s, w_c)
+    mod_ops = moderation_ops.simulate_operations(cfg, mod)  # its own stream
+    tables["moderation_cases"] = _moderation_table(mod, clock, w_s, w_c, moderation_ops.case_columns(mod_ops, clock))
     tables["staffing"] = to_arrow("staffing", {
         "date": clock.date(staffing.day.astype(np.float64)),
         "queue": Labels(staffing.queue, queue_labels),
@@ -248,10 +249,12 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     ground_truth = _ground_truth(cfg, events, clock, orders, ring, tables, w_c)
     ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
     ground_truth["events"].append(launch.truth(clock.iso(launch.start_day), cfg.end.isoformat()))
+    ground_truth["events"].append(moderation_ops.ground_truth_event(mod_ops, clock.iso(mod_ops.jump.start_day)))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
 
 
-def _moderation_table(mod: moderation.ModerationSim, clock: _Clock, seller_width: int, customer_width: int) -> pa.Table:
+def _moderation_table(mod: moderation.ModerationSim, clock: _Clock, seller_width: int, customer_width: int,
+                      operations: dict[str, object]) -> pa.Table:
     n = mod.policy.size
     width = _width(n)
     per_type = [id_array(Ids(prefix, mod.object_number, width)) for prefix in ("L", "RV", "M")]
@@ -273,6 +276,7 @@ def _moderation_table(mod: moderation.ModerationSim, clock: _Clock, seller_width
         "handle_time_s": mod.handle_s,
         "vendor_id": Labels(mod.vendor, VENDOR_IDS),
         "qa_result": Labels(mod.qa, ("correct", "incorrect")),
+        **operations,
     })
     return table.set_column(table.column_names.index("object_id"), "object_id", object_id)
 
