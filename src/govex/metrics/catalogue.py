@@ -14,7 +14,8 @@ import ibis.expr.types as ir
 import yaml
 from pydantic import ValidationError
 
-from govex.contract.schema import DATE, TABLES, TIMESTAMP
+from govex.contract.schema import DATE, TIMESTAMP
+from govex.contract.schema import METRIC_TABLES as TABLES  # canonical and derived tables (service_promises)
 from govex.errors import CatalogueError, Issue, IssueLevel, Location
 from govex.metrics.currency import money_refs
 from govex.metrics.dimensions import (

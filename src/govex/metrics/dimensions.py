@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from govex.contract.schema import TABLES
+from govex.contract.schema import METRIC_TABLES as TABLES  # canonical and derived tables (service_promises)
 
 SEGMENT_PREFIX = "segment:"
 SEGMENT_TABLE = "segment_assignments"
@@ -35,6 +35,7 @@ DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "region": (("sellers", "region"),),
     "creator_id": (("orders", "creator_id"),),
     "policy": (("moderation_cases", "policy"),),
+    "tier": (("service_promises", "tier"),),  # the customer's service tier when the contact arrived
 }
 
 

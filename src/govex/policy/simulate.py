@@ -58,15 +58,21 @@ class PolicySimulation:
                                       aggfunc="sum", fill_value=0)
 
 
-def _combo_key(values: Sequence[str | None]) -> str:
+def combo_key(values: Sequence[str | None]) -> str:
+    """The key of one segment combination, as `combo_column` builds it in the engine."""
     return SEP.join(MISSING if v is None else str(v) for v in values)
+
+
+def combo_column(profiles: ir.Table, frameworks: tuple[str, ...]) -> ir.StringValue:
+    """Each profile row's segment combination as one string key (see `combo_key`)."""
+    return ibis.literal(SEP).join([profiles[f].fill_null(MISSING) for f in frameworks])
 
 
 def _decisions(policies: Sequence[LoadedPolicy], combos: pd.DataFrame, frameworks: tuple[str, ...]) -> pd.DataFrame:
     rows = []
     for policy in policies:
         table = DecisionTable(policy.spec)
-        keyed = [(_combo_key([r[f] for f in frameworks]), {f: r[f] for f in frameworks}, int(r["customers"]))
+        keyed = [(combo_key([r[f] for f in frameworks]), {f: r[f] for f in frameworks}, int(r["customers"]))
                  for r in combos.to_dict("records")]
         keyed.append((UNKNOWN, None, 0))
         for key, profile, customers in keyed:
@@ -147,7 +153,7 @@ def simulate_policies(
     decisions = _decisions(policies, combos, frameworks)
 
     profiles = customer_profiles(warehouse, frameworks=frameworks, as_of=as_of)
-    profiles = profiles.select(KEY, combo=ibis.literal(SEP).join([profiles[f].fill_null(MISSING) for f in frameworks]))
+    profiles = profiles.select(KEY, combo=combo_column(profiles, frameworks))
     events = _events(warehouse, as_of - dt.timedelta(days=window_days), as_of, reporting_currency)
     joined = events.left_join(profiles, KEY).drop(f"{KEY}_right")
     joined = joined.mutate(combo=joined.combo.fill_null(UNKNOWN))
