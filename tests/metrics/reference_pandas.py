@@ -160,6 +160,44 @@ class Reference:
             return self._ratio(count("education", "enrolled_at", ed["completed_at"].notna()), count("education", "enrolled_at"))
         return None
 
+    def _moderation_metric(self, name: str, by: list[str], period: str, cuts: set[str]) -> pd.DataFrame | None:
+        """The moderation-operations metrics (catalogue/moderation.yaml); None for any other name."""
+        m = self.t["moderation_cases"]
+        cases = lambda time, mask: self._count("moderation_cases", time, by, cuts, period, mask=mask)  # noqa: E731
+        decided = m["decision"] != "pending"
+        if name.startswith("moderation_time_to_action_"):
+            timed = m["reported_at"].notna() & m["decided_at"].notna()
+            hours = (m["decided_at"].dt.floor("s") - m["reported_at"].dt.floor("s")).dt.total_seconds() / 3600
+            keys, names = self._keyed(m, "decided_at", by, cuts, period)
+            order_stat = {"moderation_time_to_action_p50_h": 0.5, "moderation_time_to_action_p90_h": 0.9}[name]
+            cells = keys[timed].assign(v=hours[timed]).groupby(names)["v"]
+            # the order statistic x(ceil(q n)), written out (Hyndman & Fan type 1)
+            return cells.agg(lambda v: np.sort(v.to_numpy())[int(np.ceil(order_stat * len(v))) - 1]).rename("value").reset_index()
+        if name == "proactive_detection_share":
+            known = m["detection_source"].notna()
+            return self._ratio(cases("created_at", known & m["detection_source"].isin(["automated_detection", "staff_review"])),
+                               cases("created_at", known))
+        if name == "automated_decision_share":
+            return self._ratio(cases("decided_at", decided & (m["automated"] == True)), cases("decided_at", decided))  # noqa: E712
+        if name == "moderation_appeal_rate":
+            recorded = decided & m["appeal_filed"].notna()
+            return self._ratio(cases("decided_at", recorded & (m["appeal_filed"] == True)), cases("decided_at", recorded))  # noqa: E712
+        if name == "moderation_overturn_rate":
+            settled = m["appeal_outcome"].isin(["upheld", "overturned"])
+            return self._ratio(cases("decided_at", settled & (m["appeal_outcome"] == "overturned")), cases("decided_at", settled))
+        if name == "moderation_backlog":
+            # a count keeps every cell that has cases, open or not
+            frame = pd.concat([cases("created_at", m["decision"] == "pending").rename("num"),
+                               cases("created_at", None).rename("all")], axis=1).fillna(0.0)
+            return frame["num"].rename("value").reset_index()
+        if name == "violating_view_prevalence":
+            known = m["views"].notna() & m["violating_views"].notna()
+            views = lambda column: self._count("moderation_cases", "decided_at", by, cuts, period, mask=known,  # noqa: E731
+                                               value=m[column].astype(float))
+            out = self._ratio(views("violating_views"), views("views"))
+            return out.assign(value=out["value"] * 10_000)
+        return None
+
     def compute(self, name: str, by: list[str], period: str) -> pd.DataFrame:
         t = self.t
         o, c, s, d, r, m, st = (t[k] for k in ("orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "staffing"))
@@ -267,6 +305,9 @@ class Reference:
         seller = self._seller_metric(name, by, period, order_cuts)
         if seller is not None:
             return seller
+        moderation = self._moderation_metric(name, by, period, order_cuts)
+        if moderation is not None:
+            return moderation
         trees = {
             "cs_cost_per_order": ("product", ["assisted_contacts_per_order", "handle_hours_per_contact", "cs_cost_per_productive_hour"]),
             "moderation_cost_per_order": ("product", ["moderation_cases_per_order", "moderation_handle_hours_per_case", "moderation_cost_per_productive_hour"]),

@@ -35,6 +35,8 @@ DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "region": (("sellers", "region"),),
     "creator_id": (("orders", "creator_id"),),
     "policy": (("moderation_cases", "policy"),),
+    "detection_source": (("moderation_cases", "detection_source"),),
+    "automated": (("moderation_cases", "automated"),),
     "tier": (("service_promises", "tier"),),  # the customer's service tier when the contact arrived
 }
 
