@@ -31,6 +31,7 @@ from govex.datasets.synth.events import PlantedEvents, Window, planted_events
 from govex.datasets.synth.fx import REPORTING_CURRENCY, fx_columns, simulate_fx
 from govex.datasets.synth.help_flow import launch_help_flow
 from govex.datasets.synth.orders import MARKET_CURRENCY, OrderSim, simulate_orders, simulate_sellers
+from govex.datasets.synth.promise_miss import plant_promise_miss
 from govex.datasets.synth.texts import COMMENT_TEXTS, CONTACT_TEXTS
 
 STEPS = ("customers", "sellers", "fx", "orders", "ring", "returns", "disputes", "contacts", "surveys",
@@ -102,6 +103,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     cont = service.simulate_contacts(rngs["contacts"], cfg, cust, orders, rets, disp, events.reason_surge)
     surv = surveys.simulate_surveys(rngs["surveys"], horizon, cust, orders, rets, cont)
     launch = launch_help_flow(cfg, cont)  # its own stream: contacts it prevents are dropped below
+    promise_miss = plant_promise_miss(cfg, cont, orders, cust.market)  # no draws: only contact waits change
     mod = moderation.simulate_moderation(rngs["moderation"], cfg, orders.day, sellers.market, cust.market,
                                          events.vendor_qa_drop)
     supply = sellers_supply.simulate_supply(cfg, sellers, orders, disp.order)  # its own streams
@@ -177,7 +179,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         "journey": Labels(journey_of_reason[cont.reason], JOURNEYS),
         "reason": Labels(cont.reason, tuple(r.code for r in service.REASONS)),
         "automated": cont.automated,
-        "wait_time_s": cont.wait_s,
+        "wait_time_s": promise_miss.wait_s,
         "handle_time_s": cont.handle_s,
         "first_contact_resolution": Masked(cont.first_contact_resolution, cont.fcr_known),
         "resolved_at": clock.ts(cont.resolved_day),
@@ -249,6 +251,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     ground_truth = _ground_truth(cfg, events, clock, orders, ring, tables, w_c)
     ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
     ground_truth["events"].append(launch.truth(clock.iso(launch.start_day), cfg.end.isoformat()))
+    ground_truth["events"].append(promise_miss.truth(clock.iso(promise_miss.start_day), cfg.end.isoformat()))
     ground_truth["events"].append(moderation_ops.ground_truth_event(mod_ops, clock.iso(mod_ops.jump.start_day)))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
 
