@@ -2,8 +2,8 @@
 
 Money is converted to the reporting currency with fx_rates (the rate valid on the row's day),
 as the catalogue's definitions say. Supports the cuts market, journey and segment:<framework> (customer segment from a
-{customer_id: segment} mapping) and the periods week and month. Each metric lists the cuts its
-tables carry; a requested cut a metric cannot take is reported as "(all)", as govex's partial mode.
+{customer_id: segment} mapping) and the periods day, week, month and all (the whole range). Each
+metric lists the cuts its tables carry; a requested cut a metric cannot take is reported as "(all)", as govex's partial mode.
 """
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 
 ALL, NONE = "(all)", "(none)"
+WHOLE_RANGE_KEY = pd.Timestamp("1970-01-01")  # period "all": every row in one cell (compare on the cuts)
 
 
 def period_start(values: pd.Series, period: str) -> pd.Series:
+    if period == "all":
+        return pd.Series(WHOLE_RANGE_KEY, index=values.index)
     day = pd.to_datetime(values).dt.normalize()
     if period == "week":
         return day - pd.to_timedelta(day.dt.weekday, unit="D")

@@ -192,7 +192,9 @@ def compute_command(
     source: DataSource,
     metric: Annotated[list[str], typer.Option("--metric", "-m", help="Metric name; repeat it or give a comma list (csat,nps).")],
     by: Annotated[Optional[list[str]], typer.Option("--by", help="Cut; repeat it or give a comma list: market, journey, ..., segment:<framework>.")] = None,
-    period: Annotated[str, typer.Option("--period", help="day, week, month or quarter.")] = "month",
+    period: Annotated[str, typer.Option("--period", help=(
+        "day, week, month, quarter, or all: one total per cut over the whole range (a rate is the ratio of the "
+        "range's totals, not a mean of months)."))] = "month",
     start: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     partial: Annotated[bool, typer.Option("--partial", help="Leave a metric uncut by cuts it cannot reach.")] = False,

@@ -23,7 +23,18 @@ from govex.metrics.catalogue import load_catalogue
 from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, check_code, verify
 from govex.metrics.dimensions import ALL_LABEL, known_dimension
 from govex.metrics.model import Catalogue
-from govex.metrics.plan import PERIOD_COLUMN, Group, MeasureJob, PairJob, QueryPlan, build_query, check_period, dim_column
+from govex.metrics.plan import (
+    FIRST_DAY,
+    PERIOD_COLUMN,
+    WHOLE_RANGE,
+    Group,
+    MeasureJob,
+    PairJob,
+    QueryPlan,
+    build_query,
+    check_period,
+    dim_column,
+)
 
 VALUE_COLUMNS = ["numerator", "denominator", "value", "ci_low", "ci_high", "n", "ci_method"]
 CI_METHOD = {
@@ -74,6 +85,10 @@ def compute_metrics(
         policy, or ``segment:<framework>``.
     period
         day, week (Monday start), month or quarter; start/end (inclusive dates) bound the rows.
+        ``all``: one cell per cut over the whole range, computed in the same one query per table
+        group (a ratio is the ratio of the range's totals, a distinct count or percentile is taken
+        over the range, never a sum or mean of months); its ``period_start`` is ``start``, else
+        the earliest day of any row read.
     partial
         Cut each metric only by the requested cuts it allows (the others read ``(all)``) instead
         of raising ConfigError.
@@ -97,6 +112,8 @@ def compute_metrics(
     for name, dims in requested.items():
         _plan_metric(catalogue, plan, leaves, name, dims)
     frames = {id(g): _run(warehouse, g, period, start_d, end_d, z, as_of, currency) for g in plan.groups.values()}
+    if period == WHOLE_RANGE:
+        _date_whole_range(list(frames.values()), start_d)
     cells: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
     for name, dims in requested.items():
         _cells(catalogue, leaves, frames, cells, name, dims, z, confidence)
@@ -205,6 +222,14 @@ def _run(warehouse: Warehouse, group: Group, period: str, start, end, z: float, 
     frame = frame.rename(columns={dim_column(i): dim for i, dim in enumerate(group.dims)})
     frame[PERIOD_COLUMN] = pd.to_datetime(frame[PERIOD_COLUMN])
     return frame
+
+
+def _date_whole_range(frames: list[pd.DataFrame], start: dt.date | None) -> None:
+    """Give every group's whole-range cells one period start, so cells of different tables line up."""
+    firsts = [frame[FIRST_DAY].min() for frame in frames if frame[FIRST_DAY].notna().any()]
+    first = pd.Timestamp(start) if start is not None else (min(firsts) if firsts else pd.NaT)
+    for frame in frames:
+        frame[PERIOD_COLUMN] = first
 
 
 def _side(frames: dict, ref: tuple[Group, MeasureJob], extra: Sequence[str] = ()) -> pd.DataFrame:

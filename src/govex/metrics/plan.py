@@ -32,7 +32,10 @@ from govex.metrics.expressions import ColumnRef, column_refs, compile_expr
 from govex.metrics.model import ResolvedMeasure
 
 PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
+WHOLE_RANGE = "all"  # one cell per cut over the whole range: ratios of totals, never a sum of months
 PERIOD_COLUMN = "period_start"
+FIRST_DAY = "first_day"  # a whole-range cell's earliest day, aggregated in the same query
+DAY_COLUMN = "__day"
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,32 @@ def build_query(
     """The single aggregation for one group (unexecuted): period, cut columns d0.., aggregates.
 
     A group with money measures also joins each row's fx rate (`govex.metrics.currency`), multiplies
-    those measures' values by it, and adds per-cell check aggregates.
+    those measures' values by it, and adds per-cell check aggregates. For the whole range
+    (``period="all"``) the period column is ``start`` (null without one) and `FIRST_DAY` holds each
+    cell's earliest day, so the caller can date every group's cells alike.
+    """
+    joined = _joined_rows(warehouse, group, segment_as_of, reporting_currency)
+    keys, in_range, day = _cell_keys(joined, group, period, start, end)
+    first_day = {DAY_COLUMN: day} if period == WHOLE_RANGE else {}
+    columns = {**keys, **_row_values(joined, group), **first_day}
+    # filter after the select, so that windows in expressions (previous()) still see earlier rows
+    table = joined.select(**columns, __in_range=in_range).filter(ibis._["__in_range"]).drop("__in_range")
+    table = _rank_quantiles(table, group, list(keys), z)
+    aggregates = _aggregates(table, group)
+    if first_day:
+        aggregates[FIRST_DAY] = table[DAY_COLUMN].min()
+    return table.group_by(list(keys)).aggregate(**aggregates)
+
+
+def _money_jobs(group: Group) -> list[MeasureJob]:
+    return [job for job in group.jobs if job.measure.money]
+
+
+def _joined_rows(warehouse: Warehouse, group: Group, segment_as_of: dt.date | None, reporting_currency: str) -> ir.Table:
+    """The group's table with every column its measures, conditions and cuts read elsewhere attached.
+
+    Columns of other tables come along foreign keys (`_attach`), segments from the assignments of
+    `segment_as_of` (else the latest), and, when the group has money measures, each row's fx rate.
     """
     base = warehouse.table(group.table, purpose="metrics")
     refs = {ref for job in group.jobs for ref in _refs(job.measure)}
@@ -132,16 +160,20 @@ def build_query(
     joined = _attach(warehouse, base, needs)
     for dim, key in segments.items():
         joined = _join_segment(warehouse, joined, dim, key, segment_as_of)
-    money_jobs = [job for job in group.jobs if job.measure.money]
-    if money_jobs:
+    if _money_jobs(group):
         joined = attach_rate(warehouse, joined, group.table, group.time, reporting_currency)
+    return joined
 
-    def resolve(ref: ColumnRef) -> ir.Value:
-        return joined[ref.column] if ref.table in (None, group.table) else joined[_ref_name(ref)]
 
+def _cell_keys(joined: ir.Table, group: Group, period: str, start: dt.date | None,
+               end: dt.date | None) -> tuple[dict[str, ir.Value], ir.BooleanValue, ir.DateValue]:
+    """Each row's cell (period start, cut columns d0..), whether its day is in range, and the day."""
     time_value = joined[group.time]
     day = time_value if time_value.type().is_date() else time_value.date()
-    period_start = day if period == "day" else day.truncate(PERIODS[period])
+    if period == WHOLE_RANGE:
+        period_start = ibis.literal(start, type="date")
+    else:
+        period_start = day if period == "day" else day.truncate(PERIODS[period])
     in_range = ibis.literal(True)
     if start is not None:
         in_range &= day >= start
@@ -149,7 +181,15 @@ def build_query(
         in_range &= day <= end
     cuts = {dim_column(i): joined[_cut_source(i, dim)].cast("string").fill_null(MISSING_LABEL)
             for i, dim in enumerate(group.dims)}
-    keys = {PERIOD_COLUMN: period_start.cast("date"), **cuts}
+    return {PERIOD_COLUMN: period_start.cast("date"), **cuts}, in_range, day
+
+
+def _row_values(joined: ir.Table, group: Group) -> dict[str, ir.Value]:
+    """Per row: each job's and pair's condition (`_f`), each job's value (`_v`, money converted), the money check."""
+
+    def resolve(ref: ColumnRef) -> ir.Value:
+        return joined[ref.column] if ref.table in (None, group.table) else joined[_ref_name(ref)]
+
     values: dict[str, ir.Value] = {}
     flags: dict[str, ir.BooleanValue] = {}
     checks: dict[str, ir.Value] = {}
@@ -158,24 +198,26 @@ def build_query(
         if job.measure.expr is not None:
             value = compile_expr(job.measure.expr, resolve)
             values[job.key] = value if job.mode == "distinct" else value.cast("float64")
+    money_jobs = _money_jobs(group)
     if money_jobs:
         money_row = ibis.or_(*(flags[job.key] & values[job.key].notnull() for job in money_jobs))
         checks = {"__unconvertible": money_check(joined, money_row)}
         values.update({job.key: values[job.key] * joined[RATE_COLUMN] for job in money_jobs})
     for pair in group.pairs:
         flags[pair.key] = _condition(pair.conditions, resolve)
-    columns = {**keys, **{f"{k}_f": f for k, f in flags.items()}, **{f"{k}_v": v for k, v in values.items()}, **checks}
-    # filter after the select, so that windows in expressions (previous()) still see earlier rows
-    table = joined.select(**columns, __in_range=in_range).filter(ibis._["__in_range"]).drop("__in_range")
-    table = _rank_quantiles(table, group, list(keys), z)
+    return {**{f"{k}_f": f for k, f in flags.items()}, **{f"{k}_v": v for k, v in values.items()}, **checks}
+
+
+def _aggregates(table: ir.Table, group: Group) -> dict[str, ir.Value]:
+    """Every job's and pair's cell aggregates, and the count of money rows without a rate."""
     aggregates: dict[str, ir.Value] = {}
     for job in group.jobs:
         aggregates.update(_aggregate(table, job))
     for pair in group.pairs:
         aggregates.update(_aggregate_pair(table, pair))
-    if money_jobs:
+    if _money_jobs(group):
         aggregates[UNCONVERTIBLE] = table["__unconvertible"].sum()
-    return table.group_by(list(keys)).aggregate(**aggregates)
+    return aggregates
 
 
 def _refs(measure: ResolvedMeasure) -> set[ColumnRef]:
@@ -297,6 +339,6 @@ def period_end(start: dt.date, period: str) -> dt.date:
 
 
 def check_period(period: str) -> str:
-    if period not in PERIODS:
-        raise ConfigError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
+    if period not in PERIODS and period != WHOLE_RANGE:
+        raise ConfigError(f"unknown period {period!r}; use one of {', '.join(PERIODS)} or {WHOLE_RANGE} (the whole range)")
     return period
