@@ -17,6 +17,7 @@ from govex.errors import ConfigError
 from govex.metrics import compute_metrics
 from govex.policy import parse_policy
 from govex.policy.promises import PROMISES_TABLE, check_promises, service_promises, write_service_promises
+from govex.policy.standards import service_standards
 
 from policy.policy_texts import CONSISTENT_RULES, TIERS
 
@@ -51,7 +52,10 @@ def _frames() -> dict[str, pd.DataFrame]:
         "resolved_at": [t + c[5] * H if c[5] is not None else pd.NaT for t, c in zip(created, CONTACTS)],
         "channel": "chat", "queue": "q", "market": "BR", "automated": False, "vendor_id": "V1", "reason": "r",
     })
-    return {"segment_assignments": seg, "contacts": contacts}
+    surveys = pd.DataFrame({"survey_id": ["Y1", "Y2", "Y3"], "contact_id": ["K03", "K10", "K02"], "csat": [2, 5, 3],
+                            "customer_id": ["C1"] * 3, "responded_at": pd.Timestamp("2025-03-01"),
+                            "touchpoint": "contact", "market": "BR"})
+    return {"segment_assignments": seg, "contacts": contacts, "surveys": surveys}
 
 
 @pytest.fixture()
@@ -73,6 +77,9 @@ def test_each_contact_gets_the_tier_of_its_customer_at_the_time(world):
     assert pd.Timestamp(got.loc["K01", "segments_as_of"]).date() == D1
     assert pd.Timestamp(got.loc["K03", "segments_as_of"]).date() == D2
     assert set(got.policy) == {"A v1"}
+    # met flags: K03 90 s > 60 s; K06 was never answered by an agent; K09 meets 48 h on the boundary; K04 is open
+    assert not got.loc["K03", "first_response_met"] and pd.isna(got.loc["K06", "first_response_met"])
+    assert got.loc["K09", "resolution_met"] and not got.loc["K04", "resolution_met"]
 
 
 def test_standards_by_tier_by_hand(world):
@@ -126,3 +133,35 @@ def test_no_promises_without_segments(world):
     with pytest.raises(ConfigError, match="no customer rows"):
         write_service_promises(empty, policy)
     assert not empty.has(PROMISES_TABLE)
+
+
+def test_promised_vs_delivered_by_tier_and_journey_by_hand(world):
+    warehouse, policy = world
+    write_service_promises(warehouse, policy)
+    standards = service_standards(warehouse, quarter=(dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
+    got = standards.table.set_index(["tier", "journey"])
+    # Q1 2025 in scope: K02 K05 (January), K03 K04 K06 K09 K10 (February); target 0.8
+    assert got.misses.to_dict() == {
+        ("eco", "fulfilment"): "resolution",        # K02 resolved after 100 h > 96
+        ("fast", "fulfilment"): "first response",   # K03 waited 90 s > 60; K10 met both
+        ("fast", "purchase"): "resolution",         # K05 30 h > 24
+        ("held", "return"): "resolution",           # K04 still open
+        ("std", "dispute"): "",                     # K09 met both, on the boundary
+        ("std", "purchase"): "",                    # K06 never answered by an agent; resolved in 1 h
+    }
+    fast = got.loc[("fast", "fulfilment")]
+    assert (fast.first_response_s, fast.answered, fast.missed_first_response, fast.first_response_met) == (60.0, 2, 1, 0.5)
+    assert fast.asa_s == pytest.approx((90 + 10) / 2)
+    # CSAT of the surveyed contacts: K10 met (5) vs K03 missed (2); too few surveys for a gap
+    assert (fast.csat_met, fast.csat_missed) == (5.0, 2.0) and np.isnan(fast.csat_gap)
+    assert got.loc[("eco", "fulfilment")].csat_missed == 3.0
+    # one missed contact each: ties in tier and journey order
+    assert list(zip(standards.misses().tier, standards.misses().journey)) == [
+        ("eco", "fulfilment"), ("fast", "fulfilment"), ("fast", "purchase"), ("held", "return")]
+
+
+def test_standards_refuse_a_window_across_quarters(world):
+    warehouse, policy = world
+    write_service_promises(warehouse, policy)
+    with pytest.raises(ConfigError, match="one calendar quarter"):
+        service_standards(warehouse, quarter=(dt.date(2024, 12, 1), dt.date(2025, 1, 31)))

@@ -520,7 +520,8 @@ SERVICE_PROMISES = Table(
     "service_promises",
     "The service each customer contact was promised: its customer's tier in the contact's journey, decided by "
     "the prioritisation policy on the segments valid when the contact arrived, and that tier's targets. govex "
-    "derives it (`govex policy promises`); one row per customer contact in a policy journey.",
+    "derives it (`govex policy promises`); one row per customer contact in a policy journey, with whether each "
+    "promise was met (decided once here, read by every standards figure).",
     (
         Column("contact_id", STRING, "the contact"),
         Column("created_at", TIMESTAMP, "when the contact arrived (as in contacts; the period of the standards)"),
@@ -529,6 +530,9 @@ SERVICE_PROMISES = Table(
         Column("segments_as_of", DATE, "segment snapshot the tier was decided on"),
         Column("first_response_s", FLOAT, "promised seconds to the first agent response", min=0),
         Column("resolution_h", FLOAT, "promised hours to resolution", min=0),
+        Column("first_response_met", BOOL, "the wait (contacts.wait_time_s) was within first_response_s (null: not "
+               "answered by an agent)", nullable=True),
+        Column("resolution_met", BOOL, "resolved within resolution_h of arriving (false while still open)"),
     ),
     primary_key=("contact_id",),
     foreign_keys=(ForeignKey("contact_id", "contacts", "contact_id"),),

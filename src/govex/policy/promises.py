@@ -7,7 +7,9 @@ snapshot use the first one (there was no earlier decision to use). A customer mi
 snapshot gets the policy's `unknown_customer_tier`, as the decision API would give them.
 
 Tiers are decided once per distinct segment combination with the same `DecisionTable` the API and
-the simulation use; the per-contact join runs in the engine. The result is written once as the
+the simulation use; the per-contact join runs in the engine. Whether each promise was met is
+decided here too, once (`first_response_met`: wait within the promise, null when no agent
+answered; `resolution_met`: resolved within the promised hours, false while open). The result is written once as the
 derived table `service_promises` (`govex.contract.schema.SERVICE_PROMISES`), which the metric
 layer reads for every standards metric, so promised vs delivered is computed in one place.
 Scope: contacts with a customer in one of the policy journeys (seller contacts and journey
@@ -81,16 +83,25 @@ def service_promises(warehouse: Warehouse, policy: LoadedPolicy) -> ir.Table:
     decisions = ibis.memtable(_decisions(policy, profiles, frameworks))
     profiles = profiles.select(KEY, "as_of", combo=combo_column(profiles, frameworks))
     scope = contacts_in_scope(warehouse)
-    scope = scope.select("contact_id", KEY, "journey", "created_at", __day=scope.created_at.date())
+    scope = scope.select("contact_id", KEY, "journey", "created_at", "wait_time_s", "resolved_at",
+                         __day=scope.created_at.date())
     dated = scope.join(windows, (scope.__day >= windows.valid_from) & (scope.__day < windows.valid_to))
-    dated = dated.select("contact_id", KEY, "journey", "created_at", "as_of")
+    dated = dated.select("contact_id", KEY, "journey", "created_at", "wait_time_s", "resolved_at", "as_of")
     known = dated.left_join(profiles, [KEY, "as_of"]).drop(f"{KEY}_right", "as_of_right")
     known = known.mutate(combo=known.combo.fill_null(UNKNOWN))
     promised = known.join(decisions, ["combo", "journey"])
+    first_response_s, resolution_h = promised.first_response_s.cast("float64"), promised.resolution_h.cast("float64")
     return promised.select(
         "contact_id", "created_at", "tier", policy=ibis.literal(f"{policy.spec.name} {policy.version}"),
-        segments_as_of=promised.as_of.cast("date"), first_response_s=promised.first_response_s.cast("float64"),
-        resolution_h=promised.resolution_h.cast("float64"))
+        segments_as_of=promised.as_of.cast("date"), first_response_s=first_response_s, resolution_h=resolution_h,
+        first_response_met=promised.wait_time_s <= first_response_s,
+        resolution_met=promised.resolved_at.notnull()
+        & (_whole_seconds(promised.resolved_at) - _whole_seconds(promised.created_at) <= resolution_h * 3600.0))
+
+
+def _whole_seconds(value: ir.TimestampValue) -> ir.FloatingValue:
+    """Whole seconds since the epoch (Spark drops fractions of a second; DuckDB is floored to match)."""
+    return value.epoch_seconds().floor().cast("float64")
 
 
 def check_promises(warehouse: Warehouse, promises: ir.Table) -> int:
