@@ -51,6 +51,20 @@ def test_seller_features_by_hand(tiny):
     assert (s1.gmv_percentile, s2.gmv_percentile) == (0.0, 1.0)
 
 
+def test_seller_features_without_surveys_and_returns(tmp_path):
+    """The incident features of the tables present stay (by hand, as above); the others are reported missing."""
+    frames = {name: frame for name, frame in valid_frames().items() if name not in ("surveys", "returns")}
+    write_parquets(frames, tmp_path)
+    ingest_folder(tmp_path, database=tmp_path / "govex.duckdb")
+    features = seller_features(Warehouse.open(f"duckdb:///{tmp_path / 'govex.duckdb'}"), as_of=AS_OF)
+    f = features.table.execute().set_index("seller_id")
+    assert (f.loc["s1", "n_defect_orders"], f.loc["s2", "n_defect_orders"]) == (0, 1)  # d1 on o2; no low rating now
+    assert (f.loc["s1", "n_disputed_orders"], f.loc["s2", "n_disputed_orders"]) == (0, 1)
+    assert not {"n_returned_orders", "n_rated_orders", "mean_rating"} & set(f.columns)
+    assert features.missing_tables["n_rated_orders"] == ("surveys",)
+    assert features.missing_tables["n_returned_orders"] == ("returns",)
+
+
 def test_customer_frameworks_are_refused_as_seller_frameworks(tmp_path):
     (tmp_path / "lifecycle.yaml").write_text(
         "name: lifecycle\nsegments: [a]\nrules:\n  - segment: a\n    when: {tenure_days: '>= 0'}\n")

@@ -56,6 +56,79 @@ def _base(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     )
 
 
+def _disputed_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    d = warehouse.table("disputes", purpose="seller dispute features")
+    d = d.filter(d.opened_at.date() <= ibis.date(as_of))
+    return d.select("order_id").distinct().mutate(disputed=ibis.literal(1, "int64"))
+
+
+def _returned_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    r = warehouse.table("returns", purpose="seller return features")
+    r = r.filter(r.requested_at.date() <= ibis.date(as_of))
+    return r.select("order_id").distinct().mutate(returned=ibis.literal(1, "int64"))
+
+
+def _rated_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
+    s = warehouse.table("surveys", purpose="seller rating features")
+    s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.order_id.notnull() & s.csat.notnull())
+    return s.group_by("order_id").aggregate(
+        n_rated=s.count(), n_low_rated=count_where(s.csat <= LOW_RATING), rating_sum=s.csat.cast("int64").sum())
+
+
+# table -> the per-order incident columns it gives and the seller features those make
+INCIDENT_SOURCES = {
+    "disputes": (_disputed_orders, ("n_disputed_orders", "n_defect_orders")),
+    "returns": (_returned_orders, ("n_returned_orders",)),
+    "surveys": (_rated_orders, ("n_rated_orders", "n_low_rated_orders", "rating_sum")),
+}
+
+
+def _order_incidents(warehouse: Warehouse, as_of: dt.date, skipped: list[str],
+                     missing: dict[str, tuple[str, ...]]) -> ir.Table | None:
+    """Per order id, what later tables record about it (disputed, returned, survey counts), or None.
+
+    One small table, so the seller's order ids are scanned and joined once, not once per incident
+    table; a missing table adds a line to `skipped` and its features to `missing`.
+    """
+    parts = []
+    for table, (build, features) in INCIDENT_SOURCES.items():
+        try:
+            parts.append(build(warehouse, as_of))
+        except MissingTableError as exc:
+            skipped.append(str(exc))
+            missing.update(dict.fromkeys(features, (table,)))
+    if not parts:
+        return None
+    columns = [c for part in parts for c in part.columns if c != "order_id"]
+    rows = ibis.union(*[part.select("order_id", **{c: (part[c] if c in part.columns else ibis.literal(0)).cast("int64")
+                                                   for c in columns}) for part in parts], distinct=False)
+    return rows.group_by("order_id").aggregate(**{c: rows[c].sum() for c in columns})
+
+
+def _incident_counts(o: ir.Table) -> dict[str, ir.Value]:
+    """The seller aggregates of the incident columns of its orders."""
+    out: dict[str, ir.Value] = {}
+    if "disputed" in o.columns:
+        defect = o.disputed > 0
+        if "n_low_rated" in o.columns:  # a dispute or chargeback, or a low rating (see the module docstring)
+            defect |= o.n_low_rated > 0
+        out |= {"n_disputed_orders": count_where(o.disputed > 0), "n_defect_orders": count_where(defect)}
+    if "returned" in o.columns:
+        out["n_returned_orders"] = count_where(o.returned > 0)
+    if "n_rated" in o.columns:
+        out |= {"n_rated_orders": o.n_rated.sum(), "n_low_rated_orders": o.n_low_rated.sum(),
+                "rating_sum": o.rating_sum.sum()}
+    return {name: value.cast("int64") for name, value in out.items()}
+
+
+def _incident_features(warehouse: Warehouse, as_of: dt.date, incidents: ir.Table) -> ir.Table:
+    """Per seller, the incident counts of its orders: one join of the seller's order ids with the incidents."""
+    o = warehouse.table("orders", purpose="seller features")
+    o = o.filter((o.ordered_at.date() <= ibis.date(as_of)) & o[SELLER_KEY].notnull()).select("order_id", SELLER_KEY)
+    joined = o.join(incidents, "order_id")
+    return joined.group_by(SELLER_KEY).aggregate(**_incident_counts(joined))
+
+
 def _order_features(warehouse: Warehouse, as_of: dt.date, reporting_currency: str | None) -> ir.Table:
     o = dated_orders(warehouse, as_of=as_of, reporting_currency=reporting_currency)
     o = o.filter(o[SELLER_KEY].notnull())
@@ -80,56 +153,6 @@ def _order_features(warehouse: Warehouse, as_of: dt.date, reporting_currency: st
         n_no_show=count_where(decided & (o.fulfilment_outcome == "no_show")),
         n_expired=count_where(decided & (o.fulfilment_outcome == "expired")),
         n_instant_redemptions=count_where(instant.fill_null(False)),
-    )
-
-
-def _seller_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    o = warehouse.table("orders", purpose="seller features")
-    o = o.filter((o.ordered_at.date() <= ibis.date(as_of)) & o[SELLER_KEY].notnull())
-    return o.select("order_id", SELLER_KEY)
-
-
-def _claimed_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    d = warehouse.table("disputes", purpose="seller dispute features")
-    d = d.filter(d.opened_at.date() <= ibis.date(as_of))
-    return d.select("order_id").distinct()
-
-
-def _low_rated_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    s = warehouse.table("surveys", purpose="seller rating features")
-    s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.order_id.notnull() & s.csat.notnull())
-    return s.filter(s.csat <= LOW_RATING).select("order_id").distinct()
-
-
-def _dispute_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    orders, claimed = _seller_orders(warehouse, as_of), _claimed_orders(warehouse, as_of)
-    joined = orders.join(claimed, "order_id")
-    return joined.group_by(SELLER_KEY).aggregate(n_disputed_orders=joined.order_id.nunique())
-
-
-def _defect_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    orders = _seller_orders(warehouse, as_of)
-    defects = _claimed_orders(warehouse, as_of)
-    if warehouse.has("surveys"):
-        defects = ibis.union(defects, _low_rated_orders(warehouse, as_of), distinct=True)
-    joined = orders.join(defects, "order_id")
-    return joined.group_by(SELLER_KEY).aggregate(n_defect_orders=joined.order_id.nunique())
-
-
-def _return_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    r = warehouse.table("returns", purpose="seller return features")
-    r = r.filter(r.requested_at.date() <= ibis.date(as_of)).select("order_id").distinct()
-    joined = _seller_orders(warehouse, as_of).join(r, "order_id")
-    return joined.group_by(SELLER_KEY).aggregate(n_returned_orders=joined.order_id.nunique())
-
-
-def _rating_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
-    s = warehouse.table("surveys", purpose="seller rating features")
-    s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.order_id.notnull() & s.csat.notnull())
-    joined = _seller_orders(warehouse, as_of).join(s.select("order_id", "csat"), "order_id")
-    return joined.group_by(SELLER_KEY).aggregate(
-        n_rated_orders=joined.count(), n_low_rated_orders=count_where(joined.csat <= LOW_RATING),
-        rating_sum=joined.csat.cast("int64").sum(),
     )
 
 
@@ -169,15 +192,14 @@ def seller_features(warehouse: Warehouse, *, as_of: dt.date, reporting_currency:
             return
         attach(other, fills)
 
+    incidents = _order_incidents(warehouse, as_of, skipped, missing)
     order_counts = ("n_orders", "n_seller_cancelled", "recent_orders", "prior_orders", "n_shipped_delivered",
                     "n_late_shipments", "n_redeemable", "n_redeemed", "n_refused", "n_no_show", "n_expired",
                     "n_instant_redemptions", "gmv_cents")
     attach(_order_features(warehouse, as_of, reporting_currency), dict.fromkeys(order_counts, 0))  # orders: required
-    add(lambda: _dispute_features(warehouse, as_of), ("disputes",), {"n_disputed_orders": 0})
-    add(lambda: _defect_features(warehouse, as_of), ("disputes",), {"n_defect_orders": 0})
-    add(lambda: _return_features(warehouse, as_of), ("returns",), {"n_returned_orders": 0})
-    add(lambda: _rating_features(warehouse, as_of), ("surveys",),
-        {"n_rated_orders": 0, "n_low_rated_orders": 0, "rating_sum": 0})
+    if incidents is not None:
+        counts = [f for _, features in INCIDENT_SOURCES.values() for f in features if f not in missing]
+        attach(_incident_features(warehouse, as_of, incidents), dict.fromkeys(counts, 0))
     add(lambda: _enforcement_features(warehouse, as_of), ("enforcement_actions",),
         {"n_violations": 0, "n_recent_violations": 0, "top_rung": 0})
     add(lambda: _education_features(warehouse, as_of), ("education",), {"enrolled": 0})
