@@ -328,7 +328,7 @@ def _decisions(ctx: DemoContext) -> list[str]:
     before = compute_metrics(ctx.warehouse, metrics=[launch["metric"]], by=["market"], period="quarter",
                              end=start - dt.timedelta(days=1))
     level = float(before[before["market"] == market]["value"].iloc[-1])  # contacts per order the quarter before
-    draft = draft_playbook(ctx.warehouse)
+    draft = draft_playbook(ctx.warehouse, plan=ctx.results.get("plan"), study=ctx.results.get("automation"))
     draft.plays.insert(0, {
         "segment": "all", "journey": "purchase", "markets": [market], "problem": f"{market} customers contact us "
         "about questions a guided help flow could answer", "evidence": f"contact_rate {level:.3f} in {market} the quarter "
@@ -342,8 +342,9 @@ def _decisions(ctx: DemoContext) -> list[str]:
     decisions = measure_decisions(ctx.warehouse, playbook=path, projects=EXAMPLE_PROJECTS, budget=200)
     ctx.results["decisions"] = decisions
     data_end = dt.date.fromisoformat(ctx.ground_truth["generator"]["end_exclusive"])
-    lines.append(f"playbook {path}: the launch and {len(draft.plays) - 1} play(s) drafted from friction cells and key "
-                 f"drivers (starting after the data); status of the plays started within the data:")
+    lines.append(f"playbook {path}: the launch and {len(draft.plays) - 1} play(s) drafted from the findings (starting "
+                 f"after the data; {len(draft.skipped)} finding(s) not drafted, listed in the file); status of the plays "
+                 "started within the data:")
     for status in decisions.statuses:
         if status.play.start < data_end:
             lines.append(f"  {status.play.action} ({status.play.kpi}, from {status.play.start}): {status.verdict}: "

@@ -1,16 +1,22 @@
-"""Draft playbook: candidates from friction cells and key drivers pass `check`, carry their evidence, never overwrite."""
+"""Draft playbook: candidates from every source pass `check`, carry their evidence, start after the data, never overwrite."""
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import pytest
 
 from govex.errors import ConfigError
 from govex.planning.playbook import check_playbook
 from govex.reports.plays import draft_playbook, write_draft
+from govex.voc.study import AutomationStudy
 
 
 @pytest.fixture(scope="module")
 def draft(warehouse):
-    return draft_playbook(warehouse, period="2025-Q4")
+    # an automation study with no paying reason (its own figures are tested in test_play_findings): no model to train
+    no_opportunity = AutomationStudy(None, None, None, pd.DataFrame({"net_saving": [-1.0]}))
+    return draft_playbook(warehouse, period="2025-Q4", study=no_opportunity)
 
 
 def test_draft_is_a_valid_playbook_with_evidence(draft, tmp_path, market):
@@ -35,3 +41,13 @@ def test_draft_never_overwrites(draft, tmp_path):
     with pytest.raises(ConfigError, match="a draft never overwrites"):
         write_draft(draft, path)
     assert path.read_text() == "plays: []  # edited by people\n"
+
+
+def test_draft_starts_the_monday_after_the_last_order(draft, market):
+    # the data's end, not today's date: the same data give the same draft on any day
+    last = pd.to_datetime(market.tables["orders"]["ordered_at"]).max().date()
+    monday = last + dt.timedelta(days=7 - last.weekday())
+    assert monday.weekday() == 0 and monday > last
+    assert {p["start"] for p in draft.plays} == {monday}
+    assert {p["review"] for p in draft.plays} == {monday + dt.timedelta(weeks=8)}
+    assert any("automation: no contact reason pays" in note for note in draft.skipped)

@@ -33,20 +33,19 @@ def status(
     path: Path = typer.Argument(..., help="playbook YAML (a list under `plays:`)"),
     db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file holding the canonical tables."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="govex.yaml (its engine)."),
-    today: Optional[str] = typer.Option(None, "--today", help="measure up to this date, YYYY-MM-DD (default: today)"),
+    today: Optional[str] = typer.Option(None, "--today", help="measure up to this date, YYYY-MM-DD (default: the data's "
+                                        "last order day)"),
     catalogue: Optional[list[Path]] = typer.Option(None, "--catalogue", help="Extra metric YAML file or folder (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Each play's KPI since its start against its expectation: on track, off track or too early to tell (why)."""
     from govex.cli.common import open_warehouse, parse_date, print_json
     from govex.metrics.catalogue import load_catalogue
-    from govex.planning.play_status import play_status
-    from govex.planning.playbook import check_playbook
+    from govex.reports.playbook import measure_decisions
 
     cat = load_catalogue(*(catalogue or []))
-    plays = check_playbook(path, catalogue=cat)
     warehouse = open_warehouse(db=db, config=config)
-    statuses = [play_status(warehouse, play, today=parse_date(today, "--today"), catalogue=cat) for play in plays]
+    statuses = measure_decisions(warehouse, playbook=path, today=parse_date(today, "--today"), catalogue=cat).statuses
     if as_json:
         print_json([s.to_dict() for s in statuses])
         return
@@ -63,7 +62,8 @@ def draft(
     framework: str = typer.Option("value", "--framework", help="segment framework of the friction cells"),
     period: Optional[str] = typer.Option(None, "--period", help="e.g. 2025-Q4 or 2025-10 (default: the last complete quarter)"),
 ) -> None:
-    """Write candidate plays from friction cells and key drivers, evidence filled in, for people to edit."""
+    """Write candidate plays from friction cells, key drivers, VOC themes, automation opportunities, risky sellers and
+    service-standard misses, evidence filled in and starting after the data, for people to edit."""
     from govex.cli.common import open_warehouse
     from govex.reports.plays import draft_playbook, write_draft
 

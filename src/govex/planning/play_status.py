@@ -97,9 +97,12 @@ def judge(play: Play, result: ImpactResult) -> tuple[str, str]:
     return ON_TRACK, f"{measured}, within reach of {against}"
 
 
-def play_status(warehouse, play: Play, *, today: dt.date | None = None, catalogue=None) -> PlayStatus:
-    """Measure one play's KPI since its start (weekly, from the metric layer) and judge it."""
-    today = today or dt.date.today()
+def play_status(warehouse, play: Play, *, today: dt.date, catalogue=None) -> PlayStatus:
+    """Measure one play's KPI since its start (weekly, from the metric layer, up to `today`) and judge it.
+
+    `today` is given, not read from the clock, so the same data give the same verdicts on any day
+    (callers pass the data's last day: `govex.reports.playbook.measure_decisions`).
+    """
     if play.start > today:
         return PlayStatus(play, TOO_EARLY, f"not started: starts {play.start}")
     by, treated = _units(play)

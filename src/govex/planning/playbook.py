@@ -20,7 +20,9 @@ from govex.metrics.yaml_source import read_items
 
 REQUIRED = ("segment", "journey", "problem", "evidence", "action", "owner", "kpi", "expected", "cost",
             "start", "review")
-OPTIONAL = ("markets",)  # where the action applies when it is not everywhere: the markets measured as treated
+# markets: where the action applies when it is not everywhere (the markets measured as treated); benefit: what
+# it is worth in money per year {value, low, high}, for the portfolio; costing: how the cost was arrived at
+OPTIONAL = ("markets", "benefit", "costing")
 EVERYONE = "all"  # segment for an action that applies to every customer
 
 
@@ -48,6 +50,21 @@ class Play:
     problem: str = ""
     evidence: str = ""
     markets: tuple[str, ...] = ()
+    benefit: dict[str, float] | None = None
+    costing: str = ""
+
+
+def _interval(body: dict, name: str, keys: tuple[str, str, str], error) -> dict[str, float] | None:
+    """A {value, low, high} mapping of numbers with the value inside its interval, or None (error reported)."""
+    try:
+        value, low, high = (float(body[name][k]) for k in keys)
+    except (TypeError, KeyError, ValueError):
+        error(f"{name} must be a mapping {{{keys[0]}: N, {keys[1]}: N, {keys[2]}: N}} of numbers", name)
+        return None
+    if not low <= value <= high:
+        error(f"{name} {value} must lie within its interval [{low}, {high}]", name)
+        return None
+    return dict(zip(keys, (value, low, high)))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -85,14 +102,8 @@ def _check_play(body: dict, origin: Origin, *, metrics: set[str], space, issues:
         error(f"unknown journey {body['journey']!r}; known: {', '.join(JOURNEYS)}", "journey")
     if body.get("kpi") not in (None, "") and body["kpi"] not in metrics:
         error(f"unknown metric {body['kpi']!r}: not in the metric catalogue (see `govex metrics list`)", "kpi")
-    expected = body.get("expected")
-    if expected is not None:
-        try:
-            effect, low, high = (float(expected[k]) for k in ("effect", "low", "high"))
-            if not low <= effect <= high:
-                error(f"expected effect {effect} must lie within its interval [{low}, {high}]", "expected")
-        except (TypeError, KeyError, ValueError):
-            error("expected must be a mapping {effect: N, low: N, high: N} of numbers", "expected")
+    expected = _interval(body, "expected", ("effect", "low", "high"), error) if body.get("expected") is not None else None
+    benefit = _interval(body, "benefit", ("value", "low", "high"), error) if body.get("benefit") is not None else None
     if body.get("cost") is not None and (not isinstance(body["cost"], (int, float)) or body["cost"] < 0):
         error(f"cost must be a number >= 0; got {body['cost']!r}", "cost")
     start, review = _date(body.get("start")), _date(body.get("review"))
@@ -104,9 +115,10 @@ def _check_play(body: dict, origin: Origin, *, metrics: set[str], space, issues:
     if len(issues) > before:
         return None
     return Play(segment=segment, journey=body["journey"], kpi=body["kpi"], action=str(body["action"]),
-                owner=str(body["owner"]), expected={k: float(expected[k]) for k in ("effect", "low", "high")},
+                owner=str(body["owner"]), expected=expected,
                 cost=float(body["cost"]), start=start, review=review, line=origin.line, problem=str(body["problem"]),
-                evidence=str(body["evidence"]), markets=tuple(markets))
+                evidence=str(body["evidence"]), markets=tuple(markets), benefit=benefit,
+                costing=str(body.get("costing") or ""))
 
 
 def check_playbook(path: str | Path, *, catalogue=None, space=None) -> list[Play]:

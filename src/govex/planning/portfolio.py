@@ -8,6 +8,10 @@ The marginal projects are found the same way: forcing each project out (or in) a
 the selected one whose removal costs least is just above the line, the unselected one whose
 inclusion costs least just below it. Benefit uncertainties (one standard deviation per project)
 are added in quadrature, assuming the projects' outcomes are independent.
+
+Plays of a playbook become projects (`projects_from_plays`) when they say what they are worth
+(`benefit`, money per year, its interval read as 90%) and what they cost; the others are listed
+with the reason they were left out.
 """
 from __future__ import annotations
 
@@ -144,6 +148,21 @@ def optimise_portfolio(projects: list[Project], *, budget: float, capacity: floa
         "marginal_out": ({"project": below, "benefit_lost_if_forced_in": losses[below]
                           if np.isfinite(losses[below]) else None} if below else None),
     }
+
+
+def projects_from_plays(plays) -> tuple[list[Project], list[str]]:
+    """Projects from playbook plays (`govex.planning.playbook.Play`), and why each other play was left out."""
+    projects, left_out = [], []
+    for play in plays:
+        name = f"{play.action} (line {play.line})"
+        if play.benefit is None:
+            left_out.append(f"{name}: no benefit in money; give `benefit: {{value, low, high}}` to weigh it")
+        elif play.cost <= 0:
+            left_out.append(f"{name}: cost 0, not costed yet; give its cost to weigh it")
+        else:
+            sd = (play.benefit["high"] - play.benefit["low"]) / (2 * Z90)
+            projects.append(Project(name=name, benefit=play.benefit["value"], cost=play.cost, benefit_sd=sd))
+    return projects, left_out
 
 
 def load_projects(path) -> list[Project]:

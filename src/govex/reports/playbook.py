@@ -14,7 +14,7 @@ from pathlib import Path
 from govex.metrics.compute import shipped_catalogue
 from govex.planning.play_status import PlayStatus, play_status
 from govex.planning.playbook import check_playbook
-from govex.planning.portfolio import load_projects, optimise_portfolio
+from govex.planning.portfolio import load_projects, optimise_portfolio, projects_from_plays
 from govex.reports.model import Finding, Section, Table
 
 TITLE = "Decisions: playbook, portfolio and what worked"
@@ -26,23 +26,34 @@ class Decisions:
     statuses: tuple[PlayStatus, ...]
     projects: str = ""
     portfolio: dict | None = None
+    left_out: tuple[str, ...] = ()  # plays not weighed in the portfolio, with the reason
+    as_of: dt.date | None = None
 
 
 def measure_decisions(warehouse, *, playbook: str | Path | None = None, projects: str | Path | None = None,
                       budget: float | None = None, capacity: float | None = None,
-                      today: dt.date | None = None) -> Decisions:
-    """Status of every play in `playbook` (up to `today`) and the best portfolio of `projects` under `budget`."""
+                      today: dt.date | None = None, catalogue=None) -> Decisions:
+    """Status of every play in `playbook` up to `today` (default: the data's last order day) and the best
+    portfolio under `budget` of the `projects` file or, without one, of the playbook's costed plays."""
     from govex.errors import ConfigError
+    from govex.reports.build import _data_end
 
-    plays = check_playbook(playbook) if playbook is not None else []
-    statuses = tuple(play_status(warehouse, play, today=today) for play in plays)
-    portfolio = None
-    if projects is not None:
+    catalogue = catalogue if catalogue is not None else shipped_catalogue()
+    plays = check_playbook(playbook, catalogue=catalogue) if playbook is not None else []
+    today = today or _data_end(warehouse, catalogue)
+    statuses = tuple(play_status(warehouse, play, today=today, catalogue=catalogue) for play in plays)
+    portfolio, left_out, source = None, [], Path(projects).name if projects else ""
+    if budget is not None and projects is None and plays:
+        candidates, left_out = projects_from_plays(plays)
+        source = f"costed plays of {Path(playbook).name}"
+        if candidates:
+            portfolio = optimise_portfolio(candidates, budget=budget, capacity=capacity)
+    elif projects is not None:
         if budget is None:
             raise ConfigError("a project list needs a budget (--budget N) to choose a portfolio")
         portfolio = optimise_portfolio(load_projects(projects), budget=budget, capacity=capacity)
-    return Decisions(playbook=Path(playbook).name if playbook else "", statuses=statuses,
-                     projects=Path(projects).name if projects else "", portfolio=portfolio)
+    return Decisions(playbook=Path(playbook).name if playbook else "", statuses=statuses, projects=source,
+                     portfolio=portfolio, left_out=tuple(left_out), as_of=today)
 
 
 def _interval(low: float, high: float) -> str:
