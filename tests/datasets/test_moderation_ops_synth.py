@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from govex.analysis.findings import explain_metric
+from govex.engine.warehouse import Warehouse
+
 
 def _jump(market) -> dict:
     (event,) = [e for e in market.ground_truth["events"] if e["type"] == "appeal_overturn_jump"]
@@ -57,3 +60,22 @@ def test_columns_keep_the_contract_order_and_consistency_rules(market):
     # automated decisions mostly come from the platform's own detection, human ones from reports
     proactive = cases["detection_source"].isin(["automated_detection", "staff_review"])
     assert proactive[cases["automated"]].mean() > 0.8 > 0.5 > proactive[~cases["automated"]].mean()
+
+
+def test_overturn_jump_is_localised_to_its_vendor_and_policy_from_the_warehouse(market):
+    """The what-moved machinery, given quarters before and after the jump, names the planted slice first."""
+    event = _jump(market)
+    tables = ("moderation_cases", "vendors", "sellers", "customers")
+    warehouse = Warehouse.from_frames({name: market.tables[name] for name in tables})
+    start = pd.Timestamp(event["start"])
+    window = market.ground_truth["generator"]
+    quarters = pd.date_range(window["start"], pd.Timestamp(window["end_exclusive"]) - pd.DateOffset(months=3), freq="QS")
+    # the quarter holding the start date is left out: half of it is before the jump
+    before = [q for q in quarters if q + pd.DateOffset(months=3) <= start]
+    after = [q for q in quarters if q > start]
+    change = explain_metric(warehouse, metric="moderation_overturn_rate", before=before, after=after,
+                            by=["vendor_id", "policy", "market", "detection_source"], period="quarter")
+    first = change.localization.root_causes[0]
+    assert first.dims == {"vendor_id": event["vendor_id"], "policy": event["policy"]}
+    assert first.actual > 3 * first.expected
+    assert change.value_after > change.value_before

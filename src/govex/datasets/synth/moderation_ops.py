@@ -60,7 +60,7 @@ class ModerationOps:
 
 
 def planted_jump(cfg: SynthConfig) -> OverturnJump:
-    return OverturnJump("V08", "counterfeit", int(round(cfg.horizon_days * 0.6)), 0.60)
+    return OverturnJump("V08", "counterfeit", int(round(cfg.horizon_days * 0.6)), 0.75)
 
 
 def simulate_operations(cfg: SynthConfig, mod: ModerationSim) -> ModerationOps:
