@@ -18,8 +18,6 @@ from govex.metrics import CatalogueError, load_catalogue
 NOT_YET_MOVED = {
     "govex.planning.playbook.PlaybookError",
     "govex.planning.forecast.ShortHistoryError",
-    "govex.api.snapshot.SnapshotError",
-    "govex.reports.benchmarks.BenchmarkError",
 }
 
 
@@ -64,6 +62,26 @@ def test_a_catalogue_issue_names_its_file_line_and_metric(tmp_path):
     assert isinstance(where, Location)
     assert (where.file, where.line, where.subject) == (str(path), expected_line, "metric 'my_rate'")
     assert f"{path}:{expected_line} metric 'my_rate'" in str(caught.value)
+
+
+def test_a_benchmark_issue_names_its_file_and_line(tmp_path):
+    from govex.reports import BenchmarkError, load_benchmarks
+
+    path = tmp_path / "peers.csv"
+    path.write_text("source,metric,value,unit,date\nP1,csat,abc,points (1-5),2025-06-30\n")
+    with pytest.raises(BenchmarkError) as caught:
+        load_benchmarks(path)
+    [issue] = caught.value.issues
+    assert (issue.where.file, issue.where.line) == (str(path), 2)  # the header is line 1
+    assert f"{path}:2: value 'abc' is not a number" in str(caught.value)
+
+
+def test_moved_errors_are_still_importable_where_they_were():
+    from govex import errors
+    from govex.api.snapshot import SnapshotError
+    from govex.reports.benchmarks import BenchmarkError
+
+    assert (SnapshotError, BenchmarkError) == (errors.SnapshotError, errors.BenchmarkError)
 
 
 def test_a_bad_column_issue_carries_the_column_and_row_count():

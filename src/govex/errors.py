@@ -60,17 +60,25 @@ class GovexError(Exception):
     """Base of every error govex raises on purpose (the CLI prints these without a traceback)."""
 
 
+class _ListsIssues:
+    """Mixed into an error a checker raises once with every issue it found, each rendered on its own line."""
+
+    summary = "invalid input"
+
+    def __init__(self, issues: list[Issue], summary: str | None = None):
+        self.issues = list(issues)
+        body = "\n".join(i.render() for i in self.issues)
+        super().__init__(f"{summary or self.summary} ({len(self.issues)} issue(s)):\n{body}")
+
+
 class ConfigError(GovexError):
     """A configuration file or argument is invalid."""
 
 
-class ContractError(GovexError):
+class ContractError(_ListsIssues, GovexError):
     """Data does not meet the canonical data contract."""
 
-    def __init__(self, issues: list[Issue], summary: str = "data contract violated"):
-        self.issues = list(issues)
-        body = "\n".join(i.render() for i in self.issues)
-        super().__init__(f"{summary} ({len(self.issues)} issue(s)):\n{body}")
+    summary = "data contract violated"
 
 
 class EngineError(GovexError):
@@ -97,13 +105,22 @@ class ConditionSyntaxError(ConfigError):
     """A condition string that is not one or two comparisons."""
 
 
-class CatalogueError(ConfigError):
+class CatalogueError(_ListsIssues, ConfigError):
     """One or more metric definitions are invalid; `issues` lists every problem found."""
 
-    def __init__(self, issues: list[Issue]):
-        self.issues = list(issues)
-        body = "\n".join(i.render() for i in self.issues)
-        super().__init__(f"invalid metric catalogue ({len(self.issues)} issue(s)):\n{body}")
+    summary = "invalid metric catalogue"
+
+
+class PlaybookError(_ListsIssues, ConfigError):
+    """A playbook has errors; `issues` lists every one with its file:line."""
+
+    summary = "invalid playbook"
+
+
+class BenchmarkError(_ListsIssues, ConfigError):
+    """A benchmarks file that cannot be used; `issues` lists every problem with its file and line."""
+
+    summary = "benchmarks file has problems"
 
 
 class CurrencyError(ConfigError):
@@ -112,6 +129,10 @@ class CurrencyError(ConfigError):
 
 class PlanningInputError(ConfigError):
     """A planning input is out of range (negative volume, SL target above 1, zero handle time ...)."""
+
+
+class ShortHistoryError(PlanningInputError):
+    """Too little usable history to fit, back-test and hold out (said in days, naming the series)."""
 
 
 class PolicyGap(ConfigError):
@@ -136,6 +157,10 @@ class VocInputError(ModelError):
 
 class ModelFileError(ModelError):
     """A saved model file is missing, corrupt, or of another kind or version than this govex reads."""
+
+
+class SnapshotError(GovexError):
+    """A decision-service snapshot could not be built; the message says why (it crosses a process boundary as text)."""
 
 
 class AssignmentError(GovexError):

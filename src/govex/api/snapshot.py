@@ -27,7 +27,7 @@ import pandas as pd
 
 from govex.contract.schema import JOURNEYS
 from govex.engine.warehouse import Warehouse
-from govex.errors import EngineError, GovexError
+from govex.errors import EngineError, GovexError, SnapshotError
 from govex.policy import Decision, DecisionTable, LoadedPolicy, load_policy, policy_gaps
 from govex.policy.gaps import gaps_of_combinations
 from govex.segments import ASSIGNMENTS_TABLE, read_assignments
@@ -35,10 +35,6 @@ from govex.segments import ASSIGNMENTS_TABLE, read_assignments
 # The columns the service reads from segment_assignments, with the kind of type each must have.
 REQUIRED_COLUMNS = {"entity": "string", "entity_id": "string", "framework": "string", "as_of": "temporal",
                     "segment": "string", "score": "numeric", "reasons": "string"}
-
-
-class SnapshotError(GovexError):
-    """A snapshot could not be built; the message says why (it crosses a process boundary as text)."""
 
 
 @dataclass(frozen=True)

@@ -21,21 +21,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from govex.errors import ConfigError, Issue, IssueLevel
+from govex.errors import BenchmarkError, ConfigError, Issue, IssueLevel, Location
 from govex.metrics import Catalogue
 
 ILLUSTRATIVE_BENCHMARKS = Path(__file__).parent / "data" / "benchmarks_illustrative.csv"
 BENCHMARK_COLUMNS = ("source", "metric", "value", "unit", "period", "date", "url", "notes")
 REQUIRED = ("source", "metric", "value", "unit", "date")
 STALE_AFTER_DAYS = 365
-
-
-class BenchmarkError(ConfigError):
-    """A benchmarks file that cannot be used; lists every problem with its file and line."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
-        super().__init__("benchmarks file has problems:\n" + "\n".join(f"  {i.where}: {i.message}" for i in issues))
 
 
 def _read_rows(path: Path) -> tuple[pd.DataFrame, list[int]]:
@@ -45,7 +37,8 @@ def _read_rows(path: Path) -> tuple[pd.DataFrame, list[int]]:
         loaded = yaml.safe_load(text) or {}
         rows = loaded.get("benchmarks") if isinstance(loaded, dict) else None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise BenchmarkError([Issue(IssueLevel.ERROR, "expected a top-level `benchmarks:` list of mappings", f"{path}:1")])
+            raise BenchmarkError([Issue(IssueLevel.ERROR, "expected a top-level `benchmarks:` list of mappings",
+                                        Location(file=str(path), line=1))])
         lines = [i + 1 for i, line in enumerate(text.splitlines()) if line.lstrip().startswith("- ")]
         frame = pd.DataFrame(rows).astype("string")
         return frame, (lines + [0] * len(frame))[: len(frame)]
@@ -66,7 +59,8 @@ def load_benchmarks(path: str | Path = ILLUSTRATIVE_BENCHMARKS, *, catalogue: Ca
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise BenchmarkError([Issue(IssueLevel.ERROR, f"missing column(s) {', '.join(missing)}; expected "
-                                    f"{', '.join(BENCHMARK_COLUMNS)} (found {', '.join(frame.columns)})", f"{path}:1")])
+                                    f"{', '.join(BENCHMARK_COLUMNS)} (found {', '.join(frame.columns)})",
+                                    Location(file=str(path), line=1))])
     for column in BENCHMARK_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
@@ -74,7 +68,7 @@ def load_benchmarks(path: str | Path = ILLUSTRATIVE_BENCHMARKS, *, catalogue: Ca
     issues: list[Issue] = []
     values, dates = [], []
     for (_, row), line in zip(frame.iterrows(), lines):
-        where = f"{path}:{line}"
+        where = Location(file=str(path), line=line or None)
         for column in REQUIRED:
             if not str(row[column]).strip():
                 issues.append(Issue(IssueLevel.ERROR, f"empty {column!r}", where))
