@@ -51,6 +51,7 @@ def _frames() -> dict[str, pd.DataFrame]:
         "journey": [c[3] for c in CONTACTS], "wait_time_s": [c[4] for c in CONTACTS],
         "resolved_at": [t + c[5] * H if c[5] is not None else pd.NaT for t, c in zip(created, CONTACTS)],
         "channel": "chat", "queue": "q", "market": "BR", "automated": False, "vendor_id": "V1", "reason": "r",
+        "handle_time_s": 300.0,
     })
     surveys = pd.DataFrame({"survey_id": ["Y1", "Y2", "Y3"], "contact_id": ["K03", "K10", "K02"], "csat": [2, 5, 3],
                             "customer_id": ["C1"] * 3, "responded_at": pd.Timestamp("2025-03-01"),
@@ -165,3 +166,27 @@ def test_standards_refuse_a_window_across_quarters(world):
     write_service_promises(warehouse, policy)
     with pytest.raises(ConfigError, match="one calendar quarter"):
         service_standards(warehouse, quarter=(dt.date(2024, 12, 1), dt.date(2025, 1, 31)))
+
+
+def test_cli_writes_promises_and_simulate_shows_them(world, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+
+    database = tmp_path / "w.duckdb"
+    con = ibis.duckdb.connect(str(database))
+    for name, frame in _frames().items():
+        con.create_table(name, frame)
+    con.disconnect()
+    runner = CliRunner()
+    done = runner.invoke(app, ["policy", "promises", "--db", str(database)])
+    assert done.exit_code == 0, done.output
+    assert "8 customer contacts" in done.output
+    shown = runner.invoke(app, ["policy", "simulate", "--db", str(database), "--json"])
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout[shown.stdout.index("{"):])["standards"]
+    # the data end in February 2025, so the last whole quarter is Q4 2024: K01 alone, C1 then low value ->
+    # the shipped policy's low_value_economy rule
+    assert [(r["tier"], r["journey"], r["contacts"]) for r in rows] == [("economy", "fulfilment", 1)]

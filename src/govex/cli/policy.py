@@ -1,4 +1,4 @@
-"""`govex policy check|simulate`: consistency findings and side-by-side simulation of policies."""
+"""`govex policy check|simulate|promises`: consistency findings, side-by-side simulation, promises in force."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,6 +62,12 @@ def simulate_command(
         raise ConfigError(f"simulate compares at most two policies; got {len(loaded)}")
     result = simulate_policies(warehouse, loaded, as_of=parse_date(as_of, "--as-of"), window_days=window_days)
     frames = {"tiers": result.tiers, "queues": result.queues, "exposure": result.exposure, "cost": result.cost}
+    titles = {k: f"{k} (segments of {result.as_of}, {result.window_days} days of volume)" for k in frames}
+    standards = _standards(warehouse)
+    if standards is not None:
+        frames["standards"] = standards.table
+        titles["standards"] = (f"standards: promised vs delivered in force, {standards.start}..{standards.end} "
+                               f"(misses: under {standards.target:.0%} of contacts within the promise)")
     if as_json:
         print_json({"as_of": str(result.as_of), "window_days": result.window_days,
                     **{k: v.to_dict(orient="records") for k, v in frames.items()}})
@@ -69,7 +75,7 @@ def simulate_command(
     from rich.table import Table
 
     for title, frame in frames.items():
-        table = Table(title=f"{title} (segments of {result.as_of}, {result.window_days} days of volume)")
+        table = Table(title=titles[title])
         for column in frame.columns:
             table.add_column(str(column))
         for row in frame.itertuples(index=False):
@@ -77,8 +83,38 @@ def simulate_command(
         console.print(table)
 
 
+def _standards(warehouse):
+    """Promised vs delivered of the promises in force (`govex policy promises`), or None with a hint."""
+    from govex.policy.promises import PROMISES_TABLE
+    from govex.policy.standards import service_standards
+
+    if not warehouse.has(PROMISES_TABLE):
+        console.print(f"no {PROMISES_TABLE} table: run `govex policy promises` to compare promised and delivered "
+                      "service per tier", highlight=False, markup=False)
+        return None
+    return service_standards(warehouse)
+
+
+def promises_command(
+    policy: Annotated[Optional[Path], typer.Argument(help="Policy in force (default: the shipped policy).")] = None,
+    db: DbOpt = None, config: ConfigOpt = None,
+) -> None:
+    """Write service_promises: each customer contact's tier and promise (segments of its day) and whether it was met."""
+    from govex.policy import load_policy
+    from govex.policy.promises import PROMISES_TABLE, write_service_promises
+
+    warehouse = open_warehouse(config=config, db=db, required=False)
+    if warehouse is None:
+        raise ConfigError("give --db FILE.duckdb or --config govex.yaml: promises need contacts and segments")
+    loaded = load_policy(policy)
+    covered = write_service_promises(warehouse, loaded)
+    console.print(f"{PROMISES_TABLE}: {covered:,} customer contacts with the promise of policy {loaded.spec.name} "
+                  f"{loaded.version}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     sub = typer.Typer(help="Customer prioritisation policy: consistency checks and simulation.", no_args_is_help=True)
     sub.command("check")(check_command)
     sub.command("simulate")(simulate_command)
+    sub.command("promises")(promises_command)
     app.add_typer(sub, name="policy")

@@ -83,6 +83,7 @@ def service_standards(
     first_miss, res_miss = table.first_response_met < target, table.resolution_met < target
     table["misses"] = np.select([first_miss & res_miss, first_miss, res_miss], ["both", "first response", "resolution"], "")
     table = table.merge(_csat_gap(warehouse, start, end), on=["tier", "journey"], how="left")
+    table = table.fillna({"surveys_met": 0, "surveys_missed": 0}).astype({"surveys_met": "int64", "surveys_missed": "int64"})
     return ServiceStandards(table.sort_values(["tier", "journey"]).reset_index(drop=True), start, end, target)
 
 
