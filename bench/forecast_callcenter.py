@@ -9,7 +9,8 @@ Each case holds out some days and trains on the days before them (within the mon
   February + October (a 7-month gap), and February 22-28 trained on January + February (two
   missing January days, an unusual Sunday 21:00 on 14 February), for all calls and type PS;
 * extra holdouts the method was not tuned on: other weeks of January, February and October
-  (with and without the earlier months loaded) and the call types NW and NE.
+  (with and without the earlier months loaded) and the call types NW and NE (the small types
+  TT, IN and PE, a few calls an hour, with `--series TT,IN,PE`).
 
 Per case: WAPE of govex's chosen model (`auto`), of seasonal naive (govex's and statsforecast's
 `SeasonalNaive`, equal unless the last training week holds an imputed day, which the peer sees
