@@ -2,7 +2,8 @@
 
 Money is converted to the reporting currency with fx_rates (the rate valid on the row's day),
 as the catalogue's definitions say. Supports the cuts market, journey and segment:<framework> (customer segment from a
-{customer_id: segment} mapping) and the periods day, week, month and all (the whole range). Each
+{customer_id: segment} mapping), seller_segment:<framework> for the seller metrics (from a {seller_id:
+segment} mapping) and the periods day, week, month and all (the whole range). Each
 metric lists the cuts its tables carry; a requested cut a metric cannot take is reported as "(all)", as govex's partial mode.
 """
 from __future__ import annotations
@@ -30,9 +31,11 @@ def period_start(values: pd.Series, period: str) -> pd.Series:
 class Reference:
     """KPIs from raw frames: `compute(name, by, period)` -> period_start, cuts..., value."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame], segments: dict[str, dict[str, str]] | None = None):
+    def __init__(self, tables: dict[str, pd.DataFrame], segments: dict[str, dict[str, str]] | None = None,
+                 seller_segments: dict[str, dict[str, str]] | None = None):
         self.t = tables
         self.segments = segments or {}
+        self.seller_segments = seller_segments or {}  # framework -> {seller_id: segment}
         self._keys: dict[tuple, pd.DataFrame] = {}
 
     # ---- cutting -------------------------------------------------------------------------
@@ -57,6 +60,11 @@ class Reference:
             elif dim.startswith("segment:"):
                 mapping = self.segments[dim.split(":", 1)[1]]
                 out[dim] = frame["customer_id"].map(mapping).fillna(NONE)
+            elif dim.startswith("seller_segment:"):  # surveys reach the seller through their order
+                mapping = self.seller_segments[dim.split(":", 1)[1]]
+                sellers = frame["seller_id"] if "seller_id" in frame else \
+                    frame["order_id"].map(self.t["orders"].set_index("order_id")["seller_id"])
+                out[dim] = sellers.map(mapping).fillna(NONE)
             else:
                 out[dim] = frame[dim].fillna(NONE).astype(str)
         return out
@@ -114,7 +122,9 @@ class Reference:
     def _seller_metric(self, name: str, by: list[str], period: str, order_cuts: set[str]) -> pd.DataFrame | None:
         """The supply-side metrics (catalogue/sellers.yaml); None for any other name."""
         o, s, a, ed = (self.t[k] for k in ("orders", "surveys", "enforcement_actions", "education"))
-        count = lambda table, time, mask=None, **kw: self._count(table, time, by, {"market"}, period, mask=mask, **kw)  # noqa: E731
+        seller_cuts = {"market"} | {f"seller_segment:{f}" for f in self.seller_segments}
+        order_cuts = order_cuts | seller_cuts
+        count = lambda table, time, mask=None, **kw: self._count(table, time, by, seller_cuts, period, mask=mask, **kw)  # noqa: E731
         orders = lambda mask: self._count("orders", "ordered_at", by, order_cuts, period, mask=mask)  # noqa: E731
         if name == "late_shipment_rate":
             known = (o["fulfilment_type"] == "shipped") & o["delivered_at"].notna() & o["promised_date"].notna()
@@ -139,7 +149,7 @@ class Reference:
             else:
                 events = count("enforcement_actions", "action_at", a["action"] == rungs[name.removesuffix("_per_1000_sellers")])
             # cut only where both tables can be: enforcement actions reach no customer segment
-            active = self._count("orders", "ordered_at", by, {"market"}, period, distinct="seller_id")
+            active = self._count("orders", "ordered_at", by, seller_cuts, period, distinct="seller_id")
             out = self._ratio(events, active)
             return out.assign(value=out["value"] * 1000)
         if name == "repeat_violation_rate":
@@ -148,7 +158,7 @@ class Reference:
                                count("enforcement_actions", "violation_at"))
         if name in ("time_to_action_p50_h", "time_to_action_p90_h"):
             q = 0.5 if name.endswith("p50_h") else 0.9
-            keys, names = self._keyed(a, "action_at", by, {"market"}, period)
+            keys, names = self._keyed(a, "action_at", by, seller_cuts, period)
             hours = (a["action_at"].dt.floor("s") - a["violation_at"].dt.floor("s")).dt.total_seconds() / 3600
             grouped = keys.assign(v=hours).groupby(names)["v"]
             return grouped.agg(lambda v: np.quantile(v.to_numpy(), q, method="inverted_cdf")).rename("value").reset_index()

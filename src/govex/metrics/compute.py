@@ -21,7 +21,7 @@ from govex.errors import ConfigError
 from govex.metrics import stats
 from govex.metrics.catalogue import load_catalogue
 from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, check_code, verify
-from govex.metrics.dimensions import ALL_LABEL, known_dimension
+from govex.metrics.dimensions import ALL_LABEL, SELLER_SEGMENT_PREFIX, known_dimension
 from govex.metrics.model import Catalogue
 from govex.metrics.plan import (
     FIRST_DAY,
@@ -162,7 +162,8 @@ def _check_request(catalogue: Catalogue, metrics: Sequence[str], by: Sequence[st
     for dim in by:
         if not known_dimension(dim):
             problems.append(f"unknown dimension {dim!r}; use market, journey, channel, queue, vendor_id, reason, "
-                            "carrier, category, seller_tier, policy or segment:<framework>")
+                            "carrier, category, seller_tier, policy, segment:<framework> or "
+                            "seller_segment:<framework>")
     if problems:
         raise ConfigError("; ".join(problems))
     if partial:
@@ -170,7 +171,8 @@ def _check_request(catalogue: Catalogue, metrics: Sequence[str], by: Sequence[st
     for name in metrics:
         refused = [d for d in by if not catalogue.allows(name, d)]
         if refused:
-            allowed = list(catalogue.allowed[name]) + (["segment:<framework>"] if catalogue.segment_ok[name] else [])
+            allowed = list(catalogue.allowed[name]) + (["segment:<framework>"] if catalogue.segment_ok[name] else []) \
+                + (["seller_segment:<framework>"] if catalogue.allows(name, SELLER_SEGMENT_PREFIX + "any") else [])
             problems.append(f"metric {name!r} ({catalogue.origins[name].at()}) cannot be cut by {', '.join(map(repr, refused))}: "
                             f"its tables cannot reach it; it allows {', '.join(allowed) or 'no cuts'} "
                             "(or pass partial=True / --partial to leave it uncut)")

@@ -4,7 +4,8 @@ Joins only follow the contract's foreign keys towards the referenced primary key
 (many-to-one), so joining never duplicates a fact row and a metric's value never depends on
 whether a dimension was asked for. A dimension is reachable from a table when its home column
 sits on that table or on a table reachable this way; `segment:<framework>` is reachable from any
-table that reaches `customers` (it joins the latest `segment_assignments` row per customer).
+table that reaches `customers` (it joins the latest `segment_assignments` row per customer), and
+`seller_segment:<framework>` from any table that reaches `sellers` (entity 'seller' rows).
 """
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from dataclasses import dataclass
 from govex.contract.schema import METRIC_TABLES as TABLES  # canonical and derived tables (service_promises)
 
 SEGMENT_PREFIX = "segment:"
+SELLER_SEGMENT_PREFIX = "seller_segment:"
+# segment prefix -> (entity in segment_assignments, the entity's table, its key column)
+SEGMENT_ENTITIES = {SEGMENT_PREFIX: ("customer", "customers", "customer_id"),
+                    SELLER_SEGMENT_PREFIX: ("seller", "sellers", "seller_id")}
+SELLER_CARRIER = "seller_type"  # lives on sellers only: a metric that reaches it reaches each row's seller
 SEGMENT_TABLE = "segment_assignments"
 MISSING_LABEL = "(none)"  # dimension value of a row whose key leads nowhere (e.g. a contact without an order)
 ALL_LABEL = "(all)"  # dimension value of a metric not cut by a requested dimension
@@ -67,8 +73,21 @@ def paths_from(table: str) -> dict[str, Path]:
     return found
 
 
+def segment_entity(dimension: str) -> tuple[str, str, str, str] | None:
+    """(entity, table, key column, framework) of a customer or seller segment dimension, else None."""
+    for prefix, (entity, table, key) in SEGMENT_ENTITIES.items():
+        if dimension.startswith(prefix) and len(dimension) > len(prefix):
+            return entity, table, key, dimension[len(prefix):]
+    return None
+
+
 def is_segment(dimension: str) -> bool:
-    return dimension.startswith(SEGMENT_PREFIX) and len(dimension) > len(SEGMENT_PREFIX)
+    """A customer or seller segment dimension."""
+    return segment_entity(dimension) is not None
+
+
+def is_seller_segment(dimension: str) -> bool:
+    return dimension.startswith(SELLER_SEGMENT_PREFIX) and is_segment(dimension)
 
 
 def known_dimension(dimension: str) -> bool:
@@ -78,17 +97,18 @@ def known_dimension(dimension: str) -> bool:
 def dimension_path(table: str, dimension: str) -> tuple[Path, str] | None:
     """(path, column) that cuts `table` by `dimension`, or None when the table cannot reach it.
 
-    For a segment the column is the customer id on the last table of the path.
+    For a segment the column is the customer (seller) id on the last table of the path.
     """
     reach = paths_from(table)
     if is_segment(dimension):
-        if table == "customers":
-            return (), "customer_id"
-        if "customers" not in reach:
+        _, home, key, _ = segment_entity(dimension)
+        if table == home:
+            return (), key
+        if home not in reach:
             return None
-        last = reach["customers"][-1]
-        # stop one step early: the referencing column already holds the customer id
-        return reach["customers"][:-1], last.column
+        last = reach[home][-1]
+        # stop one step early: the referencing column already holds the entity's id
+        return reach[home][:-1], last.column
     best: tuple[Path, str] | None = None
     for home_table, column in DIMENSIONS[dimension]:
         if home_table in reach and (best is None or len(reach[home_table]) < len(best[0])):

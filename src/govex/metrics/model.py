@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from govex.errors import Location
 from govex.metrics.currency import reads_own_money
-from govex.metrics.dimensions import is_segment
+from govex.metrics.dimensions import SELLER_CARRIER, is_segment, is_seller_segment
 
 Kind = Literal["count", "sum", "mean", "proportion", "ratio", "rate", "percentile", "distinct_count", "tree"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
@@ -121,6 +121,8 @@ class Catalogue:
         return [m for m in self.metrics.values() if m.parent == name]
 
     def allows(self, name: str, dimension: str) -> bool:
+        if is_seller_segment(dimension):
+            return SELLER_CARRIER in self.allowed[name]
         return self.segment_ok[name] if is_segment(dimension) else dimension in self.allowed[name]
 
     def measures(self, name: str) -> dict[str, ResolvedMeasure]:

@@ -21,12 +21,12 @@ from govex.errors import ConfigError
 from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY, RATE_COLUMN, UNCONVERTIBLE, attach_rate, money_check
 from govex.metrics.dimensions import (
     MISSING_LABEL,
-    SEGMENT_PREFIX,
     SEGMENT_TABLE,
     Path,
     column_path,
     dimension_path,
     is_segment,
+    segment_entity,
 )
 from govex.metrics.expressions import ColumnRef, column_refs, compile_expr
 from govex.metrics.model import ResolvedMeasure
@@ -257,10 +257,10 @@ def _attach(warehouse: Warehouse, base: ir.Table, needs: list[tuple[Path, str, s
 
 
 def _join_segment(warehouse: Warehouse, table: ir.Table, dim: str, key: str, as_of: dt.date | None) -> ir.Table:
-    """Attach each customer's segment of one framework: the latest as-of (or the given one)."""
-    framework = dim[len(SEGMENT_PREFIX):]
+    """Attach each customer's (seller's) segment of one framework: the latest as-of (or the given one)."""
+    entity, _, _, framework = segment_entity(dim)
     seg = warehouse.table(SEGMENT_TABLE, purpose=f"the {dim!r} dimension")
-    seg = seg.filter((seg.entity == "customer") & (seg.framework == framework))
+    seg = seg.filter((seg.entity == entity) & (seg.framework == framework))
     seg = seg.filter(seg.as_of == (ibis.literal(as_of) if as_of else seg.as_of.max().as_scalar()))
     index = key[len("__c"):]
     lookup = seg.select(**{f"__e{index}": seg.entity_id, f"__s{index}": seg.segment})
