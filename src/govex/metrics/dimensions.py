@@ -43,6 +43,7 @@ DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "policy": (("moderation_cases", "policy"),),
     "detection_source": (("moderation_cases", "detection_source"),),
     "automated": (("moderation_cases", "automated"),),
+    "decision": (("moderation_cases", "decision"),),
     "tier": (("service_promises", "tier"),),  # the customer's service tier when the contact arrived
 }
 
