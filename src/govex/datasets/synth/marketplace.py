@@ -252,7 +252,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
     ground_truth["events"].append(launch.truth(clock.iso(launch.start_day), cfg.end.isoformat()))
     ground_truth["events"].append(promise_miss.truth(clock.iso(promise_miss.start_day), cfg.end.isoformat()))
-    ground_truth["events"].append(moderation_ops.ground_truth_event(mod_ops, clock.iso(mod_ops.jump.start_day)))
+    ground_truth["events"].append(moderation_ops.ground_truth_event(mod_ops, clock, cfg.end.isoformat()))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
 
 

@@ -125,11 +125,12 @@ def _truth(mod: ModerationSim, jump: OverturnJump, planted: np.ndarray, settled:
     }
 
 
-def ground_truth_event(ops: ModerationOps, day_iso: str) -> dict[str, Any]:
-    """The planted overturn jump, in the ground_truth.json event format."""
+def ground_truth_event(ops: ModerationOps, clock: Any, end_exclusive: str) -> dict[str, Any]:
+    """The planted overturn jump (from its start to the end of the data), in the ground_truth.json event format."""
     jump = ops.jump
     return {
-        "type": "appeal_overturn_jump", "vendor_id": jump.vendor_id, "policy": jump.policy, "start": day_iso,
+        "type": "appeal_overturn_jump", "vendor_id": jump.vendor_id, "policy": jump.policy,
+        "start": clock.iso(jump.start_day), "end_exclusive": end_exclusive,
         "overturn_rate_baseline": OVERTURN_RATE_HUMAN, "overturn_rate_during": jump.overturn_rate_after,
         **ops.truth,
         "definition": "share of decided appeals that overturned the decision, by the decision's date "
