@@ -1,14 +1,19 @@
-"""Enforcement-ladder what-if against pandas on the raw synthetic tables."""
+"""Enforcement-ladder what-if against pandas on the raw synthetic tables, and its command by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from contract.canonical_frames import valid_frames, write_parquets
+from govex.cli.main import app
 from govex.datasets import generate
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
+from govex.ingest import ingest_folder
 from govex.segments.seller_whatif import enforcement_whatif
 
 AS_OF = dt.date(2025, 9, 30)
@@ -48,3 +53,31 @@ def test_threshold_outside_a_rate_is_refused(market):
     _, warehouse = market
     with pytest.raises(ConfigError, match="proposed threshold 5"):
         enforcement_whatif(warehouse, as_of=AS_OF, current=0.02, proposed=5)
+
+
+def test_cli_what_if_by_hand(tmp_path):
+    """`govex sellers what-if` on the tiny canonical marketplace plus a dispute on o1, worked by hand.
+
+    s1 (shop_seller): o1 (disputed), o3 -> defect rate 1/2, GMV 25 + 12 = 37. s2 (local_merchant): o2
+    (disputed, CSAT 2) -> 1/1. At 60% only s2 is actioned; at 50% s1 joins: one more seller, GMV 37.
+    Appeals: e2 and e3 of e1-e3 -> 2/3; review 30 min x 1 = 0.5 h; appeals 45 min x 1 x 2/3 = 0.5 h.
+    """
+    frames = valid_frames()
+    extra = frames["disputes"].assign(dispute_id="d2", order_id="o1", opened_at=pd.Timestamp("2024-03-09 10:00"))
+    frames["disputes"] = pd.concat([frames["disputes"], extra], ignore_index=True)
+    write_parquets(frames, tmp_path)
+    ingest_folder(tmp_path, database=tmp_path / "govex.duckdb")
+    result = CliRunner().invoke(app, ["sellers", "what-if", "--db", str(tmp_path / "govex.duckdb"), "--as-of", "2024-03-31",
+                                      "--current", "0.6", "--proposed", "0.5", "--min-orders", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    cuts = {row["seller_type"]: row for row in out["cuts"]}
+    assert (cuts["shop_seller"]["actioned_now"], cuts["shop_seller"]["actioned_proposed"]) == (0, 1)
+    assert (cuts["local_merchant"]["actioned_now"], cuts["local_merchant"]["actioned_proposed"]) == (1, 1)
+    assert (out["newly_actioned"], out["no_longer_actioned"]) == (1, 0)
+    assert out["gmv_newly_actioned"] == pytest.approx(37.0)
+    assert out["appeal_rate"] == pytest.approx(2 / 3)
+    assert out["review_hours"] == pytest.approx(0.5) and out["appeal_hours"] == pytest.approx(0.5)
+    table = CliRunner().invoke(app, ["sellers", "what-if", "--db", str(tmp_path / "govex.duckdb"), "--as-of", "2024-03-31",
+                                     "--current", "0.6", "--proposed", "0.5", "--min-orders", "1"])
+    assert table.exit_code == 0 and "1 more sellers actioned" in table.output, table.output

@@ -19,7 +19,7 @@ import pandas as pd
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.features.seller import DIMENSIONS, SELLER_KEY, seller_features
-from govex.metrics.dimensions import SEGMENT_PREFIX
+from govex.metrics.dimensions import segment_entity
 from govex.segments.store import read_assignments
 
 # rate -> (events, exposure): pooled over the sellers of a cut
@@ -38,15 +38,16 @@ def seller_cut(warehouse: Warehouse, table: ibis.Table, by: str) -> ibis.Table:
     """`table` (one row per seller) with column `cut`: the seller's value of `by` (a seller dimension or segment)."""
     if by in DIMENSIONS:
         return table.mutate(cut=table[by].cast("string").fill_null("(none)"))
-    if by.startswith(SEGMENT_PREFIX):
-        framework = by[len(SEGMENT_PREFIX):]
+    found = segment_entity(by)
+    if found is not None:  # segment:<framework> or seller_segment:<framework>, a seller framework either way
+        framework = found[3]
         rows = read_assignments(warehouse, framework=framework, entity="seller")
         rows = rows.select(**{SELLER_KEY: rows.entity_id, "cut": rows.segment})
         if int(rows.count().execute()) == 0:
             raise ConfigError(f"no seller assignments of framework {framework!r}: run `govex segment --entity seller`")
         joined = table.left_join(rows, SELLER_KEY).drop(f"{SELLER_KEY}_right")
         return joined.mutate(cut=joined.cut.fill_null("(none)"))
-    raise ConfigError(f"cannot cut sellers by {by!r}; use one of {', '.join(DIMENSIONS)} or segment:<seller framework>")
+    raise ConfigError(f"cannot cut sellers by {by!r}; use one of {', '.join(DIMENSIONS)} or seller_segment:<seller framework>")
 
 
 def seller_scorecard(warehouse: Warehouse, *, as_of: dt.date, by: str = "seller_type") -> pd.DataFrame:
