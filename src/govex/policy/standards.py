@@ -30,7 +30,7 @@ from govex.policy.promises import PROMISES_TABLE
 DELIVERED = ("sla_attainment_first_response", "sla_attainment_resolution", "average_speed_of_answer_s",
              "first_response_time_p90_s")
 DEFAULT_TARGET = 0.8  # share of contacts a promise should hold for (the 80/x service-level convention)
-MIN_SURVEYS = 20  # surveys on each side of a CSAT gap before it is shown
+MIN_SURVEYS = 30  # surveys on each side of a CSAT gap before it is shown
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,11 @@ class ServiceStandards:
     first_response_met (share), asa_s, p90_wait_s, contacts, resolution_met (share),
     missed_first_response and missed_resolution (contacts), misses (which promise: first response,
     resolution, both or ''), csat_met, csat_missed, csat_gap (missed - met), surveys_met, surveys_missed.
+    `csat_by_tier` has the same CSAT columns per tier, all journeys pooled (more surveys per cell).
     """
 
     table: pd.DataFrame
+    csat_by_tier: pd.DataFrame
     start: dt.date
     end: dt.date
     target: float
@@ -82,9 +84,10 @@ def service_standards(
     table = _promised(warehouse, start, end).merge(_delivered(cube), on=["tier", "journey"], how="left")
     first_miss, res_miss = table.first_response_met < target, table.resolution_met < target
     table["misses"] = np.select([first_miss & res_miss, first_miss, res_miss], ["both", "first response", "resolution"], "")
-    table = table.merge(_csat_gap(warehouse, start, end), on=["tier", "journey"], how="left")
+    table = table.merge(_csat_gap(warehouse, start, end, ["tier", "journey"]), on=["tier", "journey"], how="left")
     table = table.fillna({"surveys_met": 0, "surveys_missed": 0}).astype({"surveys_met": "int64", "surveys_missed": "int64"})
-    return ServiceStandards(table.sort_values(["tier", "journey"]).reset_index(drop=True), start, end, target)
+    by_tier = _csat_gap(warehouse, start, end, ["tier"]).sort_values("tier").reset_index(drop=True)
+    return ServiceStandards(table.sort_values(["tier", "journey"]).reset_index(drop=True), by_tier, start, end, target)
 
 
 def _promises_in(warehouse: Warehouse, start: dt.date, end: dt.date) -> ir.Table:
@@ -122,9 +125,9 @@ def _delivered(cube: pd.DataFrame) -> pd.DataFrame:
     return out.fillna({c: 0 for c in counts}).astype({c: "int64" for c in counts}).reset_index()
 
 
-def _csat_gap(warehouse: Warehouse, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Mean CSAT of contact surveys after a missed promise vs after met ones, per tier and journey."""
-    columns = ["tier", "journey", "csat_met", "csat_missed", "csat_gap", "surveys_met", "surveys_missed"]
+def _csat_gap(warehouse: Warehouse, start: dt.date, end: dt.date, by: list[str]) -> pd.DataFrame:
+    """Mean CSAT of contact surveys after a missed promise vs after met ones, per `by` cell."""
+    columns = [*by, "csat_met", "csat_missed", "csat_gap", "surveys_met", "surveys_missed"]
     if not warehouse.has("surveys"):
         return pd.DataFrame(columns=columns)
     surveys = warehouse.table("surveys", purpose="the CSAT gap of missed promises")
@@ -134,7 +137,7 @@ def _csat_gap(warehouse: Warehouse, start: dt.date, end: dt.date) -> pd.DataFram
     met = rows.first_response_met.fill_null(True) & rows.resolution_met
     rows = rows.select("contact_id", "tier", "journey", met=met)
     scored = rows.join(surveys.select("contact_id", score=surveys.csat.cast("float64")), "contact_id")
-    frame = scored.group_by(["tier", "journey"]).aggregate(
+    frame = scored.group_by(by).aggregate(
         csat_met=scored.score.mean(where=scored.met), csat_missed=scored.score.mean(where=~scored.met),
         surveys_met=scored.met.sum(), surveys_missed=(~scored.met).sum()).execute()
     frame["csat_gap"] = frame.csat_missed - frame.csat_met

@@ -20,7 +20,7 @@ from govex.metrics import DEMO_TARGETS, Target, compute_metrics, load_targets
 from govex.metrics.compute import shipped_catalogue
 from govex.planning import WarehousePlan
 from govex.planning.history import reporting_rates
-from govex.reports import drivers, friction, kpis, moderation, moved, plan, policy, position, segments, sellers
+from govex.reports import drivers, friction, kpis, moderation, moved, plan, policy, position, segments, sellers, standards
 from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
 from govex.reports.context import Built, ReportContext
 from govex.reports.model import Finding, Report, Section
@@ -38,6 +38,7 @@ SECTION_BUILDERS: tuple[tuple[str, str, Callable[[ReportContext], Built]], ...] 
     ("drivers", drivers.TITLE, drivers.drivers_section),
     ("friction", friction.TITLE, friction.friction_section),
     ("policy", policy.TITLE, policy.policy_section),
+    ("standards", standards.TITLE, standards.standards_section),
     ("sellers", sellers.TITLE, sellers.seller_section),
     ("moderation", moderation.TITLE, moderation.moderation_section),
     ("plan", plan.TITLE, plan.plan_section),
