@@ -188,6 +188,34 @@ def _policy(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _standards(ctx: DemoContext) -> list[str]:
+    import pandas as pd
+
+    from govex.analysis import explain_metric
+    from govex.policy import load_policy
+    from govex.policy.promises import write_service_promises
+    from govex.policy.standards import service_standards
+
+    covered = write_service_promises(ctx.warehouse, load_policy())
+    standards = service_standards(ctx.warehouse)
+    misses = standards.misses()
+    lines = [f"service_promises: {covered:,} customer contacts with their tier's promise; {standards.start}..{standards.end}: "
+             f"{len(misses)} tier x journey cell(s) under {standards.target:.0%} within the promise, e.g."]
+    lines += [f"  {r.tier} [{r.journey}]: {r.first_response_met:.0%} answered within {r.first_response_s:g} s, "
+              f"{r.resolution_met:.0%} resolved within {r.resolution_h:g} h" for r in misses.head(3).itertuples()]
+    miss = next((e for e in ctx.ground_truth.get("events", []) if e["type"] == "service_promise_miss"), None)
+    if miss:  # planted vs found: what moved the first-response promise, by tier and market
+        start = pd.Timestamp(miss["start"]).to_period("M")
+        change = explain_metric(ctx.warehouse, metric="sla_attainment_first_response", by=["tier", "market"],
+                                before=[(start - k).start_time for k in (3, 2, 1)],
+                                after=[(start + k).start_time for k in (1, 2, 3)])
+        causes = change.localization.root_causes
+        found = ", ".join(f"{k}={v}" for k, v in causes[0].dims.items()) if causes else "nothing"
+        lines.append(f"planted missed promise ({miss['tier']} in {miss['market']} from {miss['start']}): found {found}"
+                     + (f" ({causes[0].expected:.0%} -> {causes[0].actual:.0%} within the promise)" if causes else ""))
+    return lines
+
+
 def _what_moved(ctx: DemoContext) -> list[str]:
     import pandas as pd
 
@@ -418,6 +446,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("KPIs against targets", _kpis),
     ("Customer lifetime value", _clv),
     ("Prioritisation policy", _policy),
+    ("Service standards", _standards),
     ("What moved and why", _what_moved),
     ("Sellers and merchants", _sellers),
     ("Moderation operations", _moderation),
