@@ -737,6 +737,37 @@ def sellers(db: str) -> None:
                                "reasons": high["reasons"].str.replace(";", ", ")}), hide_index=True, width="stretch")
 
 
+def moderation(db: str) -> None:
+    """Moderation operations over the whole range: the transparency counts and overturns by vendor and policy."""
+    from govex.metrics import compute_metrics
+    from govex.metrics.transparency import TABLE, transparency_counts
+
+    st.title("Moderation operations")
+    wh = _warehouse(db)
+    if not wh.has(TABLE):
+        st.info(f"This warehouse has no {TABLE} table.")
+        return
+    result = transparency_counts(wh)
+    total = result.overall
+    st.caption("Cases by creation day over the whole range; the sidebar filters do not apply here. "
+               "`govex moderation transparency` exports the same counts as CSV and JSON.")
+    columns = st.columns(4)
+    columns[0].metric("Cases", f"{total['cases']:,}")
+    hours = total["median_hours_to_action"]
+    columns[1].metric("Median hours, report to action", MISSING if hours is None else f"{hours:.1f}")
+    columns[2].metric("Appealed", f"{total['appeals_filed']:,}")
+    decided = total["appeals_decided"]
+    columns[3].metric("Overturned on appeal", f"{total['overturned'] / decided:.0%}" if decided else MISSING)
+    for dimension in ("policy", "detection_source", "automated"):
+        st.subheader(f"By {dimension.replace('_', ' ')}")
+        st.dataframe(result.totals[dimension], hide_index=True, width="stretch")
+    cells = compute_metrics(wh, metrics=["moderation_overturn_rate"], by=["vendor_id", "policy"], period="all")
+    cells = cells[cells["vendor_id"] != "(none)"].sort_values("ci_low", ascending=False)
+    st.subheader("Overturn rate on appeal by vendor and policy, surest first")
+    st.dataframe(cells[["vendor_id", "policy", "denominator", "value", "ci_low", "ci_high"]].rename(
+        columns={"denominator": "decided appeals", "value": "overturned"}), hide_index=True, width="stretch")
+
+
 _PAGES: dict[str, st.Page] = {}
 
 
@@ -752,6 +783,7 @@ def main() -> None:
         "benchmarks": st.Page(lambda: benchmarks(db), title="Benchmarks", url_path="benchmarks"),
         "decisions": st.Page(lambda: decisions(db), title="Decisions", url_path="decisions"),
         "sellers": st.Page(lambda: sellers(db), title="Sellers", url_path="sellers"),
+        "moderation": st.Page(lambda: moderation(db), title="Moderation", url_path="moderation"),
         # the default page is served at the root only; a link to /overview opens it too, not "Page not found"
         "overview_alias": st.Page(lambda: overview(db), title="Overview", url_path="overview", visibility="hidden"),
     })
