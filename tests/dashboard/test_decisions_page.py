@@ -1,9 +1,8 @@
 """Dashboard decisions page: the playbook with statuses and the portfolio, the report's rows as they are."""
 from __future__ import annotations
 
-import datetime as dt
-
 import ibis
+import pandas as pd
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
@@ -35,15 +34,23 @@ def market():
 
 
 def test_page_shows_what_precompute_wrote(market, tmp_path):
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+
     path = tmp_path / "govex.duckdb"
-    wh = Warehouse.from_frames(market.tables, con=ibis.duckdb.connect(str(path)))
+    Warehouse.from_frames(market.tables, con=ibis.duckdb.connect(str(path))).con.disconnect()
     playbook, scenario = tmp_path / "playbook.yaml", tmp_path / "scenario.yaml"
     playbook.write_text(yaml.safe_dump(PLAYBOOK))
     scenario.write_text(yaml.safe_dump(SCENARIO))
-    decisions = measure_decisions(wh, playbook=playbook, projects=EXAMPLE_PROJECTS, budget=200,
-                                  today=dt.date(2025, 12, 31))
-    precompute_dashboard(wh, plan=plan_from_warehouse(wh), scenario=scenario, decisions=decisions)
+    out = CliRunner().invoke(app, ["dashboard", "--db", str(path), "--precompute", "--no-serve", "--scenario", str(scenario),
+                                   "--playbook", str(playbook), "--projects", str(EXAMPLE_PROJECTS), "--budget", "200"])
+    assert out.exit_code == 0, out.output
+    wh = Warehouse.open(f"duckdb:///{path}")
     shown = wh.table(TABLES["playbook"]).to_pandas()
+    # the same rows as the report's, measured up to the data's last order day
+    decisions = measure_decisions(wh, playbook=playbook, projects=EXAMPLE_PROJECTS, budget=200)
+    assert decisions.as_of == pd.to_datetime(market.tables["orders"]["ordered_at"]).max().date()
     assert [tuple(r) for r in shown.itertuples(index=False)] == playbook_rows(decisions)
     wh.con.disconnect()
     page = AppTest.from_function(_decisions_page, args=(str(path),), default_timeout=30).run()

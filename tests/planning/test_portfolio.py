@@ -104,3 +104,45 @@ def test_cli_reads_csv_and_prints_json(tmp_path):
     # by hand: refund + carrier + help-centre = 350 at cost 190, effort 15; chatbot needs 8 more effort
     assert sorted(payload["selected"]) == ["carrier-switch", "help-centre", "refund-flow"]
     assert payload["benefit"] == 350
+
+
+PLAYS = """\
+plays:
+  - {segment: all, journey: return, problem: p, evidence: e, action: returns bot, owner: o, kpi: automation_rate,
+     expected: {effect: 0.1, low: 0.05, high: 0.15}, cost: 60, benefit: {value: 100, low: 50, high: 150},
+     start: 2026-01-05, review: 2026-03-02}
+  - {segment: all, journey: fulfilment, problem: p, evidence: e, action: carrier switch, owner: o, kpi: csat,
+     expected: {effect: 0.1, low: 0.05, high: 0.15}, cost: 50, benefit: {value: 90, low: 80, high: 100},
+     start: 2026-01-05, review: 2026-03-02}
+  - {segment: all, journey: dispute, problem: p, evidence: e, action: seller review, owner: o, kpi: dispute_rate,
+     expected: {effect: -0.01, low: -0.02, high: 0.0}, cost: 45, benefit: {value: 80, low: 60, high: 100},
+     start: 2026-01-05, review: 2026-03-02}
+  - {segment: all, journey: fulfilment, problem: p, evidence: e, action: late delivery fix, owner: o, kpi: csat,
+     expected: {effect: 0.1, low: 0.05, high: 0.15}, cost: 0, benefit: {value: 500, low: 400, high: 600},
+     start: 2026-01-05, review: 2026-03-02}
+  - {segment: all, journey: return, problem: p, evidence: e, action: refund policy, owner: o, kpi: csat,
+     expected: {effect: 0.1, low: 0.05, high: 0.15}, cost: 10, start: 2026-01-05, review: 2026-03-02}
+"""
+
+
+def test_plays_become_projects_and_the_cli_chooses_among_them(tmp_path):
+    from typer.testing import CliRunner
+
+    from govex.cli.main import app
+    from govex.planning.playbook import check_playbook
+    from govex.planning.portfolio import projects_from_plays
+
+    path = tmp_path / "playbook.yaml"
+    path.write_text(PLAYS)
+    projects, left_out = projects_from_plays(check_playbook(path))
+    assert [p.name for p in projects] == ["returns bot (line 2)", "carrier switch (line 5)", "seller review (line 8)"]
+    assert projects[0].benefit_sd == pytest.approx(100 / (2 * 1.6448536269514722))  # the benefit interval read as 90%
+    assert "late delivery fix (line 11): cost 0" in left_out[0] and "refund policy (line 14): no benefit" in left_out[1]
+    out = CliRunner().invoke(app, ["portfolio", "--playbook", str(path), "--budget", "100", "--json"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    # by hand within 100: bot alone 100, switch + review 170 at cost 95, bot + anything else is over budget
+    assert sorted(payload["selected"]) == ["carrier switch (line 5)", "seller review (line 8)"]
+    assert payload["benefit"] == 170 and len(payload["left_out"]) == 2
+    empty = CliRunner().invoke(app, ["portfolio", "--budget", "100"])
+    assert empty.exit_code != 0 and "--projects FILE, --playbook FILE or both" in str(empty.exception) + empty.output

@@ -50,3 +50,47 @@ def test_section_shows_plays_with_status_and_the_portfolio(warehouse, market, tm
 def test_projects_need_a_budget(warehouse):
     with pytest.raises(ConfigError, match="needs a budget"):
         measure_decisions(warehouse, projects=PROJECTS)
+
+
+def test_a_play_costs_the_card_it_covers(warehouse, tmp_path):
+    from govex.analysis.materiality import EvidenceRules
+    from govex.metrics.compute import shipped_catalogue
+    from govex.planning.playbook import check_playbook
+    from govex.reports.actions import cost_from_playbook
+    from govex.reports.context import ReportContext
+    from govex.reports.friction import friction_section
+    from govex.reports.period import parse_period
+
+    ctx = ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
+                        currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None,
+                        rules=EvidenceRules(min_money=0.0))  # the small market's cells are below the default money
+    issue = friction_section(ctx).issues[0]
+    card = issue.action
+    assert card.cost_text() == "not costed yet"
+    path = tmp_path / "playbook.yaml"
+    path.write_text(f"""plays:
+  - {{segment: "{card.segment}", journey: {card.journey}, problem: p, evidence: e, action: callback, owner: o,
+     kpi: {card.metric}, expected: {{effect: -0.05, low: -0.08, high: -0.02}}, cost: 12345,
+     costing: two agent hours a week at the vendor rate, start: 2026-01-05, review: 2026-03-02}}
+  - {{segment: all, journey: {card.journey}, problem: p, evidence: e, action: other, owner: o,
+     kpi: {card.metric}, expected: {{effect: -0.05, low: -0.08, high: -0.02}}, cost: 999, start: 2026-01-05,
+     review: 2026-03-02}}
+""")
+    plays = check_playbook(path)
+    costed = cost_from_playbook(issue, plays, "playbook.yaml", "USD").action
+    # the first play matches the card's KPI, segment and journey; the second (every customer) does not
+    assert costed.cost.value == 12345 and costed.cost.source.label() == "playbook playbook.yaml (line 2)"
+    assert costed.cost_text() == f"{costed.cost.text} (playbook.yaml line 2: two agent hours a week at the vendor rate)"
+    assert cost_from_playbook(issue, plays[1:], "playbook.yaml", "USD") is issue
+
+
+def test_without_a_project_file_the_portfolio_weighs_the_costed_plays(warehouse, tmp_path):
+    path = tmp_path / "playbook.yaml"
+    costed = PLAY.format(action="costed", start="2026-06-01").replace("cost: 1\n", "cost: 40\n    benefit: {value: 90, low: 60, high: 120}\n")
+    path.write_text("plays:\n" + costed + PLAY.format(action="no benefit", start="2026-06-01"))
+    decisions = measure_decisions(warehouse, playbook=path, budget=50, today=dt.date(2025, 12, 31))
+    assert decisions.portfolio["selected"] == ["costed (line 2)"] and decisions.portfolio["cost"] == 40
+    assert decisions.left_out == ("no benefit (line 15): no benefit in money; give `benefit: {value, low, high}` to weigh it",)
+    section = decisions_section(decisions)
+    assert section.tables[0].columns[4] == "cost" and section.tables[0].rows[0][4] == "40"
+    assert "1 play(s) not weighed in the portfolio" in section.findings[-1].text

@@ -15,6 +15,11 @@ def register(app: typer.Typer) -> None:
         precompute: bool = typer.Option(False, "--precompute", help="Compute the dashboard tables into DB first."),
         scenario: Path = typer.Option(None, "--scenario", help="With --precompute: scenario YAML shown beside the base "
                                       "plan (default: the VOC automation study's scenario, if any reason pays)."),
+        playbook: Path = typer.Option(None, "--playbook", help="With --precompute: playbook YAML whose plays and their "
+                                      "status the decisions page shows."),
+        projects: Path = typer.Option(None, "--projects", help="With --precompute: projects YAML/CSV for the portfolio "
+                                      "under --budget (default: the playbook's costed plays)."),
+        budget: float = typer.Option(None, "--budget", help="With --precompute: budget for the portfolio."),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the app (use --no-serve to only precompute)."),
     ) -> None:
         """Serve the dashboard (KPIs vs targets, segments, metric explorer, what moved, planning, benchmarks)."""
@@ -25,10 +30,18 @@ def register(app: typer.Typer) -> None:
         from govex.errors import ConfigError
 
         dashboard_command(db, port=port, address=address)  # raises a clear error for a missing file before any work
-        if scenario is not None and not precompute:
-            raise ConfigError("--scenario is used when precomputing; add --precompute")
+        given = [name for name, value in (("--scenario", scenario), ("--playbook", playbook), ("--projects", projects),
+                                          ("--budget", budget)) if value is not None]
+        if given and not precompute:
+            raise ConfigError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} used when precomputing; add --precompute")
         if precompute:
-            result = precompute_dashboard(Warehouse.open(f"duckdb:///{db.resolve()}"), scenario=scenario)
+            warehouse = Warehouse.open(f"duckdb:///{db.resolve()}")
+            decisions = None
+            if playbook is not None or projects is not None:
+                from govex.reports.playbook import measure_decisions
+
+                decisions = measure_decisions(warehouse, playbook=playbook, projects=projects, budget=budget)
+            result = precompute_dashboard(warehouse, scenario=scenario, decisions=decisions)
             console.print(result.summary(), highlight=False)
         if serve:
             console.print(f"dashboard on http://{address}:{port}  (Ctrl+C to stop)", highlight=False)

@@ -702,8 +702,8 @@ def decisions(db: str) -> None:
     st.title("Decisions")
     playbook = _read(db, "playbook")
     if playbook is None:
-        st.info("No playbook was given when the dashboard tables were computed: `govex demo` gives its own; "
-                "see docs/impact.md for writing one.")
+        st.info("No playbook was given when the dashboard tables were computed: run `govex dashboard --db DB "
+                "--precompute --playbook FILE` (`govex playbook draft` writes one to start from; see docs/impact.md).")
         return
     st.caption("Each play names its own segment and markets: the sidebar filters do not apply here.")
     st.subheader("Playbook and the status of started plays")

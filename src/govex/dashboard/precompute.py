@@ -185,10 +185,9 @@ PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
 
 def _decisions(decisions: Decisions) -> dict[str, pd.DataFrame]:
     """The report's playbook and portfolio rows (`govex.reports.playbook`), as tables."""
-    from govex.reports.playbook import playbook_rows, portfolio_rows
+    from govex.reports.playbook import PLAYBOOK_COLUMNS, playbook_rows, portfolio_rows
 
-    frames = {"playbook": pd.DataFrame(playbook_rows(decisions), columns=["where", "action", "owner", "KPI, expected",
-                                                                        "start", "review", "status"])}
+    frames = {"playbook": pd.DataFrame(playbook_rows(decisions), columns=list(PLAYBOOK_COLUMNS))}
     if decisions.portfolio is not None:
         frames["portfolio"] = pd.DataFrame(portfolio_rows(decisions.portfolio), columns=["item", "portfolio"])
     return frames

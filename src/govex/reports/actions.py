@@ -3,15 +3,17 @@
 Owners are roles, not names: the team that moves the KPI day to day. The expected change of an
 action is the KPI move it would bring (a cause restored to its earlier level, or a gap closed),
 with a 95% interval from the metric layer's confidence intervals; confidence says whether that
-interval excludes no change and how much data is behind it.
+interval excludes no change and how much data is behind it. A card is costed from the playbook
+when a play acts on the same KPI, segment and journey and has a cost (`cost_from_playbook`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 from govex.analysis.materiality import EvidenceRules
-from govex.reports.model import Action, Number
+from govex.reports.model import Action, Issue, Number, Source
 from govex.reports.period import ReportPeriod, period_containing
 
 OWNERS = {
@@ -53,7 +55,8 @@ def confidence(low: float, high: float, sample: float, rules: EvidenceRules) -> 
 
 
 def action(what: str, *, metric: str, category: str, expected: Number | None, half_width: float,
-           sample: float, period: ReportPeriod, rules: EvidenceRules, cost: Number | None = None) -> Action:
+           sample: float, period: ReportPeriod, rules: EvidenceRules, cost: Number | None = None,
+           segment: str = "all", journey: str = "") -> Action:
     """An action card whose expected KPI change carries a symmetric 95% interval of `half_width`."""
     interval = None
     level = "low"
@@ -63,4 +66,16 @@ def action(what: str, *, metric: str, category: str, expected: Number | None, ha
                     Number(hi, expected.unit, expected.source, expected.currency, signed=True))
         level = confidence(lo, hi, sample, rules)
     return Action(what=what, owner=owner_of(metric, category), cost=cost, expected=expected, interval=interval,
-                  confidence=level, due=review_date(period))
+                  confidence=level, due=review_date(period), metric=metric, segment=segment, journey=journey)
+
+
+def cost_from_playbook(issue: Issue, plays, playbook: str, currency: str) -> Issue:
+    """The issue with its card costed by the first play on the same KPI, segment and journey that has a cost."""
+    card = issue.action
+    play = next((p for p in plays if p.cost > 0 and (p.kpi, p.segment, p.journey) == (card.metric, card.segment,
+                                                                                         card.journey)), None)
+    if card.cost is not None or play is None:
+        return issue
+    cost = Number(play.cost, "money", Source("playbook", playbook, f"line {play.line}"), currency=currency)
+    costing = f"{playbook} line {play.line}" + (f": {play.costing}" if play.costing else "")
+    return replace(issue, action=replace(card, cost=cost, costing=costing))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,6 +139,12 @@ def build_report(
         scenario_path=Path(scenario) if scenario is not None else None, plan=plan, study=study, data_end=data_end,
     )
     built = [_safe(key, section_title, builder, ctx) for key, section_title, builder in SECTION_BUILDERS]
+    if decisions is not None:  # the playbook's costs on the cards its plays cover
+        from govex.reports.actions import cost_from_playbook
+
+        plays = [s.play for s in decisions.statuses]
+        built = [replace(b, issues=tuple(cost_from_playbook(i, plays, decisions.playbook, ctx.currency) for i in b.issues))
+                 for b in built]
     sections = (summary_section(built, chosen.label), *(b.section for b in built), _recommendations(built))
     if decisions is not None:
         from govex.reports.playbook import decisions_section

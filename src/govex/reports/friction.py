@@ -81,7 +81,7 @@ def _issue(ctx: ReportContext, r, money: Number, source: Source) -> Issue:
     expected = Number(float(r["best_repeat_rate"] - r["repeat_rate"]), "share of contacts", source, signed=True)
     card = action(f"Fix the {journey} journey for {segment} customers", metric="repeat_contact_rate",
                   category="experience", expected=expected, half_width=(high - low) / 2, sample=float(r["contacts"]),
-                  period=ctx.period, rules=ctx.rules)
+                  period=ctx.period, rules=ctx.rules, segment=f"{ctx.framework}={segment}", journey=str(r["journey"]))
     return Issue(title=f"{segment} customers' {journey} journey trails the best segment",
                  kpi=f"Repeat contacts, {segment} customers in the {journey} journey",
                  value=Number(float(r["repeat_rate"]), "share of contacts", source), target=None,

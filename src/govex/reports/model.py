@@ -90,9 +90,15 @@ class Action:
     interval: tuple[Number, Number] | None
     confidence: str
     due: dt.date
+    costing: str = ""  # how the cost was arrived at
+    metric: str = ""  # the KPI, segment (framework=label or all) and journey it acts on, to find its play
+    segment: str = "all"
+    journey: str = ""
 
     def cost_text(self) -> str:
-        return self.cost.text if self.cost is not None else "not costed yet"
+        if self.cost is None:
+            return "not costed yet"
+        return f"{self.cost.text} ({self.costing})" if self.costing else self.cost.text
 
     def expected_text(self) -> str:
         if self.expected is None:

@@ -18,6 +18,7 @@ from govex.planning.portfolio import load_projects, optimise_portfolio, projects
 from govex.reports.model import Finding, Section, Table
 
 TITLE = "Decisions: playbook, portfolio and what worked"
+PLAYBOOK_COLUMNS = ("where", "action", "owner", "KPI, expected", "cost", "start", "review", "status")
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,16 @@ def playbook_rows(decisions: Decisions) -> list[tuple[str, ...]]:
         p = s.play
         where = p.segment + (f" in {', '.join(p.markets)}" if p.markets else "")
         expected = f"{p.expected['effect']:+.2g} {_interval(p.expected['low'], p.expected['high'])}"
-        rows.append((f"{where} x {p.journey}", p.action, p.owner, f"{_kpi_label(p.kpi)} {expected}", str(p.start), str(p.review),
-                     f"{s.verdict}: {s.reason}"))
+        rows.append((f"{where} x {p.journey}", p.action, p.owner, f"{_kpi_label(p.kpi)} {expected}", cost_words(p),
+                     str(p.start), str(p.review), f"{s.verdict}: {s.reason}"))
     return rows
+
+
+def cost_words(play) -> str:
+    """The play's cost and how it was arrived at, or that it is not costed yet."""
+    if play.cost <= 0:
+        return "not costed yet"
+    return f"{play.cost:,.0f}" + (f" ({play.costing})" if play.costing else "")
 
 
 def portfolio_rows(portfolio: dict) -> list[tuple[str, str]]:
@@ -107,13 +115,15 @@ def decisions_section(decisions: Decisions) -> Section:
         for s in decisions.statuses:
             counts[s.verdict] = counts.get(s.verdict, 0) + 1
         findings.append(Finding("Playbook: " + ", ".join(f"{n} {v}" for v, n in counts.items()) + "."))
-        tables.append(Table(f"Playbook ({decisions.playbook}) and status", ("where", "action", "owner", "KPI, expected",
-                                                                            "start", "review", "status"),
+        tables.append(Table(f"Playbook ({decisions.playbook}) and status", PLAYBOOK_COLUMNS,
                             tuple(playbook_rows(decisions)),
                             f"{decisions.playbook}; status by govex.analysis.impact on the metric layer"))
     if decisions.portfolio is not None:
         tables.append(Table(f"Portfolio ({decisions.projects})", ("", "portfolio"), tuple(portfolio_rows(decisions.portfolio)),
                             f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
+    if decisions.left_out:
+        findings.append(Finding("{n} play(s) not weighed in the portfolio: {plays}.",
+                                words={"n": str(len(decisions.left_out)), "plays": "; ".join(decisions.left_out)}))
     if not tables:
         return Section("decisions", TITLE, "No playbook or project list given.",
                        absent="Give a playbook (and a project list with a budget) to see decisions and their status.")
