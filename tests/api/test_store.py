@@ -187,3 +187,46 @@ def test_a_store_server_answers_like_a_warehouse_server(tmp_path, api_kit):
     expected_gaps = policy_gaps(load_policy(None), Warehouse.open(f"duckdb:///{db}")).to_dict("records")
     assert w_gaps == expected_gaps and s_gaps == expected_gaps and len(expected_gaps) > 0
     assert [same(line) for line in s_lines] == [same(line) for line in w_lines]
+
+
+def test_incremental_publishes_pass_only_the_changed_customers_through_python(tmp_path, monkeypatch):
+    """Changes are found in the engine: Python reads and writes the delta's rows, never the 3,000 customers."""
+    from govex.api import store as store_module
+
+    seen = []
+
+    def counting(reader, *args):
+        for batch in real(reader, *args):
+            seen.append(len(batch["ids"]))
+            yield batch
+
+    real = store_module._batches
+    monkeypatch.setattr(store_module, "_batches", counting)
+    db, store = tmp_path / "seg.duckdb", tmp_path / "store"
+    first = _customers(3000, seed=11)
+    _write(db, first)
+    assert publish(db, store)["written"] == sum(seen) == 3000
+
+    # 12 move; then 5 others move, one of the 12 leaves and comes back unchanged, one of the 12 leaves for good.
+    second = first.copy()
+    second.loc[:11, "lifecycle"] = "dormant"
+    second.loc[:11, "lifecycle_reasons"] = "lifecycle_rule=moved"
+    _write(db, second)
+    seen.clear()
+    v2 = publish(db, store)
+    assert (v2["changed"], v2["written"], v2["fresh_base"], sum(seen)) == (12, 12, False, 12)
+    third = second.copy()
+    third.loc[100:104, "risk"] = "high"
+    third.loc[100:104, "risk_score"] = -1.0
+    third = third.drop(index=[0])
+    _write(db, third)
+    seen.clear()
+    v3 = publish(db, store)
+    assert (v3["changed"], v3["written"], sum(seen)) == (6, 17, 17)  # 5 moved + 1 gone; delta: 12 + 5 since the base
+    _check(store, third, ["C000000", "C000001", "C000011", "C000100", "C000104", "C000105", "C002999"])
+    fourth = pd.concat([third, second.iloc[[0]]], ignore_index=True)
+    _write(db, fourth)
+    seen.clear()
+    v4 = publish(db, store)
+    assert (v4["changed"], v4["written"], sum(seen)) == (1, 17, 17)
+    _check(store, fourth, ["C000000", "C000001", "C000100", "C002000"])

@@ -130,159 +130,211 @@ def open_version(store: str | Path, name: str | None = None) -> StoreVersion:
                         {part: arrays[f"delta_{part}"] for part in PARTS})
 
 
-def _save(path: Path, name: str, array: np.ndarray) -> None:
-    with open(path / f"{name}.npy", "wb") as out:
-        np.save(out, array)
-        out.flush()
-        os.fsync(out.fileno())
+class _ArrayFiles:
+    """The four `.npy` files of one side of a version, written batch by batch (header first, rows appended in order)."""
+
+    def __init__(self, folder: Path, side: str, rows: int, width: int, n_fw: int):
+        shapes = {"ids": ((rows,), f"S{width}"), "codes": ((rows,), np.int32),
+                  "scores": ((rows, n_fw), np.float64), "reasons": ((rows, n_fw), np.int32)}
+        self.rows, self.written, self.last = rows, 0, None
+        self.dtypes = {part: np.dtype(dtype) for part, (_, dtype) in shapes.items()}
+        self.files = {part: open(folder / f"{side}_{part}.npy", "wb") for part in PARTS}
+        for part, (shape, _) in shapes.items():
+            np.lib.format.write_array_header_1_0(self.files[part], {
+                "descr": np.lib.format.dtype_to_descr(self.dtypes[part]), "fortran_order": False, "shape": shape})
+
+    def append(self, batch: dict[str, np.ndarray]) -> None:
+        ids = batch["ids"]
+        if len(ids) and ((self.last is not None and ids[0] <= self.last) or not (ids[1:] > ids[:-1]).all()):
+            raise EngineError("customer ids are not unique or not in byte order after sorting")
+        for part, array in batch.items():
+            self.files[part].write(np.ascontiguousarray(array, dtype=self.dtypes[part]).tobytes())
+        self.written += len(ids)
+        self.last = ids[-1] if len(ids) else self.last
+
+    def close(self) -> None:
+        if self.written != self.rows:
+            raise EngineError(f"{self.rows:,} rows expected, {self.written:,} read")
+        for out in self.files.values():
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
+
+
+def _batches(reader, width: int, n_fw: int, reasons: dict[str, int]):
+    """Arrow batches of (id, code, scores..., reasons...) as numpy parts; new reasons texts get the next codes."""
+    for batch in reader:
+        rows = {"ids": np.array(batch.column(0).to_pylist(), dtype=object).astype(f"S{width}"),
+                "codes": batch.column(1).to_numpy(zero_copy_only=False),
+                "scores": np.empty((batch.num_rows, n_fw)), "reasons": np.empty((batch.num_rows, n_fw), dtype=np.int32)}
+        for i in range(n_fw):
+            rows["scores"][:, i] = batch.column(2 + i).to_numpy(zero_copy_only=False)
+            encoded = batch.column(2 + n_fw + i).dictionary_encode()
+            mapping = np.array([reasons.setdefault(r, len(reasons)) for r in encoded.dictionary.to_pylist()]
+                               + [-1], dtype=np.int32)  # the extra -1: a null reasons index
+            rows["reasons"][:, i] = mapping[encoded.indices.fill_null(len(mapping) - 1).to_numpy()]
+        yield rows
 
 
 @dataclass
 class _Read:
-    """Every customer of the warehouse, sorted by id, with what a version stores of each."""
+    """The warehouse's customers as the engine sees them: table `wide` (one row per customer) and `codes`."""
 
     frameworks: list[str]
-    rows: dict[str, np.ndarray]        # PARTS -> array, one row per customer
+    customers: int
+    width: int                         # bytes of the longest id
     as_of: str
     codes: dict[str, int]              # combination key -> code (the previous version's first)
+    counts: dict[int, int]             # code -> customers
     examples: dict[int, str]           # code -> smallest customer id
-    reasons: dict[str, int]            # reasons text -> code (the previous version's first)
+    columns: tuple[list[str], list[str], list[str]]  # segment, score and reasons columns of `wide`
 
 
 def _combination_key(frameworks: list[str], segments) -> str:
     return ";".join(f"{f}={seg}" for f, seg in zip(frameworks, segments) if seg is not None)
 
 
-def _read_customers(db: Path, previous: StoreVersion | None, spill: Path) -> _Read:
-    """Every customer's id, combination code, scores and reason codes; new combinations and reasons get the next codes."""
-    if not db.exists():
-        raise EngineError(f"{db}: no such DuckDB file")
-    # A bounded engine: the group-by and the sort spill to disk rather than take the machine's memory;
-    # plain aggregates per framework (not ordered string aggregates) so the group-by can spill.
-    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill),
-                                                          "preserve_insertion_order": False})
+def _read_customers(con: duckdb.DuckDBPyConnection, db: Path, previous: StoreVersion | None) -> _Read:
+    """Pivot every customer's latest segments into temp table `wide` and number the combinations (table `codes`)."""
+    frameworks = [row[0] for row in con.execute(
+        f"select distinct framework from {ASSIGNMENTS_TABLE} where entity = 'customer' order by 1").fetchall()]
+    if not frameworks:
+        raise EngineError(f"{db}: {ASSIGNMENTS_TABLE} holds no customer segments; run `govex segments assign` first")
+    n_fw = len(frameworks)
+    seg, score, why = ([f"{p}{i}" for i in range(n_fw)] for p in ("f", "s", "r"))
+    # Plain aggregates per framework (not ordered string aggregates) so the group-by can spill.
+    pivot = ", ".join(f"max({expr}) filter (where framework = '{name.replace(chr(39), chr(39) * 2)}') as {col}"
+                      for i, name in enumerate(frameworks)
+                      for expr, col in (("segment", seg[i]), ("score::double", score[i]), ("reasons", why[i])))
+    con.execute(f"create temp table wide as select entity_id, {pivot} from ({_LATEST}) group by entity_id")
+    codes = ({_combination_key(previous.frameworks, [c.get(f) for f in previous.frameworks]): i
+              for i, c in enumerate(previous.combinations)} if previous else {})
+    found = con.execute(f"select {', '.join(seg)}, min(entity_id), count(*) from wide group by all").fetchall()
+    keys = [_combination_key(frameworks, combo[:n_fw]) for combo in found]
+    for key in sorted(keys):
+        codes.setdefault(key, len(codes))
+    con.register("codes_frame", pd.DataFrame([[*combo[:n_fw], codes[key]] for combo, key in zip(found, keys)],
+                                             columns=[*seg, "code"]))
+    con.execute("create temp table codes as select * from codes_frame")
+    con.unregister("codes_frame")
+    count, width = con.execute("select count(*), coalesce(max(strlen(entity_id)), 1) from wide").fetchone()
+    as_of = con.execute(f"select coalesce(max(as_of)::varchar, 'none') from {ASSIGNMENTS_TABLE}").fetchone()[0]
+    return _Read(frameworks, count, width, as_of, codes, {codes[k]: combo[-1] for combo, k in zip(found, keys)},
+                 {codes[k]: combo[-2] for combo, k in zip(found, keys)}, (seg, score, why))
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _write_side(con, read: _Read, folder: Path, side: str, table: str, width: int, reasons: dict[str, int]) -> int:
+    """Stream `table` (rows of `wide` and a `gone` flag) into `folder`'s `<side>_*.npy` (in id byte order) and
+    `<side>_rows.parquet`; returns its rows.
+
+    The Parquet copy keeps the rows as the warehouse had them, so the next publish can find the changes in
+    the engine; the arrays are what the service maps. Memory: one batch, besides the capped engine.
+    """
+    seg, score, why = read.columns
+    con.execute(f"copy (select entity_id, {', '.join(seg + score + why)}, gone from {table}) "
+                f"to {_quoted(folder / f'{side}_rows.parquet')} (format parquet)")
+    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    match = " and ".join(f"t.{c} is not distinct from k.{c}" for c in seg)
+    reader = con.execute(f"select t.entity_id, coalesce(k.code, -1)::int, {', '.join(f't.{c}' for c in score + why)} "
+                         f"from {table} t left join codes k on {match} and not t.gone "
+                         f"order by t.entity_id").fetch_record_batch(BATCH_ROWS)
+    files = _ArrayFiles(folder, side, rows, width, len(seg))
     try:
-        con.execute("set enable_progress_bar = false")  # long queries would draw a bar on stdout
-        frameworks = [row[0] for row in con.execute(
-            f"select distinct framework from {ASSIGNMENTS_TABLE} where entity = 'customer' order by 1").fetchall()]
-        if not frameworks:
-            raise EngineError(f"{db}: {ASSIGNMENTS_TABLE} holds no customer segments; run `govex segment` first")
-        n_fw = len(frameworks)
-        seg, score, why = ([f"{p}{i}" for i in range(n_fw)] for p in ("f", "s", "r"))
-        pivot = ", ".join(f"max({expr}) filter (where framework = '{name.replace(chr(39), chr(39) * 2)}') as {col}"
-                          for i, name in enumerate(frameworks)
-                          for expr, col in (("segment", seg[i]), ("score::double", score[i]), ("reasons", why[i])))
-        con.execute(f"create temp table wide as select entity_id, {pivot} from ({_LATEST}) group by entity_id")
-        codes = ({_combination_key(previous.frameworks, [c.get(f) for f in previous.frameworks]): i
-                  for i, c in enumerate(previous.combinations)} if previous else {})
-        found = con.execute(f"select {', '.join(seg)}, min(entity_id) from wide group by all").fetchall()
-        keys = [_combination_key(frameworks, combo[:n_fw]) for combo in found]
-        for key in sorted(keys):
-            codes.setdefault(key, len(codes))
-        examples = {codes[key]: combo[-1] for combo, key in zip(found, keys)}
-        con.register("codes", pd.DataFrame([[*combo[:n_fw], codes[key]] for combo, key in zip(found, keys)],
-                                           columns=[*seg, "code"]))
-        count, width = con.execute("select count(*), coalesce(max(strlen(entity_id)), 1) from wide").fetchone()
-        as_of = con.execute(f"select coalesce(max(as_of)::varchar, 'none') from {ASSIGNMENTS_TABLE}").fetchone()[0]
-        rows = {"ids": np.empty(count, dtype=f"S{width}"), "codes": np.empty(count, dtype=np.int32),
-                "scores": np.empty((count, n_fw)), "reasons": np.empty((count, n_fw), dtype=np.int32)}
-        reasons = {";".join(r): i for i, r in enumerate(previous.reasons)} if previous else {}
-        match = " and ".join(f"w.{c} is not distinct from k.{c}" for c in seg)
-        reader = con.execute(f"select w.entity_id, k.code, {', '.join(f'w.{c}' for c in score + why)} from wide w "
-                             f"join codes k on {match} order by w.entity_id").fetch_record_batch(BATCH_ROWS)
-        at = 0
-        for batch in reader:
-            n = batch.num_rows
-            rows["ids"][at:at + n] = np.array(batch.column(0).to_pylist(), dtype=object).astype(bytes)
-            rows["codes"][at:at + n] = batch.column(1).to_numpy()
-            for i in range(n_fw):
-                rows["scores"][at:at + n, i] = batch.column(2 + i).to_numpy(zero_copy_only=False)
-                encoded = batch.column(2 + n_fw + i).dictionary_encode()
-                mapping = np.array([reasons.setdefault(r, len(reasons)) for r in encoded.dictionary.to_pylist()]
-                                   + [-1], dtype=np.int32)  # the extra -1: a null reasons index
-                rows["reasons"][at:at + n, i] = mapping[encoded.indices.fill_null(len(mapping) - 1).to_numpy()]
-            at += n
-    except duckdb.Error as exc:
-        raise EngineError(f"{db}: reading customers' segment combinations failed (engine memory capped at "
-                          f"{MEMORY_LIMIT}, spilling to {spill}): {exc}") from None
+        for batch in _batches(reader, width, len(seg), reasons):
+            files.append(batch)
     finally:
-        con.close()
-    ids = rows["ids"]
-    if count > 1 and not (ids[1:] > ids[:-1]).all():
-        raise EngineError(f"{db}: customer ids are not unique or not in byte order after sorting")
-    return _Read(frameworks, rows, as_of, codes, examples, reasons)
+        files.close()
+    return rows
 
 
-def _changes(read: _Read, previous: StoreVersion) -> dict[str, np.ndarray]:
-    """The rows that differ from the previous version's base (new, changed, and gone with code -1), sorted by id."""
-    rows, base = read.rows, previous.base
-    ids, base_ids = rows["ids"], base["ids"]
-    width = np.dtype(f"S{max(ids.itemsize, base_ids.itemsize)}")
-    at = np.minimum(base_ids.searchsorted(ids), max(len(base_ids) - 1, 0))
-    in_base = (base_ids[at] == ids) if len(base_ids) else np.zeros(len(ids), dtype=bool)
-    old_scores = np.asarray(base["scores"])[at]
-    same_scores = (old_scores == rows["scores"]) | (np.isnan(old_scores) & np.isnan(rows["scores"]))
-    changed = (~in_base | (np.asarray(base["codes"])[at] != rows["codes"]) | ~same_scores.all(axis=1)
-               | (np.asarray(base["reasons"])[at] != rows["reasons"]).any(axis=1))
-    back = np.minimum(ids.searchsorted(base_ids), max(len(ids) - 1, 0))  # both sorted: no hashing needed
-    gone = (ids[back] != base_ids) if len(ids) else np.ones(len(base_ids), dtype=bool)
-    n_gone, n_fw = int(gone.sum()), rows["scores"].shape[1]
-    delta = {"ids": np.concatenate([ids[changed].astype(width), np.asarray(base_ids[gone]).astype(width)]),
-             "codes": np.concatenate([rows["codes"][changed], np.full(n_gone, -1, dtype=np.int32)]),
-             "scores": np.concatenate([rows["scores"][changed], np.full((n_gone, n_fw), np.nan)]),
-             "reasons": np.concatenate([rows["reasons"][changed], np.full((n_gone, n_fw), -1, dtype=np.int32)])}
-    order = np.argsort(delta["ids"], kind="stable")
-    return {part: array[order] for part, array in delta.items()}
+def _find_changes(con, read: _Read, previous: StoreVersion) -> int:
+    """Temp table `delta`: the previous version's delta updated with the customers that changed since that version
+    (new, moved, rescored, gone), found by a join in the engine; returns how many changed."""
+    seg, score, why = read.columns
+    base, delta = (_quoted(previous.path / f"{side}_rows.parquet") for side in ("base", "delta"))
+    con.execute(f"""create temp view previous as
+        select b.* exclude (gone) from read_parquet({base}) b anti join read_parquet({delta}) d using (entity_id)
+        union all select d.* exclude (gone) from read_parquet({delta}) d where not d.gone""")
+    differs = " or ".join(f"w.{c} is distinct from p.{c}" for c in seg + score + why)
+    nulls = ", ".join(f"null as {c}" for c in seg + score + why)
+    con.execute(f"""create temp table changes as
+        select w.*, false as gone from wide w left join previous p on w.entity_id = p.entity_id
+        where p.entity_id is null or {differs}
+        union all by name
+        select p.entity_id, {nulls}, true as gone from previous p anti join wide w using (entity_id)""")
+    con.execute(f"""create temp table delta as
+        select d.* from read_parquet({delta}) d anti join changes c using (entity_id)
+        union all by name select * from changes""")
+    return con.execute("select count(*) from changes").fetchone()[0]
+
+
+def _has_rows(version: StoreVersion) -> bool:
+    return all((version.path / f"{side}_rows.parquet").exists() for side in ("base", "delta"))
 
 
 def publish(db: str | Path, store: str | Path, *, compact_ratio: float = 0.2) -> dict:
     """Publish the warehouse's latest segments as a new store version and make it current.
 
-    Writes only the customers whose combination, scores or reasons changed since the current
-    version (hard-linking the base), unless the changes exceed `compact_ratio` of the base, the
-    frameworks or the id width changed, or there is no version yet: then a fresh base. Returns
-    what was written.
+    Writes only the customers whose combination, scores or reasons changed since the current version
+    (into the delta, hard-linking the base), found by a join in DuckDB so Python sees only those, unless
+    the delta would exceed `compact_ratio` of the base, the frameworks or the id width changed, or there
+    is no version yet (or one from before the Parquet rows): then a fresh base, streamed in id order.
+    Returns what was written.
     """
     db, store = Path(db), Path(store)
+    if not db.exists():
+        raise EngineError(f"{db}: no such DuckDB file")
     (store / "versions").mkdir(parents=True, exist_ok=True)
     previous = open_version(store) if (store / CURRENT).exists() else None
-    spill = Path(tempfile.mkdtemp(prefix=".spill.", dir=store))
-    try:
-        read = _read_customers(db, previous, spill)
-    finally:
-        shutil.rmtree(spill, ignore_errors=True)
-    rows = read.rows
-    fresh_base = (previous is None or list(previous.frameworks) != read.frameworks
-                  or rows["ids"].itemsize > previous.base["ids"].itemsize)
-    if not fresh_base:
-        delta = _changes(read, previous)
-        fresh_base = len(delta["ids"]) > compact_ratio * max(len(previous.base["ids"]), 1)
-    if fresh_base:
-        delta = {part: array[:0] for part, array in rows.items()}
-    counts = np.bincount(rows["codes"], minlength=len(read.codes))
     name = f"{int(current_version(store)) + 1 if previous else 1:06d}"
-    final = store / "versions" / name
+    spill = Path(tempfile.mkdtemp(prefix=".spill.", dir=store))
     work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=store / "versions"))
+    # A bounded engine: the group-by, joins and sorts spill to disk rather than take the machine's memory.
+    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill),
+                                                          "preserve_insertion_order": False})
     try:
-        for part in PARTS:
-            if fresh_base:
-                _save(work, f"base_{part}", rows[part])
-            else:
-                os.link(previous.path / f"base_{part}.npy", work / f"base_{part}.npy")
-            _save(work, f"delta_{part}", delta[part])
+        con.execute("set enable_progress_bar = false")  # long queries would draw a bar on stdout
+        read = _read_customers(con, db, previous)
+        reasons = {";".join(r): i for i, r in enumerate(previous.reasons)} if previous else {}
+        fresh_base = (previous is None or list(previous.frameworks) != read.frameworks or not _has_rows(previous)
+                      or read.width > previous.base["ids"].itemsize)
+        changed = read.customers
+        if not fresh_base:
+            changed = _find_changes(con, read, previous)
+            in_delta = con.execute("select count(*) from delta").fetchone()[0]
+            fresh_base = in_delta > compact_ratio * max(len(previous.base["ids"]), 1)
+        if fresh_base:
+            changed = read.customers
+            written = _write_side(con, read, work, "base", "(select *, false as gone from wide)", read.width, reasons)
+            con.execute("create or replace temp table delta as select *, false as gone from wide limit 0")
+            _write_side(con, read, work, "delta", "delta", read.width, reasons)
+        else:
+            for part in [*(f"base_{p}.npy" for p in PARTS), "base_rows.parquet"]:
+                os.link(previous.path / part, work / part)
+            written = _write_side(con, read, work, "delta", "delta", previous.base["ids"].itemsize, reasons)
         combinations = [{"segments": dict(item.split("=", 1) for item in key.split(";")) if key else {},
-                         "customers": int(counts[code]), "example_customer": read.examples.get(code)}
+                         "customers": read.counts.get(code, 0), "example_customer": read.examples.get(code)}
                         for key, code in read.codes.items()]
         meta = {"version": name, "as_of": read.as_of, "published": dt.datetime.now(dt.timezone.utc).isoformat(),
-                "customers": int(len(rows["ids"])), "written": int(len(rows["ids"]) if fresh_base else len(delta["ids"])),
-                "fresh_base": fresh_base, "frameworks": read.frameworks, "combinations": combinations,
-                "reasons": list(read.reasons)}
+                "customers": read.customers, "changed": changed, "written": written, "fresh_base": fresh_base,
+                "frameworks": read.frameworks, "combinations": combinations, "reasons": list(reasons)}
         (work / "meta.json").write_text(json.dumps(meta, indent=1))
-        os.rename(work, final)
+        os.rename(work, store / "versions" / name)
+    except duckdb.Error as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise EngineError(f"{db}: publishing customers' segment combinations failed (engine memory capped at "
+                          f"{MEMORY_LIMIT}, spilling to {spill}): {exc}") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     pointer = store / f".{CURRENT}.{name}.tmp"
     pointer.write_text(name + "\n")
     os.replace(pointer, store / CURRENT)  # the switch: readers see the old version or this one
-    return {key: meta[key] for key in ("version", "as_of", "customers", "written", "fresh_base")}
+    return {key: meta[key] for key in ("version", "as_of", "customers", "changed", "written", "fresh_base")}

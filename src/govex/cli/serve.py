@@ -62,7 +62,8 @@ def api_publish_command(
     done = publish(db, store, compact_ratio=compact_ratio)
     kind = "fresh base" if done["fresh_base"] else "changes only"
     console.print(f"version {done['version']} of {store} is current: {done['customers']:,} customers as of "
-                  f"{done['as_of']}, {done['written']:,} written ({kind})", highlight=False)
+                  f"{done['as_of']}, {done['changed']:,} changed, {done['written']:,} written ({kind})",
+                  highlight=False)
 
 
 api_key_app = typer.Typer(help="Make, rotate, revoke and list the decision API's keys (the file holds only hashes).",
