@@ -19,11 +19,9 @@ COUNTS = ["cases", "decided", "appeals_filed", "appeals_decided", "overturned"]
 
 @pytest.fixture(scope="module")
 def tiny_db(tiny_frames, tmp_path_factory):
+    """The tiny marketplace in a DuckDB file (the command opens it by path)."""
     path = tmp_path_factory.mktemp("transparency") / "tiny.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    for name, frame in tiny_frames.items():
-        con.create_table(name, frame)
-    con.disconnect()
+    Warehouse.from_frames(tiny_frames, con=ibis.duckdb.connect(str(path))).con.disconnect()
     return path
 
 
