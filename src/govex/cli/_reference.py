@@ -37,7 +37,7 @@ def cli_markdown() -> str:
     """The CLI reference page."""
     lines = ["# CLI reference", "", "Generated from the command definitions by `make docs`; do not edit by hand.", ""]
     root = [p for p in _root().params if p.name != "help"]
-    lines += ["Options of every command, given before its name (`govex -v segment ...`):", ""]
+    lines += ["Options of every command, given before its name (`govex -v segments assign ...`):", ""]
     lines += [_param_line(p) for p in root] + [""]
     for name, command in _commands(_root(), "govex"):
         lines += [f"## `{name}`", "", " ".join((command.help or "").split()), ""]
