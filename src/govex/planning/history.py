@@ -16,6 +16,7 @@ import pandas as pd
 from govex.planning._inputs import PlanningInputError
 from govex.planning.forecast import QueueForecast, ShortHistoryError, forecast_queues
 from govex.planning.plan import PlanInputs, PlanSettings, StaffingPlan, build_plan
+from govex.planning.service_lines import line_vendors, service_line_history
 from govex.planning.vendors import VendorTerms
 
 __all__ = [
@@ -291,7 +292,8 @@ def plan_from_warehouse(warehouse, *, settings: PlanSettings | None = None, prof
     frames = [contacts_by_interval(warehouse, interval_minutes=settings.interval_minutes)]
     if include_moderation and warehouse.has("moderation_cases"):
         frames.append(cases_by_interval(warehouse, interval_minutes=settings.interval_minutes))
-    history = pd.concat(frames, ignore_index=True)
+    lines = service_line_history(warehouse, interval_minutes=settings.interval_minutes)  # education, service recovery
+    history = pd.concat(frames + ([lines] if len(lines) else []), ignore_index=True)
     demand, accuracy = plan_demand(history, interval_minutes=settings.interval_minutes,
                                    profile_weeks=profile_weeks, holdout_days=holdout_days)
     vendors = vendor_terms(warehouse) if warehouse.has("vendors") else {}
@@ -305,6 +307,7 @@ def plan_from_warehouse(warehouse, *, settings: PlanSettings | None = None, prof
         # no vendor prices anything: the in-house rate is read in the reporting currency
         settings = settings.model_copy(update={"currency": reporting_rates(warehouse)[1] or reporting_currency})
     queue_vendor = {q: v for q, v in queue_vendors(warehouse).items() if v in vendors}
+    queue_vendor |= line_vendors(history["queue"], history["channel"], vendors)
     inputs = PlanInputs(demand=demand, vendors=vendors, queue_vendor=queue_vendor)
     plan = build_plan(inputs, settings)
     return WarehousePlan(inputs, plan, accuracy, _percentile_staffing(inputs, accuracy, settings),

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from govex.contract.schema import FUNCTIONS
 from govex.planning._inputs import PlanningInputError
 from govex.planning.backoffice import HOURS_PER_WEEK, staff_backoffice
 from govex.planning.erlang import staff_intervals
+from govex.planning.service_lines import function_of
 from govex.planning.vendors import VendorTerms, weekly_cost
 
 __all__ = ["PlanInputs", "PlanSettings", "QueueTarget", "StaffingPlan", "build_plan"]
@@ -119,7 +121,16 @@ class StaffingPlan:
                          f"{r.peak_agents:>6.0f}{r.fte:>8.1f}{r.service_level:>9.1%}{r.cost_week:>15,.0f}"
                          f"{r.cost_per_contact:>12.2f}  {r.vendor_id}")
         lines.append(f"total: {self.total_fte:,.1f} FTE, {self.total_cost_week:,.0f} {cur} per week")
+        lines.append("by service line: " + "; ".join(f"{r.line.replace('_', ' ')} {r.fte:,.1f} FTE, {r.cost_week:,.0f} {cur}"
+                                                      for r in self.by_line().itertuples()))
         return "\n".join(lines)
+
+    def by_line(self) -> pd.DataFrame:
+        """Work, FTE and cost per week of each of the four service lines (a queue's line is its
+        channel's function; a line without work in the plan week reads 0)."""
+        lines = self.queues.assign(line=self.queues["channel"].map(function_of))
+        totals = lines.groupby("line")[["contacts_week", "fte", "cost_week"]].sum()
+        return totals.reindex(list(FUNCTIONS), fill_value=0.0).rename_axis("line").reset_index()  # all four, even idle
 
 
 def _queue_demand(demand: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from govex.config.loader import load_yaml_model
 from govex.errors import ConfigError
 from govex.planning.allocation import BudgetCell, QueueWorkload
 from govex.planning.history import plan_from_warehouse, queue_markets, vendor_terms
+from govex.planning.service_lines import function_of
 from govex.planning.vendors import VendorTerms
 
 __all__ = ["AllocationProblem", "BudgetSpec", "load_allocation_problem", "routing_problem_from_warehouse"]
@@ -77,8 +78,8 @@ def load_allocation_problem(path: str | Path) -> AllocationProblem:
 def routing_problem_from_warehouse(warehouse) -> AllocationProblem:
     """Next week's planned staffed hours per queue, to route across the warehouse's vendors.
 
-    Each queue's language is the main language of its main market; moderation queues need
-    moderation vendors, the others customer-service vendors.
+    Each queue's language is the main language of its main market; each queue needs vendors of its
+    service line (moderation, education, service recovery; contact queues customer service).
     """
     planned = plan_from_warehouse(warehouse)
     markets = queue_markets(warehouse)
@@ -90,7 +91,7 @@ def routing_problem_from_warehouse(warehouse) -> AllocationProblem:
         queues.append(QueueWorkload(
             queue=r.queue, hours_week=r.staffed_hours_week, handle_time_s=max(r.handle_time_s, 1.0),
             language=MARKET_LANGUAGE.get(markets.get(r.queue, ""), "en"),
-            function="moderation" if r.channel == "moderation" else "customer_service",
+            function=function_of(r.channel),
             occupancy=settings.max_occupancy, shrinkage=settings.shrinkage,
         ))
     return AllocationProblem(queues, list(vendor_terms(warehouse).values()))

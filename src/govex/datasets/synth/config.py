@@ -126,6 +126,10 @@ VENDORS: tuple[Vendor, ...] = (
     Vendor("V06", "Sentinel Review", "moderation", "Manila", ("en", "es"), "per_transaction", 0.42, "USD", 3, 0.95, 1.00, 0.0, 0.95),
     Vendor("V07", "Sentinel Review", "moderation", "Hyderabad", ("en", "de", "pt"), "per_fte_month", 1650.0, "USD", 4, 0.95, 1.10, 0.0, 0.94),
     Vendor("V08", "ClearPath Moderation", "moderation", "Lisbon", ("pt", "es", "de"), "per_hour", 23.0, "EUR", 5, 0.96, 0.92, 0.0, 0.96),
+    # The education and service-recovery lines (seller coaching sessions; goodwill and compensation cases):
+    # no contact or case draws from them, so adding them leaves every other row as it was.
+    Vendor("V09", "Brightpath Learning", "education", "Lisbon", ("pt", "es", "en", "de"), "per_hour", 24.0, "EUR", 4, 0.95, 1.00, 0.0, 0.95),
+    Vendor("V10", "Atlas CX", "service_recovery", "Manila", ("en", "es", "pt"), "per_hour", 14.5, "USD", 3, 0.93, 1.00, 0.0, 0.93),
 )
 VENDOR_IDS = tuple(v.vendor_id for v in VENDORS)
 HOURS_PER_FTE_MONTH = 160.0
