@@ -44,3 +44,28 @@ def test_a_deprecated_spelling_still_works_with_a_warning(caplog, monkeypatch):
     assert renamed_option("--from", "2025-02-01", "--start", None) == "2025-02-01"
     with pytest.raises(ConfigError, match="give --from only: --start is its deprecated spelling"):
         renamed_option("--from", "2025-02-01", "--start", "2025-01-01")
+
+
+def test_segments_is_one_group_and_the_old_segment_command_still_assigns(tmp_path):
+    import json
+
+    import ibis
+    from features.tiny_marketplace import AS_OF, tiny_frames
+    from typer.testing import CliRunner
+
+    database = tmp_path / "tiny.duckdb"
+    con = ibis.duckdb.connect(str(database))
+    for name, frame in tiny_frames().items():
+        con.create_table(name, frame)
+    con.disconnect()
+    root = typer.main.get_command(app)
+    assert {"assign", "profile", "transitions"} <= set(root.commands["segments"].commands)
+    assert root.commands["segment"].hidden
+    args = ["--db", str(database), "--as-of", str(AS_OF), "--framework", "lifecycle", "--json"]
+    new = CliRunner().invoke(app, ["segments", "assign", *args])
+    old = CliRunner().invoke(app, ["segment", *args])
+    assert new.exit_code == 0 and old.exit_code == 0, (new.output, old.output)
+    assert "deprecated" not in new.output
+    assert "`govex segment` is deprecated and goes in the next release; use `govex segments assign`" in old.output
+    assert json.loads(old.stdout) == json.loads(new.stdout)
+    assert sum(row["customers"] for row in json.loads(new.stdout)["sizes"]) > 0

@@ -23,7 +23,7 @@ def olist(shared_data, tmp_path_factory):
 
     database = tmp_path_factory.mktemp("olist") / "olist.duckdb"
     ingest_olist(shared_data / "olist" / "sample_3000_orders", database=database)
-    result = CliRunner().invoke(app, ["segment", "--db", str(database)])  # lifecycle and value; the rest skipped
+    result = CliRunner().invoke(app, ["segments", "assign", "--db", str(database)])  # lifecycle and value; the rest skipped
     assert result.exit_code == 0, result.output
     warehouse = Warehouse.open(f"duckdb:///{database}")
     return warehouse, build_report(warehouse)

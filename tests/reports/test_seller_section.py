@@ -29,7 +29,7 @@ def market():
 def test_section_says_what_to_run_without_seller_segments(market):
     _, warehouse = market
     built = sellers.seller_section(_context(warehouse))
-    assert "govex segment --entity seller" in built.section.absent
+    assert "govex segments assign --entity seller" in built.section.absent
 
 
 def test_section_counts_match_the_tables(market):

@@ -65,7 +65,7 @@ def test_olist_sample_segments_every_buyer_and_skips_what_it_cannot(shared_data,
 
     database = tmp_path / "olist.duckdb"
     ingest_olist(shared_data / "olist" / "sample_3000_orders", database=database)
-    result = CliRunner().invoke(app, ["segment", "--db", str(database)])
+    result = CliRunner().invoke(app, ["segments", "assign", "--db", str(database)])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     for start in SKIPPED.values():

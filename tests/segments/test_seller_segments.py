@@ -1,5 +1,5 @@
 """Seller features by hand on the tiny canonical marketplace, and seller frameworks end to end:
-`govex synth` -> `govex ingest folder` -> `govex segment --entity seller` on several seeds, with
+`govex synth` -> `govex ingest folder` -> `govex segments assign --entity seller` on several seeds, with
 the planted fraud ring found in seller_risk=high."""
 from __future__ import annotations
 
@@ -104,9 +104,9 @@ def test_cli_writes_sellers_beside_customers(tmp_path):
     warehouse, _ = _warehouse(tmp_path, seed=5, customers=3000)
     database = tmp_path / "s5.duckdb"
     runner = CliRunner()
-    customers = runner.invoke(app, ["segment", "--db", str(database), "--framework", "lifecycle"])
+    customers = runner.invoke(app, ["segments", "assign", "--db", str(database), "--framework", "lifecycle"])
     assert customers.exit_code == 0, customers.output
-    result = runner.invoke(app, ["segment", "--db", str(database), "--entity", "seller", "--json"])
+    result = runner.invoke(app, ["segments", "assign", "--db", str(database), "--entity", "seller", "--json"])
     assert result.exit_code == 0, result.output
     sizes = json.loads(result.output)["sizes"]
     n_sellers = int(Warehouse.open(f"duckdb:///{database}").table("sellers").count().execute())

@@ -150,7 +150,7 @@ def _check_schema(table: ibis.Table, db: Path) -> None:
             problems.append(f"column {column!r} is {dtype}, expected {kind}")
     if problems:
         raise EngineError(f"{db}: table {ASSIGNMENTS_TABLE} does not have the expected shape: {'; '.join(problems)} "
-                          f"(`govex segment` writes it)")
+                          f"(`govex segments assign` writes it)")
 
 
 def _read_segments(db: Path, policy: LoadedPolicy) -> tuple[pd.DataFrame, str, tuple[dict, ...]]:
@@ -163,7 +163,7 @@ def _read_segments(db: Path, policy: LoadedPolicy) -> tuple[pd.DataFrame, str, t
     try:
         warehouse = Warehouse(con, url=f"duckdb:///{db}")
         if not warehouse.has(ASSIGNMENTS_TABLE):
-            raise EngineError(f"{db}: no table {ASSIGNMENTS_TABLE}; run `govex segment` first")
+            raise EngineError(f"{db}: no table {ASSIGNMENTS_TABLE}; run `govex segments assign` first")
         _check_schema(con.table(ASSIGNMENTS_TABLE), db)
         rows = read_assignments(warehouse).select("entity_id", "framework", "as_of", "segment", "score", "reasons")
         frame = rows.execute()

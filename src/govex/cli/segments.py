@@ -1,6 +1,12 @@
-"""`govex segment` (assign and write segments) and `govex segments profile|transitions`."""
+"""`govex segments assign|profile|transitions`: write segments, profile them, compare two dates.
+
+`govex segment` (the assignment before the group had one name) still works for one release,
+hidden from help and warning when used.
+"""
 from __future__ import annotations
 
+import functools
+import logging
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,7 +33,7 @@ def _show(frame, title: str, as_json: bool) -> None:
     console.print(table)
 
 
-def segment_command(
+def assign_command(
     config: ConfigOpt = None,
     db: DbOpt = None,
     framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
@@ -102,9 +108,18 @@ def transitions_command(
     console.print(f"share unchanged {result.share_unchanged:.3f}   stability index (PSI) {result.stability_index:.3f}")
 
 
+@functools.wraps(assign_command)
+def _deprecated_segment_command(**options) -> None:
+    logging.getLogger("govex.cli").warning("`govex segment` is deprecated and goes in the next release; "
+                                           "use `govex segments assign`")
+    assign_command(**options)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("segment")(segment_command)
-    group = typer.Typer(help="Segment profiles and transitions between as-of dates.", no_args_is_help=True)
+    group = typer.Typer(help="Segments: assign and write them, profile them, compare two as-of dates.",
+                        no_args_is_help=True)
+    group.command("assign")(assign_command)
     group.command("profile")(profile_command)
     group.command("transitions")(transitions_command)
     app.add_typer(group, name="segments")
+    app.command("segment", hidden=True, help="Deprecated: govex segments assign.")(_deprecated_segment_command)

@@ -4,7 +4,7 @@ The engine URL says which:
 
 - `pyspark://` (a private temporary folder, tests) or `pyspark:///FOLDER`: local Spark in this
   process. With a folder, tables and their catalog (an embedded Derby Hive metastore) live there,
-  so what `govex segment` writes is still there for `govex report` in the next process.
+  so what `govex segments assign` writes is still there for `govex report` in the next process.
 - `spark://host:port` (a standalone master; `host1:port1,host2:port2` for standby masters),
   `yarn`, `k8s://https://host:port`: this process is the driver of an application on that cluster.
 - `sc://host:port` (optionally `/;token=...;use_ssl=true`): a Spark Connect server runs the

@@ -48,7 +48,7 @@ def _snapshots(warehouse: Warehouse, frameworks: tuple[str, ...]) -> tuple[ir.Ta
     seg = seg.filter(seg.entity == "customer")
     dates = sorted(pd.Timestamp(d).date() for d in seg.select("as_of").distinct().execute()["as_of"].dropna())
     if not dates:
-        raise ConfigError(f"{ASSIGNMENTS_TABLE} has no customer rows; run `govex segment` before building promises")
+        raise ConfigError(f"{ASSIGNMENTS_TABLE} has no customer rows; run `govex segments assign` before building promises")
     starts = [_BEFORE_ALL, *dates[1:]]
     ends = [*dates[1:], _AFTER_ALL]
     windows = ibis.memtable(pd.DataFrame({"as_of": dates, "valid_from": starts, "valid_to": ends}))

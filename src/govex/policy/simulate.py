@@ -128,7 +128,7 @@ def _latest_as_of(warehouse: Warehouse) -> dt.date:
     t = warehouse.table(ASSIGNMENTS_TABLE, purpose="policy simulation")
     latest = t.filter(t.entity == "customer").as_of.max().execute()
     if latest is None or pd.isna(latest):
-        raise ConfigError(f"{ASSIGNMENTS_TABLE} has no customer rows; run `govex segment` first")
+        raise ConfigError(f"{ASSIGNMENTS_TABLE} has no customer rows; run `govex segments assign` first")
     return pd.Timestamp(latest).date()
 
 

@@ -132,12 +132,12 @@ def seller_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
     from govex.segments.store import read_assignments
 
     if not ctx.warehouse.has(ASSIGNMENTS_TABLE):
-        draft.skipped.append(f"sellers: no {ASSIGNMENTS_TABLE} (run `govex segment --entity seller` first)")
+        draft.skipped.append(f"sellers: no {ASSIGNMENTS_TABLE} (run `govex segments assign --entity seller` first)")
         return
     assigned = read_assignments(ctx.warehouse, framework="seller_risk", entity="seller")
     as_of = assigned.as_of.max().execute()
     if as_of is None or pd.isna(as_of):
-        draft.skipped.append("sellers: no seller_risk assignments (run `govex segment --entity seller` first)")
+        draft.skipped.append("sellers: no seller_risk assignments (run `govex segments assign --entity seller` first)")
         return
     as_of = pd.Timestamp(as_of).date()
     try:

@@ -79,7 +79,7 @@ def candidate(*, segment: str, journey: str, problem: str, evidence: str, action
 
 def _friction_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
     if not (ctx.warehouse.has("contacts") and ctx.warehouse.has(ASSIGNMENTS_TABLE)):
-        draft.skipped.append(f"friction: needs contacts and {ASSIGNMENTS_TABLE} (run `govex segment` first)")
+        draft.skipped.append(f"friction: needs contacts and {ASSIGNMENTS_TABLE} (run `govex segments assign` first)")
         return
     cells, _ = _cells(ctx)
     if cells.empty:

@@ -17,7 +17,7 @@ def policy_section(ctx: ReportContext) -> Built:
     """Who only a catch-all or the fallback serves, by journey and segment combination."""
     if not ctx.warehouse.has(ASSIGNMENTS_TABLE):
         return Built(Section("policy", TITLE, "Policy gaps need segments",
-                             absent="Skipped: no segment assignments yet; run `govex segment` first."))
+                             absent="Skipped: no segment assignments yet; run `govex segments assign` first."))
     policy = load_policy()
     gaps = policy_gaps(policy, ctx.warehouse)
     source = Source("policy", "policy_gaps", f"policy {policy.spec.name} {policy.spec.version}, current segments")

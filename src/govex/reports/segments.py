@@ -54,11 +54,11 @@ def segment_section(ctx: ReportContext) -> Built:
     if not ctx.warehouse.has(ASSIGNMENTS_TABLE):
         return Built(Section("segments", TITLE, "Segment data is absent.",
                              absent=f"The warehouse has no {ASSIGNMENTS_TABLE} table, so segment sizes and health cannot be "
-                                    "shown; run `govex segment` (govex.segments.run_segmentation) first."))
+                                    "shown; run `govex segments assign` (govex.segments.run_segmentation) first."))
     profile = segment_profile(ctx.warehouse, framework=ctx.framework)
     if profile.empty:
         return Built(Section("segments", TITLE, "Segment data is absent.",
-                             absent=f"No customer has a segment of the {ctx.framework!r} framework; run `govex segment`."))
+                             absent=f"No customer has a segment of the {ctx.framework!r} framework; run `govex segments assign`."))
     shipped = load_health_config()
     # a partial warehouse: health from the components its tables support, the others said in one line
     usable = tuple(c for c in shipped.components if ctx.computable(c.metric))

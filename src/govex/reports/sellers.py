@@ -48,7 +48,7 @@ def seller_section(ctx: ReportContext) -> Built:
     rows = _assignments(ctx)
     if rows.empty:
         return Built(Section("sellers", TITLE, "Seller segments are absent.",
-                             absent="No seller has a seller_risk segment; run `govex segment --entity seller` "
+                             absent="No seller has a seller_risk segment; run `govex segments assign --entity seller` "
                                     "(govex.segments.seller.run_seller_segmentation) first."))
     as_of = pd.Timestamp(rows["as_of"].iloc[0]).date()
     source = Source("segments", ASSIGNMENTS_TABLE, f"entity seller, framework {RISK}, as of {as_of}")

@@ -44,7 +44,7 @@ def seller_cut(warehouse: Warehouse, table: ibis.Table, by: str) -> ibis.Table:
         rows = read_assignments(warehouse, framework=framework, entity="seller")
         rows = rows.select(**{SELLER_KEY: rows.entity_id, "cut": rows.segment})
         if int(rows.count().execute()) == 0:
-            raise ConfigError(f"no seller assignments of framework {framework!r}: run `govex segment --entity seller`")
+            raise ConfigError(f"no seller assignments of framework {framework!r}: run `govex segments assign --entity seller`")
         joined = table.left_join(rows, SELLER_KEY).drop(f"{SELLER_KEY}_right")
         return joined.mutate(cut=joined.cut.fill_null("(none)"))
     raise ConfigError(f"cannot cut sellers by {by!r}; use one of {', '.join(DIMENSIONS)} or seller_segment:<seller framework>")

@@ -58,7 +58,7 @@ def segment_transitions(warehouse: Warehouse, *, framework: str, from_date: dt.d
     )
     counts = pairs.group_by(["from_segment", "to_segment"]).aggregate(customers=pairs.count()).execute()
     if counts.empty:
-        raise GovexError(f"no assignments of framework {framework!r} at {from_date} or {to_date}; run `govex segment` for both dates")
+        raise GovexError(f"no assignments of framework {framework!r} at {from_date} or {to_date}; run `govex segments assign` for both dates")
     matrix = counts.pivot(index="from_segment", columns="to_segment", values="customers").fillna(0).astype("int64")
     present = counts[(counts.from_segment != ABSENT) & (counts.to_segment != ABSENT)]
     stayed = present[present.from_segment == present.to_segment].customers.sum()
