@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from govex.errors import ShortHistoryError
 from govex.planning._inputs import PlanningInputError
 
 __all__ = [
@@ -470,10 +471,6 @@ class SeriesForecast:
     @property
     def baseline_backtest_wape(self) -> float:
         return self.backtest_baseline[self.model]
-
-
-class ShortHistoryError(PlanningInputError):
-    """Too little usable history to fit, back-test and hold out (said in days, naming the series)."""
 
 
 def _short(what: str, usable: int, need: int, holdout_days: int, findings) -> ShortHistoryError:

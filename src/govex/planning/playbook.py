@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govex.contract.schema import JOURNEYS
-from govex.errors import ConfigError, Issue, IssueLevel
+from govex.errors import ConfigError, Issue, IssueLevel, PlaybookError
 from govex.metrics.model import Origin
 from govex.metrics.yaml_source import read_items
 
@@ -24,15 +24,6 @@ REQUIRED = ("segment", "journey", "problem", "evidence", "action", "owner", "kpi
 # it is worth in money per year {value, low, high}, for the portfolio; costing: how the cost was arrived at
 OPTIONAL = ("markets", "benefit", "costing")
 EVERYONE = "all"  # segment for an action that applies to every customer
-
-
-class PlaybookError(ConfigError):
-    """A playbook has errors; `issues` lists every one with its file:line."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = list(issues)
-        body = "\n".join(i.render() for i in self.issues)
-        super().__init__(f"invalid playbook ({len(self.issues)} issue(s)):\n{body}")
 
 
 @dataclass(frozen=True)
