@@ -768,6 +768,32 @@ def moderation(db: str) -> None:
         columns={"denominator": "decided appeals", "value": "overturned"}), hide_index=True, width="stretch")
 
 
+def standards(db: str) -> None:
+    """Promised vs delivered per tier and journey over the last whole quarter (`govex policy promises`)."""
+    from govex.policy.promises import PROMISES_TABLE
+    from govex.policy.standards import service_standards
+
+    st.title("Service standards: promised vs delivered")
+    wh = _warehouse(db)
+    if not wh.has(PROMISES_TABLE):
+        st.info(f"No {PROMISES_TABLE} table yet: run `govex policy promises`, then reload this page.")
+        return
+    result = service_standards(wh)
+    misses = result.misses()
+    st.caption(f"{result.start} to {result.end}, every customer contact in a policy journey; a tier misses a promise "
+               f"where under {result.target:.0%} of its contacts got it. The sidebar filters do not apply here.")
+    columns = st.columns(3)
+    columns[0].metric("Tier x journey cells missing a promise", f"{len(misses):,} of {len(result.table):,}")
+    columns[1].metric("Contacts answered late", f"{int(result.table.missed_first_response.sum()):,}")
+    columns[2].metric("Contacts resolved late or open", f"{int(result.table.missed_resolution.sum()):,}")
+    shown = ["tier", "journey", "first_response_s", "first_response_met", "missed_first_response", "resolution_h",
+             "resolution_met", "missed_resolution", "csat_gap"]
+    st.subheader("Promises missed, largest first")
+    st.dataframe(misses[shown], hide_index=True, width="stretch")
+    st.subheader("CSAT after a missed promise minus after a kept one, by tier (all journeys)")
+    st.dataframe(result.csat_by_tier, hide_index=True, width="stretch")
+
+
 _PAGES: dict[str, st.Page] = {}
 
 
@@ -784,6 +810,7 @@ def main() -> None:
         "decisions": st.Page(lambda: decisions(db), title="Decisions", url_path="decisions"),
         "sellers": st.Page(lambda: sellers(db), title="Sellers", url_path="sellers"),
         "moderation": st.Page(lambda: moderation(db), title="Moderation", url_path="moderation"),
+        "standards": st.Page(lambda: standards(db), title="Service standards", url_path="standards"),
         # the default page is served at the root only; a link to /overview opens it too, not "Page not found"
         "overview_alias": st.Page(lambda: overview(db), title="Overview", url_path="overview", visibility="hidden"),
     })
