@@ -77,8 +77,14 @@ def test_theme_play_finds_the_planted_complaint():
 
 @pytest.fixture(scope="module")
 def sellers_warehouse(market):
+    from govex.policy import load_policy
+    from govex.policy.promises import write_service_promises
+    from govex.segments import assign_all
+
     warehouse = Warehouse.from_frames(market.tables)
+    assign_all(warehouse, as_of=AS_OF)
     run_seller_segmentation(warehouse, as_of=AS_OF)
+    write_service_promises(warehouse, load_policy())
     return warehouse
 
 
@@ -105,11 +111,15 @@ def test_seller_play_matches_pandas(sellers_warehouse, market):
     assert play["cost"] > 0 and "cost per moderation case" in play["costing"]
 
 
-def test_service_standard_hook_says_when_the_metrics_are_absent(sellers_warehouse):
+def test_service_standard_misses_point_at_the_planted_market(sellers_warehouse, market):
     draft = Draft()
-    catalogue = shipped_catalogue()
     play_findings.standard_plays(_context(sellers_warehouse), START, draft)
-    if not any(m in catalogue for m in play_findings.STANDARD_METRICS):
-        assert not draft.plays and "sla_attainment_first_response" in draft.skipped[0]
-    else:  # the service-standard metrics exist: a drafted miss names a market and trails its journey's best
-        assert all(p["markets"] and p["expected"]["effect"] > 0 for p in draft.plays)
+    truth = market.event("service_promise_miss")  # one tier's first-response promise missed in one market
+    assert draft.plays and all(p["markets"] == [truth["market"]] for p in draft.plays)
+    assert all(p["kpi"].startswith("sla_attainment") and p["expected"]["effect"] > 0 for p in draft.plays)
+
+
+def test_service_standard_hook_says_when_the_metrics_are_absent(market):
+    draft = Draft()
+    play_findings.standard_plays(_context(Warehouse.from_frames({"contacts": market.tables["contacts"]})), START, draft)
+    assert not draft.plays and "sla_attainment_first_response" in draft.skipped[0]
