@@ -52,3 +52,20 @@ def test_connect_opens_a_duckdb_file_an_url_and_a_config(tmp_path):
     (tmp_path / "govex.yaml").write_text("engine: duckdb:///mapped.duckdb\ntables:\n  customers:\n    file: customers.csv\n")
     mapped = govex.connect(tmp_path / "govex.yaml")
     assert sorted(mapped.table("customers").execute()["customer_id"]) == ["c1", "c2"]
+
+
+def test_a_renamed_function_keeps_its_old_name_for_one_release_with_a_warning():
+    from collections import Counter
+
+    from features.tiny_marketplace import AS_OF, EXPECTED_LIFECYCLE, tiny_frames
+
+    from govex.engine import Warehouse
+    from govex.segments import assign_all, assign_and_count
+
+    warehouse = Warehouse.from_frames(tiny_frames())
+    sizes = assign_and_count(warehouse, as_of=AS_OF, names=("lifecycle",), write=False)
+    with pytest.warns(DeprecationWarning, match="assign_all is deprecated .* use assign_and_count"):
+        old = assign_all(warehouse, as_of=AS_OF, names=("lifecycle",), write=False)
+    pd.testing.assert_frame_equal(old, sizes)
+    # the sizes are counts of the hand-worked lifecycle segments
+    assert dict(zip(sizes["segment"], sizes["customers"])) == Counter(EXPECTED_LIFECYCLE.values())

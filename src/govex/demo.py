@@ -97,12 +97,12 @@ def _segments(ctx: DemoContext) -> list[str]:
     import datetime as dt
 
     from govex.dashboard.precompute import TRANSITION_DAYS
-    from govex.segments import assign_all, latest_as_of
+    from govex.segments import assign_and_count, latest_as_of
 
     ctx.results["as_of"] = as_of = latest_as_of(ctx.warehouse)
     quarter_before = as_of - dt.timedelta(days=TRANSITION_DAYS)
-    assign_all(ctx.warehouse, as_of=quarter_before)  # a second version, so transitions can be shown
-    sizes = assign_all(ctx.warehouse, as_of=as_of)
+    assign_and_count(ctx.warehouse, as_of=quarter_before)  # a second version, so transitions can be shown
+    sizes = assign_and_count(ctx.warehouse, as_of=as_of)
     lines = [f"as of {quarter_before} and {as_of}, written to segment_assignments; latest sizes:"]
     for framework, rows in sizes.groupby("framework", sort=False):
         shares = ", ".join(f"{r.segment} {r.share:.0%}" for r in rows.itertuples() if r.customers)

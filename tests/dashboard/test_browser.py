@@ -27,7 +27,7 @@ from govex.metrics import compute_metrics
 from govex.metrics.compute import shipped_catalogue
 from govex.planning import load_scenario, plan_from_warehouse, run_scenario
 from govex.reports.formatting import format_number
-from govex.segments import assign_all
+from govex.segments import assign_and_count
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -69,7 +69,7 @@ def database(tmp_path_factory, scenario_file) -> Path:
     path = tmp_path_factory.mktemp("dash") / "govex.duckdb"
     con = ibis.duckdb.connect(str(path))
     wh = Warehouse.from_frames(small_marketplace().tables, con=con)
-    assign_all(wh, as_of=dt.date(2025, 12, 31))
+    assign_and_count(wh, as_of=dt.date(2025, 12, 31))
     precompute_dashboard(wh, scenario=scenario_file)
     con.disconnect()
     return path

@@ -17,7 +17,7 @@ from govex.engine import Warehouse
 from govex.features import FeatureOptions
 from govex.metrics import compute_metrics, kpi_summary
 from govex.metrics.cube import write_metric_cube
-from govex.segments import ASSIGNMENTS_TABLE, assign_all, latest_as_of, read_assignments
+from govex.segments import ASSIGNMENTS_TABLE, assign_and_count, latest_as_of, read_assignments
 
 CUSTOMERS = 300
 FRAMEWORKS = ("lifecycle", "value")
@@ -48,7 +48,7 @@ def _buyers(data, as_of) -> int:
 
 def _main_job(warehouse: Warehouse) -> dict:
     as_of = latest_as_of(warehouse)
-    assign_all(warehouse, as_of=as_of, names=FRAMEWORKS)
+    assign_and_count(warehouse, as_of=as_of, names=FRAMEWORKS)
     cube = compute_metrics(warehouse, metrics=METRICS, by=["market", "segment:value"], period="quarter")
     write_metric_cube(warehouse, cube)
     segments = read_assignments(warehouse).select("framework", "entity_id", "segment").to_pandas()

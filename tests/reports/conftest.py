@@ -9,7 +9,7 @@ from govex.datasets import small_marketplace
 from govex.engine import Warehouse
 from govex.planning import plan_from_warehouse
 from govex.reports import build_report
-from govex.segments import assign_all
+from govex.segments import assign_and_count
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +20,7 @@ def market():
 @pytest.fixture(scope="session")
 def warehouse(market):
     wh = Warehouse.from_frames(market.tables)
-    assign_all(wh, as_of=dt.date(2025, 12, 31))
+    assign_and_count(wh, as_of=dt.date(2025, 12, 31))
     return wh
 
 

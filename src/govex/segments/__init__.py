@@ -1,5 +1,5 @@
 """Segmentation frameworks (YAML), versioned assignments, transitions and profiles."""
-from govex.segments.run import assign_all, latest_as_of, run_segmentation, segment_sizes
+from govex.segments.run import assign_all, assign_and_count, latest_as_of, run_segmentation, segment_sizes
 from govex.segments.assign import ASSIGNMENT_COLUMNS, Assignment, Assignments, assign_frameworks, rule_condition, with_derived_features
 from govex.segments.latent_risk import LatentRiskModel, add_risk_posterior, fit_latent_risk
 from govex.segments.loader import (
@@ -46,7 +46,9 @@ __all__ = [
     "RulesFramework",
     "Transitions",
     "add_risk_posterior",
-    "assign_all", "latest_as_of",
+    "assign_all",
+    "assign_and_count",
+    "latest_as_of",
     "assign_frameworks",
     "check_framework",
     "fit_latent_risk",

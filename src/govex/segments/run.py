@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import ibis
@@ -30,13 +31,20 @@ def run_segmentation(
     return assignments
 
 
-def assign_all(
+def assign_and_count(
     warehouse: Warehouse, *, as_of: dt.date, frameworks_dir: str | Path | None = None,
     names: tuple[str, ...] | None = None, write: bool = True,
 ) -> pd.DataFrame:
     """Run the frameworks and return their segment sizes (see `segment_sizes`)."""
     assignments = run_segmentation(warehouse, as_of=as_of, frameworks_dir=frameworks_dir, names=names, write=write)
     return segment_sizes(warehouse, assignments, as_of=as_of, written=write)
+
+
+def assign_all(warehouse: Warehouse, **options) -> pd.DataFrame:
+    """Deprecated name of `assign_and_count` (it returns sizes, not assignments); goes in the next release."""
+    warnings.warn("assign_all is deprecated and goes in the next release; use assign_and_count",
+                  DeprecationWarning, stacklevel=2)
+    return assign_and_count(warehouse, **options)
 
 
 def segment_sizes(warehouse: Warehouse, assignments: Assignments, *, as_of: dt.date, written: bool = True) -> pd.DataFrame:
