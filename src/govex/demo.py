@@ -56,7 +56,7 @@ def _synthesise(ctx: DemoContext) -> list[str]:
 def _describe_event(event: dict) -> str:
     """One line per planted event: its type, where, when and how big (from ground_truth.json)."""
     where = ", ".join(f"{k}={event[k]}" for k in ("market", "carrier", "vendor_id", "reason", "region", "creator_id",
-                                                  "programme") if k in event)
+                                                  "programme", "tier") if k in event)
     if "customer_ids" in event:
         where = f"{len(event['customer_ids'])} customers"
     if "seller_ids" in event:
@@ -201,7 +201,7 @@ def _standards(ctx: DemoContext) -> list[str]:
     misses = standards.misses()
     lines = [f"service_promises: {covered:,} customer contacts with their tier's promise; {standards.start}..{standards.end}: "
              f"{len(misses)} tier x journey cell(s) under {standards.target:.0%} within the promise, e.g."]
-    lines += [f"  {r.tier} [{r.journey}]: {r.first_response_met:.0%} answered within {r.first_response_s:g} s, "
+    lines += [f"  {r.tier} in {r.journey.replace('_', ' ')}: {r.first_response_met:.0%} answered within {r.first_response_s:g} s, "
               f"{r.resolution_met:.0%} resolved within {r.resolution_h:g} h" for r in misses.head(3).itertuples()]
     miss = next((e for e in ctx.ground_truth.get("events", []) if e["type"] == "service_promise_miss"), None)
     if miss:  # planted vs found: what moved the first-response promise, by tier and market
