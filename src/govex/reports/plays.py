@@ -62,6 +62,11 @@ class Draft:
     skipped: list[str] = field(default_factory=list)
 
 
+def _digits(value: float) -> float:
+    """Four significant digits: a dispute-rate change of -0.000123 keeps its size (four decimals would not)."""
+    return float(f"{float(value):.4g}")
+
+
 def candidate(*, segment: str, journey: str, problem: str, evidence: str, action: str, kpi: str, category: str,
               expected: tuple[float, float, float], start: dt.date, cost: float = 0.0, costing: str = NOT_COSTED,
               benefit: tuple[float, float, float] | None = None, markets: tuple[str, ...] = ()) -> dict:
@@ -70,7 +75,7 @@ def candidate(*, segment: str, journey: str, problem: str, evidence: str, action
     effect, low, high = expected
     play = {"segment": segment, "journey": journey, **({"markets": list(markets)} if markets else {}),
             "problem": problem, "evidence": evidence, "action": action, "owner": owner_of(kpi, category), "kpi": kpi,
-            "expected": {"effect": round(float(effect), 4), "low": round(float(low), 4), "high": round(float(high), 4)},
+            "expected": {"effect": _digits(effect), "low": _digits(low), "high": _digits(high)},
             "cost": round(float(cost)), "costing": costing}
     if benefit is not None:
         play["benefit"] = dict(zip(("value", "low", "high"), (round(float(b)) for b in benefit)))
