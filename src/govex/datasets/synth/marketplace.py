@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from govex.contract.schema import CHANNELS, JOURNEYS, ORDER_STATUSES
-from govex.datasets.synth import aftercare, moderation, moderation_ops, sellers_supply, service, surveys, workforce
+from govex.datasets.synth import aftercare, compensation, moderation, moderation_ops, onboarding_help, sellers_supply, service, surveys, workforce
 from govex.datasets.synth.columns import Ids, Labels, Masked, day_to_date, day_to_timestamp_us, id_array, to_arrow
 from govex.datasets.synth.config import (
     ACQUISITION_CHANNELS,
@@ -107,6 +107,12 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     mod = moderation.simulate_moderation(rngs["moderation"], cfg, orders.day, sellers.market, cust.market,
                                          events.vendor_qa_drop)
     supply = sellers_supply.simulate_supply(cfg, sellers, orders, disp.order)  # its own streams
+    recovery = compensation.simulate_compensation(cfg, orders)  # its own stream
+    onboarding = onboarding_help.simulate_onboarding(  # its own stream: contacts it prevents are dropped below
+        cfg, cust.first_day, cust.market, cont, launch.deflected,
+        np.concatenate((orders.customer, orders.customer[recovery.order[recovery.extra]])),
+        np.concatenate((orders.day, recovery.extra_day[recovery.extra])))
+    removed = launch.deflected | onboarding.prevented
 
     journey_of_reason = np.array([JOURNEYS.index(r.journey) for r in service.REASONS])
     contact_queue = journey_of_reason[cont.reason].astype(np.int64) * len(CHANNELS) + cont.channel
@@ -118,8 +124,8 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
         np.concatenate((contact_queue[human_contact], workforce.MODERATION_QUEUE_OFFSET + mod.policy[human_case])),
         np.concatenate((cont.vendor[human_contact], mod.vendor[human_case])),
         # contacts the help flow prevented keep their (day, queue, vendor) rows at zero work: other rows' draws unchanged
-        np.concatenate((np.where(launch.deflected, 0.0, cont.handle_s)[human_contact], mod.handle_s[human_case])),
-        np.concatenate(((~launch.deflected)[human_contact], np.ones(human_case.sum()))).astype(np.float64),
+        np.concatenate((np.where(removed, 0.0, cont.handle_s)[human_contact], mod.handle_s[human_case])),
+        np.concatenate(((~removed)[human_contact], np.ones(human_case.sum()))).astype(np.float64),
     )
 
     n_cust, n_sell, n_ord = cust.first_day.size, sellers.market.size, orders.day.size
@@ -245,12 +251,19 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     tables["fx_rates"] = to_arrow("fx_rates", fx_columns(fx))
     tables.update(sellers_supply.supply_tables(supply, clock, sellers.market, w_s))
 
-    tables["contacts"] = tables["contacts"].filter(pa.array(~launch.deflected))
-    tables["surveys"] = tables["surveys"].filter(pa.array(~((surv.contact >= 0) & launch.deflected[np.maximum(surv.contact, 0)])))
-    truth = _truth_customers(cfg, cust, ring, clock, w_c)
+    tables["orders"] = compensation.with_extra_orders(tables["orders"], recovery, clock, horizon, w_o)
+    tables["compensations"] = compensation.compensations_table(
+        recovery, orders, cont, ~removed, clock, {"customer": w_c, "order": w_o, "contact": _width(n_cont)})
+    tables["customer_education"] = onboarding_help.customer_education_table(onboarding, clock, w_c)
+
+    tables["contacts"] = tables["contacts"].filter(pa.array(~removed))
+    tables["surveys"] = tables["surveys"].filter(pa.array(~((surv.contact >= 0) & removed[np.maximum(surv.contact, 0)])))
+    truth = _truth_customers(cfg, cust, ring, clock, w_c, compensation.extra_purchases(recovery, orders, n_cust))
     ground_truth = _ground_truth(cfg, events, clock, orders, ring, tables, w_c)
     ground_truth["events"].extend(sellers_supply.ground_truth_events(supply, clock, w_s))
     ground_truth["events"].append(launch.truth(clock.iso(launch.start_day), cfg.end.isoformat()))
+    ground_truth["events"].append(compensation.ground_truth_event(recovery))
+    ground_truth["events"].append(onboarding_help.ground_truth_event(onboarding))
     ground_truth["events"].append(promise_miss.truth(clock.iso(promise_miss.start_day), cfg.end.isoformat()))
     ground_truth["events"].append(moderation_ops.ground_truth_event(mod_ops, clock, cfg.end.isoformat()))
     return ArrowMarketplace(tables=tables, truth_customers=truth, ground_truth=ground_truth)
@@ -284,7 +297,9 @@ def _moderation_table(mod: moderation.ModerationSim, clock: _Clock, seller_width
     return table.set_column(table.column_names.index("object_id"), "object_id", object_id)
 
 
-def _truth_customers(cfg: SynthConfig, cust: CustomerSim, ring: np.ndarray, clock: _Clock, width: int) -> pa.Table:
+def _truth_customers(cfg: SynthConfig, cust: CustomerSim, ring: np.ndarray, clock: _Clock, width: int,
+                     extra_purchases: np.ndarray) -> pa.Table:
+    """Per-customer truth; repeat_purchases include the orders planted programmes brought back."""
     n = cust.first_day.size
     return pa.table({
         "customer_id": id_array(Ids("C", np.arange(n), width)),
@@ -295,7 +310,7 @@ def _truth_customers(cfg: SynthConfig, cust: CustomerSim, ring: np.ndarray, cloc
         "dropout_probability": pa.array(cust.dropout_prob),
         "dropout_at": pa.array(clock.ts(cust.dropout_day), pa.timestamp("us")),
         "alive_at_end": pa.array(cust.alive_at_end),
-        "repeat_purchases": pa.array(cust.repeat_purchases.astype(np.int64)),
+        "repeat_purchases": pa.array((cust.repeat_purchases + extra_purchases).astype(np.int64)),
         "spend_nu": pa.array(cust.spend_nu),
         "expected_order_value_usd": pa.array(cfg.spend_p / cust.spend_nu),
         "abuser": pa.array(ring),
