@@ -54,9 +54,10 @@ class Reference:
             elif dim == "journey" and "journey" not in frame:  # surveys reach it through their contact
                 journeys = self.t["contacts"].set_index("contact_id")["journey"]
                 out[dim] = frame["contact_id"].map(journeys).fillna(NONE)
-            elif dim == "market" and "market" not in frame:  # education reaches it through its seller
-                markets = self.t["sellers"].set_index("seller_id")["market"]
-                out[dim] = frame["seller_id"].map(markets).fillna(NONE)
+            elif dim == "market" and "market" not in frame:  # education reaches it through its seller or customer
+                owner = "seller_id" if "seller_id" in frame else "customer_id"
+                markets = self.t["sellers" if owner == "seller_id" else "customers"].set_index(owner)["market"]
+                out[dim] = frame[owner].map(markets).fillna(NONE)
             elif dim.startswith("segment:"):
                 mapping = self.segments[dim.split(":", 1)[1]]
                 out[dim] = frame["customer_id"].map(mapping).fillna(NONE)
@@ -211,6 +212,29 @@ class Reference:
             return out.assign(value=out["value"] * 10_000)
         return None
 
+    def _recovery_metric(self, name: str, by: list[str], period: str, cuts: set[str]) -> pd.DataFrame | None:
+        """Service recovery (compensations per failed order, their cost) and customer education."""
+        count = lambda table, time, **kw: self._count(table, time, by, cuts, period, **kw)  # noqa: E731
+        if name.startswith("recovery_"):
+            o, g = self.t["orders"], self.t["compensations"]
+            failed = ((pd.to_datetime(o["delivered_at"]).dt.normalize() > pd.to_datetime(o["promised_date"]))
+                      | (o["fulfilment_outcome"] == "refused_by_merchant"))
+            answers = g["failure"].isin(["late_delivery", "refused_redemption"])
+            amount = self.money("compensations", "amount", "granted_at")
+            if name == "recovery_cost_per_order":
+                return self._ratio(count("compensations", "granted_at", value=amount), count("orders", "ordered_at"))
+            failures = count("orders", "ordered_at", mask=failed)
+            if name == "recovery_cost_per_failure":
+                return self._ratio(count("compensations", "granted_at", mask=answers, value=amount), failures)
+            if name == "recovery_coverage":
+                return self._ratio(count("compensations", "granted_at", mask=answers), failures)
+        if name == "customer_education_reach":
+            return self._ratio(count("customer_education", "enrolled_at"), count("customers", "signup_date"))
+        if name == "customer_education_completion_rate":
+            done = self.t["customer_education"]["completed_at"].notna()
+            return self._ratio(count("customer_education", "enrolled_at", mask=done), count("customer_education", "enrolled_at"))
+        return None
+
     def compute(self, name: str, by: list[str], period: str) -> pd.DataFrame:
         t = self.t
         o, c, s, d, r, m, st = (t[k] for k in ("orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "staffing"))
@@ -321,6 +345,9 @@ class Reference:
         moderation = self._moderation_metric(name, by, period, order_cuts)
         if moderation is not None:
             return moderation
+        recovery = self._recovery_metric(name, by, period, order_cuts)
+        if recovery is not None:
+            return recovery
         trees = {
             "cs_cost_per_order": ("product", ["assisted_contacts_per_order", "handle_hours_per_contact", "cs_cost_per_productive_hour"]),
             "moderation_cost_per_order": ("product", ["moderation_cases_per_order", "moderation_handle_hours_per_case", "moderation_cost_per_productive_hour"]),
