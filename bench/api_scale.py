@@ -3,7 +3,8 @@
 For each size: synthetic segment_assignments (ids and three frameworks' segments, scores and
 reasons, made in DuckDB, not by the simulator), a full publish (`govex.api.store.publish`, the code
 behind `govex api-publish`, in a child process that reports its own peak memory), then 1% of
-customers change value segment and an incremental publish writes only those; `govex serve
+customers change value segment and an incremental publish finds them in DuckDB and writes only those
+(`changed`: what the publish found, to compare with `moved`); `govex serve
 --store` maps the store and is driven over loopback by the keep-alive client of
 bench/api_load.py (8 connections), with every answer checked against the policy's `decide` on
 the table's segments. One row per size, side by side.
@@ -101,10 +102,12 @@ def run_size(folder: Path, customers: int, seconds: float, connections: int) -> 
     finally:
         server.terminate()
         server.wait(timeout=30)
-    files = {(f.stat().st_dev, f.stat().st_ino): f.stat().st_size for f in store.rglob("*.npy")}  # links once
+    files = {(f.stat().st_dev, f.stat().st_ino): f.stat().st_size  # hard links once
+             for f in store.rglob("*") if f.is_file()}
     print(f"  {customers:,}: synthetic table {made_s:.0f} s; full {full}; incremental {incremental}", flush=True)
     return {"customers": customers, "full_s": full["seconds"], "full_mb": full["peak_mb"], "moved": moved,
-            "inc_s": incremental["seconds"], "written": incremental["written"], "inc_mb": incremental["peak_mb"],
+            "changed": incremental["changed"], "inc_s": incremental["seconds"], "written": incremental["written"],
+            "inc_mb": incremental["peak_mb"],
             "store_mb": sum(files.values()) / 2**20, "idle": idle, "rss": rss, **result}
 
 
@@ -120,11 +123,13 @@ def main() -> None:
         rows = [run_size(Path(tmp), n, args.seconds, args.connections) for n in sizes]
     print(f"\n{args.connections} keep-alive connections, {args.seconds:.0f} s per size, {os.cpu_count()} cores shared "
           f"with the client; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
-    print(f"{'customers':>12}{'full s':>8}{'full MB':>9}{'moved':>9}{'written':>9}{'incr. s':>9}{'incr. MB':>10}"
-          f"{'store MB':>10}{'serve MB':>10}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'errors':>8}{'wrong':>7}")
+    print(f"{'customers':>12}{'full s':>8}{'full MB':>9}{'moved':>9}{'changed':>9}{'written':>9}{'incr. s':>9}"
+          f"{'incr. MB':>10}{'store MB':>10}{'serve MB':>10}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}"
+          f"{'errors':>8}{'wrong':>7}")
     for r in rows:
-        print(f"{r['customers']:>12,}{r['full_s']:>8.1f}{r['full_mb']:>9,.0f}{r['moved']:>9,}{r['written']:>9,}"
-              f"{r['inc_s']:>9.1f}{r['inc_mb']:>10,.0f}{r['store_mb']:>10,.0f}{r['idle']:>5,.0f}/{r['rss']:<4,.0f}"
+        print(f"{r['customers']:>12,}{r['full_s']:>8.1f}{r['full_mb']:>9,.0f}{r['moved']:>9,}{r['changed']:>9,}"
+              f"{r['written']:>9,}{r['inc_s']:>9.1f}{r['inc_mb']:>10,.0f}{r['store_mb']:>10,.0f}"
+              f"{r['idle']:>5,.0f}/{r['rss']:<4,.0f}"
               f"{r['rps']:>8,.0f}{r['p50_ms']:>8.2f}{r['p99_ms']:>8.2f}{r['cpu_ms']:>8.3f}{r['errors']:>8}"
               f"{r['mismatches']:>7}")
     print("full/incr. s and MB: seconds and peak resident memory of each publish process; store MB: files on disk "
