@@ -190,3 +190,27 @@ def test_cli_writes_promises_and_simulate_shows_them(world, tmp_path):
     # the data end in February 2025, so the last whole quarter is Q4 2024: K01 alone, C1 then low value ->
     # the shipped policy's low_value_economy rule
     assert [(r["tier"], r["journey"], r["contacts"]) for r in rows] == [("economy", "fulfilment", 1)]
+
+
+def test_report_section_names_the_misses(world):
+    from pathlib import Path
+
+    from govex.metrics.compute import shipped_catalogue
+    from govex.reports.context import ReportContext
+    from govex.reports.period import parse_period
+    from govex.reports.standards import standards_section
+
+    warehouse, policy = world
+    ctx = ReportContext(warehouse=warehouse, period=parse_period("2025-Q1"), catalogue=shipped_catalogue(),
+                        currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=Path("."))
+    absent = standards_section(ctx).section
+    assert "govex policy promises" in absent.absent
+    write_service_promises(warehouse, policy)
+    built = standards_section(ctx)
+    table = built.section.tables[0]
+    # the four cells that missed a promise in Q1 2025 (see the hand test above), one missed contact each
+    assert [(r[0], r[1], r[6]) for r in table.rows] == [("eco", "fulfilment", "1"), ("fast", "fulfilment", "1"),
+                                                       ("fast", "purchase", "1"), ("held", "return", "1")]
+    assert built.section.findings[0].text.startswith("4 tier x journey cell(s) missed a promise; the largest is eco")
+    assert "Too few contact surveys" in built.section.findings[1].text
+    assert built.issues[0].kpi == "Resolution promise met"  # eco x fulfilment missed its resolution promise only
