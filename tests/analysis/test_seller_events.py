@@ -5,9 +5,9 @@ baseline is the three months before the event, the window the months it covers m
 """
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
+from analysis.planted_windows import event_months
 from govex.analysis.findings import explain_metric
 
 
@@ -20,19 +20,10 @@ def market():
     return generated, Warehouse.from_frames(generated.tables)
 
 
-def _months(event: dict) -> tuple[list[pd.Timestamp], list[pd.Timestamp]]:
-    start, end = pd.Timestamp(event["start"]), pd.Timestamp(event["end_exclusive"])
-    first = start.to_period("M")
-    months = pd.period_range(first, (end - pd.Timedelta(days=1)).to_period("M"), freq="M")
-    covered = {m: min(end, m.end_time) - max(start, m.start_time) for m in months}
-    full = [m.start_time for m in months if m.start_time >= start and m.end_time < end]
-    return [(first - k).start_time for k in (3, 2, 1)], full or [max(covered, key=covered.get).start_time]
-
-
 def test_redemption_refusal_spike_is_its_region(market):
     generated, warehouse = market
     event = generated.event("redemption_refusal_spike")
-    before, after = _months(event)
+    before, after = event_months(event)
     change = explain_metric(warehouse, metric="redemption_refusal_rate", before=before, after=after,
                             by=["market", "region", "seller_type", "vertical"])
     top = change.localization.root_causes[0]
@@ -45,7 +36,7 @@ def test_redemption_refusal_spike_is_its_region(market):
 def test_creator_dispute_spike_is_its_creator(market):
     generated, warehouse = market
     event = generated.event("creator_dispute_spike")
-    before, after = _months(event)
+    before, after = event_months(event)
     change = explain_metric(warehouse, metric="dispute_rate", before=before, after=after,
                             by=["market", "creator_id", "seller_type"])
     top = change.localization.root_causes[0]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 
+from analysis.planted_windows import event_months
 from govex.analysis.findings import explain_metric, what_moved
 
 AS_OF = dt.date(2025, 12, 31)  # last day of the default 24-month simulation
@@ -25,22 +25,11 @@ def market():
     return generated, Warehouse.from_frames(generated.tables)
 
 
-def _months(event: dict) -> tuple[list[pd.Timestamp], list[pd.Timestamp]]:
-    """Three baseline months before the event's first month, and the months the event covers most."""
-    start, end = pd.Timestamp(event["start"]), pd.Timestamp(event["end_exclusive"])
-    first = start.to_period("M")
-    months = pd.period_range(first, (end - pd.Timedelta(days=1)).to_period("M"), freq="M")
-    covered = {m: min(end, m.end_time) - max(start, m.start_time) for m in months}
-    full = [m.start_time for m in months if m.start_time >= start and m.end_time < end]
-    window = full or [max(covered, key=covered.get).start_time]
-    return [(first - k).start_time for k in (3, 2, 1)], window
-
-
 def _explain_event(market, name: str, *, metric: str, by: list[str]):
     """The planted event `name` and `metric` explained between its baseline months and its window."""
     generated, warehouse = market
     event = generated.event(name)
-    before, after = _months(event)
+    before, after = event_months(event)
     return event, explain_metric(warehouse, metric=metric, before=before, after=after, by=by)
 
 

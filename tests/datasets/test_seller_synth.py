@@ -8,17 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datasets.planted import in_window, within
 from govex.datasets import generate
-
-
-def _within(observed: float, expected: float, n: int) -> bool:
-    se = np.sqrt(max(expected * (1 - expected), 1e-4) / max(n, 1))
-    return abs(observed - expected) <= 4 * se
-
-
-def _in_window(ts: pd.Series, event: dict) -> pd.Series:
-    day = pd.to_datetime(ts).dt.normalize()
-    return (day >= pd.Timestamp(event["start"])) & (day < pd.Timestamp(event["end_exclusive"]))
 
 
 def test_fulfilment_follows_seller_type(market):
@@ -46,7 +37,7 @@ def test_fraud_ring_shares_payout_accounts_and_fakes_redemptions(market):
     redeemed = orders[orders.fulfilment_outcome == "redeemed"].copy()
     redeemed["instant"] = (redeemed.redeemed_at - redeemed.ordered_at) < pd.Timedelta(hours=1)
     member = redeemed.seller_id.isin(ring)
-    assert _within(redeemed.loc[member, "instant"].mean(), 0.6, int(member.sum()))
+    assert within(redeemed.loc[member, "instant"].mean(), 0.6, int(member.sum()))
     assert redeemed.loc[~member & (redeemed.fulfilment_type == "voucher"), "instant"].mean() < 0.05
     actions = market.tables["enforcement_actions"]
     per_seller = actions.groupby("seller_id").size()
@@ -61,11 +52,11 @@ def test_redemption_refusal_spike(market):
     decided = orders[(orders.fulfilment_type == "voucher") & orders.fulfilment_outcome.notna()]
     refused = decided.fulfilment_outcome == "refused_by_merchant"
     cohort = (decided.region == event["region"]) & (decided.seller_type == "local_merchant")
-    during = cohort & _in_window(decided.ordered_at, event)
+    during = cohort & in_window(decided.ordered_at, event)
     assert sorted(decided.loc[cohort, "seller_id"].unique()) == sorted(event["seller_ids"])
-    assert _within(refused[during].mean(), event["refusal_rate_during"], int(during.sum()))
-    assert _within(refused[cohort & ~during].mean(), event["refusal_rate_baseline"], int((cohort & ~during).sum()))
-    elsewhere = ~cohort & _in_window(decided.ordered_at, event)
+    assert within(refused[during].mean(), event["refusal_rate_during"], int(during.sum()))
+    assert within(refused[cohort & ~during].mean(), event["refusal_rate_baseline"], int((cohort & ~during).sum()))
+    elsewhere = ~cohort & in_window(decided.ordered_at, event)
     assert refused[elsewhere].mean() < 0.06
 
 
@@ -74,8 +65,8 @@ def test_creator_dispute_spike(market):
     orders = market.tables["orders"]
     disputed = orders.order_id.isin(market.tables["disputes"].order_id)
     promoted = orders.creator_id == event["creator_id"]
-    assert promoted.sum() == event["orders"] and _in_window(orders.loc[promoted, "ordered_at"], event).all()
-    assert _within(disputed[promoted].mean(), 0.5, int(promoted.sum()))
+    assert promoted.sum() == event["orders"] and in_window(orders.loc[promoted, "ordered_at"], event).all()
+    assert within(disputed[promoted].mean(), 0.5, int(promoted.sum()))
     others = orders.creator_id.notna() & ~promoted
     assert disputed[others].mean() < 0.05
 
@@ -98,8 +89,8 @@ def test_education_effect_and_selection(market):
     v["after"] = v.violation_at >= v.seller_id.map(enrolled)
     before_rate = (~v.after).sum() / days(enrolled - e_from).sum()
     after_rate = v.after.sum() / days(end - enrolled).sum()
-    within = after_rate / before_rate
-    assert abs(np.log(within / event["violation_rate_multiplier"])) < 0.35
+    within_ratio = after_rate / before_rate
+    assert abs(np.log(within_ratio / event["violation_rate_multiplier"])) < 0.35
     never = active_from.index.difference(enrolled.index)
     never_rate = actions.seller_id.isin(never).sum() / days(end - active_from.reindex(never)).sum()
     assert after_rate / never_rate < event["violation_rate_multiplier"] - 0.05

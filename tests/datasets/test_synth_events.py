@@ -8,15 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def _within(observed: float, expected: float, n: int) -> bool:
-    se = np.sqrt(max(expected * (1 - expected), 1e-4) / max(n, 1))
-    return abs(observed - expected) <= 4 * se
-
-
-def _in_window(ts: pd.Series, event: dict) -> pd.Series:
-    day = pd.to_datetime(ts).dt.normalize()
-    return (day >= pd.Timestamp(event["start"])) & (day < pd.Timestamp(event["end_exclusive"]))
+from datasets.planted import in_window, within
 
 
 def test_late_delivery_spike(market):
@@ -25,12 +17,12 @@ def test_late_delivery_spike(market):
     delivered = orders[orders["delivered_at"].notna()].copy()
     delivered["late"] = delivered["delivered_at"].dt.normalize() > pd.to_datetime(delivered["promised_date"])
     in_slice = (delivered["market"] == event["market"]) & (delivered["carrier"] == event["carrier"])
-    during = in_slice & _in_window(delivered["ordered_at"], event)
-    outside = in_slice & ~_in_window(delivered["ordered_at"], event)
-    assert _within(delivered.loc[during, "late"].mean(), event["late_rate_during"], int(during.sum()))
-    assert _within(delivered.loc[outside, "late"].mean(), event["late_rate_baseline"], int(outside.sum()))
+    during = in_slice & in_window(delivered["ordered_at"], event)
+    outside = in_slice & ~in_window(delivered["ordered_at"], event)
+    assert within(delivered.loc[during, "late"].mean(), event["late_rate_during"], int(during.sum()))
+    assert within(delivered.loc[outside, "late"].mean(), event["late_rate_baseline"], int(outside.sum()))
     # the spike is local: the same carrier-market slice in the window is far worse than other slices then
-    others = ~in_slice & _in_window(delivered["ordered_at"], event)
+    others = ~in_slice & in_window(delivered["ordered_at"], event)
     assert delivered.loc[others, "late"].mean() < event["late_rate_baseline"] + 0.05
 
 
@@ -40,8 +32,8 @@ def test_late_delivery_spike_lowers_order_csat(market):
     orders = market.tables["orders"][["order_id", "market", "carrier", "ordered_at"]]
     rated = surveys[(surveys["touchpoint"] == "order")].merge(orders, on="order_id", suffixes=("_s", ""))
     in_slice = (rated["market"] == event["market"]) & (rated["carrier"] == event["carrier"])
-    during = rated.loc[in_slice & _in_window(rated["ordered_at"], event), "csat"].mean()
-    outside = rated.loc[in_slice & ~_in_window(rated["ordered_at"], event), "csat"].mean()
+    during = rated.loc[in_slice & in_window(rated["ordered_at"], event), "csat"].mean()
+    outside = rated.loc[in_slice & ~in_window(rated["ordered_at"], event), "csat"].mean()
     # expected drop ~ (0.42 - 0.10) late-rate rise x 1.10 late effect = 0.35 CSAT points (ground truth drivers)
     assert outside - during > 0.2
 
@@ -69,9 +61,9 @@ def test_vendor_qa_drop(market):
     cases = market.tables["moderation_cases"]
     audited = cases[cases["qa_result"].notna() & (cases["vendor_id"] == event["vendor_id"])]
     correct = audited["qa_result"] == "correct"
-    during = _in_window(audited["decided_at"], event)
-    assert _within(correct[during].mean(), event["accuracy_during"], int(during.sum()))
-    assert _within(correct[~during].mean(), event["accuracy_baseline"], int((~during).sum()))
+    during = in_window(audited["decided_at"], event)
+    assert within(correct[during].mean(), event["accuracy_during"], int(during.sum()))
+    assert within(correct[~during].mean(), event["accuracy_baseline"], int((~during).sum()))
 
 
 def test_contact_reason_surge(market):
@@ -81,7 +73,7 @@ def test_contact_reason_surge(market):
     contacts = market.tables["contacts"]
     issue_orders = set(contacts.loc[contacts["reason"] == event["reason"], "order_id"].dropna())
     has_issue = in_market["order_id"].isin(issue_orders)
-    during = _in_window(in_market["ordered_at"], event)
+    during = in_window(in_market["ordered_at"], event)
     expected_during = event["baseline_issues_per_order"] * event["multiplier"]
-    assert _within(has_issue[during].mean(), expected_during, int(during.sum()))
-    assert _within(has_issue[~during].mean(), event["baseline_issues_per_order"], int((~during).sum()))
+    assert within(has_issue[during].mean(), expected_during, int(during.sum()))
+    assert within(has_issue[~during].mean(), event["baseline_issues_per_order"], int((~during).sum()))

@@ -6,6 +6,7 @@ fitted or anything is written, so a bad framework stops the run with every probl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -91,9 +92,12 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
     return table
 
 
-def _rules_assignment(warehouse: Warehouse, fw: Framework, features: FeatureSet, *, as_of: dt.date) -> Assignment:
-    spec: RulesFramework = fw.spec  # type: ignore[assignment]
-    table = with_derived_features(warehouse, spec, features.table, as_of=as_of)
+def rules_rows(table: ir.Table, spec: RulesFramework, *, entity: str, key: str, as_of: dt.date) -> ir.Table:
+    """The segment_assignments rows of a rules framework over a feature table (the first matching rule wins).
+
+    The reasons are the risk score's leading signals, else the matching rule's reason; RFM scores
+    are appended when the framework has them.
+    """
     conditions = [(rule_condition(table, rule), rule) for rule in spec.rules]
     segment = ibis.cases(*[(c, ibis.literal(rule.segment)) for c, rule in conditions], else_=ibis.null("string"))
     if spec.risk is not None:
@@ -104,14 +108,19 @@ def _rules_assignment(warehouse: Warehouse, fw: Framework, features: FeatureSet,
         rfm = table.r_score.cast("string").concat(table.f_score.cast("string"), table.m_score.cast("string"))
         reasons = reasons.concat(";rfm=", rfm)
     score = table[spec.score].cast("float64") if spec.score else ibis.null("float64")
-    version = framework_version(spec)
-    out = table.select(
-        entity=ibis.literal("customer"), entity_id=table[KEY].cast("string"), framework=ibis.literal(spec.name),
+    return table.select(
+        entity=ibis.literal(entity), entity_id=table[key].cast("string"), framework=ibis.literal(spec.name),
         as_of=ibis.date(as_of), segment=segment, score=score, reasons=reasons.cast("string"),
-        framework_version=ibis.literal(version),
+        framework_version=ibis.literal(framework_version(spec)),
     )
+
+
+def _rules_assignment(warehouse: Warehouse, fw: Framework, features: FeatureSet, *, as_of: dt.date) -> Assignment:
+    spec: RulesFramework = fw.spec  # type: ignore[assignment]
+    table = with_derived_features(warehouse, spec, features.table, as_of=as_of)
+    out = rules_rows(table, spec, entity="customer", key=KEY, as_of=as_of)
     scope = customers_in_scope(warehouse, as_of=as_of, options=feature_options(spec))
-    return Assignment(spec.name, version, spec.segments, out, features.skipped, scope)
+    return Assignment(spec.name, framework_version(spec), spec.segments, out, features.skipped, scope)
 
 
 def _composite_assignment(fw: Framework, parts: dict[str, Assignment], *, as_of: dt.date) -> Assignment:
@@ -155,12 +164,15 @@ def _lacking_tables(fw: Framework, features: FeatureSet) -> dict[str, list[str]]
     return lacking
 
 
-def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> Assignments:
-    """Check every framework against this warehouse, then build each one's assignments.
+def check_frameworks(
+    frameworks: list[Framework], features_for: Callable[[Framework], FeatureSet], *, kind: str = "framework",
+) -> tuple[dict[str, FeatureSet], dict[str, str]]:
+    """Check every framework against its features; the feature set of each one that runs, and the skipped ones.
 
     Raises ConfigError listing the problems of every framework before anything is computed.
-    Frameworks whose tables the warehouse lacks are skipped (`Assignments.skipped` says which
-    table), unless every framework is: then nothing can run and that is an error.
+    Frameworks whose tables the warehouse lacks are skipped (one line each saying which table),
+    unless every framework is: then nothing can run and that is an error. `features_for` may raise
+    ConfigError for a framework its entity cannot run (a problem like any other).
     """
     names = {fw.name for fw in frameworks}
     feature_sets: dict[str, FeatureSet] = {}
@@ -169,7 +181,7 @@ def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_o
     for fw in frameworks:
         try:
             if isinstance(fw.spec, RulesFramework):
-                features = customer_features(warehouse, as_of=as_of, options=feature_options(fw.spec))
+                features = features_for(fw)
                 lacking = _lacking_tables(fw, features)
                 if lacking:
                     check_framework(fw, frameworks=names)  # the file itself must still be right
@@ -188,13 +200,27 @@ def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_o
     if problems:
         raise ConfigError("\n".join(problems))
     if frameworks and len(skipped) == len(frameworks):
-        raise ConfigError("no framework can run on this warehouse:\n  " + "\n  ".join(skipped.values()))
+        raise ConfigError(f"no {kind} can run on this warehouse:\n  " + "\n  ".join(skipped.values()))
+    return feature_sets, skipped
+
+
+def build_assignments(frameworks: list[Framework], skipped: dict[str, str],
+                      rules_assignment: Callable[[Framework], Assignment], *, as_of: dt.date) -> Assignments:
+    """Each checked framework's assignments, in file order (a composite after the frameworks it crosses)."""
     built: dict[str, Assignment] = {}
     for fw in frameworks:
         if fw.name in skipped:
             continue
         if isinstance(fw.spec, RulesFramework):
-            built[fw.name] = _rules_assignment(warehouse, fw, feature_sets[fw.name], as_of=as_of)
+            built[fw.name] = rules_assignment(fw)
         else:
             built[fw.name] = _composite_assignment(fw, built, as_of=as_of)
     return Assignments(built.values(), skipped=tuple(skipped.values()))
+
+
+def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> Assignments:
+    """Check every framework against this warehouse (`check_frameworks`), then build each one's assignments."""
+    feature_sets, skipped = check_frameworks(
+        frameworks, lambda fw: customer_features(warehouse, as_of=as_of, options=feature_options(fw.spec)))
+    return build_assignments(
+        frameworks, skipped, lambda fw: _rules_assignment(warehouse, fw, feature_sets[fw.name], as_of=as_of), as_of=as_of)

@@ -16,15 +16,16 @@ import pandas as pd
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.features.seller import SELLER_KEY, sellers_in_scope, seller_features
+from govex.features.customer import FeatureSet
 from govex.segments.assign import (
     Assignment,
     Assignments,
-    _composite_assignment,
-    _rule_reason,
-    rule_condition,
+    build_assignments,
+    check_frameworks,
+    rules_rows,
     with_derived_features,
 )
-from govex.segments.loader import Framework, check_framework, load_frameworks, shipped_framework_dir, table_features
+from govex.segments.loader import Framework, load_frameworks, shipped_framework_dir
 from govex.segments.spec import RulesFramework, framework_version
 from govex.segments.store import read_assignments, write_assignments
 
@@ -48,65 +49,28 @@ def load_seller_frameworks(directory: str | Path | None = None, *, names: tuple[
 def _rules_assignment(warehouse: Warehouse, fw: Framework, features: ibis.Table, *, as_of: dt.date) -> Assignment:
     spec: RulesFramework = fw.spec  # type: ignore[assignment]
     table = with_derived_features(warehouse, spec, features, as_of=as_of)
-    conditions = [(rule_condition(table, rule), rule) for rule in spec.rules]
-    segment = ibis.cases(*[(c, ibis.literal(rule.segment)) for c, rule in conditions], else_=ibis.null("string"))
-    if spec.risk is not None:
-        reasons = table.risk_reasons
-    else:
-        reasons = ibis.cases(*[(c, ibis.literal(_rule_reason(rule))) for c, rule in conditions], else_=ibis.null("string"))
-    score = table[spec.score].cast("float64") if spec.score else ibis.null("float64")
-    version = framework_version(spec)
-    out = table.select(
-        entity=ibis.literal(ENTITY), entity_id=table[SELLER_KEY].cast("string"), framework=ibis.literal(spec.name),
-        as_of=ibis.date(as_of), segment=segment, score=score, reasons=reasons.cast("string"),
-        framework_version=ibis.literal(version),
-    )
-    return Assignment(spec.name, version, spec.segments, out, scope=sellers_in_scope(warehouse, as_of=as_of))
+    out = rules_rows(table, spec, entity=ENTITY, key=SELLER_KEY, as_of=as_of)
+    return Assignment(spec.name, framework_version(spec), spec.segments, out, scope=sellers_in_scope(warehouse, as_of=as_of))
 
 
 def assign_seller_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> Assignments:
     """Check every seller framework against this warehouse, then build each one's assignments.
 
-    Raises ConfigError listing every problem before anything is computed; a framework whose
-    tables the warehouse lacks is skipped with a line saying which.
+    The checks and skips are the customer frameworks' (`check_frameworks`); every framework reads
+    the same seller features, computed once.
     """
     features = seller_features(warehouse, as_of=as_of)
-    names = {fw.name for fw in frameworks}
-    problems: list[str] = []
-    skipped: dict[str, str] = {}
-    for fw in frameworks:
-        try:
-            if isinstance(fw.spec, RulesFramework):
-                if fw.spec.rfm is not None or fw.spec.clv is not None:
-                    raise ConfigError(f"{fw.where('rfm' if fw.spec.rfm else 'clv')}: RFM and CLV are customer purchase "
-                                      "models; a seller framework uses seller features (e.g. gmv_percentile)")
-                lacking = sorted({t for f in table_features(fw) for t in features.missing_tables.get(f, ())})
-                check_framework(fw, frameworks=names)
-                if lacking:
-                    skipped[fw.name] = f"framework {fw.name!r} skipped: the warehouse has no table {', '.join(lacking)}"
-                    continue
-                check_framework(fw, available=set(features.available), frameworks=names)
-            else:
-                check_framework(fw, frameworks=names)
-                parts = [part for part in fw.spec.of if part in skipped]
-                if parts:
-                    skipped[fw.name] = f"framework {fw.name!r} skipped: it crosses {', '.join(map(repr, parts))}, skipped"
-        except ConfigError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise ConfigError("\n".join(problems))
-    if frameworks and len(skipped) == len(frameworks):
-        raise ConfigError("no seller framework can run on this warehouse:\n  " + "\n  ".join(skipped.values()))
+
+    def features_for(fw: Framework) -> FeatureSet:
+        if fw.spec.rfm is not None or fw.spec.clv is not None:
+            raise ConfigError(f"{fw.where('rfm' if fw.spec.rfm else 'clv')}: RFM and CLV are customer purchase "
+                              "models; a seller framework uses seller features (e.g. gmv_percentile)")
+        return features
+
+    _, skipped = check_frameworks(frameworks, features_for, kind="seller framework")
     table = features.table.cache()  # every framework reads the same features: computed once
-    built: dict[str, Assignment] = {}
-    for fw in frameworks:
-        if fw.name in skipped:
-            continue
-        if isinstance(fw.spec, RulesFramework):
-            built[fw.name] = _rules_assignment(warehouse, fw, table, as_of=as_of)
-        else:
-            built[fw.name] = _composite_assignment(fw, built, as_of=as_of)
-    return Assignments(built.values(), skipped=tuple(skipped.values()))
+    return build_assignments(frameworks, skipped, lambda fw: _rules_assignment(warehouse, fw, table, as_of=as_of),
+                             as_of=as_of)
 
 
 def run_seller_segmentation(
