@@ -330,7 +330,9 @@ def _agreement(folder: Path) -> str:
     differing = {c: int((a[c].fillna("") != b[c].fillna("")).sum()) for c in ("segment", "reasons")}
     score_diff = float(np.max(np.abs(a.score - b.score) / np.maximum(np.abs(b.score), 1e-12)))
     if any(differing.values()) or score_diff > 1e-9:
-        raise SystemExit(f"the sides DISAGREE: rows differing {differing}, max rel diff of scores {score_diff:.1e}")
+        odd = (a.segment.fillna("") != b.segment.fillna("")) | (a.reasons.fillna("") != b.reasons.fillna(""))
+        shown = a[odd].head(5).assign(pandas_segment=b.segment[odd], pandas_reasons=b.reasons[odd]).to_string()
+        return f"DISAGREE: rows differing {differing}, max rel diff of scores {score_diff:.1e}; e.g.\n{shown}"
     return f"identical: {len(a):,} rows (segment, reasons; max rel diff of scores {score_diff:.1e})"
 
 
@@ -361,7 +363,7 @@ def main() -> None:
         for round_ in range(args.repeat):
             for side in (list(SIDES) if round_ % 2 == 0 else list(SIDES)[::-1]):
                 runs[side].append(_run_side(side, folder))
-        agreement = _agreement(folder)
+        agreement = _agreement(folder)  # read before the folder goes; printed after the figures
     seconds = {side: statistics.median(r["seconds"] for r in rs) for side, rs in runs.items()}
     peak = {side: max(r["peak_mb"] for r in rs) for side, rs in runs.items()}
     print(f"{'side':<8}{'median s':>10}{'best s':>9}{'peak MB':>9}{'imports s':>11}")
@@ -373,6 +375,8 @@ def main() -> None:
     print(f"govex vs pandas: {agreement}")
     print(f"({args.repeat} runs per side, order alternated each round; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    if agreement.startswith("DISAGREE"):
+        raise SystemExit("the sides disagree")
 
 
 if __name__ == "__main__":
