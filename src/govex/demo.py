@@ -333,6 +333,8 @@ def _planning(ctx: DemoContext) -> list[str]:
     for r in plan.queues.nlargest(3, "cost_week").itertuples():
         lines.append(f"  {r.queue}: {r.contacts_week:,.0f} contacts/wk, {r.fte:.1f} FTE, SL {r.service_level:.0%}, "
                      f"{r.cost_per_contact:.2f} {cur} per contact (vendor {r.vendor_id})")
+    lines.append("by service line: " + "; ".join(f"{r.line.replace('_', ' ')} {r.fte:.1f} FTE, {r.cost_week:,.0f} {cur}"
+                                                  for r in plan.by_line().itertuples()))
     accuracy = planned.accuracy.accuracy
     lines.append(f"daily forecasts (holdout): median WAPE {accuracy.wape.median():.2f} vs seasonal-naive "
                  f"{accuracy.baseline_wape.median():.2f}; better in {int(accuracy.beats_baseline.sum())} of {len(accuracy)} queues")
