@@ -21,7 +21,8 @@ from govex.metrics import DEMO_TARGETS, Target, compute_metrics, load_targets
 from govex.metrics.compute import shipped_catalogue
 from govex.planning import WarehousePlan
 from govex.planning.history import reporting_rates
-from govex.reports import drivers, friction, kpis, moderation, moved, plan, policy, position, segments, sellers, standards
+from govex.reports import (drivers, friction, kpis, moderation, moved, plan, policy, position, recovery, segments, sellers,
+                           standards)
 from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS
 from govex.reports.context import Built, ReportContext
 from govex.reports.model import Finding, Report, Section
@@ -42,6 +43,7 @@ SECTION_BUILDERS: tuple[tuple[str, str, Callable[[ReportContext], Built]], ...] 
     ("standards", standards.TITLE, standards.standards_section),
     ("sellers", sellers.TITLE, sellers.seller_section),
     ("moderation", moderation.TITLE, moderation.moderation_section),
+    ("recovery", recovery.TITLE, recovery.recovery_section),
     ("plan", plan.TITLE, plan.plan_section),
     ("benchmarks", position.TITLE, position.benchmark_section),
 )
