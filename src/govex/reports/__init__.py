@@ -7,7 +7,7 @@ from govex.reports.benchmarks import (
     load_benchmarks,
 )
 from govex.reports.build import build_report
-from govex.reports.model import Figure, Finding, Number, Report, Section, Source, Table
+from govex.reports.model import Figure, Finding, Number, Report, ReportTable, Section, Source
 from govex.reports.period import ReportPeriod, parse_period, period_containing
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Number",
     "Report",
     "ReportPeriod",
+    "ReportTable",
     "Section",
     "Source",
     "Table",
@@ -27,3 +28,11 @@ __all__ = [
     "parse_period",
     "period_containing",
 ]
+
+
+def __getattr__(name: str):
+    if name == "Table":  # renamed ReportTable; the old name goes in the next release (with a warning)
+        from govex.reports import model
+
+        return model.Table
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

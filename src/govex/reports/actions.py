@@ -13,7 +13,7 @@ import math
 from dataclasses import replace
 
 from govex.analysis.materiality import EvidenceRules
-from govex.reports.model import Action, Issue, Number, Source
+from govex.reports.model import Action, Number, ReportIssue, Source
 from govex.reports.period import ReportPeriod, period_containing
 
 OWNERS = {
@@ -69,7 +69,7 @@ def action(what: str, *, metric: str, category: str, expected: Number | None, ha
                   confidence=level, due=review_date(period), metric=metric, segment=segment, journey=journey)
 
 
-def cost_from_playbook(issue: Issue, plays, playbook: str, currency: str) -> Issue:
+def cost_from_playbook(issue: ReportIssue, plays, playbook: str, currency: str) -> ReportIssue:
     """The issue with its card costed by the first play on the same KPI, segment and journey that has a cost."""
     card = issue.action
     play = next((p for p in plays if p.cost > 0 and (p.kpi, p.segment, p.journey) == (card.metric, card.segment,

@@ -10,7 +10,7 @@ from govex.analysis.materiality import EvidenceRules
 from govex.engine.warehouse import Warehouse
 from govex.metrics import Catalogue, Target
 from govex.planning import WarehousePlan
-from govex.reports.model import Finding, Issue, Number, Section, Source
+from govex.reports.model import Finding, Number, ReportIssue, Section, Source
 from govex.reports.period import ReportPeriod
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Built:
 
     section: Section
     actions: tuple[Finding, ...] = field(default=())
-    issues: tuple[Issue, ...] = field(default=())
+    issues: tuple[ReportIssue, ...] = field(default=())
 
 
 def count(value: float, source: Source) -> Number:

@@ -16,7 +16,7 @@ from govex.errors import GovexError
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count
 from govex.reports.formatting import format_interval, format_percent, format_plain
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Drivers of CSAT"
 Z95 = 1.959964
@@ -71,7 +71,7 @@ def drivers_section(ctx: ReportContext) -> Built:
                 half = Z95 * float(row["sd"]) / math.sqrt(float(row["n"])) if row["n"] > 1 else math.nan
                 rows.append((name, f"{int(row['n']):,}", format_plain(row["mean"]),
                              format_interval(row["mean"] - half, row["mean"] + half, unit)))
-            tables.append(Table(f"CSAT by delivery punctuality, {ctx.period.label}",
+            tables.append(ReportTable(f"CSAT by delivery punctuality, {ctx.period.label}",
                                 ("delivery", "answers", "CSAT (1-5)", "95% interval"), tuple(rows), source.label()))
     ranking = _key_drivers(ctx)
     if ranking is not None:
@@ -82,7 +82,7 @@ def drivers_section(ctx: ReportContext) -> Built:
                                 {"share": Number(float(top["share_of_r2"]), "share of variance", kda),
                                  "gain": Number(float(top["expected_gain"]), unit, kda, signed=True)},
                                 {"driver": str(top["driver"]).replace("_", " ")}))
-        tables.append(Table("Key drivers of CSAT (all answers)", ("driver", "share of explained variance", "CSAT gain if fixed"),
+        tables.append(ReportTable("Key drivers of CSAT (all answers)", ("driver", "share of explained variance", "CSAT gain if fixed"),
                             tuple((str(r.driver).replace("_", " "), format_percent(r.share_of_r2),
                                    format_plain(r.expected_gain, signed=True)) for r in ranking.itertuples()),
                             kda.label()))

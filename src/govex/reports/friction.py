@@ -17,7 +17,7 @@ from govex.reports import charts
 from govex.reports.context import Built, ReportContext
 from govex.reports.actions import action
 from govex.reports.formatting import format_percent, format_plain
-from govex.reports.model import Finding, Issue, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE
 
 TITLE = "Friction and opportunities by segment and journey"
@@ -71,7 +71,7 @@ def _assignment_date(ctx: ReportContext):
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
-def _issue(ctx: ReportContext, r, money: Number, source: Source) -> Issue:
+def _issue(ctx: ReportContext, r, money: Number, source: Source) -> ReportIssue:
     """The largest friction cell as an executive-summary issue: its contacts avoidable at the best segment's rates."""
     previous = ctx.period.previous()
     avoidable = float(r["contacts_avoidable"] + r["repeat_avoidable"])
@@ -82,7 +82,7 @@ def _issue(ctx: ReportContext, r, money: Number, source: Source) -> Issue:
     card = action(f"Fix the {journey} journey for {segment} customers", metric="repeat_contact_rate",
                   category="experience", expected=expected, half_width=(high - low) / 2, sample=float(r["contacts"]),
                   period=ctx.period, rules=ctx.rules, segment=f"{ctx.framework}={segment}", journey=str(r["journey"]))
-    return Issue(title=f"{segment} customers' {journey} journey trails the best segment",
+    return ReportIssue(title=f"{segment} customers' {journey} journey trails the best segment",
                  kpi=f"Repeat contacts, {segment} customers in the {journey} journey",
                  value=Number(float(r["repeat_rate"]), "share of contacts", source), target=None,
                  previous=None, last_year=None,
@@ -164,7 +164,7 @@ def friction_section(ctx: ReportContext) -> Built:
     rows = tuple((r.segment, _words(r.journey), f"{r.contacts:,.0f}", format_plain(100 * r.repeat_rate, digits=1),
                   format_plain(r.csat), f"{r.contacts_avoidable + r.repeat_avoidable:,.0f}",
                   f"{r.cost_opportunity:,.0f}") for r in top.itertuples())
-    table = Table("Largest friction cells", ("segment", "journey", "contacts", "repeat %", "CSAT (1-5)",
+    table = ReportTable("Largest friction cells", ("segment", "journey", "contacts", "repeat %", "CSAT (1-5)",
                                              "avoidable contacts", f"opportunity ({cur})"),
                   rows, source.label())
     message = (f"{findings[0].numbers['cost'].text} of avoidable contacts in the top {len(top)} segment x journey cells"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from govex.reports.model import Figure, Issue, Report, Section, Table
+from govex.reports.model import Figure, Report, ReportIssue, ReportTable, Section
 
 REPORT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
@@ -56,7 +56,7 @@ def _is_number(cell: str) -> bool:
     return head.replace(".", "", 1).isdigit()
 
 
-def _table(table: Table) -> str:
+def _table(table: ReportTable) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     body = "".join("<tr>" + "".join(f'<td class="num">{escape(c)}</td>' if _is_number(c) else f"<td>{escape(c)}</td>"
                                     for c in row) + "</tr>" for row in table.rows)
@@ -64,9 +64,9 @@ def _table(table: Table) -> str:
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _issue(n: int, issue: Issue) -> str:
+def _issue(n: int, issue: ReportIssue) -> str:
     a = issue.action
-    card = Table("", ("action", "owner", "cost", "expected KPI change", "confidence", "review by"),
+    card = ReportTable("", ("action", "owner", "cost", "expected KPI change", "confidence", "review by"),
                  ((a.what, a.owner, a.cost_text(), a.expected_text(), a.confidence, str(a.due)),), "")
     widths = "".join(f'<col style="width:{w}%">' for w in (23, 14, 10, 27, 12, 14))
     return (f'<div class="issue"><h3>{n}. {escape(issue.title)}</h3><p>{escape(issue.kpi)}: {escape(issue.standing())}.</p>'

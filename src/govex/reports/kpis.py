@@ -21,7 +21,7 @@ from govex.reports.actions import action
 from govex.reports.causes import period_cause
 from govex.reports.context import Built, ReportContext, count
 from govex.reports.formatting import format_interval, format_number
-from govex.reports.model import Finding, Issue, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.reports.period import ReportPeriod, period_containing
 
 TITLE = "Headline KPIs"
@@ -114,7 +114,7 @@ def _label(ctx: ReportContext, k: Kpi) -> str:
     return ctx.label(k.metric) + ("" if not k.slice else " (" + ", ".join(f"{v}" for v in k.slice.values()) + ")")
 
 
-def _issue(ctx: ReportContext, k: Kpi, has_targets: bool, cost_per_contact: float) -> Issue | None:
+def _issue(ctx: ReportContext, k: Kpi, has_targets: bool, cost_per_contact: float) -> ReportIssue | None:
     """The KPI as an executive-summary issue: sized, with the cause found for this period and an action."""
     metric = ctx.catalogue[k.metric]
     now, previous, goal = _value(k.now), _value(k.previous), k.target
@@ -145,7 +145,7 @@ def _issue(ctx: ReportContext, k: Kpi, has_targets: bool, cost_per_contact: floa
     card = action(what, metric=k.metric, category=metric.category, expected=expected, half_width=half,
                   sample=_sample(k.now), period=ctx.period, rules=ctx.rules)
     versus = "misses its target" if has_targets else f"worse than {ctx.period.previous().label}"
-    return Issue(
+    return ReportIssue(
         title=f"{label} {versus}" + (f": {cause.label}" if cause else ""),
         kpi=label, value=ctx.metric_number(k.metric, now),
         target=ctx.metric_number(k.metric, goal) if np.isfinite(goal) else None,
@@ -211,7 +211,7 @@ def kpi_section(ctx: ReportContext) -> Built:
                             {"period": p.label, "previous": p.previous().label, "last_year": year_before(p).label}))
     columns = ["KPI", f"{p.label}", "95% interval"] + (["target"] if has_targets else []) + [
         f"vs {p.previous().label}", f"vs {year_before(p).label}", "status"]
-    table = Table("Headline KPIs", tuple(columns), tuple(rows), source.label())
+    table = ReportTable("Headline KPIs", tuple(columns), tuple(rows), source.label())
     figure = _status_chart(ctx, kpis, verdicts, has_targets)
     return Built(Section("kpis", TITLE, message, tuple(findings), (figure,) if figure else (), (table,)),
                  issues=tuple(issues))

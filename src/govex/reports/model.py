@@ -70,7 +70,7 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Table:
+class ReportTable:
     """A small table of already formatted cells, and where its numbers come from."""
 
     title: str
@@ -111,7 +111,7 @@ class Action:
 
 
 @dataclass(frozen=True)
-class Issue:
+class ReportIssue:
     """One issue for the executive summary: a short title, where the KPI stands, its cause and the action.
 
     `money` and `affected` size it (money at stake in the period; customers, orders or contacts
@@ -160,9 +160,9 @@ class Section:
     message: str
     findings: tuple[Finding, ...] = ()
     figures: tuple[Figure, ...] = ()
-    tables: tuple[Table, ...] = ()
+    tables: tuple[ReportTable, ...] = ()
     absent: str = ""
-    issues: tuple[Issue, ...] = ()
+    issues: tuple[ReportIssue, ...] = ()
 
     @property
     def sources(self) -> list[str]:
@@ -198,3 +198,18 @@ class Report:
             for t in s.tables:
                 out += [t.title, *t.columns, *(c for row in t.rows for c in row)]
         return [t for t in out if t]
+
+
+# Old names kept for one release: `Table` is the data contract's canonical table (govex.contract)
+# and `Issue` a validation finding (govex.errors); the report's are ReportTable and ReportIssue.
+_RENAMED = {"Table": "ReportTable", "Issue": "ReportIssue"}
+
+
+def __getattr__(name: str):
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(f"govex.reports.model.{name} is deprecated and goes in the next release; use {_RENAMED[name]}",
+                      DeprecationWarning, stacklevel=2)
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

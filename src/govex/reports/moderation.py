@@ -8,7 +8,7 @@ from govex.analysis.materiality import judge
 from govex.metrics import compute_metrics
 from govex.reports.context import Built, ReportContext, count
 from govex.reports.formatting import format_number
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Moderation operations"
 FIGURES = ("moderation_time_to_action_p50_h", "moderation_time_to_action_p90_h", "proactive_detection_share",
@@ -51,7 +51,7 @@ def moderation_section(ctx: ReportContext) -> Built:
     source = ctx.metric_source(OVERTURN)
     cells, overall = _overturn_cells(ctx) if ctx.computable(OVERTURN) else (pd.DataFrame(), float("nan"))
     if len(cells):
-        tables.append(Table(
+        tables.append(ReportTable(
             "Overturn rate on appeal by vendor and policy (cells with enough appeals, surest first)",
             ("vendor", "policy", "decided appeals", "overturned", "95% interval"),
             tuple((str(r.vendor_id), str(r.policy).replace("_", " "), f"{int(r.denominator):,}",

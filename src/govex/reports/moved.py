@@ -14,7 +14,7 @@ from govex.reports import charts
 from govex.reports.causes import cause_label
 from govex.reports.context import Built, ReportContext
 from govex.reports.formatting import display_scale, format_number
-from govex.reports.model import Figure, Finding, Number, Section, Source, Table
+from govex.reports.model import Figure, Finding, Number, ReportTable, Section, Source
 
 TITLE = "What moved and why"
 DEFAULT_METRICS = ("late_delivery_rate", "contact_rate", "csat", "dispute_rate", "moderation_accuracy",
@@ -96,7 +96,7 @@ def moved_section(ctx: ReportContext) -> Built:
     decomposition = _decomposition(ctx)
     if decomposition is not None:
         findings.append(decomposition)
-    tables = (Table("Root causes of the largest moves", ("metric", "week", "cause", "expected", "actual", "share explained"),
+    tables = (ReportTable("Root causes of the largest moves", ("metric", "week", "cause", "expected", "actual", "share explained"),
                     tuple(rows), source.label()),) if rows else ()
     concentration = _where_late(ctx)
     if concentration is not None:
@@ -114,7 +114,7 @@ def _headline(ctx: ReportContext, change) -> str:
     return f"{ctx.label(change.metric)} moved in the week of {change.after}{cause}"
 
 
-def _where_late(ctx: ReportContext) -> Table | None:
+def _where_late(ctx: ReportContext) -> ReportTable | None:
     """Where late deliveries of the period concentrate: the cells (market, category, seller tier, carrier)
     with the most late orders above the period's overall rate, each with enough delivered orders."""
     metric = "late_delivery_rate"
@@ -142,7 +142,7 @@ def _where_late(ctx: ReportContext) -> Table | None:
     unit = ctx.catalogue[metric].unit
     rows = tuple((label, format_number(value, unit), f"{den:,.0f}", f"{excess:,.0f}")
                  for excess, label, value, den in sorted(cells, reverse=True)[:MAX_CELLS])
-    return Table(f"Where late deliveries concentrate, {p.label} (overall {format_number(rate, unit)})",
+    return ReportTable(f"Where late deliveries concentrate, {p.label} (overall {format_number(rate, unit)})",
                  ("slice", "late delivery rate", "delivered orders", "late orders above the overall rate"), rows,
                  f"metric {metric} by market, category, seller tier and carrier, {p.label}")
 

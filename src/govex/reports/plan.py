@@ -21,7 +21,7 @@ from govex.reports import charts
 from govex.reports.context import Built, ReportContext
 from govex.reports.friction import period_cost_per_contact
 from govex.reports.formatting import format_plain
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 if TYPE_CHECKING:  # the study trains a classifier; govex.voc loads only when it is needed
     from govex.voc import AutomationStudy
@@ -159,7 +159,7 @@ def plan_section(ctx: ReportContext) -> Built:
     figure = charts.grouped_bars(list(by_channel.index), groups, title="Staffing by channel: base plan and scenario",
                                  ylabel="FTE (full-time equivalents)", xlabel="channel",
                                  alt="FTE per channel for the base plan and the scenario")
-    table = Table(f"Weekly plan by channel (cost in {currency})",
+    table = ReportTable(f"Weekly plan by channel (cost in {currency})",
                   ("channel", "contacts/week", "FTE base", "FTE scenario", "cost/week base", "cost/week scenario"),
                   tuple(rows), source.label())
     per_contact = _cost_per_contact(ctx, plan, source)

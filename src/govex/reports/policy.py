@@ -6,7 +6,7 @@ from __future__ import annotations
 from govex.policy import load_policy, policy_gaps
 from govex.reports.actions import review_date
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.model import Action, Finding, Issue, Number, Section, Source, Table
+from govex.reports.model import Action, Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE
 
 TITLE = "Service policy gaps"
@@ -32,7 +32,7 @@ def policy_section(ctx: ReportContext) -> Built:
     rows = tuple((str(r.journey).replace("_", " "), str(r.segments).replace("None", "no segment"), f"{r.customers:,}",
                   str(r.tier), str(r.served_by).replace("_", " "))
                  for r in gaps.sort_values("customers", ascending=False).head(TOP).itertuples())
-    table = Table("Largest policy gaps", ("journey", "segments", "customers", "tier given", "served by"), rows,
+    table = ReportTable("Largest policy gaps", ("journey", "segments", "customers", "tier given", "served by"), rows,
                   source.label())
     top = gaps.sort_values("customers", ascending=False).iloc[0]
     issues = ()
@@ -41,7 +41,7 @@ def policy_section(ctx: ReportContext) -> Built:
         card = Action(what=f"Add a specific rule for {top['segments']} in the {journey} journey",
                       owner="CX strategy lead", cost=None, expected=None, interval=None, confidence="high",
                       due=review_date(ctx.period))
-        issues = (Issue(title=f"{int(top['customers']):,} customers get default service in the {journey} journey",
+        issues = (ReportIssue(title=f"{int(top['customers']):,} customers get default service in the {journey} journey",
                         kpi="Policy coverage", value=Number(float(top["customers"]), "customers", source), target=None,
                         previous=None, last_year=None,
                         cause=f"no rule covers {top['segments']}; served by {top['served_by']}", action=card,

@@ -5,7 +5,7 @@ from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS, STALE_AFTER_DAYS, benchmark_position, load_benchmarks
 from govex.reports.context import Built, ReportContext
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Benchmark position"
 
@@ -60,7 +60,7 @@ def benchmark_section(ctx: ReportContext) -> Built:
                                     alt="Bar per KPI showing the gap to the peer median",
                                     colours=[charts.BETTER if a else charts.WORSE for a in position["ahead"]],
                                     legend={"ahead of median": charts.BETTER, "behind median": charts.WORSE})
-    table = Table("Benchmarks", ("KPI", "ours", "peer median", "best peer", "position", "newest figure", "oldest figure age"),
+    table = ReportTable("Benchmarks", ("KPI", "ours", "peer median", "best peer", "position", "newest figure", "oldest figure age"),
                   tuple(rows), file_source.label())
     ahead = int(position["ahead"].sum())
     message = f"Ahead of the peer median on {ahead} of {len(position)} benchmarked KPIs" + (

@@ -9,7 +9,7 @@ from govex.metrics.health import DEFAULT_HEALTH
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count
 from govex.reports.formatting import format_percent, format_plain
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE, segment_profile
 
 TITLE = "Segment health and movers"
@@ -19,7 +19,7 @@ HEALTH_UNIT = "health points"
 OTHER_FRAMEWORKS = ("lifecycle",)
 
 
-def _other_framework_sizes(ctx: ReportContext) -> list[Table]:
+def _other_framework_sizes(ctx: ReportContext) -> list[ReportTable]:
     """Segment sizes of the other frameworks assigned (lifecycle), so a reader sees the whole base."""
     out = []
     for framework in OTHER_FRAMEWORKS:
@@ -31,7 +31,7 @@ def _other_framework_sizes(ctx: ReportContext) -> list[Table]:
         source = Source("segments", ASSIGNMENTS_TABLE, f"framework {framework}, as of {profile['as_of'].iloc[0]}")
         rows = tuple((str(r.segment).replace("_", " "), f"{int(r.customers):,}", format_percent(r.share_customers))
                      for r in profile.sort_values("customers", ascending=False).itertuples())
-        out.append(Table(f"Segments of the {framework} framework", ("segment", "customers", "share"), rows, source.label()))
+        out.append(ReportTable(f"Segments of the {framework} framework", ("segment", "customers", "share"), rows, source.label()))
     return out
 
 
@@ -124,7 +124,7 @@ def segment_section(ctx: ReportContext) -> Built:
                   format_plain(latest.get(r.segment), digits=1), format_plain(change.get(r.segment), digits=1, signed=True),
                   format_plain(r.orders_per_customer), format_plain(r.csat))
                  for r in profile.itertuples())
-    table = Table(f"Segments of the {ctx.framework} framework",
+    table = ReportTable(f"Segments of the {ctx.framework} framework",
                   ("segment", "customers", "share", "health", "health change", "orders per customer", "CSAT (1-5)"),
                   rows, f"{sizes.label()}; {spec.label()}")
     tables = (table, *_other_framework_sizes(ctx))

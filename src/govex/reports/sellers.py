@@ -8,7 +8,7 @@ from govex.analysis.materiality import judge
 from govex.metrics import compute_metrics
 from govex.reports.context import Built, ReportContext, count
 from govex.reports.formatting import format_number, format_plain
-from govex.reports.model import Finding, Number, Section, Source, Table
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE
 from govex.segments.seller_scorecard import seller_scorecard
 from govex.segments.store import read_assignments
@@ -62,7 +62,7 @@ def seller_section(ctx: ReportContext) -> Built:
     findings += _period_findings(ctx)
     card = seller_scorecard(ctx.warehouse, as_of=as_of, by="seller_type")
     card_source = Source("analysis", "seller_scorecard", f"sellers as of {as_of}, by seller type")
-    table = Table(
+    table = ReportTable(
         "Sellers by type", ("seller type", "sellers", "order defects", "refused redemptions", "cancellations",
                             "rating (1-5)", "violations per seller"),
         tuple((str(r.seller_type).replace("_", " "), f"{int(r.sellers):,}",

@@ -14,7 +14,7 @@ from PIL import ImageFont
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from govex.reports.model import Report, Section, Table
+from govex.reports.model import Report, ReportTable, Section
 from govex.reports.summary import short_title
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
@@ -112,7 +112,7 @@ def _row_heights(rows: list[tuple[str, ...]], widths: list[int], size: float) ->
     return [int(max(height_needed([cell], w, size) for cell, w in zip(row, widths))) for row in rows]
 
 
-def _table(slide, table: Table, left, top, width, widths: tuple[float, ...] | None = None, size: int = 10) -> None:
+def _table(slide, table: ReportTable, left, top, width, widths: tuple[float, ...] | None = None, size: int = 10) -> None:
     """A table whose font is the largest (from `size` down to 8 pt) at which every row fits above the slide's foot."""
     rows = table.rows[:MAX_ROWS]
     shares = widths or tuple(1 / len(table.columns) for _ in table.columns)
@@ -143,7 +143,7 @@ def _table(slide, table: Table, left, top, width, widths: tuple[float, ...] | No
             p.font.name = FONT_NAME
 
 
-def summary_table(section: Section) -> Table:
+def summary_table(section: Section) -> ReportTable:
     """The executive summary as the deck's first slide shows it: one row per issue."""
     rows = tuple((f"{n}. {i.title}", i.value.text + (f" (target {i.target.text})" if i.target else ""),
                   i.previous.text if i.previous else "n/a", i.last_year.text if i.last_year else "n/a",
@@ -151,7 +151,7 @@ def summary_table(section: Section) -> Table:
                   f"{i.action.expected_text()}; confidence {i.action.confidence}")
                  for n, i in enumerate(section.issues, start=1))
     first = section.issues[0] if section.issues else None
-    return Table("", ("issue", "now", first.previous_label if first else "previous", first.last_year_label if first
+    return ReportTable("", ("issue", "now", first.previous_label if first else "previous", first.last_year_label if first
                       else "a year before", "action", "expected KPI change"), rows, "")
 
 

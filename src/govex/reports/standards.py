@@ -12,7 +12,7 @@ from govex.policy.promises import PROMISES_TABLE
 from govex.policy.standards import MIN_SURVEYS, service_standards
 from govex.reports.actions import review_date
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.model import Action, Finding, Issue, Number, Section, Source, Table
+from govex.reports.model import Action, Finding, Number, ReportIssue, ReportTable, Section, Source
 
 TITLE = "Service standards"
 TOP = 8
@@ -63,7 +63,7 @@ def standards_section(ctx: ReportContext) -> Built:
                   f"{r.resolution_h:g} h", _share(r.resolution_met), f"{n:,}",
                   "-" if math.isnan(r.csat_gap) else f"{r.csat_gap:+.2f}")
                  for r, n in zip(misses.head(TOP).itertuples(), missed.head(TOP)))
-    table = Table("Promises missed (largest first)", ("tier", "journey", "first response promise", "met",
+    table = ReportTable("Promises missed (largest first)", ("tier", "journey", "first response promise", "met",
                                                       "resolution promise", "met", "missed contacts", "CSAT gap"),
                   rows, source.label())
     journey = str(top.journey).replace("_", " ")
@@ -72,7 +72,7 @@ def standards_section(ctx: ReportContext) -> Built:
                   due=review_date(ctx.period))
     kpi, value = (("Resolution promise met", top.resolution_met) if top.misses == "resolution"
                   else ("First-response promise met", top.first_response_met))
-    issue = Issue(title=f"{top.tier} misses its promise in the {journey} journey",
+    issue = ReportIssue(title=f"{top.tier} misses its promise in the {journey} journey",
                   kpi=kpi, value=Number(float(value), "share of contacts", source),
                   target=Number(result.target, "share of contacts", source), previous=None, last_year=None,
                   cause=f"{int(missed.iloc[0]):,} contacts missed a promise in {result.start}..{result.end}", action=card,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from govex.reports.context import Built
-from govex.reports.model import Finding, Issue, Section
+from govex.reports.model import Finding, ReportIssue, Section
 
 TITLE = "Executive summary"
 MAX_ISSUES = 5
@@ -19,7 +19,7 @@ def short_title(text: str, limit: int = MAX_TITLE_WORDS) -> str:
     return text if len(words) <= limit else " ".join(words[:limit]) + "\u2026"
 
 
-def ranked_issues(built: Sequence[Built]) -> list[Issue]:
+def ranked_issues(built: Sequence[Built]) -> list[ReportIssue]:
     """Every section's issues, this period's first, largest money (then count affected) first."""
     issues = [i for b in built for i in b.issues]
     return sorted(issues, key=lambda i: (i.earlier, *i.rank_key()))
@@ -31,6 +31,6 @@ def summary_section(built: Sequence[Built], period_label: str) -> Section:
         return Section("summary", TITLE, f"Nothing material needs a decision in {period_label}",
                        (Finding("No KPI is off track or clearly worse, and no sized opportunity passes the materiality "
                                 "and sample rules; keep the current plan and review next period."),))
-    titled = tuple(Issue(**{**i.__dict__, "title": short_title(i.title)}) for i in chosen)
+    titled = tuple(ReportIssue(**{**i.__dict__, "title": short_title(i.title)}) for i in chosen)
     message = f"{len(titled)} issue{'s' if len(titled) > 1 else ''} to act on in {period_label}, largest first"
     return Section("summary", TITLE, message, issues=titled)
