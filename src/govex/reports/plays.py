@@ -98,18 +98,19 @@ def _friction_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
         gap = float(r.best_repeat_rate - r.repeat_rate)
         half = (high - low) / 2
         journey, who = str(r.journey), f"{ctx.framework}={r.segment}"
+        customers = f"{str(r.segment).replace('_', ' ')} ({ctx.framework}) customers"
         # worth: the repeat contacts avoided at the best segment's rate, at the period's cost per contact, a year of them
         yearly = float(r.repeat_avoidable * r.cost_per_contact) * PERIODS_PER_YEAR[ctx.period.grain]
         closer = min(gap + half, 0.0)
         draft.plays.append(candidate(
             segment=who, journey=journey,
-            problem=f"{who} customers repeat contacts in the {journey.replace('_', ' ')} journey more than the "
+            problem=f"{customers} repeat contacts in the {journey.replace('_', ' ')} journey more than the "
                     "best segment does",
             evidence=f"friction cell {who} x {journey}, {ctx.period.label}: {r.contacts:,.0f} "
                      f"contacts, repeat-contact rate {r.repeat_rate:.1%} against {r.best_repeat_rate:.1%} for the "
                      f"best segment; {r.contacts_avoidable + r.repeat_avoidable:,.0f} avoidable contacts, "
                      f"{r.cost_opportunity:,.0f} {ctx.currency} (govex.analysis.find_friction)",
-            action=f"reduce repeat contacts for {who} customers in {journey.replace('_', ' ')} (say how)",
+            action=f"reduce repeat contacts for {customers} in {journey.replace('_', ' ')} (say how)",
             kpi="repeat_contact_rate", category="experience", expected=(gap, gap - half, closer),
             start=start, benefit=(yearly, yearly * closer / gap, yearly * (gap - half) / gap)))
 
