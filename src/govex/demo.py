@@ -323,6 +323,23 @@ def _moderation(ctx: DemoContext) -> list[str]:
     return lines
 
 
+def _recovery(ctx: DemoContext) -> list[str]:
+    from govex.analysis.recovery import compensation_effect, onboarding_effect
+
+    if not (ctx.warehouse.has("compensations") and ctx.warehouse.has("customer_education")):
+        return ["no compensations or customer_education table: service recovery and education not measured"]
+    events = {e["type"]: e for e in ctx.ground_truth.get("events", [])}
+    lines = []
+    for result, kind in ((compensation_effect(ctx.warehouse), "compensation_effect"),
+                         (onboarding_effect(ctx.warehouse), "onboarding_help_effect")):
+        e, planted = result.effect, events.get(kind)
+        lines.append(f"{result.programme} -> {result.outcome}: adjusted {e.estimate:+.3f} [{e.ci_low:+.3f}, "
+                     f"{e.ci_high:+.3f}] (90%, AIPW), naive difference {e.naive:+.3f}"
+                     + (f"; planted {planted['effect']:+.3f}" if planted else ""))
+    lines.append("whom to compensate, by segment (expected value from CLV against cost): govex recovery")
+    return lines
+
+
 def _planning(ctx: DemoContext) -> list[str]:
     from govex.planning import plan_from_warehouse
 
@@ -452,6 +469,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     ("What moved and why", _what_moved),
     ("Sellers and merchants", _sellers),
     ("Moderation operations", _moderation),
+    ("Service recovery and education", _recovery),
     ("Workforce and cost plan", _planning),
     ("VOC and automation", _automation),
     ("Decisions and impact", _decisions),
