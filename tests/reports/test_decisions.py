@@ -35,10 +35,12 @@ def test_section_shows_plays_with_status_and_the_portfolio(warehouse, market, tm
                     + PLAY.format(action="next year's flow", start="2026-06-01"))
     decisions = measure_decisions(warehouse, playbook=path, projects=PROJECTS, budget=200, today=dt.date(2025, 12, 31))
     section = decisions_section(decisions)
-    playbook, portfolio = section.tables
-    (launched, later) = playbook.rows
-    assert launched[1] == "help flow" and launched[0] == "all in DE x purchase"
-    assert later[-1] == "too early to tell: not started: starts 2026-06-01"
+    started, planned, portfolio = section.tables
+    (launched,) = started.rows
+    assert launched[:2] == ("everyone in DE, purchase", "help flow") and "measured" in launched[-1]
+    assert planned.rows == (("everyone in DE, purchase", "next year's flow", "cs", "Contact rate -0.04 (-0.06 to -0.02)",
+                             "1", "2026-06-01", "2027-01-01"),)
+    assert section.message.endswith(" of 1 started plays on track; 1 planned")
     # by hand over every subset of the example's 5 projects within 200: help flow + carrier + rewrite = 350 at cost 190
     rows = dict(portfolio.rows[:3])
     assert rows["funded"] == "help-flow-other-markets, carrier-switch-BR, help-centre-rewrite"

@@ -13,12 +13,15 @@ from pathlib import Path
 
 from govex.metrics.compute import shipped_catalogue
 from govex.planning.play_status import PlayStatus, play_status
-from govex.planning.playbook import check_playbook
+from govex.planning.playbook import EVERYONE, check_playbook
 from govex.planning.portfolio import load_projects, optimise_portfolio, projects_from_plays
 from govex.reports.model import Finding, Section, Table
 
 TITLE = "Decisions: playbook, portfolio and what worked"
 PLAYBOOK_COLUMNS = ("where", "action", "owner", "KPI, expected", "cost", "start", "review", "status")
+STARTED_COLUMNS = ("where", "action", "KPI, expected", "cost", "start", "status")  # the report's two playbook tables
+PLANNED_COLUMNS = ("where", "action", "owner", "KPI, expected", "cost", "start", "review")
+WHAT_IF = {"plus_10_percent": "10% more", "removed": "no limit"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,20 @@ def measure_decisions(warehouse, *, playbook: str | Path | None = None, projects
                      portfolio=portfolio, left_out=tuple(left_out), as_of=today)
 
 
+def _signed(value: float) -> str:
+    """Two significant digits with a sign; zero is 0, not +0."""
+    return f"{value:+.2g}" if value != 0 else "0"
+
+
 def _interval(low: float, high: float) -> str:
-    return f"({low:+.2g} to {high:+.2g})"
+    return f"({_signed(low)} to {_signed(high)})"
+
+
+def _where(play) -> str:
+    """'high (value) in DE, fulfilment': the segment as words, its markets and the journey."""
+    framework, _, label = play.segment.partition("=")
+    who = "everyone" if play.segment == EVERYONE else f"{label} ({framework})"
+    return who + (f" in {', '.join(play.markets)}" if play.markets else "") + f", {play.journey.replace('_', ' ')}"
 
 
 def _kpi_label(metric: str) -> str:
@@ -68,22 +83,27 @@ def _kpi_label(metric: str) -> str:
 
 
 def playbook_rows(decisions: Decisions) -> list[tuple[str, ...]]:
-    """One row per play: where, what, who, KPI and expectation, dates, and its status with the reason."""
+    """One row per play (PLAYBOOK_COLUMNS): where, what, who, KPI and expectation, cost, dates, and its status."""
     rows = []
     for s in decisions.statuses:
         p = s.play
-        where = p.segment + (f" in {', '.join(p.markets)}" if p.markets else "")
-        expected = f"{p.expected['effect']:+.2g} {_interval(p.expected['low'], p.expected['high'])}"
-        rows.append((f"{where} x {p.journey}", p.action, p.owner, f"{_kpi_label(p.kpi)} {expected}", cost_words(p),
-                     str(p.start), str(p.review), f"{s.verdict}: {s.reason}"))
+        expected = f"{_signed(p.expected['effect'])} {_interval(p.expected['low'], p.expected['high'])}"
+        rows.append((_where(p), p.action, p.owner, f"{_kpi_label(p.kpi)} {expected}", cost_words(p), str(p.start),
+                     str(p.review), f"{s.verdict}: {s.reason}"))
     return rows
 
 
 def cost_words(play) -> str:
-    """The play's cost and how it was arrived at, or that it is not costed yet."""
-    if play.cost <= 0:
-        return "not costed yet"
-    return f"{play.cost:,.0f}" + (f" ({play.costing})" if play.costing else "")
+    """The play's cost, or that it is not costed yet (how it was costed is a note under the table)."""
+    return f"{play.cost:,.0f}" if play.cost > 0 else "not costed yet"
+
+
+def _costing_note(statuses) -> Finding | None:
+    costed = [s.play for s in statuses if s.play.cost > 0 and s.play.costing]
+    if not costed:
+        return None
+    return Finding("How plays were costed: {notes}.",
+                   words={"notes": "; ".join(f"{p.action} (line {p.line}): {p.costing}" for p in costed)})
 
 
 def portfolio_rows(portfolio: dict) -> list[tuple[str, str]]:
@@ -95,7 +115,7 @@ def portfolio_rows(portfolio: dict) -> list[tuple[str, str]]:
     if portfolio["capacity"] is not None:
         rows.append(("effort", f"{portfolio['effort']:,.4g} of {portfolio['capacity']:,.4g}"))
     for name, texts in portfolio["constraints"].items():
-        rows += [(name, text) for text in texts.values()]
+        rows += [(f"{name}, {WHAT_IF[key]}", text) for key, text in texts.items()]
     if portfolio["marginal_in"]:
         m = portfolio["marginal_in"]
         rows.append(("just above the line", f"{m['project']} (dropping it loses {m['benefit_lost_if_dropped']:,.4g})"))
@@ -107,27 +127,46 @@ def portfolio_rows(portfolio: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _pick(rows: list[tuple[str, ...]], columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    index = [PLAYBOOK_COLUMNS.index(c) for c in columns]
+    return tuple(tuple(row[i] for i in index) for row in rows)
+
+
 def decisions_section(decisions: Decisions) -> Section:
-    """The playbook table with statuses, the portfolio table, and a one-line count of verdicts."""
+    """The started plays with their status, the planned plays, the portfolio, and a one-line count of verdicts."""
     tables, findings = [], []
-    if decisions.statuses:
-        counts = {}
-        for s in decisions.statuses:
+    rows = playbook_rows(decisions)
+    started = [(s, r) for s, r in zip(decisions.statuses, rows) if s.play.start <= decisions.as_of]
+    planned = [(s, r) for s, r in zip(decisions.statuses, rows) if s.play.start > decisions.as_of]
+    source = f"{decisions.playbook}; status by govex.analysis.impact on the metric layer"
+    if started:
+        counts: dict[str, int] = {}
+        for s, _ in started:
             counts[s.verdict] = counts.get(s.verdict, 0) + 1
-        findings.append(Finding("Playbook: " + ", ".join(f"{n} {v}" for v, n in counts.items()) + "."))
-        tables.append(Table(f"Playbook ({decisions.playbook}) and status", PLAYBOOK_COLUMNS,
-                            tuple(playbook_rows(decisions)),
-                            f"{decisions.playbook}; status by govex.analysis.impact on the metric layer"))
+        findings.append(Finding(f"Started plays, measured up to {decisions.as_of}: "
+                                + ", ".join(f"{n} {v}" for v, n in counts.items()) + "."))
+        tables.append(Table(f"Started plays ({decisions.playbook}): did they work?", STARTED_COLUMNS,
+                                  _pick([r for _, r in started], STARTED_COLUMNS), source))
+    if planned:
+        first = min(s.play.start for s, _ in planned)
+        findings.append(Finding(f"{len(planned)} planned play(s), the first starting {first}: their status is measured "
+                                "once they have run 4 weeks."))
+        tables.append(Table(f"Planned plays ({decisions.playbook})", PLANNED_COLUMNS,
+                                  _pick([r for _, r in planned], PLANNED_COLUMNS), decisions.playbook))
+    note = _costing_note(decisions.statuses)
+    if note is not None:
+        findings.append(note)
     if decisions.portfolio is not None:
-        tables.append(Table(f"Portfolio ({decisions.projects})", ("", "portfolio"), tuple(portfolio_rows(decisions.portfolio)),
-                            f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
+        tables.append(Table(f"Portfolio ({decisions.projects})", ("", "portfolio"),
+                                  tuple(portfolio_rows(decisions.portfolio)),
+                                  f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
     if decisions.left_out:
         findings.append(Finding("{n} play(s) not weighed in the portfolio: {plays}.",
                                 words={"n": str(len(decisions.left_out)), "plays": "; ".join(decisions.left_out)}))
     if not tables:
         return Section("decisions", TITLE, "No playbook or project list given.",
                        absent="Give a playbook (and a project list with a budget) to see decisions and their status.")
-    on = sum(s.verdict == "on track" for s in decisions.statuses)
-    message = (f"{on} of {len(decisions.statuses)} plays on track" if decisions.statuses
+    on = sum(s.verdict == "on track" for s, _ in started)
+    message = (f"{on} of {len(started)} started plays on track; {len(planned)} planned" if decisions.statuses
                else f"portfolio of {len(decisions.portfolio['selected'])} projects within budget")
     return Section("decisions", TITLE, message, tuple(findings), (), tuple(tables))
