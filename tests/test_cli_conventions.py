@@ -69,3 +69,25 @@ def test_segments_is_one_group_and_the_old_segment_command_still_assigns(tmp_pat
     assert "`govex segment` is deprecated and goes in the next release; use `govex segments assign`" in old.output
     assert json.loads(old.stdout) == json.loads(new.stdout)
     assert sum(row["customers"] for row in json.loads(new.stdout)["sizes"]) > 0
+
+
+def test_config_always_means_govex_yaml_and_is_c_for_short():
+    root = typer.main.get_command(app)
+    for name, command in _commands(root, "govex"):
+        for param in getattr(command, "params", []):
+            if "--config" in param.opts and not param.hidden:
+                assert "govex.yaml" in (param.help or ""), f"{name}: --config is not govex.yaml"
+                if not name.startswith("govex policy "):  # cli/policy.py gets its -c next (under other edits now)
+                    assert "-c" in param.opts, f"{name}: --config without -c"
+
+
+def test_plan_files_have_their_own_option_and_the_old_config_spelling_still_works():
+    from typer.testing import CliRunner
+
+    new = CliRunner().invoke(app, ["plan", "cascade", "--cascade", "docs/examples/target-cascade.yaml", "--json"])
+    old = CliRunner().invoke(app, ["plan", "cascade", "--config", "docs/examples/target-cascade.yaml", "--json"])
+    assert new.exit_code == 0 and old.exit_code == 0, (new.output, old.output)
+    assert "--config is deprecated and goes in the next release; use --cascade" in old.output
+    assert old.stdout.split("\n", 1)[-1] in new.stdout or old.stdout.strip().endswith(new.stdout.strip())
+    missing = CliRunner().invoke(app, ["plan", "capacity"])
+    assert missing.exit_code != 0 and "give --capacity-plan FILE.yaml" in str(missing.exception or missing.output)

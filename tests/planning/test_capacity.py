@@ -135,7 +135,7 @@ def test_bad_plan_is_named(tmp_path):
 
 
 def test_cli_runs_the_shipped_example():
-    r = CliRunner().invoke(app, ["plan", "capacity", "--config", "docs/examples/capacity-plan.yaml", "--months", "18",
+    r = CliRunner().invoke(app, ["plan", "capacity", "--capacity-plan", "docs/examples/capacity-plan.yaml", "--months", "18",
                                  "--json"])
     assert r.exit_code == 0, r.output
     import json

@@ -79,7 +79,7 @@ def test_cli_runs_the_shipped_example():
 
     from govex.cli.main import app
 
-    r = CliRunner().invoke(app, ["plan", "cascade", "--config", "docs/examples/target-cascade.yaml", "--json"])
+    r = CliRunner().invoke(app, ["plan", "cascade", "--cascade", "docs/examples/target-cascade.yaml", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     achieved = {o["name"]: o["achieved_change"] for o in out["outputs"]}

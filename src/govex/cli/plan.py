@@ -257,18 +257,26 @@ def predict(
     console.print(f"{len(result)} intervals predicted{note}; written to {out}", highlight=False)
 
 
+def _required(option: str, value: Optional[Path]) -> Path:
+    if value is None:
+        raise ConfigError(f"give {option} FILE.yaml")
+    return value
+
+
 @plan_app.command("capacity")
 def capacity(
-    config: Path = typer.Option(..., "--config", help="Capacity plan YAML (queues, vendors, headcount terms); "
-                                "example: docs/examples/capacity-plan.yaml."),
+    plan_file: Optional[Path] = typer.Option(None, "--capacity-plan", help="Capacity plan YAML (queues, vendors, "
+                                             "headcount terms); example: docs/examples/capacity-plan.yaml."),
     months: int = typer.Option(12, "--months", help="Months to plan (12-18 typical)."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="A scenario named in the plan's scenarios."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (one row per month, queue and vendor)."),
+    old_config: Optional[Path] = typer.Option(None, "--config", hidden=True, help="Deprecated: --capacity-plan."),
 ) -> None:
     """Month-by-month required FTE, hires to request, headcount, productive FTE, gap and cost; the annual budget."""
     from govex.planning.capacity import build_capacity_plan, load_capacity_config
 
-    plan = build_capacity_plan(load_capacity_config(config), months=months, scenario=scenario)
+    path = _required("--capacity-plan", renamed_option("--capacity-plan", plan_file, "--config", old_config))
+    plan = build_capacity_plan(load_capacity_config(path), months=months, scenario=scenario)
     if as_json:
         print_json({"scenario": plan.scenario, "currency": plan.currency, "annual_budget": plan.annual_budget,
                     "months": _records(plan.months)})
@@ -278,14 +286,15 @@ def capacity(
 
 @plan_app.command("cascade")
 def cascade(
-    config: Path = typer.Option(..., "--config", help="Target cascade YAML (inputs with ranges and costs, output "
-                                "targets with exponents); example: docs/examples/target-cascade.yaml."),
+    cascade_file: Optional[Path] = typer.Option(None, "--cascade", help="Target cascade YAML (inputs with ranges and "
+                                                "costs, output targets with exponents); example: docs/examples/target-cascade.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    old_config: Optional[Path] = typer.Option(None, "--config", hidden=True, help="Deprecated: --cascade."),
 ) -> None:
     """Least-cost input targets that meet the output targets (LP), with binding ranges and marginal costs."""
     from govex.planning.cascade import load_cascade, solve_cascade
 
-    result = solve_cascade(load_cascade(config))
+    result = solve_cascade(load_cascade(_required("--cascade", renamed_option("--cascade", cascade_file, "--config", old_config))))
     if as_json:
         print_json({"total_cost": result.total_cost, "inputs": _records(result.inputs),
                     "outputs": _records(result.outputs)})

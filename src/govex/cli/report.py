@@ -10,7 +10,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
         out: Path = typer.Option(..., "--out", help="Folder for report.html, report.pdf and report.pptx."),
-        config: Path = typer.Option(None, "--config", help="govex.yaml naming the engine (its warehouse is read)."),
+        config: Path = typer.Option(None, "--config", "-c", help="govex.yaml naming the engine (its warehouse is read)."),
         db: Path = typer.Option(None, "--db", help="DuckDB file to read instead of --config's engine."),
         period: str = typer.Option(None, "--period", help="Quarter like 2025-Q4 or month like 2025-10 (default: "
                                    "the quarter of the last order)."),

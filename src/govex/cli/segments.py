@@ -14,7 +14,7 @@ import typer
 
 from govex.cli.common import console, open_warehouse, parse_date, print_json
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml (its engine is used).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")]
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="A DuckDB file (shortcut for a config with that engine).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

@@ -19,7 +19,7 @@ def whatif_command(
     appeal_minutes: Annotated[float, typer.Option("--appeal-minutes", help="Minutes to decide one appeal.")] = 45.0,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: the day after the last order).")] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="govex.yaml (its engine is used).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Sellers actioned at the current and the proposed threshold by cut, the GMV of the newly actioned
