@@ -56,17 +56,22 @@ def test_onboarding_enrolment_is_not_random(market):
     assert share["BR"] > 2 * share["DE"]  # rolled out in BR first
 
 
+def _recovered(result, event: dict, units: str, treated: str):
+    """The warehouse form finds exactly the planted units, the naive difference is the planted one and
+    the planted effect lies inside the 90% interval."""
+    assert len(result.units) == event[units] and result.units.treated.sum() == event[treated]
+    effect = result.effect
+    assert effect.naive == pytest.approx(event["naive_difference"], abs=1e-4)
+    assert effect.ci_low <= event["effect"] <= effect.ci_high, effect
+    return effect
+
+
 def test_compensation_effect_recovered_and_naive_difference_outside(small_markets):
     from govex.analysis.recovery import compensation_effect
 
     for market, warehouse in small_markets:
         event = _event(market, "compensation_effect")
-        result = compensation_effect(warehouse)
-        # the warehouse form finds exactly the planted candidates and compensations
-        assert len(result.units) == event["candidates"] and result.units.treated.sum() == event["compensated"]
-        effect = result.effect
-        assert effect.naive == pytest.approx(event["naive_difference"], abs=1e-4)
-        assert effect.ci_low <= event["effect"] <= effect.ci_high, (market.ground_truth["generator"], effect)
+        effect = _recovered(compensation_effect(warehouse), event, "candidates", "compensated")
         assert effect.naive > effect.ci_high  # the programme favours customers who come back anyway
         assert effect.balanced
         segments = effect.by_segment.set_index("segment")
@@ -81,11 +86,7 @@ def test_onboarding_effect_recovered_and_naive_difference_outside(small_markets)
     naive_outside = 0
     for market, warehouse in small_markets:
         event = _event(market, "onboarding_help_effect")
-        result = onboarding_effect(warehouse)
-        assert len(result.units) == event["eligible"] and result.units.treated.sum() == event["enrolled"]
-        effect = result.effect
-        assert effect.naive == pytest.approx(event["naive_difference"], abs=1e-4)
-        assert effect.ci_low <= event["effect"] <= effect.ci_high, (market.ground_truth["generator"], effect)
+        effect = _recovered(onboarding_effect(warehouse), event, "eligible", "enrolled")
         assert effect.naive > effect.estimate  # biased against the guide: the enrolled would contact more anyway
         naive_outside += effect.naive > effect.ci_high
     # the bias is about one interval half-width at 5,000 customers: seed 3's naive difference is just inside

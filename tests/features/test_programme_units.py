@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from govex.analysis.recovery import compensation_units, onboarding_units
+from govex.features.programmes import compensation_units, onboarding_units
 from govex.engine import Warehouse
 from govex.errors import ConfigError
 
