@@ -49,4 +49,11 @@ def synth_wh(synth, synth_segments) -> Warehouse:
         "as_of": dt.date(2025, 12, 31), "segment": list(synth_segments.values()),
         "score": np.nan, "reasons": pd.Series([None] * len(synth_segments), dtype="string"), "framework_version": "test",
     })
-    return Warehouse.from_frames({**synth.tables, "segment_assignments": assignments})
+    from govex.policy import load_policy
+    from govex.policy.promises import PROMISES_TABLE, write_service_promises
+
+    warehouse = Warehouse.from_frames({**synth.tables, "segment_assignments": assignments})
+    write_service_promises(warehouse, load_policy())
+    # the pandas oracle takes each contact's tier and promise from the same table (and recomputes the rest)
+    synth.tables[PROMISES_TABLE] = warehouse.table(PROMISES_TABLE).to_pandas()
+    return warehouse

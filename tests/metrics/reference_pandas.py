@@ -235,6 +235,36 @@ class Reference:
             return self._ratio(count("customer_education", "enrolled_at", mask=done), count("customer_education", "enrolled_at"))
         return None
 
+    def _service_metric(self, name: str, by: list[str], period: str, cuts: set[str]) -> pd.DataFrame | None:
+        """Service standards (catalogue/service.yaml): each promise row with its contact's columns; the
+        met tests are recomputed here from the waits, resolution times and promised values."""
+        names = ("first_response_time_p50_s", "first_response_time_p90_s", "average_speed_of_answer_s",
+                 "sla_attainment_first_response", "sla_attainment_resolution", "repeat_contact_rate_journey")
+        if name not in names:
+            return None
+        if "_promised" not in self.t:
+            contacts = self.t["contacts"][["contact_id", "customer_id", "market", "journey", "wait_time_s", "resolved_at"]]
+            self.t["_promised"] = self.t["service_promises"].merge(contacts, on="contact_id", how="inner")
+        p = self.t["_promised"]
+        count = lambda **kw: self._count("_promised", "created_at", by, cuts, period, **kw)  # noqa: E731
+        wait = p["wait_time_s"]
+        if name == "average_speed_of_answer_s":
+            return self._mean("_promised", "created_at", by, cuts, period, wait, wait.notna())
+        if name.startswith("first_response_time"):
+            q = 0.5 if name.endswith("p50_s") else 0.9
+            keys, key_names = self._keyed(p, "created_at", by, cuts, period)
+            grouped = keys[wait.notna()].assign(v=wait[wait.notna()]).groupby(key_names)["v"]
+            return grouped.agg(lambda v: np.quantile(v.to_numpy(), q, method="inverted_cdf")).rename("value").reset_index()
+        if name == "sla_attainment_first_response":
+            return self._ratio(count(mask=wait <= p["first_response_s"]), count(mask=wait.notna()))
+        if name == "sla_attainment_resolution":
+            hours = (p["resolved_at"].dt.floor("s") - p["created_at"].dt.floor("s")).dt.total_seconds() / 3600
+            return self._ratio(count(mask=hours <= p["resolution_h"]), count())
+        ordered = p.sort_values("created_at")
+        previous = ordered.groupby(["customer_id", "journey"])["created_at"].shift()
+        gap_h = (ordered["created_at"].dt.floor("s") - previous.dt.floor("s")).dt.total_seconds() / 3600
+        return self._ratio(count(mask=(gap_h <= 168).reindex(p.index, fill_value=False)), count())
+
     def compute(self, name: str, by: list[str], period: str) -> pd.DataFrame:
         t = self.t
         o, c, s, d, r, m, st = (t[k] for k in ("orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "staffing"))
@@ -348,6 +378,9 @@ class Reference:
         recovery = self._recovery_metric(name, by, period, order_cuts)
         if recovery is not None:
             return recovery
+        service = self._service_metric(name, by, period, contact_cuts)
+        if service is not None:
+            return service
         trees = {
             "cs_cost_per_order": ("product", ["assisted_contacts_per_order", "handle_hours_per_contact", "cs_cost_per_productive_hour"]),
             "moderation_cost_per_order": ("product", ["moderation_cases_per_order", "moderation_handle_hours_per_case", "moderation_cost_per_productive_hour"]),

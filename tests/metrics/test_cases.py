@@ -16,7 +16,7 @@ from govex.metrics import compute_metrics, load_catalogue
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases" / "metrics"
 
-CASE_FILES = ("trust", "experience", "efficiency", "growth", "cuts", "sellers", "moderation")
+CASE_FILES = ("trust", "experience", "efficiency", "growth", "cuts", "sellers", "moderation", "service")
 CASES = [
     pytest.param(case, id=f"{stem}:{case['metric']}:{'x'.join(case.get('by', [])) or 'all'}")
     for stem in CASE_FILES

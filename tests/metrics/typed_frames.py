@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from govex.contract.schema import TABLES
+from govex.contract.schema import METRIC_TABLES as TABLES  # canonical and derived tables
 
 SEGMENT_TYPES = {"as_of": "date", "score": "float64"}
 
