@@ -14,21 +14,22 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml 
 FrameworksOpt = Annotated[Optional[Path], typer.Option("--frameworks", help="Framework folder (default: shipped).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Segments of this date YYYY-MM-DD (default: latest).")]
+EntityOpt = Annotated[str, typer.Option("--entity", help="Whose shipped policy when no file is given: customer or seller.")]
 
 
 def check_command(
     policy: Annotated[Optional[Path], typer.Argument(help="Policy YAML (default: the shipped policy).")] = None,
     db: DbOpt = None, config: ConfigOpt = None, frameworks: FrameworksOpt = None, as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
+    entity: EntityOpt = "customer", as_json: JsonOpt = False,
 ) -> None:
     """Check a policy: gaps, ambiguous overlaps, monotonicity, cross-journey contradictions, unknown segments.
 
     Without --db/--config only the segment combinations are checked; with a warehouse, its
-    current customers too. Exits 1 when there is any finding.
+    current customers (sellers, for a seller policy) too. Exits 1 when there is any finding.
     """
     from govex.policy import check_policy_in_warehouse, load_policy, summarise
 
-    loaded = load_policy(policy)
+    loaded = load_policy(policy, entity=entity)
     findings = check_policy_in_warehouse(loaded, open_warehouse(config=config, db=db, required=False), frameworks_dir=frameworks,
                                          as_of=parse_date(as_of, "--as-of"))
     if as_json:
@@ -49,17 +50,23 @@ def simulate_command(
     policies: Annotated[Optional[list[Path]], typer.Argument(help="One or two policy files (default: shipped).")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_of: AsOfOpt = None,
     window_days: Annotated[int, typer.Option("--window-days", help="Days of contacts/disputes/returns.")] = 90,
-    as_json: JsonOpt = False,
+    entity: EntityOpt = "customer", as_json: JsonOpt = False,
 ) -> None:
-    """Apply one policy, or two side by side, to the current segments and recent volumes."""
+    """Apply one policy, or two side by side, to the current segments and recent volumes.
+
+    A seller policy (`entity: seller`) shows the sellers each seller journey sends to each tier.
+    """
     from govex.policy import load_policy, simulate_policies
 
     warehouse = open_warehouse(config=config, db=db, required=False)
     if warehouse is None:
         raise ConfigError("give --db FILE.duckdb or --config govex.yaml: the simulation needs segments and volumes")
-    loaded = [load_policy(p) for p in policies] if policies else [load_policy()]
+    loaded = [load_policy(p) for p in policies] if policies else [load_policy(entity=entity)]
     if len(loaded) > 2:
         raise ConfigError(f"simulate compares at most two policies; got {len(loaded)}")
+    if loaded[0].spec.entity == "seller":
+        _print_seller_tiers(warehouse, loaded, parse_date(as_of, "--as-of"), as_json)
+        return
     result = simulate_policies(warehouse, loaded, as_of=parse_date(as_of, "--as-of"), window_days=window_days)
     frames = {"tiers": result.tiers, "queues": result.queues, "exposure": result.exposure, "cost": result.cost}
     titles = {k: f"{k} (segments of {result.as_of}, {result.window_days} days of volume)" for k in frames}
@@ -81,6 +88,23 @@ def simulate_command(
         for row in frame.itertuples(index=False):
             table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
         console.print(table)
+
+
+def _print_seller_tiers(warehouse, loaded, as_of, as_json: bool) -> None:
+    from govex.policy.sellers import seller_policy_tiers
+
+    frame = seller_policy_tiers(warehouse, loaded, as_of=as_of)
+    if as_json:
+        print_json({"entity": "seller", "tiers": frame.to_dict(orient="records")})
+        return
+    from rich.table import Table
+
+    table = Table(title="sellers per journey and tier (latest seller segments)")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+    console.print(table)
 
 
 def _standards(warehouse):
@@ -113,7 +137,7 @@ def promises_command(
 
 
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(help="Customer prioritisation policy: consistency checks and simulation.", no_args_is_help=True)
+    sub = typer.Typer(help="Customer and seller prioritisation policy: consistency checks and simulation.", no_args_is_help=True)
     sub.command("check")(check_command)
     sub.command("simulate")(simulate_command)
     sub.command("promises")(promises_command)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from govex.contract.schema import JOURNEYS
 from govex.policy.decide import matching_rules, winning_rules
 from govex.policy.loader import LoadedPolicy
 from govex.policy.space import SegmentSpace
@@ -141,7 +140,7 @@ def _coverage(policy: LoadedPolicy, cases: list[_Case], out: _Collector) -> dict
     spec = policy.spec
     winner: dict[tuple[int, str], int] = {}
     for n, case in enumerate(cases):
-        for journey in JOURNEYS:
+        for journey in spec.journeys():
             winners = winning_rules(spec, matching_rules(spec, case.profile, journey))
             if not winners:
                 out.add("gap", journey, (), "no rule gives these customers a tier; add a rule or widen one", case)
@@ -174,7 +173,7 @@ def _monotonicity(policy: LoadedPolicy, space: SegmentSpace, cases: list[_Case],
             if m is None:
                 continue
             better = cases[m]
-            for journey in JOURNEYS:
+            for journey in spec.journeys():
                 if (n, journey) not in winner or (m, journey) not in winner:
                     continue
                 rule_b, rule_w = spec.rules[winner[(m, journey)]], spec.rules[winner[(n, journey)]]
@@ -190,7 +189,7 @@ def _monotonicity(policy: LoadedPolicy, space: SegmentSpace, cases: list[_Case],
 def _cross_journey(policy: LoadedPolicy, cases: list[_Case], winner: dict[tuple[int, str], int], out: _Collector) -> None:
     spec = policy.spec
     for n, case in enumerate(cases):
-        decided = {j: winner[(n, j)] for j in JOURNEYS if (n, j) in winner}
+        decided = {j: winner[(n, j)] for j in spec.journeys() if (n, j) in winner}
         fast = [(j, i) for j, i in decided.items() if spec.tiers[spec.rules[i].tier].lane == "fast"]
         held = [(j, i) for j, i in decided.items() if spec.tiers[spec.rules[i].tier].lane in RESTRICTING_LANES
                 and not spec.rules[i].reason]

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from govex.contract.schema import JOURNEYS
 from govex.errors import ConfigError, PolicyGap
 from govex.policy.spec import Policy, Rule, Tier
 
@@ -42,7 +41,8 @@ def rule_matches(rule: Rule, profile: Profile) -> bool:
 
 def matching_rules(policy: Policy, profile: Profile, journey: str) -> list[int]:
     """Indices of every rule that applies to `journey` and matches `profile`, in file order."""
-    return [i for i, rule in enumerate(policy.rules) if journey in rule.journey_set() and rule_matches(rule, profile)]
+    journeys = policy.journeys()
+    return [i for i, rule in enumerate(policy.rules) if journey in rule.journey_set(journeys) and rule_matches(rule, profile)]
 
 
 def winning_rules(policy: Policy, matches: list[int]) -> list[int]:
@@ -53,9 +53,9 @@ def winning_rules(policy: Policy, matches: list[int]) -> list[int]:
     return [i for i in matches if policy.rules[i].precedence == top]
 
 
-def _check_journey(journey: str) -> None:
-    if journey not in JOURNEYS:
-        raise ConfigError(f"unknown journey {journey!r}; expected one of {', '.join(JOURNEYS)}")
+def _check_journey(policy: Policy, journey: str) -> None:
+    if journey not in policy.journeys():
+        raise ConfigError(f"unknown journey {journey!r}; expected one of {', '.join(policy.journeys())}")
 
 
 OnGap = Literal["raise", "fallback"]
@@ -67,7 +67,7 @@ def decide(policy: Policy, *, profile: Profile | None, journey: str, on_gap: OnG
     When no rule matches a known customer, raises PolicyGap (`govex policy check` finds these
     first), or with `on_gap="fallback"` gives `unknown_customer_tier` with `gap=True`.
     """
-    _check_journey(journey)
+    _check_journey(policy, journey)
     if profile is None:
         tier = policy.unknown_customer_tier
         return Decision(journey, tier, policy.tiers[tier], None, None, False, policy.version)

@@ -13,7 +13,6 @@ import datetime as dt
 
 import pandas as pd
 
-from govex.contract.schema import JOURNEYS
 from govex.engine.warehouse import Warehouse
 from govex.policy.decide import DecisionTable
 from govex.policy.loader import LoadedPolicy
@@ -50,7 +49,7 @@ def gaps_of_combinations(policy: LoadedPolicy, combos: pd.DataFrame) -> pd.DataF
     rows = []
     for combo in combos.to_dict("records"):
         profile = {f: combo[f] for f in table.frameworks}
-        for journey in JOURNEYS:
+        for journey in spec.journeys():
             decision = table.decide(profile, journey)
             if decision.gap:
                 served_by = "fallback: unknown_customer_tier"

@@ -44,9 +44,10 @@ class LoadedPolicy:
         return f"rule {index + 1} {rule.name!r} ({self.ruleline_of(index)})"
 
 
-def default_policy_path() -> Path:
-    """The shipped marketplace policy."""
-    return Path(str(resources.files("govex.policy") / "default_policy.yaml"))
+def default_policy_path(entity: str = "customer") -> Path:
+    """The shipped marketplace policy for customers, or for sellers."""
+    name = "default_seller_policy.yaml" if entity == "seller" else "default_policy.yaml"
+    return Path(str(resources.files("govex.policy") / name))
 
 
 def _describe(error: dict, policy_source: str, lines: dict) -> str:
@@ -68,6 +69,11 @@ def _reference_problems(policy: LoadedPolicy) -> list[str]:
         if rule.tier not in spec.tiers:
             problems.append(f"{policy.where('rules', i, 'tier')}: rule {rule.name!r} gives tier {rule.tier!r}, "
                             f"which is not defined under tiers ({tiers})")
+    for i, rule in enumerate(spec.rules):
+        odd = [j for j in rule.journey_set(spec.journeys()) if j not in spec.journeys()]
+        if odd:
+            problems.append(f"{policy.where('rules', i, 'journeys')}: rule {rule.name!r} names journey(s) "
+                            f"{', '.join(map(repr, odd))}, not {spec.entity} journeys ({', '.join(spec.journeys())})")
     seen: dict[str, int] = {}
     for i, rule in enumerate(spec.rules):
         if rule.name in seen:
@@ -98,9 +104,9 @@ def parse_policy(text: str, *, source: str) -> LoadedPolicy:
     return policy
 
 
-def load_policy(path: str | Path | None = None) -> LoadedPolicy:
-    """Load a policy file (the shipped default when `path` is None)."""
-    path = Path(path) if path is not None else default_policy_path()
+def load_policy(path: str | Path | None = None, *, entity: str = "customer") -> LoadedPolicy:
+    """Load a policy file (the shipped default of `entity` when `path` is None)."""
+    path = Path(path) if path is not None else default_policy_path(entity)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -17,12 +17,14 @@ from govex.segments import read_assignments
 KEY = "customer_id"
 
 
-def customer_profiles(warehouse: Warehouse, *, frameworks: tuple[str, ...], as_of: dt.date | None = None) -> ir.Table:
+def customer_profiles(warehouse: Warehouse, *, frameworks: tuple[str, ...], as_of: dt.date | None = None,
+                      entity: str = "customer") -> ir.Table:
     """customer_id and one segment column per framework (null where the customer has none).
 
-    Uses each framework's latest as-of date unless `as_of` is given.
+    Uses each framework's latest as-of date unless `as_of` is given; `entity="seller"` reads the
+    sellers' rows (the id column keeps its name).
     """
-    rows = read_assignments(warehouse, as_of=as_of)
+    rows = read_assignments(warehouse, as_of=as_of, entity=entity)
     rows = rows.filter(rows.framework.isin(list(frameworks)))
     return rows.group_by(rows.entity_id.name(KEY)).aggregate(
         **{name: rows.segment.max(where=rows.framework == name) for name in frameworks}
@@ -30,10 +32,10 @@ def customer_profiles(warehouse: Warehouse, *, frameworks: tuple[str, ...], as_o
 
 
 def profile_combinations(
-    warehouse: Warehouse, *, frameworks: tuple[str, ...], as_of: dt.date | None = None
+    warehouse: Warehouse, *, frameworks: tuple[str, ...], as_of: dt.date | None = None, entity: str = "customer",
 ) -> pd.DataFrame:
-    """Distinct segment combinations of current customers: the framework columns, `customers`, `example_customer`."""
-    profiles = customer_profiles(warehouse, frameworks=frameworks, as_of=as_of)
+    """Distinct segment combinations of current customers (or sellers): the framework columns, `customers`, `example_customer`."""
+    profiles = customer_profiles(warehouse, frameworks=frameworks, as_of=as_of, entity=entity)
     grouped = profiles.group_by(list(frameworks)).aggregate(
         customers=profiles.count(), example_customer=profiles[KEY].min()
     )

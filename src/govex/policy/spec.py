@@ -1,6 +1,7 @@
 """The pydantic models of a prioritisation policy file: service tiers and ordered rules.
 
-A policy maps a customer's segments (from any framework) to one service tier per journey. Each
+A policy maps a customer's segments (from any framework) to one service tier per journey; a policy
+with `entity: seller` maps a seller's segments (seller frameworks) to a tier per seller journey. Each
 tier carries the whole treatment a product flow or support system applies: queue and priority,
 SLA targets, channels offered, the refund/return auto-approve limit, the escalation path and
 any verification step. Rules are read in order; of the rules that match a customer and journey,
@@ -19,6 +20,12 @@ Journey = Literal["onboarding", "purchase", "fulfilment", "cancellation", "dispu
 Channel = Literal["phone", "chat", "email", "messaging", "self_service"]
 assert set(Journey.__args__) == set(JOURNEYS), "Journey must list the contract's JOURNEYS"
 assert set(Channel.__args__) == set(CHANNELS), "Channel must list the contract's CHANNELS"
+
+# the supply side's journeys: verification at onboarding, listing review, fulfilment (shipping),
+# on-site redemption of vouchers and appointments, payouts, buyer disputes, enforcement and appeals
+SELLER_JOURNEYS = ("onboarding", "listing_review", "fulfilment", "redemption", "payouts", "dispute",
+                   "enforcement_appeal")
+ENTITY_JOURNEYS = {"customer": tuple(JOURNEYS), "seller": SELLER_JOURNEYS}
 
 Lane = Literal["fast", "standard", "restricted", "blocked"]
 Verification = Literal["none", "before_refund", "before_any_action"]
@@ -54,7 +61,8 @@ class Rule(_Frozen):
         default_factory=dict,
         description="framework -> segments (any of them matches); frameworks not named are unrestricted",
     )
-    journeys: tuple[Journey, ...] | Literal["all"] = "all"
+    journeys: tuple[str, ...] | Literal["all"] = Field(
+        "all", description="journeys of the policy's entity (customer or seller), or all of them")
     tier: str
     precedence: int = Field(0, description="higher wins over lower where both match")
     reason: str | None = Field(None, description="why: required to restrict a customer another journey fast-lanes")
@@ -66,14 +74,17 @@ class Rule(_Frozen):
             return {k: (v,) if isinstance(v, str) else v for k, v in value.items()}
         return value
 
-    def journey_set(self) -> tuple[str, ...]:
-        return tuple(JOURNEYS) if self.journeys == "all" else self.journeys
+    def journey_set(self, journeys: tuple[str, ...] = tuple(JOURNEYS)) -> tuple[str, ...]:
+        """The journeys this rule applies to, of the policy's `journeys` (the customer journeys by default)."""
+        return journeys if self.journeys == "all" else self.journeys
 
 
 class Policy(_Frozen):
     """A named, versioned prioritisation policy."""
 
     name: str = Field(min_length=1)
+    entity: Literal["customer", "seller"] = Field("customer", description="who the policy serves: customers, or "
+                                                  "sellers (seller frameworks and seller journeys)")
     version: str = Field(min_length=1, description="reported with every decision and in the audit log")
     description: str = ""
     orderings: dict[str, tuple[str, ...]] = Field(
@@ -84,3 +95,7 @@ class Policy(_Frozen):
     tiers: dict[str, Tier] = Field(min_length=1)
     unknown_customer_tier: str = Field(description="tier for customers the segment snapshot does not know")
     rules: tuple[Rule, ...] = Field(min_length=1)
+
+    def journeys(self) -> tuple[str, ...]:
+        """The journeys of the policy's entity."""
+        return ENTITY_JOURNEYS[self.entity]
