@@ -29,7 +29,8 @@ from govex.reports.write import REPORT_FILES, save_report
 
 SECTION_TITLES = ["Executive summary", "Headline KPIs", "Segment health and movers", "What moved and why",
                   "Drivers of CSAT", "Friction and opportunities by segment and journey", "Service policy gaps",
-                  "Service standards", "Sellers and merchants", "Moderation operations", "Capacity, cost and budget plan",
+                  "Service standards", "Sellers and merchants", "Moderation operations", "Service recovery and education",
+                  "Capacity, cost and budget plan",
                   "Benchmark position", "Recommendations"]
 SCENARIO = {"name": "new-market-launch", "description": "four times the contacts, handle time 20% longer",
             "changes": [{"kind": "volume_growth", "share": 3.0}, {"kind": "handle_time_change", "share": 0.2}]}
