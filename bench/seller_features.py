@@ -253,7 +253,7 @@ def _pandas_risk(f: pd.DataFrame, signals: dict[str, tuple[str, str, float]]) ->
     c = pd.DataFrame(contributions)[sorted(contributions)]
     order = np.argsort(-c.to_numpy(), axis=1, kind="stable")[:, :MAX_REASONS]
     names = np.array(c.columns)[order]
-    positive = np.take_along_axis(c.to_numpy(), order, axis=1) > 0
+    positive = np.take_along_axis(c.to_numpy(), order, axis=1) > 1e-12  # govex.segments.risk.REASON_FLOOR: rounding
     reasons = pd.Series([";".join(n[p]) or None for n, p in zip(names, positive)], index=f.index)
     return (score / baseline if baseline > 0 else score * 0.0), reasons
 

@@ -46,8 +46,7 @@ def whatif_command(
     columns = ("sellers", "eligible", "actioned_now", "actioned_proposed", "newly_actioned", "no_longer_actioned")
     for name in (by, *columns, "gmv_newly_actioned"):
         table.add_column(name, justify="left" if name == by else "right")
-    for row in result.table.itertuples(index=False):
-        values = row._asdict()
+    for values in result.table.to_dict(orient="records"):  # a cut like seller_segment:x is no attribute name
         table.add_row(str(values[by]), *(f"{int(values[c]):,}" for c in columns), f"{values['gmv_newly_actioned']:,.2f}")
     console.print(table)
     console.print(f"{totals['newly_actioned']:,} more sellers actioned ({totals['no_longer_actioned']:,} fewer), "

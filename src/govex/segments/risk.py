@@ -31,6 +31,10 @@ import numpy as np
 from govex.segments.spec import RiskSignal, RiskSpec
 
 _RHO_RANGE = (1e-6, 0.999)
+# A contribution this small is rounding, not a signal: an entity with no exposure sits at the prior
+# mean, and (0 + alpha) / (alpha + beta) - mean comes out as +-1e-17 depending on how the engine
+# summed the prior's moments (seen at 100k sellers: 'low_ratings' named for sellers never rated).
+REASON_FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
@@ -110,13 +114,13 @@ def top_reasons(table: ir.Table, contributions: dict[str, str], *, limit: int) -
     ranked = table.mutate(**{f"_position_{i}": positions[name] for i, name in enumerate(names)})
     pieces = [
         ibis.cases(
-            *[((ranked[f"_position_{i}"] == position) & (ranked[contributions[n]] > 0), ibis.literal(n))
+            *[((ranked[f"_position_{i}"] == position) & (ranked[contributions[n]] > REASON_FLOOR), ibis.literal(n))
               for i, n in enumerate(names)],
             else_=ibis.null("string"),
         )
         for position in range(min(limit, len(names)))
     ]
-    # Contributions fall with the position, so once a piece is null (not positive) every later one
+    # Contributions fall with the position, so once a piece is null (not above the floor) every later one
     # is too: null when nothing is positive, and each piece appears once in the SQL (a nested
     # if-else on the string so far would copy it twice per reason).
     joined = pieces[0]
