@@ -9,9 +9,12 @@ a version. A version is a directory under `<store>/versions/`:
   `base_reasons.npy` (int32 per id and framework into the reasons list, -1: none): the bulk,
   written in full only when a version is compacted, otherwise hard-linked from the previous
   version;
-- `delta_*.npy`, the same four: the customers whose combination, scores or reasons differ from
+- `delta_*.npy`, the same four: the customers whose combination, scores or reasons changed since
   the base (new customers too; code -1 marks a customer gone since the base), so an incremental
   publish writes only the customers that changed;
+- `base_rows.parquet`, `delta_rows.parquet`: the same rows as the warehouse had them (segment,
+  score and reasons text per framework, a `gone` flag), for the engine to find the next publish's
+  changes by a join, never reading every customer into Python;
 - `meta.json`: as-of date, frameworks, the combinations (framework -> segment, append-only so
   codes stay stable across versions) with their customer counts and an example customer (the
   smallest id: what `govex.policy.policy_gaps` reports), the reasons (append-only too), counts.
