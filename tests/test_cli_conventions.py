@@ -77,8 +77,7 @@ def test_config_always_means_govex_yaml_and_is_c_for_short():
         for param in getattr(command, "params", []):
             if "--config" in param.opts and not param.hidden:
                 assert "govex.yaml" in (param.help or ""), f"{name}: --config is not govex.yaml"
-                if not name.startswith("govex policy "):  # cli/policy.py gets its -c next (under other edits now)
-                    assert "-c" in param.opts, f"{name}: --config without -c"
+                assert "-c" in param.opts, f"{name}: --config without -c"
 
 
 def test_plan_files_have_their_own_option_and_the_old_config_spelling_still_works():

@@ -6,7 +6,7 @@ import pytest
 
 from govex.errors import ConfigError
 from govex.policy import SegmentSpace, check_policy, decide, load_policy, parse_policy, summarise
-from govex.policy.checks import Finding
+from govex.policy.checks import PolicyCheckResult
 from policy.policy_texts import CONSISTENT_RULES, TIERS
 
 SPACE = SegmentSpace(labels={"value": ("high", "medium", "low"), "risk": ("low", "normal", "high"),
@@ -30,7 +30,7 @@ def _customers(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     return frame.assign(customers=1)
 
 
-def _kinds(findings: list[Finding]) -> dict[str, int]:
+def _kinds(findings: list[PolicyCheckResult]) -> dict[str, int]:
     return {k: v for k, v in summarise(findings).items() if v}
 
 

@@ -10,7 +10,7 @@ from govex.cli.common import console, open_warehouse, parse_date, print_json
 from govex.errors import ConfigError
 
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse with segment_assignments.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="govex.yaml (its engine is used).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")]
 FrameworksOpt = Annotated[Optional[Path], typer.Option("--frameworks", help="Framework folder (default: shipped).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Segments of this date YYYY-MM-DD (default: latest).")]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from govex._renamed import renamed_names
 from govex.policy.decide import matching_rules, winning_rules
 from govex.policy.loader import LoadedPolicy
 from govex.policy.space import SegmentSpace
@@ -28,7 +29,7 @@ RESTRICTING_LANES = ("restricted", "blocked")
 
 
 @dataclass(frozen=True)
-class Finding:
+class PolicyCheckResult:
     """One inconsistency: what, in which journey, the rules involved and an example customer."""
 
     kind: str
@@ -81,38 +82,38 @@ class _Collector:
         if entry["case"].example is None and case.example is not None:
             entry["case"] = case
 
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[PolicyCheckResult]:
         out = []
         for (kind, journey, rules, message), entry in self._found.items():
             case = entry["case"]
-            out.append(Finding(kind, message, rules, journey, case.example, dict(case.profile),
+            out.append(PolicyCheckResult(kind, message, rules, journey, case.example, dict(case.profile),
                                entry["customers"], entry["cases"]))
         return sorted(out, key=lambda f: (KINDS.index(f.kind), f.journey or "", f.rules))
 
 
-def _reference_findings(policy: LoadedPolicy, space: SegmentSpace) -> list[Finding]:
+def _reference_findings(policy: LoadedPolicy, space: SegmentSpace) -> list[PolicyCheckResult]:
     spec = policy.spec
     found = []
     for i, rule in enumerate(spec.rules):
         for framework, labels in rule.when.items():
             where = policy.where("rules", i, "when", framework)
             if not space.knows(framework):
-                found.append(Finding("unknown_segment", f"framework {framework!r} does not exist; known: "
+                found.append(PolicyCheckResult("unknown_segment", f"framework {framework!r} does not exist; known: "
                                      f"{', '.join(sorted([*space.labels, *space.composites]))}",
                                      (f"{policy.describe_rule(i)} at {where}",)))
                 continue
             for label in labels:
                 if label not in space.labels_of(framework):
-                    found.append(Finding("unknown_segment", f"segment {label!r} is not a segment of {framework!r} "
+                    found.append(PolicyCheckResult("unknown_segment", f"segment {label!r} is not a segment of {framework!r} "
                                          f"({', '.join(space.labels_of(framework))})",
                                          (f"{policy.describe_rule(i)} at {where}",)))
     for framework, labels in spec.orderings.items():
         where = policy.where("orderings", framework)
         if framework not in space.labels:
-            found.append(Finding("unknown_segment", f"ordering names {framework!r}, which is not a rule framework "
+            found.append(PolicyCheckResult("unknown_segment", f"ordering names {framework!r}, which is not a rule framework "
                                  f"({', '.join(sorted(space.labels))})", (where,)))
         elif set(labels) != set(space.labels[framework]):
-            found.append(Finding("unknown_segment", f"ordering of {framework!r} must list exactly its segments "
+            found.append(PolicyCheckResult("unknown_segment", f"ordering of {framework!r} must list exactly its segments "
                                  f"{sorted(space.labels[framework])}; got {list(labels)}", (where,)))
     return found
 
@@ -203,7 +204,7 @@ def _cross_journey(policy: LoadedPolicy, cases: list[_Case], winner: dict[tuple[
 
 def check_policy(
     policy: LoadedPolicy, *, space: SegmentSpace, customers: pd.DataFrame | None = None
-) -> list[Finding]:
+) -> list[PolicyCheckResult]:
     """Every finding of `policy` over all combinations of `space` and the current `customers`.
 
     `customers` is the frame of `govex.policy.profile_combinations` (one row per distinct
@@ -218,9 +219,12 @@ def check_policy(
     return found + out.findings()
 
 
-def summarise(findings: Iterable[Finding]) -> dict[str, int]:
+def summarise(findings: Iterable[PolicyCheckResult]) -> dict[str, int]:
     """Number of findings of each kind (all kinds listed, zeros included)."""
     counts = dict.fromkeys(KINDS, 0)
     for f in findings:
         counts[f.kind] += 1
     return counts
+
+
+__getattr__ = renamed_names(__name__, {"Finding": "PolicyCheckResult"}, globals())  # the old name, for one release

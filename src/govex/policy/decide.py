@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from govex.errors import ConfigError, PolicyGap
-from govex.policy.spec import Policy, Rule, Tier
+from govex.policy.spec import Policy, Tier, TierRule
 
 Profile = Mapping[str, "str | None"]
 
@@ -34,7 +34,7 @@ class Decision:
     gap: bool = False
 
 
-def rule_matches(rule: Rule, profile: Profile) -> bool:
+def rule_matches(rule: TierRule, profile: Profile) -> bool:
     """True when every framework the rule names has one of its segments in `profile`."""
     return all(profile.get(framework) in labels for framework, labels in rule.when.items())
 

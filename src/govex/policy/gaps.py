@@ -17,13 +17,13 @@ from govex.engine.warehouse import Warehouse
 from govex.policy.decide import DecisionTable
 from govex.policy.loader import LoadedPolicy
 from govex.policy.profiles import profile_combinations
-from govex.policy.spec import Rule
+from govex.policy.spec import TierRule
 from govex.segments import ASSIGNMENTS_TABLE
 
 GAP_COLUMNS = ["journey", "segments", "customers", "example_customer", "tier", "served_by"]
 
 
-def is_catch_all(rule: Rule) -> bool:
+def is_catch_all(rule: TierRule) -> bool:
     """A rule that matches every customer (no `when`): the explicit default of its journeys."""
     return not rule.when
 

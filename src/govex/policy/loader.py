@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from govex.config.loader import line_of, parse_yaml
 from govex.errors import ConfigError
-from govex.policy.spec import Policy, Rule
+from govex.policy.spec import Policy, TierRule
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class LoadedPolicy:
         return self.where("rules", index)
 
     def describe_rule(self, index: int) -> str:
-        rule: Rule = self.spec.rules[index]
+        rule: TierRule = self.spec.rules[index]
         return f"rule {index + 1} {rule.name!r} ({self.ruleline_of(index)})"
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from govex.engine.warehouse import Warehouse
-from govex.policy.checks import Finding, check_policy
+from govex.policy.checks import PolicyCheckResult, check_policy
 from govex.policy.loader import LoadedPolicy
 from govex.policy.profiles import profile_combinations
 from govex.policy.space import SegmentSpace
@@ -16,7 +16,7 @@ from govex.segments.seller import shipped_seller_framework_dir
 def check_policy_in_warehouse(
     policy: LoadedPolicy, warehouse: Warehouse | None = None, *, frameworks_dir: str | Path | None = None,
     as_of: dt.date | None = None,
-) -> list[Finding]:
+) -> list[PolicyCheckResult]:
     """Findings over every segment combination and, when the warehouse has segments, its current customers.
 
     A seller policy is checked against the seller frameworks (shipped ones unless `frameworks_dir`).

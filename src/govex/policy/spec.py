@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from govex._renamed import renamed_names
 from govex.contract.schema import CHANNELS, JOURNEYS
 
 Journey = Literal["onboarding", "purchase", "fulfilment", "cancellation", "dispute", "return", "account_safety"]
@@ -53,7 +54,7 @@ class Tier(_Frozen):
     cost_per_contact: float = Field(ge=0, description="loaded cost of serving one contact at this tier")
 
 
-class Rule(_Frozen):
+class TierRule(_Frozen):
     """Customers whose segments match `when` get `tier` in `journeys`."""
 
     name: str = Field(min_length=1)
@@ -94,8 +95,11 @@ class Policy(_Frozen):
     )
     tiers: dict[str, Tier] = Field(min_length=1)
     unknown_customer_tier: str = Field(description="tier for customers the segment snapshot does not know")
-    rules: tuple[Rule, ...] = Field(min_length=1)
+    rules: tuple[TierRule, ...] = Field(min_length=1)
 
     def journeys(self) -> tuple[str, ...]:
         """The journeys of the policy's entity."""
         return ENTITY_JOURNEYS[self.entity]
+
+
+__getattr__ = renamed_names(__name__, {"Rule": "TierRule"}, globals())  # the old name, for one release

@@ -1,5 +1,6 @@
 """Executive report: one content model (sections, findings with sourced numbers, charts, tables)
 rendered to self-contained HTML, PDF and PPTX; external benchmarks held against internal KPIs."""
+from govex._renamed import renamed_names
 from govex.reports.benchmarks import (
     ILLUSTRATIVE_BENCHMARKS,
     BenchmarkError,
@@ -30,9 +31,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "Table":  # renamed ReportTable; the old name goes in the next release (with a warning)
-        from govex.reports import model
-
-        return model.Table
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_names(__name__, {"Table": "ReportTable"}, globals())  # the old name, for one release

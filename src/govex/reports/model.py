@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from govex._renamed import renamed_names
 from govex.reports.formatting import format_interval, format_number
 
 
@@ -200,16 +201,7 @@ class Report:
         return [t for t in out if t]
 
 
+
 # Old names kept for one release: `Table` is the data contract's canonical table (govex.contract)
-# and `Issue` a validation finding (govex.errors); the report's are ReportTable and ReportIssue.
-_RENAMED = {"Table": "ReportTable", "Issue": "ReportIssue"}
-
-
-def __getattr__(name: str):
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(f"govex.reports.model.{name} is deprecated and goes in the next release; use {_RENAMED[name]}",
-                      DeprecationWarning, stacklevel=2)
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# and `Issue` a validation finding (govex.errors).
+__getattr__ = renamed_names(__name__, {"Table": "ReportTable", "Issue": "ReportIssue"}, globals())
