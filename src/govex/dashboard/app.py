@@ -698,6 +698,11 @@ def benchmarks(db: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
 
 
+def _rows_height(rows: int) -> int:
+    """Pixels that show every row of a small table without an inner scroll bar (Streamlit's 35 px rows and header)."""
+    return 38 + 35 * rows
+
+
 def decisions(db: str) -> None:
     st.title("Decisions")
     playbook = _read(db, "playbook")
@@ -705,11 +710,21 @@ def decisions(db: str) -> None:
         st.info("No playbook was given when the dashboard tables were computed: run `govex dashboard --db DB "
                 "--precompute --playbook FILE` (`govex playbook draft` writes one to start from; see docs/impact.md).")
         return
+    from govex.reports.playbook import PLANNED_COLUMNS, STARTED_COLUMNS
+
     st.caption("Each play names its own segment and markets: the sidebar filters do not apply here.")
-    st.subheader("Playbook and the status of started plays")
-    st.caption("Status: the KPI since each play's start measured against the other markets or segments "
-               "(difference-in-differences, synthetic control or interrupted time series), against its expected effect.")
-    st.dataframe(playbook, hide_index=True, width="stretch")
+    # tables written before plays were split into started and planned show every play as started
+    started = playbook["started"].astype(bool) if "started" in playbook else pd.Series(True, index=playbook.index)
+    if started.any():
+        st.subheader("Started plays: did they work?")
+        st.caption("Status: the KPI since each play's start measured against the other markets or segments "
+                   "(difference-in-differences, synthetic control or interrupted time series), against its expected effect.")
+        st.dataframe(playbook[started][list(STARTED_COLUMNS)], hide_index=True, width="stretch",
+                     height=_rows_height(int(started.sum())))
+    if (~started).any():
+        st.subheader("Planned plays")
+        st.dataframe(playbook[~started][list(PLANNED_COLUMNS)], hide_index=True, width="stretch",
+                     height=_rows_height(int((~started).sum())))
     portfolio = _read(db, "portfolio")
     if portfolio is not None:
         st.subheader("Portfolio within budget")

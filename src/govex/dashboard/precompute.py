@@ -187,7 +187,8 @@ def _decisions(decisions: Decisions) -> dict[str, pd.DataFrame]:
     """The report's playbook and portfolio rows (`govex.reports.playbook`), as tables."""
     from govex.reports.playbook import PLAYBOOK_COLUMNS, playbook_rows, portfolio_rows
 
-    frames = {"playbook": pd.DataFrame(playbook_rows(decisions), columns=list(PLAYBOOK_COLUMNS))}
+    frames = {"playbook": pd.DataFrame(playbook_rows(decisions), columns=list(PLAYBOOK_COLUMNS)).assign(
+        started=[s.play.start <= decisions.as_of for s in decisions.statuses])}
     if decisions.portfolio is not None:
         frames["portfolio"] = pd.DataFrame(portfolio_rows(decisions.portfolio), columns=["item", "portfolio"])
     return frames
