@@ -15,7 +15,7 @@ from govex.metrics.compute import shipped_catalogue
 from govex.planning.play_status import PlayStatus, play_status
 from govex.planning.playbook import EVERYONE, check_playbook
 from govex.planning.portfolio import load_projects, optimise_portfolio, projects_from_plays
-from govex.reports.model import Finding, Section, Table
+from govex.reports.model import Finding, ReportTable, Section
 
 TITLE = "Decisions: playbook, portfolio and what worked"
 PLAYBOOK_COLUMNS = ("where", "action", "owner", "KPI, expected", "cost", "start", "review", "status")
@@ -145,19 +145,19 @@ def decisions_section(decisions: Decisions) -> Section:
             counts[s.verdict] = counts.get(s.verdict, 0) + 1
         findings.append(Finding(f"Started plays, measured up to {decisions.as_of}: "
                                 + ", ".join(f"{n} {v}" for v, n in counts.items()) + "."))
-        tables.append(Table(f"Started plays ({decisions.playbook}): did they work?", STARTED_COLUMNS,
+        tables.append(ReportTable(f"Started plays ({decisions.playbook}): did they work?", STARTED_COLUMNS,
                                   _pick([r for _, r in started], STARTED_COLUMNS), source))
     if planned:
         first = min(s.play.start for s, _ in planned)
         findings.append(Finding(f"{len(planned)} planned play(s), the first starting {first}: their status is measured "
                                 "once they have run 4 weeks."))
-        tables.append(Table(f"Planned plays ({decisions.playbook})", PLANNED_COLUMNS,
+        tables.append(ReportTable(f"Planned plays ({decisions.playbook})", PLANNED_COLUMNS,
                                   _pick([r for _, r in planned], PLANNED_COLUMNS), decisions.playbook))
     note = _costing_note(decisions.statuses)
     if note is not None:
         findings.append(note)
     if decisions.portfolio is not None:
-        tables.append(Table(f"Portfolio ({decisions.projects})", ("", "portfolio"),
+        tables.append(ReportTable(f"Portfolio ({decisions.projects})", ("", "portfolio"),
                                   tuple(portfolio_rows(decisions.portfolio)),
                                   f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
     if decisions.left_out:
