@@ -14,6 +14,7 @@ from govex.datasets import generate
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.ingest import ingest_folder
+from govex.segments.seller import run_seller_segmentation
 from govex.segments.seller_whatif import enforcement_whatif
 
 AS_OF = dt.date(2025, 9, 30)
@@ -78,6 +79,12 @@ def test_cli_what_if_by_hand(tmp_path):
     assert out["gmv_newly_actioned"] == pytest.approx(37.0)
     assert out["appeal_rate"] == pytest.approx(2 / 3)
     assert out["review_hours"] == pytest.approx(0.5) and out["appeal_hours"] == pytest.approx(0.5)
+    # the table, cut by a seller segment: seller_value puts s1 (GMV 37) low and s2 (40.5) high
+    run_seller_segmentation(Warehouse.open(f"duckdb:///{tmp_path / 'govex.duckdb'}"), as_of=dt.date(2024, 3, 31))
     table = CliRunner().invoke(app, ["sellers", "what-if", "--db", str(tmp_path / "govex.duckdb"), "--as-of", "2024-03-31",
-                                     "--current", "0.6", "--proposed", "0.5", "--min-orders", "1"])
+                                     "--current", "0.6", "--proposed", "0.5", "--min-orders", "1",
+                                     "--by", "seller_segment:seller_value"])
     assert table.exit_code == 0 and "1 more sellers actioned" in table.output, table.output
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.output.splitlines() if "│" in line]
+    newly = {row[0]: row[5] for row in rows if row and row[0] in ("low", "high")}  # segment, ..., newly_actioned
+    assert newly == {"low": "1", "high": "0"}, table.output
