@@ -51,6 +51,22 @@ def test_validation_finds_the_planted_issues(con):
     assert found == EXPECTED
 
 
+def test_a_compound_key_repeats_only_when_every_column_repeats(con):
+    fx = pd.DataFrame({
+        "currency": ["EUR", "EUR", "USD", "USD", "GBP"],
+        "valid_from": ["2024-01-01", "2024-01-01", "2024-01-01", "2024-02-01", None],
+        "rate_to_reporting": [1.0, 1.0, 0.92, 0.93, 1.17],
+    })
+    with pytest.raises(ContractError) as caught:
+        validate_tables({"fx_rates": as_text_table(con, "fx_raw", fx)})
+    found = {(i.rule, i.column, i.rows, tuple(i.examples)) for i in caught.value.issues}
+    # By hand: (EUR, 2024-01-01) twice; USD's two dates differ; GBP has no date, so no key to repeat.
+    assert found == {
+        (Rule.DUPLICATE_KEY, "currency, valid_from", 2, ("currency='EUR', valid_from='2024-01-01', rows=2",)),
+        (Rule.NULL_KEY, "valid_from", 1, ("currency='GBP', valid_from=None",)),
+    }
+
+
 @pytest.fixture(scope="module")
 def orders(con):
     frame = valid_frames()["orders"]

@@ -1,7 +1,10 @@
 """Check source tables against the data contract inside the engine, before anything is written.
 
-Every rule runs as an Ibis expression (one aggregate pass per table for the row rules, one
-group-by for keys, one anti-join per foreign key), so validation scales with the engine. All
+Every rule runs as an Ibis expression in the engine. Each table is checked in one aggregate
+query: the row rules, whether a primary key repeats (rows with a key against distinct keys) and
+the orphans of each foreign key (a NOT IN subquery) are counted in the same pass; only a rule that
+fails costs more queries (its example rows, the duplicates by key). On Spark every query costs jobs
+and seconds whatever the data size, so this keeps validation near one query per table. All
 findings are collected, then raised once as a ContractError.
 
 Fatal rules (never downgraded) are the ones after which the data cannot be loaded or joined
@@ -21,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from govex.contract.schema import LOAD_ORDER, Column, Table, table
+from govex.contract.schema import LOAD_ORDER, Column, ForeignKey, Table, table
 from govex.contract.types import cast_value, conform, ibis_type
 from govex.dialect import count_where, is_before
 from govex.errors import ContractError, Issue, IssueLevel
@@ -95,22 +98,21 @@ def validate_tables(
     The warnings found. Raises ContractError listing every issue if any is an error.
     """
     sources = dict(sources or {})
-    issues: list[ContractIssue] = []
-    typed: dict[str, ir.Table] = {}
-    for name in sorted(tables, key=_load_rank):
-        contract = table(name)
-        source = sources.get(name, name)
-        column_issues = _column_issues(tables[name], contract, source)
-        issues.extend(column_issues)
-        if any(i.rule is Rule.MISSING_COLUMN for i in column_issues):
-            continue
-        raw = tables[name]
-        issues.extend(_row_issues(raw, contract, source, warn_only))
-        typed[name] = conform(raw, contract)
-        issues.extend(_duplicate_key_issues(typed[name], contract, source))
+    names = sorted(tables, key=_load_rank)
+    column_issues = {name: _column_issues(tables[name], table(name), sources.get(name, name)) for name in names}
+    typed = {name: conform(tables[name], table(name)) for name in names
+             if not any(i.rule is Rule.MISSING_COLUMN for i in column_issues[name])}
     parents = {**dict(references or {}), **typed}
+    issues: list[ContractIssue] = []
+    orphans: dict[str, list[ContractIssue]] = {}
+    for name in names:
+        issues.extend(column_issues[name])
+        if name in typed:
+            found, orphans[name] = _table_issues(tables[name], typed[name], table(name), parents,
+                                                 sources.get(name, name), warn_only)
+            issues.extend(found)
     for name, child in typed.items():
-        issues.extend(_orphan_issues(child, table(name), parents, sources.get(name, name), warn_only))
+        issues.extend(orphans[name])
         issues.extend(_after_parent_issues(child, table(name), parents, sources.get(name, name), warn_only))
     if any(i.level is IssueLevel.ERROR for i in issues):
         raise ContractError(issues, summary=f"{_count_errors(issues)} contract error(s); nothing was written")
@@ -232,19 +234,27 @@ def _outside(value: ir.NumericValue, col: Column) -> ir.BooleanValue:
     return below | above
 
 
-def _row_issues(raw: ir.Table, contract: Table, source: str, warn_only: bool) -> list[ContractIssue]:
+def _table_issues(
+    raw: ir.Table, typed: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str, warn_only: bool
+) -> tuple[list[ContractIssue], list[ContractIssue]]:
+    """The row and key issues of one table, and its orphan foreign keys, counted in one aggregate query."""
     present = [c for c in contract.columns if c.name in raw.columns]
     wide = raw.select(
         *[raw[c.name].name(_RAW + c.name) for c in present],
         **{c.name: cast_value(raw[c.name], c) for c in present},
     )
     checks = _row_checks(wide, contract)
-    if not checks:
-        return []
-    counts = wide.aggregate(**{f"check_{i}": count_where(c.condition) for i, c in enumerate(checks)}).execute()
+    links = [fk for fk in contract.foreign_keys if fk.table in parents and fk.column in wide.columns]
+    keyed = ibis.and_(*[wide[k].notnull() for k in contract.primary_key])
+    counts = wide.aggregate(
+        keyed_rows=count_where(keyed),
+        distinct_keys=_distinct(wide, contract.primary_key, keyed),
+        **{f"check_{i}": count_where(c.condition) for i, c in enumerate(checks)},
+        **{f"orphan_{i}": count_where(_orphaned(wide, fk, parents[fk.table])) for i, fk in enumerate(links)},
+    ).execute().iloc[0]
     issues = []
     for i, check in enumerate(checks):
-        rows = int(counts[f"check_{i}"].iloc[0])
+        rows = int(counts[f"check_{i}"])
         if rows == 0:
             continue
         examples = _examples(wide.filter(check.condition), check.shown, contract.primary_key)
@@ -257,7 +267,23 @@ def _row_issues(raw: ir.Table, contract: Table, source: str, warn_only: bool) ->
                 rule=check.rule, table=contract.name, column=check.column, rows=rows, source=source,
             )
         )
-    return issues
+    if int(counts["keyed_rows"]) > int(counts["distinct_keys"]):
+        issues.extend(_duplicate_key_issues(typed, contract, source))
+    orphans = [_orphan_issue(typed, contract, fk, parents[fk.table], rows, source, warn_only)
+               for i, fk in enumerate(links) if (rows := int(counts[f"orphan_{i}"]))]
+    return issues, orphans
+
+
+def _distinct(rows: ir.Table, key: tuple[str, ...], where: ir.BooleanValue) -> ir.IntegerScalar:
+    """Number of distinct values of `key` among rows `where` holds (a struct of the columns for a compound key)."""
+    value = rows[key[0]] if len(key) == 1 else ibis.struct({k: rows[k] for k in key})
+    return value.nunique(where=where)
+
+
+def _orphaned(child: ir.Table, fk: ForeignKey, parent: ir.Table) -> ir.BooleanValue:
+    """Rows whose foreign key is set but is none of the parent's (non-null) keys."""
+    keys = parent.filter(parent[fk.ref_column].notnull())[fk.ref_column]
+    return child[fk.column].notnull() & ~child[fk.column].isin(keys)
 
 
 def _duplicate_key_issues(typed: ir.Table, contract: Table, source: str) -> list[ContractIssue]:
@@ -281,29 +307,18 @@ def _duplicate_key_issues(typed: ir.Table, contract: Table, source: str) -> list
     ]
 
 
-def _orphan_issues(
-    child: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str, warn_only: bool
-) -> list[ContractIssue]:
-    issues = []
-    for fk in contract.foreign_keys:
-        if fk.table not in parents:
-            continue
-        parent = parents[fk.table]
-        linked = child.filter(child[fk.column].notnull())
-        orphans = linked.anti_join(parent, linked[fk.column] == parent[fk.ref_column])
-        rows = int(orphans.count().execute())
-        if rows == 0:
-            continue
-        issues.append(
-            ContractIssue(
-                _level(Rule.ORPHAN, warn_only),
-                f"{rows} row(s) refer to a {fk.table}.{fk.ref_column} that does not exist",
-                _where(source, contract, fk.column),
-                _examples(orphans, (*contract.primary_key, fk.column), contract.primary_key),
-                rule=Rule.ORPHAN, table=contract.name, column=fk.column, rows=rows, source=source,
-            )
-        )
-    return issues
+def _orphan_issue(
+    child: ir.Table, contract: Table, fk: ForeignKey, parent: ir.Table, rows: int, source: str, warn_only: bool
+) -> ContractIssue:
+    linked = child.filter(child[fk.column].notnull())
+    orphans = linked.anti_join(parent, linked[fk.column] == parent[fk.ref_column])
+    return ContractIssue(
+        _level(Rule.ORPHAN, warn_only),
+        f"{rows} row(s) refer to a {fk.table}.{fk.ref_column} that does not exist",
+        _where(source, contract, fk.column),
+        _examples(orphans, (*contract.primary_key, fk.column), contract.primary_key),
+        rule=Rule.ORPHAN, table=contract.name, column=fk.column, rows=rows, source=source,
+    )
 
 
 def _after_parent_issues(
@@ -340,6 +355,9 @@ def _examples(rows: ir.Table, shown: tuple[str, ...], key: tuple[str, ...] | lis
     """Up to MAX_EXAMPLES offending rows, ordered by key so every engine shows the same ones."""
     columns = list(dict.fromkeys(shown))
     frame = rows.select(*columns).order_by(list(key)).limit(MAX_EXAMPLES).execute()
+    for name, dtype in rows.select(*columns).schema().items():
+        if dtype.is_date():  # engines hand dates back as midnight timestamps; show the date
+            frame[name] = pd.to_datetime(frame[name]).dt.date
     return tuple(
         ", ".join(f"{name.removeprefix(_RAW)}={_plain(record[name])!r}" for name in columns)
         for record in frame.to_dict("records")
