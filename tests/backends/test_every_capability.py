@@ -19,6 +19,7 @@ from govex.engine import Warehouse
 from govex.metrics import compute_metrics
 from govex.metrics.catalogue import load_catalogue
 from govex.policy import load_policy, simulate_policies
+from govex.policy.promises import PROMISES_TABLE, write_service_promises
 from govex.segments import ASSIGNMENTS_TABLE, SHIPPED_FRAMEWORKS, run_segmentation
 
 pytestmark = pytest.mark.spark
@@ -42,7 +43,9 @@ def engines(spark_backend):
     frames = {name: frame for name, frame in generate(customers=CUSTOMERS, seed=11).tables.items()}
     duck = Warehouse.from_frames(frames)
     run_segmentation(duck, as_of=AS_OF)
+    write_service_promises(duck, load_policy())  # the service-standard metrics read each contact's promise
     frames[ASSIGNMENTS_TABLE] = duck.con.table(ASSIGNMENTS_TABLE).to_pandas()
+    frames[PROMISES_TABLE] = duck.con.table(PROMISES_TABLE).to_pandas()
     for name, frame in frames.items():  # session views: nothing written to a spark-warehouse folder
         spark_backend.create_view(name, ibis.memtable(frame), overwrite=True)
     return duck, Warehouse(spark_backend)

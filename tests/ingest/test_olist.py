@@ -37,7 +37,7 @@ def test_row_counts_match_the_readme(olist):
 def test_tables_olist_lacks_are_reported_with_the_features_they_disable(olist):
     report, _, _ = olist
     assert set(report.absent) == {"contacts", "disputes", "returns", "moderation_cases", "vendors", "staffing", "fx_rates",
-                                  "enforcement_actions", "education"}
+                                  "enforcement_actions", "education", "compensations", "customer_education"}
     assert "trust metrics" in report.absent["disputes"]
 
 

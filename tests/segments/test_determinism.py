@@ -16,6 +16,8 @@ from govex.datasets.synth import generate
 from govex.engine import Warehouse
 from govex.metrics import compute_metrics
 from govex.metrics.catalogue import load_catalogue
+from govex.policy import load_policy
+from govex.policy.promises import write_service_promises
 from govex.segments import run_segmentation
 
 AS_OF = dt.date(2025, 12, 31)
@@ -33,7 +35,8 @@ def runs():
     out = {}
     for threads in THREADS:
         warehouse.con.raw_sql(f"SET threads = {threads}")
-        assignments = run_segmentation(warehouse, as_of=AS_OF, write=False)
+        assignments = run_segmentation(warehouse, as_of=AS_OF)
+        write_service_promises(warehouse, load_policy())  # the service-standard metrics read each contact's promise
         frames = {a.framework: a.table.execute().sort_values("entity_id", ignore_index=True) for a in assignments}
         cube = compute_metrics(warehouse, metrics=list(load_catalogue().metrics), by=("market",),
                                period="quarter", partial=True)
