@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from govex.contract.schema import DATE, TIMESTAMP
 from govex.contract.schema import METRIC_TABLES as TABLES  # canonical and derived tables (service_promises)
 from govex.errors import CatalogueError, Issue, IssueLevel, Location
+from govex.metrics import disk_cache
 from govex.metrics.currency import money_refs
 from govex.metrics.dimensions import (
     DIMENSIONS,
@@ -48,9 +49,21 @@ def load_catalogue(*paths: str | Path, include_shipped: bool = True) -> Catalogu
         Start from the shipped catalogue (``govex/metrics/catalogue/*.yaml``).
     """
     issues: list[Issue] = []
+    shipped_files = sorted(SHIPPED_DIR.glob("*.yaml")) if include_shipped else []
+    sources = shipped_files + _expand(paths, issues)
+    key = None if issues else disk_cache.catalogue_key(((_display(s), s) for s in sources), include_shipped)
+    cached = disk_cache.read(key) if key else None
+    if isinstance(cached, Catalogue):
+        return cached
+    catalogue = _validate(sources, set(shipped_files), issues)
+    if key:
+        disk_cache.write(key, catalogue)
+    return catalogue
+
+
+def _validate(sources: list[Path], shipped: set[Path], issues: list[Issue]) -> Catalogue:
+    """Read and check every metric of `sources`; raise one CatalogueError listing every problem."""
     raw: dict[str, tuple[dict, Origin]] = {}
-    sources = (sorted(SHIPPED_DIR.glob("*.yaml")) if include_shipped else []) + _expand(paths, issues)
-    shipped = set(sorted(SHIPPED_DIR.glob("*.yaml"))) if include_shipped else set()
     seen_in_user: dict[str, Origin] = {}
     for source in sources:
         for body, origin in _read_file(source, issues):
@@ -280,6 +293,8 @@ def _allowed_dimensions(metrics: dict[str, Metric], origins: dict[str, Origin], 
     """Dimensions each metric may be cut by; a declared dimension its tables cannot reach is an error."""
     allowed: dict[str, tuple[str, ...]] = {}
     segment_ok: dict[str, bool] = {}
+    reach_of = {t: set(reachable_dimensions(t)) for t in TABLES}  # once per table: each call walks every path
+    segments_of = {t: reaches_segments(t) for t in TABLES}
 
     def visit(name: str, stack: tuple[str, ...] = ()) -> None:
         if name in allowed or name in stack:
@@ -298,8 +313,8 @@ def _allowed_dimensions(metrics: dict[str, Metric], origins: dict[str, Origin], 
         else:
             tables = {(getattr(metric, s).table or metric.table) for s in ("numerator", "denominator") if getattr(metric, s)}
             tables = {t for t in tables if t in TABLES}
-            reach = [d for d in DIMENSIONS if all(d in reachable_dimensions(t) for t in tables)]
-            segments = bool(tables) and all(reaches_segments(t) for t in tables)
+            reach = [d for d in DIMENSIONS if all(d in reach_of[t] for t in tables)]
+            segments = bool(tables) and all(segments_of[t] for t in tables)
             why = f"its tables ({', '.join(sorted(tables))}) cannot reach it"
             why_segment = f"its tables ({', '.join(sorted(tables))}) cannot reach customers"
         declared = metric.dimensions
