@@ -27,7 +27,8 @@ ALL_LABEL = "(all)"  # dimension value of a metric not cut by a requested dimens
 # dimension -> home (table, column) pairs, in order of preference when several are reachable.
 DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "market": tuple((t, "market") for t in (
-        "orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "customers", "sellers")),
+        "orders", "contacts", "surveys", "disputes", "returns", "moderation_cases", "compensations", "customers",
+        "sellers")),
     "journey": (("contacts", "journey"),),
     "channel": (("contacts", "channel"),),
     "queue": (("contacts", "queue"), ("staffing", "queue")),
