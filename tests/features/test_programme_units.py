@@ -41,6 +41,12 @@ def _frames() -> dict[str, pd.DataFrame]:
             "contact_id": ["k1", "k2", "k3", "k4"], "customer_id": ["c1", "c1", "c2", "c2"],
             "created_at": [ts("2024-01-02 10:00"), ts("2024-01-20 10:00"), ts("2024-01-25 10:00"), ts("2024-03-20 10:00")],
         }),
+        "surveys": pd.DataFrame({
+            "survey_id": ["v1", "v2", "v3", "v4", "v5"], "customer_id": ["c1", "c1", "c1", "c2", "c2"],
+            "responded_at": [ts("2024-02-01 10:00"), ts("2024-02-12 10:00"), ts("2024-02-10 10:00"),
+                             ts("2024-02-06 20:00"), ts("2024-03-10 10:00")],
+            "csat": pd.Series([1, 2, 4, None, 5], dtype="Int64"),
+        }),
         "customer_education": pd.DataFrame({
             "enrolment_id": ["e1"], "customer_id": ["c1"], "programme": ["first_purchase_guide"],
             "enrolled_at": [ts("2024-01-04 09:00")], "completed_at": [ts("2024-01-05 09:00")],
@@ -61,6 +67,16 @@ def test_compensation_candidates_by_hand():
     assert units.loc["o2", "failure_at"] == ts("2024-02-07 10:00")
     assert units.loc["o2", "tenure_days"] == pytest.approx(37 + 10 / 24)
     assert str(units.loc["o6", "segment"]) == "regular (1-2)"
+    # next CSAT after the failure, within 30 days: c1's v1 (1 Feb) precedes the failure, v3 (10 Feb, 4) comes
+    # before v2 (12 Feb, 2); c2's v4 has no CSAT answer and v5 (10 Mar) is after the window (to 7 Mar 18:00)
+    assert units.loc["o2", "next_csat"] == 4
+    assert pd.isna(units.loc["o6", "next_csat"])
+
+
+def test_without_surveys_there_is_no_csat_outcome():
+    frames = {name: frame for name, frame in _frames().items() if name != "surveys"}
+    units = compensation_units(Warehouse.from_frames(frames), as_of=day("2024-04-01"))
+    assert len(units) == 2 and units.next_csat.isna().all()
 
 
 def test_onboarding_units_by_hand():

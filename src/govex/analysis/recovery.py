@@ -1,5 +1,8 @@
 """Service recovery and customer education measured by their effect.
 
+Compensation is judged on two outcomes of the same candidate failures: repurchase, and the CSAT
+of the customer's next survey (on the candidates who answered one).
+
 Both are programmes nobody randomised, so both go through the one adjusted estimator
 (`govex.analysis.adjusted_effect`, AIPW) on the units `govex.features.programmes` builds in the
 engine (who is a candidate, what counts as treated, the outcome and the pre-treatment covariates
@@ -46,13 +49,27 @@ def compensation_effect(warehouse: Warehouse, *, as_of: dt.date | None = None, w
     """Adjusted effect of compensation on repurchase within `window_days` of a failure."""
     as_of = as_of or default_as_of(warehouse)
     units = compensation_units(warehouse, as_of=as_of, window_days=window_days, recent_days=recent_days)
-    _enough(units, "compensation")
+    return _compensation(units, "repurchased", f"repurchase within {window_days} days")
+
+
+def csat_effect(units: pd.DataFrame, *, window_days: int = WINDOW_DAYS) -> ProgrammeEffect:
+    """Adjusted effect of compensation on the CSAT a customer gives next, within `window_days` of a failure.
+
+    `units` are `compensation_units` (e.g. `compensation_effect(...).units`, built with the same
+    window); the candidates who answered no survey in the window are left out.
+    """
+    surveyed = units[units.next_csat.notna()].reset_index(drop=True)
+    return _compensation(surveyed, "next_csat", f"CSAT of the next survey within {window_days} days")
+
+
+def _compensation(units: pd.DataFrame, outcome: str, label: str) -> ProgrammeEffect:
+    _enough(units, f"compensation ({label})")
     effect = adjusted_effect(
-        units.assign(segment=units.segment.astype(str)), treatment="treated", outcome="repurchased",
+        units.assign(segment=units.segment.astype(str)), treatment="treated", outcome=outcome,
         numeric=["log_past_orders", "tenure_days"],
         categorical=[c for c in ("recent_capped", "failure", "market") if units[c].nunique() > 1], segment="segment",
     )
-    return ProgrammeEffect("compensation after a failure", f"repurchase within {window_days} days", units, effect)
+    return ProgrammeEffect("compensation after a failure", label, units, effect)
 
 
 def onboarding_effect(warehouse: Warehouse, *, as_of: dt.date | None = None, programme: str | None = None,
@@ -73,8 +90,8 @@ def onboarding_effect(warehouse: Warehouse, *, as_of: dt.date | None = None, pro
 def _enough(units: pd.DataFrame, what: str) -> None:
     treated = int(units.treated.sum())
     if min(treated, len(units) - treated) < 2:
-        raise ConfigError(f"{what}: {treated} treated and {len(units) - treated} untreated units with a full outcome "
-                          "window; not enough data to estimate an effect")
+        raise ConfigError(f"{what}: {treated} treated and {len(units) - treated} untreated units with an observed "
+                          "outcome; not enough data to estimate an effect")
 
 
 def recommendation(warehouse: Warehouse, result: ProgrammeEffect, *, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -11,7 +11,9 @@ run where the data is:
   the programme). The unit is treated when a compensation names its order. Outcome: an order
   placed in the `window_days` after the failure. Pre-failure covariates: orders in the
   `recent_days` before the failed order, all earlier orders, tenure since sign-up, the failure and
-  the market. Segments: recent orders 0 (quiet), 1-2 (regular), 3+ (frequent).
+  the market. Segments: recent orders 0 (quiet), 1-2 (regular), 3+ (frequent). Second outcome,
+  where surveys exist: the CSAT of the customer's first survey answered (with a CSAT) in the same
+  window after the failure, whatever its touchpoint; null when the customer answered none.
 * Onboarding help. A unit is a first-time buyer; the programme's decision point is
   `decision_days` after the first order. Treated: enrolled (customer_education) by the end of the
   day after that point; buyers enrolled later are left out. Covariates: a contact before the
@@ -62,7 +64,7 @@ def _end_seconds(as_of: dt.date) -> float:
 
 def compensation_units(warehouse: Warehouse, *, as_of: dt.date, window_days: int = WINDOW_DAYS,
                        recent_days: int = RECENT_DAYS) -> pd.DataFrame:
-    """One row per candidate failure: covariates, treated, amount granted, repurchased (0/1)."""
+    """One row per candidate failure: covariates, treated, amount granted, repurchased (0/1), next_csat."""
     for name in ("orders", "compensations"):
         if not warehouse.has(name):
             raise ConfigError(f"service recovery needs the {name} table; it is not in the warehouse")
@@ -101,10 +103,16 @@ def compensation_units(warehouse: Warehouse, *, as_of: dt.date, window_days: int
     units = (first.join(counts, "order_id")
              .left_join(granted, first.order_id == granted.g_order)
              .left_join(signups, first.customer_id == signups.c_id))
+    next_csat = ibis.null("float64")
+    if warehouse.has("surveys"):
+        csat = _next_csat(warehouse, first, window_days)
+        units = units.left_join(csat, units.order_id == csat.s_order)
+        next_csat = units.next_csat
     frame = units.select(
         "customer_id", "order_id", "market", "failure", "failure_s", "recent_orders", "past_orders", "repurchased",
-        "signup_s", treated=units.compensations.fill_null(0) > 0, amount=units.amount,
+        "signup_s", treated=units.compensations.fill_null(0) > 0, amount=units.amount, next_csat=next_csat,
     ).order_by("order_id").to_pandas()
+    frame["next_csat"] = frame.next_csat.astype("float64")
     frame["failure_at"] = pd.to_datetime(frame.pop("failure_s"), unit="s")
     frame["tenure_days"] = ((frame.failure_at - pd.to_datetime(frame.pop("signup_s"), unit="s")).dt.total_seconds()
                             / _DAY_S).clip(lower=0).fillna(0)
@@ -115,6 +123,19 @@ def compensation_units(warehouse: Warehouse, *, as_of: dt.date, window_days: int
     frame["segment"] = pd.Categorical(np.select([frame.recent_orders <= 0, frame.recent_orders <= 2],
                                                 SEGMENT_LABELS[:2], SEGMENT_LABELS[2]), SEGMENT_LABELS)
     return frame
+
+
+def _next_csat(warehouse: Warehouse, first: ir.Table, window_days: int) -> ir.Table:
+    """s_order, next_csat: the first CSAT answered in the window after each candidate failure."""
+    surveys = warehouse.table("surveys", purpose="service recovery")
+    answered = surveys.filter(surveys.customer_id.notnull() & surveys.csat.notnull())
+    answered = answered.select(s_customer=answered.customer_id, s_id=answered.survey_id, s_s=_seconds(answered.responded_at),
+                               s_csat=answered.csat.cast("float64"))
+    joined = first.inner_join(answered, first.customer_id == answered.s_customer)
+    joined = joined.filter((joined.s_s > joined.failure_s) & (joined.s_s <= joined.failure_s + window_days * _DAY_S))
+    ranked = joined.mutate(s_rank=ibis.row_number().over(group_by="order_id", order_by=[joined.s_s, joined.s_id]))
+    ranked = ranked.filter(ranked.s_rank == 0)
+    return ranked.select(s_order=ranked.order_id, next_csat=ranked.s_csat)
 
 
 def onboarding_units(warehouse: Warehouse, *, as_of: dt.date, programme: str | None = None,
