@@ -1,10 +1,12 @@
 """`govex recovery` end to end on a small synthetic warehouse file: the JSON carries the effects as
-the library computes them, the advice by segment, and a missing table is a clear error."""
+the library computes them, the advice by segment, CSAT after recovery on the candidates who answered
+a survey, and a missing table is a clear error."""
 from __future__ import annotations
 
 import json
 
 import ibis
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -40,6 +42,31 @@ def test_json_holds_the_effects_and_the_advice(database):
         if row["effect"] is not None and row["value_per_return"] is not None:
             assert row["expected_value"] == pytest.approx(row["effect"] * row["value_per_return"])
     assert payload["onboarding_help"]["outcome"].startswith("contacts per order")
+    csat = payload["csat_after_recovery"]
+    assert csat["outcome"] == "CSAT of the next survey within 30 days"
+    assert csat["units"] + csat["trimmed"] == _answered_after_failure(market.tables, window_days=30)
+    assert csat["ci_low"] < csat["estimate"] < csat["ci_high"] and csat["treated"] < csat["units"]
+
+
+def _answered_after_failure(tables, *, window_days: int) -> int:
+    """Candidates (each customer's first late delivery with a full window) who gave a CSAT within the window, in pandas."""
+    orders = tables["orders"]
+    end = pd.Timestamp(orders.ordered_at.max().date() + pd.Timedelta(days=1))
+    window = pd.Timedelta(days=window_days)
+    late = orders[orders.delivered_at.notna() & (orders.delivered_at.dt.date > orders.promised_date)]
+    first = late.sort_values(["ordered_at", "order_id"]).groupby("customer_id").head(1)
+    first = first[first.delivered_at + window <= end][["customer_id", "delivered_at"]]
+    surveys = tables["surveys"]
+    answers = first.merge(surveys[surveys.csat.notna()][["customer_id", "responded_at"]], on="customer_id")
+    inside = (answers.responded_at > answers.delivered_at) & (answers.responded_at <= answers.delivered_at + window)
+    return answers[inside].customer_id.nunique()
+
+
+def test_text_prints_csat_after_recovery(database):
+    path, _ = database
+    result = CliRunner().invoke(app, ["recovery", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "compensation after a failure: effect on CSAT of the next survey within 30 days" in result.output
 
 
 def test_a_warehouse_without_compensations_is_a_clear_error(tmp_path, database):
