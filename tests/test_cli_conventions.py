@@ -90,3 +90,44 @@ def test_plan_files_have_their_own_option_and_the_old_config_spelling_still_work
     assert old.stdout.split("\n", 1)[-1] in new.stdout or old.stdout.strip().endswith(new.stdout.strip())
     missing = CliRunner().invoke(app, ["plan", "capacity"])
     assert missing.exit_code != 0 and "give --capacity-plan FILE.yaml" in str(missing.exception or missing.output)
+
+
+# Commands that take a DuckDB file but no govex.yaml: ingest writes the file; the dashboard, the decision API and
+# its store publisher read the file itself outside the engine.
+FILE_ONLY = {"govex ingest olist", "govex ingest folder", "govex dashboard", "govex serve", "govex api-publish"}
+
+
+def _helps(option: str) -> dict[str, str]:
+    root = typer.main.get_command(app)
+    return {name: " ".join((p.help or "").split()) for name, command in _commands(root, "govex")
+            for p in getattr(command, "params", []) if option in p.opts and not p.hidden}
+
+
+def test_every_command_that_reads_a_warehouse_takes_db_and_config():
+    options = _visible_options()
+    without = sorted(name for name, opts in options.items() if "--db" in opts and "--config" not in opts)
+    assert without == sorted(FILE_ONLY)
+    assert not FILE_ONLY & {name for name, opts in options.items() if "--config" in opts}
+
+
+def test_shared_options_say_the_same_thing_everywhere():
+    for option, exceptions in (("--db", FILE_ONLY), ("--config", {"govex ingest"}), ("--json", set())):
+        helps = {name: text for name, text in _helps(option).items() if name not in exceptions}
+        assert len(helps) > 5 and len(set(helps.values())) == 1, (option, helps)
+
+
+def test_out_says_folder_or_file_and_refuses_the_other_kind(tmp_path):
+    from typer.testing import CliRunner
+
+    kinds = {name: text.split(" to write")[0] for name, text in _helps("--out").items()}
+    assert set(kinds.values()) == {"Folder", "File"}, kinds
+    assert kinds["govex report"] == kinds["govex synth"] == kinds["govex moderation transparency"] == "Folder"
+    assert kinds["govex plan calibrate"] == kinds["govex playbook draft"] == "File"
+    a_file = tmp_path / "report.html"
+    a_file.write_text("")
+    to_file = CliRunner().invoke(app, ["report", "--out", str(a_file), "--db", "x.duckdb"])
+    assert to_file.exit_code == 1
+    assert str(to_file.exception) == f"--out {a_file}: that is a file; give a folder (the command writes several files into it)"
+    to_folder = CliRunner().invoke(app, ["plan", "calibrate", "--actuals", "a.csv", "--out", str(tmp_path)])
+    assert to_folder.exit_code == 1
+    assert str(to_folder.exception) == f"--out {tmp_path}: that is a folder; give the path of the file to write"

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from govex.cli.common import JsonOption
 from govex.errors import ConfigError
 
 clv_app = typer.Typer(help="Customer lifetime value: BG/NBD, Pareto/NBD and Gamma-Gamma fits.", no_args_is_help=True)
@@ -105,7 +106,7 @@ def fit(
     sep: Annotated[str, typer.Option(help="Field separator of text files; 'whitespace' for runs of spaces.")] = ",",
     names: Annotated[Optional[str], typer.Option(help="Comma-separated column names for a file without a header row.")] = None,
     l2_penalty: Annotated[float, typer.Option(help="L2 penalty on the log-parameters (0 = plain MLE).")] = 0.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print parameters as JSON only.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Fit BG/NBD, Pareto/NBD and (when spend is available) Gamma-Gamma; print parameters and log-likelihoods."""
     if (transactions is None) == (summary is None):

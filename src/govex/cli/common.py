@@ -1,4 +1,5 @@
-"""Small helpers shared by command modules: output formatting, opening the warehouse, parsing dates."""
+"""What command modules share: the options every command spells and explains the same way, output
+formatting, opening the warehouse, parsing dates."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +7,54 @@ import json
 import logging
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Optional
 
+import typer
 from rich.console import Console
 
 from govex.errors import ConfigError
 
 console = Console()
+
+# Where the data is: every command that reads a warehouse takes both (one of them), opened by `open_warehouse`.
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", help="DuckDB file holding the canonical tables (or give --config).")]
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", "-c", help="govex.yaml: the data it maps is read with its engine (or give --db).")]
+CatalogueOption = Annotated[Optional[list[Path]], typer.Option(
+    "--catalogue", help="Extra metric YAML file or folder (repeatable).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of text for people.")]
+FromOption = Annotated[Optional[str], typer.Option("--from", help="First day of the range, YYYY-MM-DD (inclusive).")]
+ToOption = Annotated[Optional[str], typer.Option("--to", help="Last day of the range, YYYY-MM-DD (inclusive).")]
+AsOfOption = Annotated[Optional[str], typer.Option(
+    "--as-of", help="As-of date, YYYY-MM-DD: the data before it is used (default: the day after the last order).")]
+FrameworksOption = Annotated[Optional[Path], typer.Option(
+    "--frameworks", help="Folder of segment framework YAML files (default: the shipped ones).")]
+SegmentsAsOfOption = Annotated[Optional[str], typer.Option(
+    "--as-of", help="Use the segments written as of this date, YYYY-MM-DD (default: the latest written).")]
+
+
+def _folder(param: typer.CallbackParam, value: Optional[Path]) -> Optional[Path]:
+    if value is not None and value.exists() and not value.is_dir():
+        raise ConfigError(f"{param.opts[0]} {value}: that is a file; give a folder (the command writes several files "
+                          "into it)")
+    return value
+
+
+def _file(param: typer.CallbackParam, value: Optional[Path]) -> Optional[Path]:
+    if value is not None and value.is_dir():
+        raise ConfigError(f"{param.opts[0]} {value}: that is a folder; give the path of the file to write")
+    return value
+
+
+def out_folder(files: str, default: Any = ...) -> Any:
+    """`--out` of a command that writes several files: a folder, made if missing; an existing file is refused."""
+    return typer.Option(default, "--out", help=f"Folder to write {files} into (made if missing).", callback=_folder)
+
+
+def out_file(what: str, default: Any = ..., name: str = "--out") -> Any:
+    """`--out` (or `name`) of a command that writes one file: its path; an existing folder is refused."""
+    return typer.Option(default, name, help=f"File to write: {what}.", callback=_file)
 
 
 def _clean(value: Any) -> Any:
@@ -42,7 +84,7 @@ def open_warehouse(*, db: Path | None = None, config: Path | None = None, requir
     if config is not None and db is not None:
         raise ConfigError("give at most one of --config govex.yaml or --db FILE.duckdb")
     if db is not None:
-        if not db.exists():
+        if not db.is_file():
             raise ConfigError(f"--db {db}: no such DuckDB file; run `govex ingest` (or `govex demo`) first")
         return Warehouse.open(f"duckdb:///{db.resolve()}")
     if config is not None:

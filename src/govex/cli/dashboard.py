@@ -9,7 +9,8 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("dashboard")
     def dashboard(
-        db: Path = typer.Option(..., "--db", help="DuckDB file with the canonical tables (e.g. demo-out/govex.duckdb)."),
+        db: Path = typer.Option(..., "--db", help="DuckDB file with the canonical tables, e.g. demo-out/govex.duckdb (a "
+                              "file: the app reads it and --precompute writes its tables into it)."),
         port: int = typer.Option(8501, "--port", min=1, max=65535, help="Port to serve on."),
         address: str = typer.Option("127.0.0.1", "--address", help="Address to bind; loopback by default."),
         precompute: bool = typer.Option(False, "--precompute", help="Compute the dashboard tables into DB first."),

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import typer
 
+from govex.cli.common import out_folder
+
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
-        out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for the warehouse, report and other outputs."),
+        out: Path = out_folder("the warehouse, the report and the other outputs", Path("demo-out")),
         customers: int = typer.Option(100_000, "--customers", min=500, help="Synthetic customers to simulate."),
         seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same data)."),
         engine: str = typer.Option("duckdb", "--engine", help="duckdb: ingest into OUT/govex.duckdb; spark: read the "

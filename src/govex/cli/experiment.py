@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from govex.cli.common import console, print_json
+from govex.cli.common import JsonOption, console, print_json
 
 experiment_app = typer.Typer(help="Read experiments (A/B tests).", no_args_is_help=True)
 
@@ -21,7 +21,7 @@ def read(
                                         help="guardrail column; append ':decrease' when a fall is the harm"),
     control: str = typer.Option(None, "--control", help="control arm (default 'control')"),
     correction: str = typer.Option("holm", "--correction", help="holm or bh across segments"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Difference in means with CUPED, SRM check, multiple-testing control and guardrails."""
     import pandas as pd
@@ -66,7 +66,7 @@ def power(
     corr: float = typer.Option(0.0, "--corr", help="ratio: correlation of numerator and denominator"),
     alpha: float = typer.Option(0.05, "--alpha", help="two-sided significance level"),
     target_power: float = typer.Option(0.8, "--power", help="probability of detecting the MDE"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Sample size per arm for an MDE, or the MDE for a sample size (ratio metrics by the delta method)."""
     from govex.analysis.power import design, ratio_sd
@@ -95,7 +95,7 @@ def sequential(
     sd: float = typer.Option(None, "--sd", help="per-unit sd from before the test (else estimated as it runs)"),
     tau: float = typer.Option(None, "--tau", help="mixture sd: the size of effect expected (default sd/10)"),
     alpha: float = typer.Option(0.05, "--alpha", help="false-positive rate kept under any monitoring"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Always-valid p-value (mSPRT): safe to read after every new unit; stop when p <= alpha."""
     import numpy as np

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from govex.cli.common import console, print_json
+from govex.cli.common import ConfigOption, DbOption, JsonOption, console, open_warehouse, print_json
 
 explain_app = typer.Typer(help="Localise the cells that explain a deviation (root-cause analysis).",
                           no_args_is_help=True)
@@ -63,7 +63,7 @@ def explain_cube(
     stability: int = typer.Option(20, "--stability", help="noise redraws to measure how often each cause is found (0: off)"),
     min_stability: float = typer.Option(0.5, "--min-stability",
                                         help="causes found in fewer redraws than this share are listed as weak"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Rank the dimension-value combinations that explain actual vs expected in a cube file."""
     from govex.analysis.rca import localize_root_causes
@@ -91,20 +91,18 @@ def explain_metric(
     periods: int = typer.Option(4, "--periods", help="with --expected forecast: earlier seasons pooled"),
     season_length: int = typer.Option(1, "--season-length", help="with --expected forecast: periods per season"),
     period: str = typer.Option("month", "--period", help="day, week, month or quarter"),
-    db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB warehouse file"),
+    db: DbOption = None,
+    config: ConfigOption = None,
     max_causes: int = typer.Option(5, "--max-causes"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Explain a metric's change between two periods from the warehouse."""
     import pandas as pd
 
     from govex.analysis import findings
     from govex.analysis.anomalies import expected_value
-    from govex.engine.warehouse import Warehouse
     from govex.errors import ConfigError
 
-    if not db.is_file():
-        raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
     freq = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}.get(period)
     if freq is None:
         raise ConfigError(f"--period {period!r}: use day, week, month or quarter")
@@ -124,8 +122,8 @@ def explain_metric(
         raise ConfigError(f"--from {period_from!r} / --to {period_to!r}: expected dates such as 2025-06-01 ({exc})") from None
     if before[-1] >= after:
         raise ConfigError(f"--from {period_from} must fall in an earlier {period} than --to {period_to}")
-    change = findings.explain_metric(Warehouse.open(str(db)), metric=name, before=before, after=after, by=_split(by),
-                            period=period, max_causes=max_causes)
+    change = findings.explain_metric(open_warehouse(db=db, config=config), metric=name, before=before, after=after,
+                                     by=_split(by), period=period, max_causes=max_causes)
     if as_json:
         print_json({**change.to_dict(), "expected_from": description})
         return
@@ -143,19 +141,17 @@ def anomalies(
     season_length: int = typer.Option(1, "--season-length", help="periods per season (7 for daily data)"),
     threshold: float = typer.Option(3.5, "--threshold", help="robust z of an alert"),
     min_volume: float = typer.Option(100.0, "--min-volume", help="fewest units (orders, cases, responses) behind an alert"),
-    db: Path = typer.Option(Path("govex.duckdb"), "--db", help="DuckDB warehouse file"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Scan metrics for anomalies and localise each alert to the cells behind it."""
     from govex.analysis.anomalies import expected_value
     from govex.analysis.findings import what_moved
-    from govex.engine.warehouse import Warehouse
-    from govex.errors import ConfigError
 
-    if not db.is_file():
-        raise ConfigError(f"--db {db}: no such warehouse file; run `govex ingest` first or pass --db")
+    warehouse = open_warehouse(db=db, config=config)
     choice = expected_value(expected, period=period, periods=periods, season_length=season_length)
-    found = what_moved(Warehouse.open(str(db)), metrics=_split(metrics), by=_split(by), period=period,
+    found = what_moved(warehouse, metrics=_split(metrics), by=_split(by), period=period,
                        season_length=choice.season_length, n_seasons=choice.n_seasons, threshold=threshold,
                        min_volume=min_volume)
     if as_json:

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from govex.cli.common import console, open_warehouse, parse_date, print_json
+from govex.cli.common import ConfigOption, DbOption, JsonOption, console, open_warehouse, parse_date, print_json
 
 
 def impact(
@@ -25,11 +25,15 @@ def impact(
     metric: Optional[str] = typer.Option(None, "--metric", help="a catalogue metric, computed from the warehouse"),
     by: str = typer.Option("market", "--by", help="with --metric: the unit dimension (a metric cut)"),
     grain: str = typer.Option("week", "--grain", help="with --metric: day, week or month periods"),
-    db: Optional[Path] = typer.Option(None, "--db", help="with --metric: DuckDB file holding the canonical tables"),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="with --metric: govex.yaml (its engine)"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Estimate a change's effect on a KPI with a 90% interval and the checks that qualify it."""
+    """Estimate a change's effect on a KPI with a 90% interval and the checks that qualify it.
+
+    The panel is a CSV (--data with --unit, --period and --outcome) or a catalogue metric computed from a
+    warehouse (--metric with --db or --config).
+    """
     from govex.errors import ConfigError
 
     start_date = parse_date(start, "--start")

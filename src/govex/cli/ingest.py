@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from govex.cli.common import JsonOption
+
 ingest_app = typer.Typer(
     help="Validate sources against the data contract and load them into the DuckDB file, all or nothing.",
     no_args_is_help=False,
@@ -15,7 +17,6 @@ WarnOnly = Annotated[bool, typer.Option(
     "--warn-only",
     help="Report non-fatal contract violations as warnings (missing columns, uncastable values and key problems stay fatal).",
 )]
-JsonOutput = Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")]
 DatabaseFile = Annotated[Path, typer.Option("--db", help="DuckDB file to write.")]
 
 
@@ -24,7 +25,7 @@ def ingest_command(
     ctx: typer.Context,
     config: Path = typer.Option(Path("govex.yaml"), "--config", "-c", help="The govex.yaml naming each table's source."),
     warn_only: WarnOnly = False,
-    json_output: JsonOutput = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Load every table source in govex.yaml into its DuckDB file."""
     if ctx.invoked_subcommand is not None:
@@ -41,7 +42,7 @@ def ingest_olist_command(
     path: Path = typer.Option(..., "--path", help="Folder with the Olist CSVs (plain or .gz)."),
     db: DatabaseFile = Path("govex.duckdb"),
     warn_only: WarnOnly = False,
-    json_output: JsonOutput = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Map the public Olist e-commerce dataset onto customers, sellers, orders and surveys."""
     from govex.ingest.olist import ingest_olist
@@ -54,7 +55,7 @@ def ingest_folder_command(
     path: Path = typer.Option(..., "--path", help="Folder of <table>.parquet files (what `govex synth` writes)."),
     db: DatabaseFile = Path("govex.duckdb"),
     warn_only: WarnOnly = False,
-    json_output: JsonOutput = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Load a folder of canonical Parquet files."""
     from govex.ingest import ingest_folder

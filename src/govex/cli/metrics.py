@@ -18,6 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from govex.cli.common import CatalogueOption, ConfigOption, DbOption, FromOption, JsonOption, ToOption, open_warehouse
 from govex.errors import ConfigError
 
 metrics_app = typer.Typer(help="Metric catalogue: list, show and compute KPIs.", no_args_is_help=True)
@@ -33,16 +34,14 @@ class Format(str, Enum):
     json = "json"
 
 
-CatalogueOption = Annotated[Optional[list[Path]], typer.Option("--catalogue", help="Extra metric YAML file or folder (repeatable).")]
-FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), csv or json.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the same as --format json, as in every command).")]
+FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), csv or json (--json is json).")]
 
 # The options of every command that reads the warehouse: name -> (annotation, default).
 DATA_OPTIONS: dict[str, tuple[Any, Any]] = {
     "fmt": (FormatOption, Format.table),
     "as_json": (JsonOption, False),
-    "db": (Annotated[Optional[Path], typer.Option("--db", help="DuckDB file holding the canonical tables.")], None),
-    "config": (Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine and reporting currency).")], None),
+    "db": (DbOption, None),
+    "config": (ConfigOption, None),
     "catalogue": (CatalogueOption, None),
     "currency": (Annotated[Optional[str], typer.Option(
         "--currency", help="Reporting currency money is converted into (default: govex.yaml's, else USD).")], None),
@@ -67,23 +66,15 @@ def _format(fmt: Format, as_json: bool) -> Format:
 
 def _open(*, fmt: Format, as_json: bool, db: Optional[Path], config: Optional[Path], catalogue: Optional[list[Path]],
           currency: Optional[str]) -> DataSource:
-    from govex.engine.warehouse import Warehouse
     from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY
 
-    settings = None
-    if db is not None:
-        if not db.is_file():
-            raise ConfigError(f"database file {db} not found; run `govex ingest` or `govex demo` first")
-        warehouse = Warehouse.open(f"duckdb:///{db.resolve()}")
-    elif config is not None:
+    warehouse = open_warehouse(db=db, config=config)
+    if currency is None and config is not None:
         from govex.config import load_config
 
-        settings = load_config(config)
-        warehouse = Warehouse.from_config(settings)
-    else:
-        raise ConfigError("say where the data is: --db FILE.duckdb or --config govex.yaml")
-    code = currency or (settings.reporting_currency if settings is not None else DEFAULT_REPORTING_CURRENCY)
-    return DataSource(warehouse, _catalogue(catalogue), code.upper(), _format(fmt, as_json))
+        currency = load_config(config).reporting_currency
+    return DataSource(warehouse, _catalogue(catalogue), (currency or DEFAULT_REPORTING_CURRENCY).upper(),
+                      _format(fmt, as_json))
 
 
 def _reads_data(command: Callable[..., None]) -> Callable[..., None]:
@@ -195,8 +186,8 @@ def compute_command(
     period: Annotated[str, typer.Option("--period", help=(
         "day, week, month, quarter, or all: one total per cut over the whole range (a rate is the ratio of the "
         "range's totals, not a mean of months)."))] = "month",
-    start: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     partial: Annotated[bool, typer.Option("--partial", help="Leave a metric uncut by cuts it cannot reach.")] = False,
     shrink: Annotated[bool, typer.Option("--shrink", help="Add empirical-Bayes shrunk values.")] = False,
     write: Annotated[bool, typer.Option("--write", help="Also write the result to the metric_cube table.")] = False,
@@ -249,7 +240,7 @@ def _status_table(frame):
 def targets_status_command(
     source: DataSource,
     targets: Annotated[Optional[Path], typer.Option("--targets", help="Targets YAML (default: the shipped demo targets).")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day to pace to (default: last day with data).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Day to pace to, YYYY-MM-DD (default: the last day with data).")] = None,
 ) -> None:
     """Status of each target: value to date, forecast to period end, gap, on track / at risk / off track.
 
@@ -267,8 +258,8 @@ def targets_status_command(
 def health_command(
     source: DataSource,
     health_config: Annotated[Optional[Path], typer.Option("--health-config", help="Health YAML (default: shipped).")] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    start: FromOption = None,
+    end: ToOption = None,
 ) -> None:
     """Segment health: the composite per segment in the last period, and the segments that moved most."""
     from govex.metrics import load_health_config, segment_health

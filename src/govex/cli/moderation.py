@@ -2,25 +2,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
 
 import typer
 
-from govex.cli.common import console, open_warehouse, parse_date, print_json
+from govex.cli.common import (
+    ConfigOption,
+    DbOption,
+    FromOption,
+    JsonOption,
+    ToOption,
+    console,
+    open_warehouse,
+    out_folder,
+    parse_date,
+    print_json,
+)
 
 
 def transparency_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder for transparency_cells.csv and transparency.json.")],
-    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB file holding the canonical tables.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="First creation day counted (YYYY-MM-DD).")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Last creation day counted (YYYY-MM-DD).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON written instead of a summary.")] = False,
+    out: Path = out_folder("transparency_cells.csv and transparency.json"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Moderation cases by policy, action, detection source and automated or not, with median times and appeals.
 
-    Cases are counted by the day they were created, so the cells add up to the table's rows in the
-    range; both files are written to temporary names and renamed when complete.
+    Cases are counted by the day they were created (--from and --to are creation days), so the cells
+    add up to the table's rows in the range; both files are written to temporary names and renamed
+    when complete. --json prints the JSON written.
     """
     from govex.metrics.transparency import transparency_counts, write_transparency
 

@@ -10,13 +10,23 @@ from typing import Optional
 
 import typer
 
-from govex.cli.common import console, open_warehouse, print_json, renamed_option
+from govex.cli.common import (
+    ConfigOption,
+    DbOption,
+    FromOption,
+    JsonOption,
+    ToOption,
+    console,
+    open_warehouse,
+    out_file,
+    print_json,
+    renamed_option,
+)
 from govex.errors import ConfigError
 
-plan_app = typer.Typer(help="Workforce, cost and budget planning: forecast, staff, cost, allocate, scenario.",
+plan_app = typer.Typer(help="Workforce, cost and budget planning: forecast, staff, cost, allocate, scenario. The "
+                       "warehouse commands read contacts, moderation_cases, vendors and staffing.",
                        no_args_is_help=True)
-
-DB_HELP = "DuckDB warehouse file with the canonical tables (contacts, moderation_cases, vendors, staffing)."
 
 
 def _records(frame) -> list[dict]:
@@ -37,14 +47,17 @@ def staff(
     shrinkage: float = typer.Option(0.0, "--shrinkage", help="Share of paid time not available (0-1)."),
     max_occupancy: float = typer.Option(1.0, "--max-occupancy", help="Occupancy cap (0-1]."),
     concurrency: int = typer.Option(1, "--concurrency", help="Parallel chats per agent."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + " Plans next week for every queue."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Staff one interval (Erlang C, or Erlang A with --patience-s), or every queue of a warehouse."""
-    if db is not None:
+    """Staff one interval (Erlang C, or Erlang A with --patience-s), or with --db/--config next week of every queue of
+    a warehouse."""
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    if warehouse is not None:
         from govex.planning import plan_from_warehouse
 
-        result = plan_from_warehouse(open_warehouse(db=db))
+        result = plan_from_warehouse(warehouse)
         if as_json:
             print_json({"queues": _records(result.plan.queues), "total_fte": result.plan.total_fte,
                         "total_cost_week": result.plan.total_cost_week, "currency": result.plan.settings.currency,
@@ -54,7 +67,8 @@ def staff(
             console.print(result.summary(), highlight=False)
         return
     if calls is None or aht_s is None:
-        raise ConfigError("govex plan staff: give --calls and --aht-s (one interval) or --db FILE (a warehouse)")
+        raise ConfigError("govex plan staff: give --calls and --aht-s (one interval), or --db FILE.duckdb or --config govex.yaml "
+                          "(a warehouse)")
     if agents is not None and (target_sl is not None or target_asa_s is not None or max_abandonment is not None):
         raise ConfigError("govex plan staff: --agents evaluates a staffing; do not combine it with targets")
     from govex.planning.erlang import evaluate_staffing, staff_intervals
@@ -88,7 +102,8 @@ def staff(
 
 @plan_app.command("forecast")
 def forecast(
-    db: Path = typer.Option(..., "--db", help=DB_HELP),
+    db: DbOption = None,
+    config: ConfigOption = None,
     grain: str = typer.Option("day", "--grain", help="day, 60min, 30min or 15min."),
     source: str = typer.Option("contacts", "--source", help="contacts or moderation (cases by policy x market)."),
     horizon_days: int = typer.Option(14, "--horizon-days"),
@@ -97,11 +112,11 @@ def forecast(
     model: str = typer.Option("auto", "--model", help="auto (seasonal_naive, profile, profile_trend or ets, chosen "
                               "per queue by back-test), seasonal_naive, profile, profile_trend, ets, theta, mstl or "
                               "ensemble (mean of ets and mstl)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (accuracy and forecast rows)."),
+    as_json: JsonOption = False,
 ) -> None:
     """Volume forecast per queue with p10-p90 intervals, back-test and holdout WAPE beside a seasonal-naive baseline.
 
-    The history is checked first: long gaps and closures are not filled (the fit starts after
+    --json gives the accuracy and the forecast rows. The history is checked first: long gaps and closures are not filled (the fit starts after
     them), short gaps are imputed, level shifts and outliers are handled, and all of it is said.
     """
     from govex.planning.forecast import MODELS, driver_forecast, forecast_queues
@@ -111,7 +126,7 @@ def forecast(
         raise ConfigError(f"--source: expected contacts or moderation, got {source!r}")
     if model != "auto" and model not in MODELS:
         raise ConfigError(f"--model: expected auto or one of {', '.join(MODELS)}, got {model!r}")
-    warehouse = open_warehouse(db=db)
+    warehouse = open_warehouse(db=db, config=config)
     minutes = 1440 if grain == "day" else int(grain.removesuffix("min")) if grain.endswith("min") else 0
     if minutes not in (15, 30, 60, 1440):
         raise ConfigError(f"--grain: expected day, 60min, 30min or 15min, got {grain!r}")
@@ -145,10 +160,11 @@ def forecast(
 
 @plan_app.command("cost")
 def cost(
-    db: Path = typer.Option(..., "--db", help=DB_HELP),
-    start: Optional[str] = typer.Option(None, "--from", help="First day (YYYY-MM-DD) of the period."),
-    end: Optional[str] = typer.Option(None, "--to", help="Last day (YYYY-MM-DD) of the period."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_json: JsonOption = False,
     old_start: Optional[str] = typer.Option(None, "--start", hidden=True, help="Deprecated: --from."),
     old_end: Optional[str] = typer.Option(None, "--end", hidden=True, help="Deprecated: --to."),
 ) -> None:
@@ -157,7 +173,7 @@ def cost(
 
     start = renamed_option("--from", start, "--start", old_start)
     end = renamed_option("--to", end, "--end", old_end)
-    report = plan_vs_actual(open_warehouse(db=db), start=start, end=end)
+    report = plan_vs_actual(open_warehouse(db=db, config=config), start=start, end=end)
     if as_json:
         print_json({"currency": report.currency, "rows": _records(report.table)})
         return
@@ -167,16 +183,22 @@ def cost(
 @plan_app.command("allocate")
 def allocate(
     problem: Optional[Path] = typer.Option(None, "--problem", help="YAML with queues, vendors and/or a budget."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + " Routes next week's planned hours."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Least-cost routing of queue hours to vendors (and a budget split), with shadow prices in words."""
+    """Least-cost routing of queue hours to vendors (and a budget split), with shadow prices in words.
+
+    The problem is a YAML file (--problem), or next week's planned hours of a warehouse (--db or --config).
+    """
     from govex.planning.allocation import route_volume, split_budget
     from govex.planning.problems import load_allocation_problem, routing_problem_from_warehouse
 
-    if (problem is None) == (db is None):
-        raise ConfigError("govex plan allocate: give exactly one of --problem FILE.yaml or --db FILE")
-    spec = load_allocation_problem(problem) if problem else routing_problem_from_warehouse(open_warehouse(db=db))
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    if (problem is None) == (warehouse is None):
+        raise ConfigError("govex plan allocate: give --problem FILE.yaml, or a warehouse (--db FILE.duckdb or --config "
+                          "govex.yaml), not both")
+    spec = load_allocation_problem(problem) if problem else routing_problem_from_warehouse(warehouse)
     out: dict = {}
     texts = []
     if spec.queues:
@@ -199,14 +221,15 @@ def allocate(
 @plan_app.command("scenario")
 def scenario(
     file: Path = typer.Argument(..., help="Scenario YAML (name, description, changes)."),
-    db: Path = typer.Option(..., "--db", help=DB_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Apply a scenario to next week's plan and show FTE, cost and service level side by side."""
     from govex.planning import load_scenario, plan_from_warehouse, run_scenario
 
     spec = load_scenario(file)
-    base = plan_from_warehouse(open_warehouse(db=db))
+    base = plan_from_warehouse(open_warehouse(db=db, config=config))
     result = run_scenario(base.inputs, spec, base.plan.settings)
     if as_json:
         print_json({"scenario": spec.name, "comparison": _records(result.comparison), "notes": list(result.notes)})
@@ -222,8 +245,8 @@ ACTUALS_HELP = ("Interval actuals CSV: interval_start, interval_s, calls, aht_s,
 def calibrate(
     actuals: Path = typer.Option(..., "--actuals", help=ACTUALS_HELP),
     answer_target_s: float = typer.Option(20, "--answer-target-s", help="Answer target of answered_in_target (s)."),
-    out: Path = typer.Option(..., "--out", help="Calibration JSON to write."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    out: Path = out_file("the calibration JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Fit Erlang A's patience and agent availability to interval actuals (abandonment and service level)."""
     from govex.planning.calibration import fit_calibration, read_actuals
@@ -243,8 +266,8 @@ def predict(
     actuals: Path = typer.Option(..., "--actuals", help=ACTUALS_HELP + " abandoned/answered_in_target unused."),
     calibration: Path = typer.Option(..., "--calibration", help="Calibration JSON from `govex plan calibrate`."),
     answer_target_s: float = typer.Option(20, "--answer-target-s", help="Answer target of the service level (s)."),
-    out: Path = typer.Option(..., "--out", help="Predictions CSV: interval_start, calls, effective_agents, "
-                             "p_abandon, service_level, asa_s."),
+    out: Path = out_file("the predictions CSV (interval_start, calls, effective_agents, p_abandon, service_level, "
+                         "asa_s)"),
 ) -> None:
     """Predict abandonment, service level and ASA per interval with a calibrated Erlang A."""
     from govex.planning.calibration import Calibration, predict as predict_intervals, read_actuals, write_csv
@@ -269,10 +292,13 @@ def capacity(
                                              "headcount terms); example: docs/examples/capacity-plan.yaml."),
     months: int = typer.Option(12, "--months", help="Months to plan (12-18 typical)."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="A scenario named in the plan's scenarios."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (one row per month, queue and vendor)."),
+    as_json: JsonOption = False,
     old_config: Optional[Path] = typer.Option(None, "--config", hidden=True, help="Deprecated: --capacity-plan."),
 ) -> None:
-    """Month-by-month required FTE, hires to request, headcount, productive FTE, gap and cost; the annual budget."""
+    """Month-by-month required FTE, hires to request, headcount, productive FTE, gap and cost; the annual budget.
+
+    --json gives one row per month, queue and vendor.
+    """
     from govex.planning.capacity import build_capacity_plan, load_capacity_config
 
     path = _required("--capacity-plan", renamed_option("--capacity-plan", plan_file, "--config", old_config))
@@ -288,7 +314,7 @@ def capacity(
 def cascade(
     cascade_file: Optional[Path] = typer.Option(None, "--cascade", help="Target cascade YAML (inputs with ranges and "
                                                 "costs, output targets with exponents); example: docs/examples/target-cascade.yaml."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: JsonOption = False,
     old_config: Optional[Path] = typer.Option(None, "--config", hidden=True, help="Deprecated: --cascade."),
 ) -> None:
     """Least-cost input targets that meet the output targets (LP), with binding ranges and marginal costs."""
@@ -307,9 +333,12 @@ def variance(
     plan: Path = typer.Option(..., "--plan", help="Planned month, CSV: cell, volume, handle_time_s, utilisation, "
                               "shrinkage, price_per_paid_hour (one row per queue/vendor cell)."),
     actual: Path = typer.Option(..., "--actual", help="Actual month, same columns."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (effects in cents, adding up to the variance)."),
+    as_json: JsonOption = False,
 ) -> None:
-    """Split actual - plan cost into volume, mix, handle time, utilisation, shrinkage and price (adds up exactly)."""
+    """Split actual - plan cost into volume, mix, handle time, utilisation, shrinkage and price (adds up exactly).
+
+    --json gives the effects in cents, adding up to the variance.
+    """
     from govex.planning.variance import read_cells, split_cost_variance
 
     split = split_cost_variance(read_cells(plan), read_cells(actual))
@@ -327,7 +356,7 @@ def targets(
     month: str = typer.Option(..., "--month", help="Month to set the target for (YYYY-MM)."),
     direction: str = typer.Option(..., "--direction", help="lower (cost, contact rate) or raise (CSAT)."),
     target: Optional[list[float]] = typer.Option(None, "--target", help="A target to price (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: JsonOption = False,
 ) -> None:
     """Stretch, base and safe targets from history (trend, seasonality, spread) with the probability of hitting each."""
     import pandas as pd

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from govex.cli.common import console
+from govex.cli.common import CatalogueOption, ConfigOption, DbOption, JsonOption, console, out_file
 
 playbook_app = typer.Typer(help="Playbooks: the actions decided per segment x journey.", no_args_is_help=True)
 
@@ -14,7 +14,7 @@ playbook_app = typer.Typer(help="Playbooks: the actions decided per segment x jo
 @playbook_app.command("check")
 def check(
     path: Path = typer.Argument(..., help="playbook YAML (a list under `plays:`)"),
-    catalogue: Optional[list[Path]] = typer.Option(None, "--catalogue", help="Extra metric YAML file or folder (repeatable)."),
+    catalogue: CatalogueOption = None,
 ) -> None:
     """Refuse unknown segments, journeys or KPIs, bad intervals and review dates before the start."""
     from govex.metrics.catalogue import load_catalogue
@@ -31,12 +31,12 @@ def check(
 @playbook_app.command("status")
 def status(
     path: Path = typer.Argument(..., help="playbook YAML (a list under `plays:`)"),
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file holding the canonical tables."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="govex.yaml (its engine)."),
+    db: DbOption = None,
+    config: ConfigOption = None,
     today: Optional[str] = typer.Option(None, "--today", help="measure up to this date, YYYY-MM-DD (default: the data's "
                                         "last order day)"),
-    catalogue: Optional[list[Path]] = typer.Option(None, "--catalogue", help="Extra metric YAML file or folder (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    catalogue: CatalogueOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Each play's KPI since its start against its expectation: on track, off track or too early to tell (why)."""
     from govex.cli.common import open_warehouse, parse_date, print_json
@@ -56,9 +56,9 @@ def status(
 
 @playbook_app.command("draft")
 def draft(
-    out: Path = typer.Option(..., "--out", help="playbook YAML to write (never overwritten)"),
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file holding the canonical tables."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="govex.yaml (its engine)."),
+    out: Path = out_file("the drafted playbook YAML (never overwritten)"),
+    db: DbOption = None,
+    config: ConfigOption = None,
     framework: str = typer.Option("value", "--framework", help="segment framework of the friction cells"),
     period: Optional[str] = typer.Option(None, "--period", help="e.g. 2025-Q4 or 2025-10 (default: the last complete quarter)"),
 ) -> None:

@@ -6,21 +6,26 @@ from typing import Annotated, Optional
 
 import typer
 
-from govex.cli.common import console, open_warehouse, parse_date, print_json
+from govex.cli.common import (
+    ConfigOption,
+    DbOption,
+    FrameworksOption,
+    JsonOption,
+    SegmentsAsOfOption,
+    console,
+    open_warehouse,
+    parse_date,
+    print_json,
+)
 from govex.errors import ConfigError
 
-DbOpt = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse with segment_assignments.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")]
-FrameworksOpt = Annotated[Optional[Path], typer.Option("--frameworks", help="Framework folder (default: shipped).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Segments of this date YYYY-MM-DD (default: latest).")]
-EntityOpt = Annotated[str, typer.Option("--entity", help="Whose shipped policy when no file is given: customer or seller.")]
+EntityOption = Annotated[str, typer.Option("--entity", help="Whose shipped policy when no file is given: customer or seller.")]
 
 
 def check_command(
     policy: Annotated[Optional[Path], typer.Argument(help="Policy YAML (default: the shipped policy).")] = None,
-    db: DbOpt = None, config: ConfigOpt = None, frameworks: FrameworksOpt = None, as_of: AsOfOpt = None,
-    entity: EntityOpt = "customer", as_json: JsonOpt = False,
+    db: DbOption = None, config: ConfigOption = None, frameworks: FrameworksOption = None, as_of: SegmentsAsOfOption = None,
+    entity: EntityOption = "customer", as_json: JsonOption = False,
 ) -> None:
     """Check a policy: gaps, ambiguous overlaps, monotonicity, cross-journey contradictions, unknown segments.
 
@@ -48,9 +53,9 @@ def check_command(
 
 def simulate_command(
     policies: Annotated[Optional[list[Path]], typer.Argument(help="One or two policy files (default: shipped).")] = None,
-    db: DbOpt = None, config: ConfigOpt = None, as_of: AsOfOpt = None,
+    db: DbOption = None, config: ConfigOption = None, as_of: SegmentsAsOfOption = None,
     window_days: Annotated[int, typer.Option("--window-days", help="Days of contacts/disputes/returns.")] = 90,
-    entity: EntityOpt = "customer", as_json: JsonOpt = False,
+    entity: EntityOption = "customer", as_json: JsonOption = False,
 ) -> None:
     """Apply one policy, or two side by side, to the current segments and recent volumes.
 
@@ -121,7 +126,7 @@ def _standards(warehouse):
 
 def promises_command(
     policy: Annotated[Optional[Path], typer.Argument(help="Policy in force (default: the shipped policy).")] = None,
-    db: DbOpt = None, config: ConfigOpt = None,
+    db: DbOption = None, config: ConfigOption = None,
 ) -> None:
     """Write service_promises: each customer contact's tier and promise (segments of its day) and whether it was met."""
     from govex.policy import load_policy

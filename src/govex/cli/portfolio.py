@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from govex.cli.common import console, print_json
+from govex.cli.common import JsonOption, console, print_json
 
 
 def portfolio(
@@ -14,7 +14,7 @@ def portfolio(
                                   "candidates (benefit in money per year, so a --projects file must use the same unit)"),
     budget: float = typer.Option(..., "--budget", help="money available (same unit as cost)"),
     capacity: float = typer.Option(None, "--capacity", help="effort available (same unit as effort)"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Choose projects maximising expected benefit within budget and capacity (MILP, HiGHS)."""
     from govex.errors import ConfigError

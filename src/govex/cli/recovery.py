@@ -7,12 +7,9 @@ against cost.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
-
 import typer
 
-from govex.cli.common import console, open_warehouse, parse_date, print_json
+from govex.cli.common import AsOfOption, ConfigOption, DbOption, JsonOption, console, open_warehouse, parse_date, print_json
 
 
 def _effect_dict(result) -> dict:
@@ -41,12 +38,11 @@ def _print_effect(result) -> None:
 
 
 def recovery(
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file holding the canonical tables"),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="govex.yaml (its engine)"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="end of the data, exclusive (YYYY-MM-DD); default: the "
-                                        "day after the last order"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_of: AsOfOption = None,
     window_days: int = typer.Option(30, "--window-days", min=1, help="repurchase window after a failure, days"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    as_json: JsonOption = False,
 ) -> None:
     """Effect of compensation (repurchase, next CSAT) and onboarding help (contacts per order), adjusted, with advice."""
     from govex.analysis.recovery import compensation_effect, default_as_of, onboarding_effect, recommendation

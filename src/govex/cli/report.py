@@ -5,13 +5,15 @@ from pathlib import Path
 
 import typer
 
+from govex.cli.common import ConfigOption, DbOption, out_folder
+
 
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
-        out: Path = typer.Option(..., "--out", help="Folder for report.html, report.pdf and report.pptx."),
-        config: Path = typer.Option(None, "--config", "-c", help="govex.yaml naming the engine (its warehouse is read)."),
-        db: Path = typer.Option(None, "--db", help="DuckDB file to read instead of --config's engine."),
+        out: Path = out_folder("report.html, report.pdf and report.pptx"),
+        config: ConfigOption = None,
+        db: DbOption = None,
         period: str = typer.Option(None, "--period", help="Quarter like 2025-Q4 or month like 2025-10 (default: "
                                    "the quarter of the last order)."),
         targets: Path = typer.Option(None, "--targets", help="Targets YAML (default: the shipped demo targets)."),
@@ -25,21 +27,10 @@ def register(app: typer.Typer) -> None:
         budget: float = typer.Option(None, "--budget", help="Money available for --projects (same unit as cost)."),
     ) -> None:
         """Build the report from the warehouse and write it in three forms."""
-        from govex.cli.common import console
-        from govex.engine import Warehouse
-        from govex.errors import ConfigError
+        from govex.cli.common import console, open_warehouse
         from govex.reports.write import write_report
 
-        if (config is None) == (db is None):
-            raise ConfigError("give exactly one of --config govex.yaml or --db FILE.duckdb")
-        if db is not None:
-            if not db.is_file():
-                raise ConfigError(f"--db {db}: no such DuckDB file; run `govex demo` or `govex ingest` first")
-            warehouse = Warehouse.open(f"duckdb:///{db.resolve()}")
-        else:
-            from govex.config import load_config
-
-            warehouse = Warehouse.from_config(load_config(config))
+        warehouse = open_warehouse(db=db, config=config)
         decisions = None
         if playbook is not None or projects is not None:
             from govex.reports.playbook import measure_decisions

@@ -12,11 +12,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from govex.cli.common import console, open_warehouse, parse_date, print_json
-
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")]
-DbOpt = Annotated[Optional[Path], typer.Option("--db", help="A DuckDB file (shortcut for a config with that engine).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+from govex.cli.common import (
+    AsOfOption,
+    ConfigOption,
+    DbOption,
+    FrameworksOption,
+    JsonOption,
+    SegmentsAsOfOption,
+    console,
+    open_warehouse,
+    parse_date,
+    print_json,
+)
 
 
 def _show(frame, title: str, as_json: bool) -> None:
@@ -34,14 +41,14 @@ def _show(frame, title: str, as_json: bool) -> None:
 
 
 def assign_command(
-    config: ConfigOpt = None,
-    db: DbOpt = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
     framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Only this framework (repeatable).")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: the day after the last order).")] = None,
-    frameworks: Annotated[Optional[Path], typer.Option("--frameworks", help="Folder of framework YAML files (default: shipped).")] = None,
+    as_of: AsOfOption = None,
+    frameworks: FrameworksOption = None,
     entity: Annotated[str, typer.Option("--entity", help="Who is segmented: customer, or seller (seller frameworks: "
                                         "lifecycle, performance, risk, value).")] = "customer",
-    as_json: JsonOpt = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Assign customers (or sellers) to the segment frameworks as of a date and write them to segment_assignments."""
     from govex.segments import latest_as_of, run_segmentation, segment_sizes
@@ -69,11 +76,11 @@ def assign_command(
 
 def profile_command(
     framework: Annotated[str, typer.Option("--framework", help="Framework to profile.")] = "value",
-    config: ConfigOpt = None,
-    db: DbOpt = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date (default: the latest written).")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_of: SegmentsAsOfOption = None,
     window_days: Annotated[int, typer.Option("--window-days", help="Days of activity up to the as-of date.")] = 365,
-    as_json: JsonOpt = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Size, GMV share, contacts per order, CSAT, dispute rate and cost-to-serve per segment."""
     from govex.segments import segment_profile
@@ -86,9 +93,9 @@ def transitions_command(
     from_date: Annotated[str, typer.Option("--from", help="First as-of date YYYY-MM-DD.")],
     to_date: Annotated[str, typer.Option("--to", help="Second as-of date YYYY-MM-DD.")],
     framework: Annotated[str, typer.Option("--framework", help="Framework to compare.")] = "lifecycle",
-    config: ConfigOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Transition matrix between two as-of dates, the share unchanged and the stability index (PSI)."""
     from govex.segments import segment_transitions

@@ -1,12 +1,11 @@
 """`govex sellers what-if`: the enforcement ladder at another order-defect threshold, from the command line."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from govex.cli.common import console, open_warehouse, parse_date, print_json
+from govex.cli.common import AsOfOption, ConfigOption, DbOption, JsonOption, console, open_warehouse, parse_date, print_json
 
 
 def whatif_command(
@@ -17,10 +16,10 @@ def whatif_command(
     min_orders: Annotated[int, typer.Option("--min-orders", help="Only sellers with at least this many orders are judged.")] = 20,
     review_minutes: Annotated[float, typer.Option("--review-minutes", help="Minutes to review one newly actioned seller.")] = 30.0,
     appeal_minutes: Annotated[float, typer.Option("--appeal-minutes", help="Minutes to decide one appeal.")] = 45.0,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: the day after the last order).")] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="govex.yaml (its engine is used).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Sellers actioned at the current and the proposed threshold by cut, the GMV of the newly actioned
     sellers, and the review and appeal hours the change creates (appeals at the warehouse's appeal rate)."""

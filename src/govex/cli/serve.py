@@ -11,10 +11,13 @@ from govex.cli.common import console
 from govex.errors import ConfigError
 
 KeysOption = Annotated[Path, typer.Option("--keys", help="Keys file (hashed keys with scopes).")]
+# A DuckDB file, not a govex.yaml: serving builds its snapshots and store versions from the file itself.
+SegmentsDbOption = Annotated[Path, typer.Option("--db", help="DuckDB file with segment_assignments (read as a file, "
+                                                "so there is no --config).")]
 
 
 def serve_command(
-    db: Annotated[Path, typer.Option("--db", help="DuckDB warehouse with segment_assignments.")] = Path("govex.duckdb"),
+    db: SegmentsDbOption = Path("govex.duckdb"),
     policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy YAML (default: shipped).")] = None,
     store: Annotated[Optional[Path], typer.Option(
         "--store", help="Serve a store published by `govex api-publish` (memory-mapped) instead of reading --db.")] = None,
@@ -51,7 +54,7 @@ def serve_command(
 
 
 def api_publish_command(
-    db: Annotated[Path, typer.Option("--db", help="DuckDB warehouse with segment_assignments.")] = Path("govex.duckdb"),
+    db: SegmentsDbOption = Path("govex.duckdb"),
     store: Annotated[Path, typer.Option("--store", help="Store folder (versions/ and CURRENT).")] = Path("govex-store"),
     compact_ratio: Annotated[float, typer.Option(
         "--compact-ratio", help="Rewrite the whole base when more than this share of customers changed.")] = 0.2,

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import typer
 
+from govex.cli.common import out_folder
+
 
 def synth(
-    out: Path = typer.Option(..., "--out", help="Folder to write <table>.parquet, ground_truth.json and truth_customers.parquet into."),
+    out: Path = out_folder("<table>.parquet, ground_truth.json and truth_customers.parquet"),
     customers: int = typer.Option(100_000, "--customers", help="Number of customers (1M gives about 10M orders)."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same arguments always give the same files."),
     months: int = typer.Option(24, "--months", help="Length of the simulated window in months."),

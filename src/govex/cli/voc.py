@@ -1,7 +1,7 @@
 """`govex voc ...`: train, apply and evaluate the offline text classifier, find themes, cost automation.
 
-Inputs are files (CSV, Parquet, JSON lines) or a DuckDB warehouse (`--db FILE`, reading the
-contacts table's text and reason columns, or the surveys' comments). Reads from the warehouse
+Inputs are files (CSV, Parquet, JSON lines) or a warehouse (`--db FILE` or `--config govex.yaml`,
+reading the contacts table's text and reason columns, or the surveys' comments). Reads from the warehouse
 keep a deterministic sample of `--max-texts` rows, stratified by label. Heavy imports stay
 inside the commands.
 """
@@ -12,14 +12,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from govex.cli.common import print_json
+from govex.cli.common import ConfigOption, DbOption, open_warehouse, out_file, print_json
 
 InputFile = Annotated[Optional[Path], typer.Option("--input", help="file of texts (.csv, .parquet, .jsonl)")]
-Database = Annotated[Optional[Path], typer.Option("--db", help="DuckDB warehouse file; reads contacts.text (and contacts.reason)")]
 TextColumn = Annotated[str, typer.Option(help="column holding the text")]
 LabelColumn = Annotated[str, typer.Option(help="column holding the label")]
 MaxTexts = Annotated[
-    int, typer.Option("--max-texts", min=1, help="with --db: a deterministic sample of at most this many texts, stratified by label")
+    int, typer.Option("--max-texts", min=1, help="with a warehouse: a deterministic sample of at most this many texts, stratified by label")
 ]
 Seed = Annotated[int, typer.Option(help="seed of the --max-texts sample")]
 
@@ -41,15 +40,9 @@ def _read_frame(path: Path):
     raise VocInputError(f"{path}: unsupported file type {suffix!r}; use .csv, .parquet or .jsonl")
 
 
-def _warehouse(db: Path):
-    from govex.engine.warehouse import Warehouse
-
-    return Warehouse.open(f"duckdb:///{db}")
-
-
 def _texts(
     input_path: Path | None,
-    db: Path | None,
+    warehouse,
     text_col: str,
     label_col: str | None,
     *,
@@ -63,12 +56,12 @@ def _texts(
     (contacts, with their surveys' csat and nps when `with_scores`, or survey comments)."""
     from govex.errors import VocInputError
 
-    if (input_path is None) == (db is None):
-        raise VocInputError("give exactly one of --input FILE or --db FILE")
-    if db is not None:
+    if (input_path is None) == (warehouse is None):
+        raise VocInputError("give the texts: --input FILE, or a warehouse (--db FILE.duckdb or --config govex.yaml), "
+                            "not both")
+    if warehouse is not None:
         from govex.voc.sources import contact_texts, survey_comments
 
-        warehouse = _warehouse(db)
         if source == "surveys":
             return survey_comments(warehouse, max_texts=max_texts, seed=seed, segments=segments or ()), "text", None
         frame = contact_texts(
@@ -76,7 +69,7 @@ def _texts(
         )
         return frame, "text", "reason" if label_col is not None else None
     if segments:
-        raise VocInputError("--segment needs --db (segments come from the warehouse's segment_assignments)")
+        raise VocInputError("--segment needs --db or --config (segments come from the warehouse's segment_assignments)")
     frame = _read_frame(input_path)
     wanted = [text_col] + ([label_col] if label_col else [])
     missing = [c for c in wanted if c not in frame.columns]
@@ -107,18 +100,21 @@ def _resolvable_shares(pairs: list[str]) -> dict[str, float]:
     return shares
 
 
-voc_app = typer.Typer(help="Voice of the customer: classify texts, find themes, cost automation.", no_args_is_help=True)
+voc_app = typer.Typer(help="Voice of the customer: classify texts, find themes, cost automation. Texts come from a "
+                      "file (--input) or a warehouse (--db or --config: contacts.text and contacts.reason, or "
+                      "surveys.comment).", no_args_is_help=True)
 
 
 @voc_app.command("train")
 def train(
-    out: Path = typer.Option(..., "--out", help="model file to write (.joblib; a .json sidecar is written beside it)"),
+    out: Path = out_file("the model (.joblib; a .json sidecar is written beside it)"),
     input_path: InputFile = None,
-    db: Database = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
     text_col: TextColumn = "text",
     label_col: LabelColumn = "reason",
     holdout: float = typer.Option(0.0, help="share held out for evaluation (0 = train on everything)"),
-    evaluation_out: Path | None = typer.Option(None, "--evaluation-out", help="evaluation JSON (needs --holdout)"),
+    evaluation_out: Path | None = out_file("the evaluation JSON (needs --holdout)", None, "--evaluation-out"),
     max_texts: MaxTexts = 20_000,
     seed: Seed = 0,
 ) -> None:
@@ -126,7 +122,8 @@ def train(
     from govex.voc.classifier import TextClassifier, train_and_evaluate
     from govex.errors import VocInputError
 
-    frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    frame, text, label = _texts(input_path, warehouse, text_col, label_col, max_texts=max_texts, seed=seed)
     if evaluation_out is not None and holdout <= 0:
         raise VocInputError("--evaluation-out needs --holdout (e.g. --holdout 0.2) so the evaluation uses unseen texts")
     summary: dict = {}
@@ -144,9 +141,10 @@ def train(
 @voc_app.command("classify")
 def classify(
     model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
-    out: Path = typer.Option(..., "--out", help="CSV or Parquet: the input rows plus label and confidence"),
+    out: Path = out_file("CSV or Parquet, the input rows plus label and confidence"),
     input_path: InputFile = None,
-    db: Database = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
     text_col: TextColumn = "text",
     max_texts: MaxTexts = 20_000,
     seed: Seed = 0,
@@ -155,7 +153,8 @@ def classify(
     from govex.voc.classifier import TextClassifier
 
     model = TextClassifier.load(model_path)
-    frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed)
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    frame, text, _ = _texts(input_path, warehouse, text_col, None, max_texts=max_texts, seed=seed)
     result = model.classify(frame[text])
     _write_frame(frame.assign(label=result["label"].to_numpy(), confidence=result["confidence"].to_numpy()), out)
     print_json({"written": str(out), "rows": len(frame), "labels": result["label"].value_counts().to_dict()})
@@ -165,10 +164,11 @@ def classify(
 def evaluate(
     model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
     input_path: InputFile = None,
-    db: Database = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
     text_col: TextColumn = "text",
     label_col: LabelColumn = "reason",
-    out: Path | None = typer.Option(None, "--out", help="evaluation JSON (per class, confusion, precision-coverage curves)"),
+    out: Path | None = out_file("the evaluation JSON (per class, confusion, precision-coverage curves)", None),
     max_texts: MaxTexts = 20_000,
     seed: Seed = 0,
 ) -> None:
@@ -176,7 +176,8 @@ def evaluate(
     from govex.voc.classifier import TextClassifier
 
     model = TextClassifier.load(model_path)
-    frame, text, label = _texts(input_path, db, text_col, label_col, max_texts=max_texts, seed=seed)
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    frame, text, label = _texts(input_path, warehouse, text_col, label_col, max_texts=max_texts, seed=seed)
     evaluation = model.evaluate(frame[text], frame[label])
     if out is not None:
         evaluation.save(out)
@@ -193,16 +194,17 @@ def evaluate(
 @voc_app.command("themes")
 def themes(
     input_path: InputFile = None,
-    db: Database = None,
-    source: str = typer.Option("contacts", help="with --db: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)"),
-    segment: list[str] = typer.Option([], "--segment", help="with --db: add the customer's segment of this framework as column segment:<framework> (repeatable)"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    source: str = typer.Option("contacts", help="with a warehouse: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)"),
+    segment: list[str] = typer.Option([], "--segment", help="with a warehouse: add the customer's segment of this framework as column segment:<framework> (repeatable)"),
     text_col: TextColumn = "text",
     language: str = typer.Option("en", help="en or pt"),
     n_themes: int = typer.Option(12, help="number of themes"),
     by: list[str] = typer.Option([], "--by", help="group volumes by this column (repeatable), e.g. journey or segment:value"),
     csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme, e.g. csat"),
     nps_col: str | None = typer.Option(None, help="NPS answer column (0-10), e.g. nps"),
-    out: Path | None = typer.Option(None, "--out", help="CSV: the input rows with their theme"),
+    out: Path | None = out_file("a CSV of the input rows with their theme", None),
     max_texts: MaxTexts = 20_000,
     seed: Seed = 0,
 ) -> None:
@@ -212,7 +214,8 @@ def themes(
 
     if source not in ("contacts", "surveys"):
         raise VocInputError(f"--source {source!r}: expected 'contacts' or 'surveys'")
-    frame, text, _ = _texts(input_path, db, text_col, None, max_texts=max_texts, seed=seed, source=source, segments=segment, with_scores=True)
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    frame, text, _ = _texts(input_path, warehouse, text_col, None, max_texts=max_texts, seed=seed, source=source, segments=segment, with_scores=True)
     finder = ThemeFinder(ThemeConfig(language=language, n_themes=n_themes)).fit(frame[text])
     frame = frame.assign(theme=finder.assignments_)
     if out is not None:
@@ -224,9 +227,10 @@ def themes(
 @voc_app.command("automation")
 def automation(
     evaluation_path: Path = typer.Option(..., "--evaluation", help="evaluation JSON from `govex voc evaluate --out`"),
-    out: Path = typer.Option(..., "--out", help="scenario YAML for `govex plan scenario`"),
+    out: Path = out_file("the scenario YAML for `govex plan scenario`"),
     volumes_path: Path | None = typer.Option(None, "--volumes", help="file with reason, monthly_contacts, handle_time_s (linear costing)"),
-    db: Path | None = typer.Option(None, "--db", help="DuckDB warehouse file: FTE and cost saved from next week's staffing plan"),
+    db: DbOption = None,
+    config: ConfigOption = None,
     target_precision: float = typer.Option(0.9, help="precision the automation must keep"),
     resolvable: list[str] = typer.Option(
         [], "--resolvable", help="REASON=SHARE: share of recognised contacts automation closes (repeatable; overrides the defaults)"
@@ -238,13 +242,19 @@ def automation(
     name: str = typer.Option("voc-automation", help="scenario name"),
     top: int | None = typer.Option(None, help="keep only the best N reasons in the scenario"),
 ) -> None:
-    """Rank automation opportunities per reason and write them as a planning scenario."""
+    """Rank automation opportunities per reason and write them as a planning scenario.
+
+    Volumes come from a file (--volumes, costed linearly) or a warehouse (--db or --config: the FTE and cost
+    saved from next week's staffing plan).
+    """
     from govex.voc.automation import AutomationConfig, automation_opportunities, planned_automation_opportunities, write_scenario
     from govex.errors import VocInputError
     from govex.voc.evaluation import Evaluation
 
-    if (volumes_path is None) == (db is None):
-        raise VocInputError("give exactly one of --volumes FILE or --db FILE")
+    warehouse = open_warehouse(db=db, config=config, required=False)
+    if (volumes_path is None) == (warehouse is None):
+        raise VocInputError("give the volumes: --volumes FILE, or a warehouse (--db FILE.duckdb or --config govex.yaml), "
+                            "not both")
     config = AutomationConfig(
         target_precision=target_precision,
         resolvable_share=_resolvable_shares(resolvable),
@@ -254,10 +264,10 @@ def automation(
         llm_cost_per_contact=llm_cost_per_contact,
     )
     evaluation = Evaluation.load(evaluation_path)
-    if db is not None:
+    if warehouse is not None:
         from govex.planning import plan_from_warehouse
 
-        planned = plan_from_warehouse(_warehouse(db))
+        planned = plan_from_warehouse(warehouse)
         table = planned_automation_opportunities(evaluation, planned.inputs, settings=planned.plan.settings, config=config)
     else:
         table = automation_opportunities(evaluation, _read_frame(volumes_path), config=config)
