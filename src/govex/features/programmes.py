@@ -55,7 +55,8 @@ def default_as_of(warehouse: Warehouse) -> dt.date:
 
 
 def _seconds(value: ir.Value) -> ir.FloatingValue:
-    return value.epoch_seconds().cast("float64")
+    """Whole seconds since 1970: DuckDB's epoch keeps the fraction and Spark's drops it, so drop it on both."""
+    return value.truncate("s").epoch_seconds().cast("float64")
 
 
 def _end_seconds(as_of: dt.date) -> float:
