@@ -38,7 +38,7 @@ def test_section_shows_plays_with_status_and_the_portfolio(warehouse, market, tm
     started, planned, portfolio = section.tables
     (launched,) = started.rows
     assert launched[:2] == ("everyone in DE, purchase", "help flow") and "measured" in launched[-1]
-    assert planned.rows == (("everyone in DE, purchase", "next year's flow", "cs", "Contact rate -0.04 (-0.06 to -0.02)",
+    assert planned.rows == (("everyone in DE, purchase", "next year's flow", "cs", "Contact rate -40.00 contacts per 1,000 orders (-60.00 to -20.00)",
                              "1", "2026-06-01", "2027-01-01"),)
     assert section.message.endswith(" of 1 started plays on track; 1 planned")
     # by hand over every subset of the example's 5 projects within 200: help flow + carrier + rewrite = 350 at cost 190

@@ -24,7 +24,9 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
     effect = compensation_effect(warehouse, as_of=dt.date(2026, 1, 1)).effect
     first = section.findings[0]
     assert first.numbers["treated"].value == effect.treated and first.numbers["units"].value == effect.units
-    assert f"{effect.estimate:+.3f}" in first.text and f"{effect.naive:+.3f}" in first.text
+    assert first.numbers["effect"].value == effect.estimate and first.numbers["naive"].value == effect.naive
+    # repurchase is a 0/1 outcome: its effect reads in percentage points
+    assert f"{100 * effect.estimate:+.1f} pp" in first.text and f"{100 * effect.naive:+.1f} pp" in first.text
     (table,) = section.tables
     assert [row[0] for row in table.rows] == list(effect.by_segment.segment)
     assert any("Onboarding help" in f.text for f in section.findings[1:])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +71,26 @@ class Built:
     section: Section
     actions: tuple[Finding, ...] = field(default=())
     issues: tuple[ReportIssue, ...] = field(default=())
+
+
+def period_figures(ctx: ReportContext, names: list[str]) -> Finding | None:
+    """'In 2025-Q4: a 3.3%; b 2.97 hours.' for the metrics whose period value rests on enough data
+    (materiality rules); None when none does. A unit the label already states is not printed again."""
+    from govex.analysis.materiality import judge
+    from govex.metrics import compute_metrics
+
+    cube = compute_metrics(ctx.warehouse, metrics=names, period="all", start=ctx.period.start, end=ctx.period.end,
+                           catalogue=ctx.catalogue).set_index("metric")
+    shown = [m for m in names if m in cube.index and cube.loc[m, "value"] == cube.loc[m, "value"]
+             and judge(sample=float(cube.loc[m, "n"]), rules=ctx.rules).stated]
+    if not shown:
+        return None
+    numbers = {}
+    for m in shown:
+        number = ctx.metric_number(m, cube.loc[m, "value"])
+        numbers[m] = replace(number, unit="") if number.unit.lower() in ctx.label(m).lower() else number
+    text = "In {period}: " + "; ".join(f"{ctx.label(m).lower()} {{{m}}}" for m in shown) + "."
+    return Finding(text, numbers, {"period": ctx.period.label})
 
 
 def count(value: float, source: Source) -> Number:

@@ -15,7 +15,7 @@ from govex.analysis.materiality import judge
 from govex.errors import GovexError
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_interval, format_percent, format_plain
+from govex.reports.formatting import format_interval, format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Drivers of CSAT"
@@ -81,12 +81,12 @@ def drivers_section(ctx: ReportContext) -> Built:
                                 "the explained variance); fixing it would lift CSAT by about {gain}.",
                                 {"share": Number(float(top["share_of_r2"]), "share of variance", kda),
                                  "gain": Number(float(top["expected_gain"]), unit, kda, signed=True)},
-                                {"driver": str(top["driver"]).replace("_", " ")}))
+                                {"driver": readable(top["driver"])}))
         tables.append(ReportTable("Key drivers of CSAT (all answers)", ("driver", "share of explained variance", "CSAT gain if fixed"),
-                            tuple((str(r.driver).replace("_", " "), format_percent(r.share_of_r2),
+                            tuple((readable(r.driver), format_percent(r.share_of_r2),
                                    format_plain(r.expected_gain, signed=True)) for r in ranking.itertuples()),
                             kda.label()))
-        figures.append(charts.horizontal_bars([str(d).replace("_", " ") for d in ranking["driver"]],
+        figures.append(charts.horizontal_bars([readable(d) for d in ranking["driver"]],
                                               (100 * ranking["share_of_r2"]).tolist(),
                                               title="What drives CSAT (share of explained variance)",
                                               xlabel="% of explained variance", alt="Bar per CSAT driver",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 MISSING = "n/a"
-COUNT_UNITS = ("orders", "customers", "contacts", "disputes", "chargebacks", "cases", "returns", "decisions")
+COUNT_UNITS = ("orders", "customers", "contacts", "disputes", "chargebacks", "cases", "returns", "decisions", "promises")
 
 
 def is_share(unit: str) -> bool:
@@ -97,6 +97,11 @@ def per_thousand(unit: str) -> str:
     """'disputes per order' -> 'disputes per 1,000 orders'."""
     head, base = unit.split(" per ", 1)
     return f"{head} per 1,000 {base if base.endswith('s') else base + 's'}"
+
+
+def readable(code: object) -> str:
+    """A code name as prose: 'fast_lane' -> 'fast lane' (tier, journey, reason and type names)."""
+    return str(code).replace("_", " ")
 
 
 def format_plain(value: float | None, *, digits: int = 2, signed: bool = False) -> str:

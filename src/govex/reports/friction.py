@@ -16,7 +16,7 @@ from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
 from govex.reports.actions import action
-from govex.reports.formatting import format_percent, format_plain
+from govex.reports.formatting import format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE
 
@@ -60,9 +60,6 @@ def _cells(ctx: ReportContext) -> tuple[pd.DataFrame, float]:
     return cells, cost_per_contact
 
 
-def _words(code: str) -> str:
-    return str(code).replace("_", " ")
-
 
 def _assignment_date(ctx: ReportContext):
     """The as-of date of the framework's latest segment assignments (None when there are none)."""
@@ -75,7 +72,7 @@ def _issue(ctx: ReportContext, r, money: Number, source: Source) -> ReportIssue:
     """The largest friction cell as an executive-summary issue: its contacts avoidable at the best segment's rates."""
     previous = ctx.period.previous()
     avoidable = float(r["contacts_avoidable"] + r["repeat_avoidable"])
-    segment, journey = str(r["segment"]), _words(r["journey"])
+    segment, journey = str(r["segment"]), readable(r["journey"])
     # closing the repeat gap: the repeat rate moves to the best segment's; interval from the cell's Wilson interval
     low, high = proportion_interval(float(r["repeat_contacts"]), float(r["contacts"]))
     expected = Number(float(r["best_repeat_rate"] - r["repeat_rate"]), "share of contacts", source, signed=True)
@@ -137,7 +134,7 @@ def friction_section(ctx: ReportContext) -> Built:
                    "best_repeat": Number(r.best_repeat_rate, "share of contacts", source),
                    "cost": Number(r.cost_opportunity, "money", source, currency=cur),
                    "contacts": Number(r.contacts, "count", source)}
-        words = {"segment": r.segment, "journey": _words(r.journey), "csat": ""}
+        words = {"segment": r.segment, "journey": readable(r.journey), "csat": ""}
         if r.csat_gap > 0:
             numbers |= {"csat_value": ctx.metric_number("csat", r.csat), "best_csat": ctx.metric_number("csat", r.best_csat)}
             words["csat"] = ", CSAT {csat_value} (best {best_csat})"
@@ -155,13 +152,13 @@ def friction_section(ctx: ReportContext) -> Built:
                                     "raised as an issue.", {"cost": money, "limit": Number(ctx.rules.min_money, "money", source,
                                                                                           currency=cur)}))
     sized = ranked[enough & (ranked["cost_opportunity"] > 0)]
-    labels, values = charts.with_other([f"{s}, {_words(j)}" for s, j in zip(sized["segment"], sized["journey"])],
+    labels, values = charts.with_other([f"{s}, {readable(j)}" for s, j in zip(sized["segment"], sized["journey"])],
                                        sized["cost_opportunity"].tolist(), TOP)
     figure = charts.horizontal_bars(labels, values,
                                     title=f"Sized opportunity by segment and journey, {ctx.period.label}",
                                     xlabel=f"avoidable contact cost ({cur or 'reporting currency'})",
                                     alt="Bars of the avoidable contact cost per segment and journey", zero_line=False)
-    rows = tuple((r.segment, _words(r.journey), f"{r.contacts:,.0f}", format_plain(100 * r.repeat_rate, digits=1),
+    rows = tuple((r.segment, readable(r.journey), f"{r.contacts:,.0f}", format_plain(100 * r.repeat_rate, digits=1),
                   format_plain(r.csat), f"{r.contacts_avoidable + r.repeat_avoidable:,.0f}",
                   f"{r.cost_opportunity:,.0f}") for r in top.itertuples())
     table = ReportTable("Largest friction cells", ("segment", "journey", "contacts", "repeat %", "CSAT (1-5)",

@@ -20,7 +20,7 @@ from govex.planning import Scenario, WarehousePlan, load_scenario, plan_from_war
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext
 from govex.reports.friction import period_cost_per_contact
-from govex.reports.formatting import format_plain
+from govex.reports.formatting import format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 if TYPE_CHECKING:  # the study trains a classifier; govex.voc loads only when it is needed
@@ -51,9 +51,9 @@ def choose_scenario(
         study = study or automation_study(warehouse, plan=plan, max_texts=5_000)
         document = scenario_document(study.opportunities, name="automation-top-reasons", top_n=AUTOMATION_REASONS,
                                      description="Automate the contact reasons with the largest net saving")
-    except VocInputError as exc:
+    except VocInputError:
         return None, ("no contact reason pays for its automation at this scale, so the VOC automation study "
-                      f"proposes no scenario ({exc}); give a scenario file to compare one")
+                      "proposes no scenario; give a scenario file to compare one")
     except GovexError as exc:
         return None, f"the VOC automation study could not run ({exc}); give a scenario file to compare one"
     return Scenario.model_validate(document), "VOC automation study (govex.voc.automation_study)"
@@ -64,13 +64,13 @@ def describe_changes(scenario: Scenario) -> str:
     parts = []
     for change in scenario.changes:
         if change.kind == "deflect":
-            parts.append(f"automate {100 * change.share:.0f}% of {change.reason.replace('_', ' ')} contacts")
+            parts.append(f"automate {100 * change.share:.0f}% of {readable(change.reason)} contacts")
         elif change.kind == "volume_growth":
             parts.append(f"{100 * change.share:+.0f}% contacts")
         elif hasattr(change, "share"):
-            parts.append(f"{change.kind.replace('_', ' ')} {100 * change.share:+.0f}%")
+            parts.append(f"{readable(change.kind)} {100 * change.share:+.0f}%")
         else:
-            parts.append(change.kind.replace("_", " "))
+            parts.append(readable(change.kind))
     return "; ".join(parts)
 
 
@@ -83,7 +83,7 @@ def _csat_risk(scenario: Scenario, source: Source) -> Finding | None:
     worst = min(risky, key=lambda c: c.csat_delta)
     return Finding("The scenario assumes CSAT changes by up to {delta} on automated {reason} contacts.",
                    {"delta": Number(worst.csat_delta, "points (1-5)", source, signed=True)},
-                   {"reason": worst.reason.replace("_", " ")})
+                   {"reason": readable(worst.reason)})
 
 
 def _cost_per_contact(ctx: ReportContext, plan, source: Source) -> Finding | None:
@@ -100,6 +100,15 @@ def _cost_per_contact(ctx: ReportContext, plan, source: Source) -> Finding | Non
                    "most, which is the price the friction section uses.",
                    {"planned": planned, "actual": ctx.metric_number("cost_per_contact", actual)},
                    {"period": ctx.period.label})
+
+
+def _lines_table(plan, source: Source) -> ReportTable:
+    """The four service lines the strategy team plans (a line with no work in the week says so)."""
+    rows = tuple((readable(r.line).capitalize(), f"{r.contacts_week:,.0f}", format_plain(r.fte, digits=1),
+                  f"{r.cost_week:,.0f}") if r.contacts_week > 0 else
+                 (readable(r.line).capitalize(), "no work planned", "-", "-") for r in plan.by_line().itertuples())
+    return ReportTable(f"Weekly plan by service line (cost in {plan.settings.currency})",
+                       ("service line", "contacts or cases/week", "FTE", "cost/week"), rows, source.label())
 
 
 def plan_section(ctx: ReportContext) -> Built:
@@ -147,21 +156,23 @@ def plan_section(ctx: ReportContext) -> Built:
                                     "fte_saved": Number(-float(total["fte_delta"]), "FTE", scen_source)}, words))
         changed = result.changed.queues.groupby("channel")[["fte", "cost_week"]].sum().reindex(by_channel.index).fillna(0.0)
         groups[f"scenario FTE ({scenario.name})"] = changed["fte"].tolist()
-        rows = [(ch, f"{by_channel.loc[ch, 'contacts_week']:,.0f}", format_plain(by_channel.loc[ch, "fte"], digits=1),
+        rows = [(readable(ch), f"{by_channel.loc[ch, 'contacts_week']:,.0f}", format_plain(by_channel.loc[ch, "fte"], digits=1),
                  format_plain(changed.loc[ch, "fte"], digits=1), f"{by_channel.loc[ch, 'cost_week']:,.0f}",
                  f"{changed.loc[ch, 'cost_week']:,.0f}") for ch in by_channel.index]
         rows.append(("total", f"{by_channel['contacts_week'].sum():,.0f}", format_plain(plan.total_fte, digits=1),
                      format_plain(result.changed.total_fte, digits=1), f"{plan.total_cost_week:,.0f}",
                      f"{result.changed.total_cost_week:,.0f}"))
-    if not rows:
-        rows = [(ch, f"{by_channel.loc[ch, 'contacts_week']:,.0f}", format_plain(by_channel.loc[ch, "fte"], digits=1),
-                 "n/a", f"{by_channel.loc[ch, 'cost_week']:,.0f}", "n/a") for ch in by_channel.index]
-    figure = charts.grouped_bars(list(by_channel.index), groups, title="Staffing by channel: base plan and scenario",
+    columns = ("channel", "contacts/week", "FTE base", "FTE scenario", "cost/week base", "cost/week scenario")
+    if not rows:  # no scenario: no scenario columns
+        columns = ("channel", "contacts/week", "FTE", "cost/week")
+        rows = [(readable(ch), f"{by_channel.loc[ch, 'contacts_week']:,.0f}",
+                 format_plain(by_channel.loc[ch, "fte"], digits=1), f"{by_channel.loc[ch, 'cost_week']:,.0f}")
+                for ch in by_channel.index]
+    title = "Staffing by channel" + (": base plan and scenario" if scenario is not None else "")
+    figure = charts.grouped_bars([readable(ch) for ch in by_channel.index], groups, title=title,
                                  ylabel="FTE (full-time equivalents)", xlabel="channel",
-                                 alt="FTE per channel for the base plan and the scenario")
-    table = ReportTable(f"Weekly plan by channel (cost in {currency})",
-                  ("channel", "contacts/week", "FTE base", "FTE scenario", "cost/week base", "cost/week scenario"),
-                  tuple(rows), source.label())
+                                 alt="FTE per channel" + (" for the base plan and the scenario" if scenario is not None else ""))
+    table = ReportTable(f"Weekly plan by channel (cost in {currency})", columns, tuple(rows), source.label())
     per_contact = _cost_per_contact(ctx, plan, source)
     if per_contact is not None:
         findings.append(per_contact)
@@ -171,5 +182,6 @@ def plan_section(ctx: ReportContext) -> Built:
     message = (f"Next week needs {Number(plan.total_fte, 'FTE', source).text} at "
                f"{Number(plan.total_cost_week, 'money', source, currency=currency).text} a week"
                + (f"; the scenario changes cost by {numbers['annual'].text} a year" if scenario is not None else ""))
-    return Built(Section("plan", TITLE, message, tuple(findings), (figure,), (table,)), tuple(actions))
+    return Built(Section("plan", TITLE, message, tuple(findings), (figure,), (_lines_table(plan, source), table)),
+                 tuple(actions))
 

@@ -24,6 +24,7 @@ import pandas as pd
 from govex.errors import GovexError
 from govex.metrics import compute_metrics
 from govex.reports.context import ReportContext
+from govex.reports.formatting import readable
 from govex.reports.plays import Draft, candidate
 from govex.segments import ASSIGNMENTS_TABLE
 
@@ -34,9 +35,6 @@ RISK_TIERS = ("high", "elevated")  # seller_risk's tiers, riskiest first: the pl
 STANDARD_METRICS = ("sla_attainment_first_response", "sla_attainment_resolution")
 MONTHS = 12
 
-
-def _words(code: object) -> str:
-    return str(code).replace("_", " ")
 
 
 def theme_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
@@ -76,8 +74,8 @@ def theme_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
             segment="all", journey=journey, problem=f"customers who write about '{label}' rate us low",
             evidence=f"VOC theme '{label}' in {p.label} survey comments: {len(group):,} of {len(comments):,} comments "
                      f"({share:.0%}), CSAT {group['csat'].mean():.2f} against {rest_mean:.2f} for the others, mostly "
-                     f"in {_words(journey)}; e.g. \"{themes.loc[theme, 'examples'][0]}\" (govex.voc.ThemeFinder, NMF)",
-            action=f"fix what customers describe as '{label}' in {_words(journey)} (say how)", kpi="csat",
+                     f"in {readable(journey)}; e.g. \"{themes.loc[theme, 'examples'][0]}\" (govex.voc.ThemeFinder, NMF)",
+            action=f"fix what customers describe as '{label}' in {readable(journey)} (say how)", kpi="csat",
             category="experience", expected=(0.75 * gap * share, 0.5 * gap * share, gap * share), start=start))
 
 
@@ -114,12 +112,12 @@ def automation_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
         cost = MONTHS * float(r.error_cost + r.escalation_cost + r.llm_cost)
         saved = MONTHS * float(r.labour_cost_saved)
         draft.plays.append(candidate(
-            segment="all", journey=journey, problem=f"agents answer {_words(r.reason)} contacts automation could close",
+            segment="all", journey=journey, problem=f"agents answer {readable(r.reason)} contacts automation could close",
             evidence=f"automation study: {r.reason} {r.monthly_contacts:,.0f} contacts a month, recognised "
                      f"{r.coverage:.0%} at precision {r.precision:.0%} x resolvable {r.resolvable_share:.0%} = "
                      f"{r.deflected_contacts:,.0f} deflected a month, {r.fte_saved:.1f} FTE, net saving "
                      f"{r.net_saving:,.0f} {r.currency} a month (govex.voc.automation_study, costed by the plan)",
-            action=f"automate {_words(r.reason)} contacts (self-service or an LLM flow)", kpi="automation_rate",
+            action=f"automate {readable(r.reason)} contacts (self-service or an LLM flow)", kpi="automation_rate",
             category="efficiency", expected=(share, 0.5 * share, 1.5 * share), start=start, cost=cost,
             costing=f"a year of the study's misroute re-handling and escalation time at the plan's cost per productive "
                     f"hour ({r.cost_per_productive_hour:,.2f} {r.currency}: handling time x vendor rate) plus model cost",
@@ -197,9 +195,9 @@ def standard_plays(ctx: ReportContext, start: dt.date, draft: Draft) -> None:
         label = ctx.label(r.metric).lower()
         draft.plays.append(candidate(
             segment="all", journey=str(r.journey), markets=(str(r.market),),
-            problem=f"{r.market} misses the promised service in {_words(r.journey)} more than the best market",
-            evidence=f"{label} in {r.market} x {_words(r.journey)}, {p.label}: {r.value:.1%} of {r.denominator:,.0f} "
+            problem=f"{r.market} misses the promised service in {readable(r.journey)} more than the best market",
+            evidence=f"{label} in {r.market} x {readable(r.journey)}, {p.label}: {r.value:.1%} of {r.denominator:,.0f} "
                      f"against {r.best:.1%} in the best market; {r.missed:,.0f} more contacts would have met the promise "
                      f"(metric {r.metric})",
-            action=f"meet the promise in {r.market} {_words(r.journey)} (staffing or routing: say how)", kpi=r.metric,
+            action=f"meet the promise in {r.market} {readable(r.journey)} (staffing or routing: say how)", kpi=r.metric,
             category="experience", expected=(0.75 * gap, 0.5 * gap, gap), start=start))

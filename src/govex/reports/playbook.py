@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govex.metrics.compute import shipped_catalogue
-from govex.planning.play_status import PlayStatus, play_status
+from govex.planning.play_status import METHOD_NAMES, PlayStatus, play_status
 from govex.planning.playbook import EVERYONE, check_playbook
 from govex.planning.portfolio import load_projects, optimise_portfolio, projects_from_plays
+from govex.reports.formatting import format_interval, format_number, readable
 from govex.reports.model import Finding, ReportTable, Section
 
 TITLE = "Decisions: playbook, portfolio and what worked"
@@ -60,20 +61,29 @@ def measure_decisions(warehouse, *, playbook: str | Path | None = None, projects
                      portfolio=portfolio, left_out=tuple(left_out), as_of=today)
 
 
-def _signed(value: float) -> str:
-    """Two significant digits with a sign; zero is 0, not +0."""
-    return f"{value:+.2g}" if value != 0 else "0"
+def _change(metric: str, effect: float, low: float, high: float) -> str:
+    """A change of the KPI in the unit the report states it in: '-31 contacts per 1,000 orders (-54 to -7.7)'."""
+    catalogue = shipped_catalogue()
+    unit = catalogue[metric].unit if metric in catalogue else ""
+    value, interval = format_number(effect, unit, signed=True), format_interval(low, high, unit, signed=True)
+    named = value.partition(" ")[2]  # the unit once, after the value
+    return f"{value} ({interval.removesuffix(' ' + named) if named else interval})"
 
 
-def _interval(low: float, high: float) -> str:
-    return f"({_signed(low)} to {_signed(high)})"
+def _status(s: PlayStatus) -> str:
+    """The verdict with what was measured, in the KPI's unit (the expectation has its own column)."""
+    r = s.result
+    if r is None or not s.reason.startswith("measured"):  # not measured yet, or a reason to distrust it first
+        return f"{s.verdict}: {s.reason}"
+    method = METHOD_NAMES.get(r.method, r.method)
+    return f"{s.verdict}: measured {_change(s.play.kpi, r.effect, r.ci_low, r.ci_high)}, 90%, {method}"
 
 
 def _where(play) -> str:
     """'high (value) in DE, fulfilment': the segment as words, its markets and the journey."""
     framework, _, label = play.segment.partition("=")
     who = "everyone" if play.segment == EVERYONE else f"{label} ({framework})"
-    return who + (f" in {', '.join(play.markets)}" if play.markets else "") + f", {play.journey.replace('_', ' ')}"
+    return who + (f" in {', '.join(play.markets)}" if play.markets else "") + f", {readable(play.journey)}"
 
 
 def _kpi_label(metric: str) -> str:
@@ -87,9 +97,9 @@ def playbook_rows(decisions: Decisions) -> list[tuple[str, ...]]:
     rows = []
     for s in decisions.statuses:
         p = s.play
-        expected = f"{_signed(p.expected['effect'])} {_interval(p.expected['low'], p.expected['high'])}"
+        expected = _change(p.kpi, p.expected["effect"], p.expected["low"], p.expected["high"])
         rows.append((_where(p), p.action, p.owner, f"{_kpi_label(p.kpi)} {expected}", cost_words(p), str(p.start),
-                     str(p.review), f"{s.verdict}: {s.reason}"))
+                     str(p.review), _status(s)))
     return rows
 
 

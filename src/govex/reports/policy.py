@@ -6,6 +6,7 @@ from __future__ import annotations
 from govex.policy import load_policy, policy_gaps
 from govex.reports.actions import review_date
 from govex.reports.context import Built, ReportContext, count
+from govex.reports.formatting import readable
 from govex.reports.model import Action, Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE
 
@@ -28,22 +29,22 @@ def policy_section(ctx: ReportContext) -> Built:
     findings = [Finding("{n} journey(s) serve some current customers only through a catch-all rule or the fallback tier; "
                         "the largest is {journey}, with {customers} customers.",
                         {"n": count(len(journeys), source), "customers": count(journeys.iloc[0], source)},
-                        {"journey": str(journeys.index[0]).replace("_", " ")})]
-    rows = tuple((str(r.journey).replace("_", " "), str(r.segments).replace("None", "no segment"), f"{r.customers:,}",
-                  str(r.tier), str(r.served_by).replace("_", " "))
+                        {"journey": readable(journeys.index[0])})]
+    rows = tuple((readable(r.journey), str(r.segments).replace("None", "no segment"), f"{r.customers:,}",
+                  readable(r.tier), readable(r.served_by))
                  for r in gaps.sort_values("customers", ascending=False).head(TOP).itertuples())
     table = ReportTable("Largest policy gaps", ("journey", "segments", "customers", "tier given", "served by"), rows,
                   source.label())
     top = gaps.sort_values("customers", ascending=False).iloc[0]
     issues = ()
     if top["customers"] >= ctx.rules.min_customers:
-        journey = str(top["journey"]).replace("_", " ")
+        journey = readable(top["journey"])
         card = Action(what=f"Add a specific rule for {top['segments']} in the {journey} journey",
                       owner="CX strategy lead", cost=None, expected=None, interval=None, confidence="high",
                       due=review_date(ctx.period))
         issues = (ReportIssue(title=f"{int(top['customers']):,} customers get default service in the {journey} journey",
                         kpi="Policy coverage", value=Number(float(top["customers"]), "customers", source), target=None,
                         previous=None, last_year=None,
-                        cause=f"no rule covers {top['segments']}; served by {top['served_by']}", action=card,
+                        cause=f"no rule covers {top['segments']}; served by {readable(top['served_by'])}", action=card,
                         affected=Number(float(top["customers"]), "customers", source), section="policy"),)
     return Built(Section("policy", TITLE, findings[0].text, tuple(findings), (), (table,)), issues=issues)

@@ -42,7 +42,9 @@ def benchmark_section(ctx: ReportContext) -> Built:
         numbers = {"ours": ctx.metric_number(r.metric, r.internal), "median": Number(r.peer_median, ctx.catalogue[r.metric].unit,
                                                                                  file_source, currency=ctx.currency),
                    "position": Number(r.position, "count", file_source), "ranked": Number(r.ranked, "count", file_source)}
-        words = {"label": ctx.label(r.metric), "side": "ahead of" if r.ahead else "behind"}
+        # a gap that rounds away in print reads as level, not as 7.0% 'ahead of' 7.0%
+        level = numbers["ours"].text == numbers["median"].text
+        words = {"label": ctx.label(r.metric), "side": "level with" if level else "ahead of" if r.ahead else "behind"}
         text = "{label}: {ours} is {side} the peer median of {median} (position {position} of {ranked}, 1 = best)"
         if r.stale_sources:
             words["stale"] = r.stale_sources

@@ -8,30 +8,30 @@ import math
 from govex.analysis.recovery import compensation_effect, onboarding_effect, recommendation
 from govex.errors import GovexError
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.model import Finding, ReportTable, Section, Source
+from govex.reports.formatting import format_interval, format_number, format_plain
+from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Service recovery and education"
+REPURCHASE = "share of customers"  # the compensation outcome: came back to buy (0/1), its effect in points
+CONTACTS = "contacts per order"  # the onboarding outcome
 
 
-def _interval(e) -> str:
-    return f"{e.estimate:+.3f} (90% interval {e.ci_low:+.3f} to {e.ci_high:+.3f})"
+def _interval(e, unit: str) -> str:
+    """'90% interval +6.4 to +14.8 pp'."""
+    return f"90% interval {format_interval(e.ci_low, e.ci_high, unit, signed=True)}"
 
 
-def _effect_finding(result, source: Source) -> Finding:
+def _effect_finding(result, unit: str, who: str, source: Source) -> Finding:
     e = result.effect
+    inside = e.ci_low <= e.naive <= e.ci_high
     return Finding(
-        "{programme}: adjusted effect on {outcome} {effect}; the naive difference, {naive}, "
-        + ("lies outside that interval" if not e.ci_low <= e.naive <= e.ci_high else "lies inside that interval")
-        + " ({treated} of {units} units treated; {method}).",
-        {"treated": count(e.treated, source), "units": count(e.units, source)},
-        {"programme": result.programme.capitalize(), "outcome": result.outcome, "effect": _interval(e),
-         "naive": f"{e.naive:+.3f}", "method": "doubly robust AIPW, covariates "
-                                                + ("balanced" if e.balanced else "NOT balanced") + " after weighting"},
-        (source,))
-
-
-def _money(value: float) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value:,.2f}"
+        "{programme}: effect on {outcome} {effect} ({interval}), adjusted for who received it; a plain comparison "
+        "of those who did and did not gives {naive}, " + ("inside" if inside else "outside") + " that interval "
+        "({treated} of {units} {who}; groups " + ("balanced" if e.balanced else "NOT balanced") + " after weighting).",
+        {"effect": Number(e.estimate, unit, source, signed=True), "naive": Number(e.naive, unit, source, signed=True),
+         "treated": count(e.treated, source), "units": count(e.units, source)},
+        {"programme": result.programme.capitalize(), "outcome": result.outcome, "interval": _interval(e, unit),
+         "who": who})
 
 
 def recovery_section(ctx: ReportContext) -> Built:
@@ -44,26 +44,36 @@ def recovery_section(ctx: ReportContext) -> Built:
         comp = compensation_effect(ctx.warehouse, as_of=end)
     except GovexError as exc:
         return Built(Section("recovery", TITLE, "Not enough data.", absent=str(exc)))
-    source = Source("analysis", "govex.analysis.recovery", f"first failures with a full window, data to {ctx.period.end}")
-    findings = [_effect_finding(comp, source)]
+    source = Source("analysis", "govex.analysis.recovery", f"first failures with a full window, data to {ctx.period.end}, "
+                                                          "doubly robust (AIPW) estimate")
+    findings = [_effect_finding(comp, REPURCHASE, "customers with a failure compensated", source)]
     advice = recommendation(ctx.warehouse, comp, as_of=end)
+
+    def money(value: float) -> Number:
+        return Number(value, "money", source, currency=ctx.currency)
+
     table = ReportTable(
-        "Whom to compensate", ("segment", "candidates", "compensated", "effect [90%]", "cost each", "expected value",
-                               "advice"),
+        f"Whom to compensate (money in {ctx.currency})",
+        ("segment", "candidates", "compensated", "effect on repurchase [90%]", "cost each", "expected value", "advice"),
         tuple((r.segment, f"{r.candidates:,}", f"{r.compensated:,}",
-               "not enough data" if math.isnan(r.effect) else f"{r.effect:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]",
-               _money(r.cost_per_compensation), _money(r.expected_value), r.decision) for r in advice.itertuples()),
+               "not enough data" if math.isnan(r.effect) else
+               f"{format_number(r.effect, REPURCHASE, signed=True)} "
+               f"[{format_interval(r.ci_low, r.ci_high, REPURCHASE, signed=True)}]",
+               format_plain(r.cost_per_compensation), format_plain(r.expected_value), r.decision)
+              for r in advice.itertuples()),
         source.label() + "; value = effect x mean CLV of a candidate who came back (reporting currency)")
     actions = tuple(
         Finding("Compensate {segment} customers after a failure: each compensation returns {value} of expected value "
-                "for {cost} paid.", {}, {"segment": r.segment, "value": _money(r.expected_value),
-                                          "cost": _money(r.cost_per_compensation)}, (source,))
+                "for {cost} paid.", {"value": money(r.expected_value), "cost": money(r.cost_per_compensation)},
+                {"segment": r.segment})
         for r in advice.itertuples() if r.decision == "compensate" and r.compensated < r.candidates / 2)
     if ctx.warehouse.has("customer_education"):
         try:
-            findings.append(_effect_finding(onboarding_effect(ctx.warehouse, as_of=end), source))
+            findings.append(_effect_finding(onboarding_effect(ctx.warehouse, as_of=end), CONTACTS,
+                                            "new customers helped", source))
         except GovexError as exc:
             findings.append(Finding("Onboarding help: {why}", {}, {"why": str(exc)}))
     e = comp.effect
-    message = f"compensation raises repurchase by {e.estimate:+.3f} ({e.ci_low:+.3f} to {e.ci_high:+.3f}), naive {e.naive:+.3f}"
+    message = (f"Compensation after a failure changes repurchase by {format_number(e.estimate, REPURCHASE, signed=True)} "
+               f"({_interval(e, REPURCHASE)}); a plain comparison says {format_number(e.naive, REPURCHASE, signed=True)}")
     return Built(Section("recovery", TITLE, message, tuple(findings), (), (table,)), actions[:2])

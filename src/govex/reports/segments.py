@@ -5,10 +5,11 @@ import pandas as pd
 
 from govex.analysis.materiality import judge, membership_valid
 from govex.metrics import compute_metrics, load_health_config, segment_health
+from govex.metrics.dimensions import MISSING_LABEL
 from govex.metrics.health import DEFAULT_HEALTH
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_percent, format_plain
+from govex.reports.formatting import format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE, segment_profile
 
@@ -17,6 +18,7 @@ HEALTH_UNIT = "health points"
 
 
 OTHER_FRAMEWORKS = ("lifecycle",)
+NO_SEGMENT = {MISSING_LABEL: "no segment"}  # customers the assignments do not place (signed up after them)
 
 
 def _other_framework_sizes(ctx: ReportContext) -> list[ReportTable]:
@@ -29,7 +31,7 @@ def _other_framework_sizes(ctx: ReportContext) -> list[ReportTable]:
         if profile.empty:
             continue
         source = Source("segments", ASSIGNMENTS_TABLE, f"framework {framework}, as of {profile['as_of'].iloc[0]}")
-        rows = tuple((str(r.segment).replace("_", " "), f"{int(r.customers):,}", format_percent(r.share_customers))
+        rows = tuple((readable(r.segment), f"{int(r.customers):,}", format_percent(r.share_customers))
                      for r in profile.sort_values("customers", ascending=False).itertuples())
         out.append(ReportTable(f"Segments of the {framework} framework", ("segment", "customers", "share"), rows, source.label()))
     return out
@@ -116,13 +118,19 @@ def segment_section(ctx: ReportContext) -> Built:
     shown = health.scores[pd.to_datetime(health.scores["period_start"]).dt.date >= ctx.period.previous().start]
     wide = shown.pivot(index="period_start", columns="segment", values="health").sort_index()
     figure = charts.time_series(
-        pd.to_datetime(wide.index), {str(s): wide[s].tolist() for s in wide.columns},
+        pd.to_datetime(wide.index), {NO_SEGMENT.get(str(s), readable(s)): wide[s].tolist() for s in wide.columns},
         title=f"Segment health by month, segments as of {as_of}", ylabel="health score (50 = average)",
         xlabel="month", alt="Monthly health score of each segment over the report period and the one before")
     change = health.movers.set_index("segment")["change"] if not health.movers.empty else pd.Series(dtype=float)
-    rows = tuple((str(r.segment).replace("_", " "), f"{int(r.customers):,}", format_percent(r.share_customers),
-                  format_plain(latest.get(r.segment), digits=1), format_plain(change.get(r.segment), digits=1, signed=True),
-                  format_plain(r.orders_per_customer), format_plain(r.csat))
+
+    def health_cells(segment: str) -> tuple[str, str]:
+        # the table says what the findings say: a move on too few orders is not shown
+        if sample and not judge(sample=sample.get(segment, 0.0), rules=ctx.rules).stated:
+            return "too few orders", "-"
+        return format_plain(latest.get(segment), digits=1), format_plain(change.get(segment), digits=1, signed=True)
+
+    rows = tuple((readable(r.segment), f"{int(r.customers):,}", format_percent(r.share_customers),
+                  *health_cells(r.segment), format_plain(r.orders_per_customer), format_plain(r.csat))
                  for r in profile.itertuples())
     table = ReportTable(f"Segments of the {ctx.framework} framework",
                   ("segment", "customers", "share", "health", "health change", "orders per customer", "CSAT (1-5)"),

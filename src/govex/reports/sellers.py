@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from govex.analysis.materiality import judge
-from govex.metrics import compute_metrics
-from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_number, format_plain
+from govex.reports.context import Built, ReportContext, count, period_figures
+from govex.reports.formatting import format_number, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE
 from govex.segments.seller_scorecard import seller_scorecard
@@ -25,31 +23,13 @@ def _assignments(ctx: ReportContext) -> pd.DataFrame:
     return read_assignments(ctx.warehouse, framework=RISK, entity="seller").execute()
 
 
-def _period_findings(ctx: ReportContext) -> list[Finding]:
-    names = [m for m in PERIOD_METRICS if ctx.computable(m)]
-    if not names:
-        return []
-    cube = compute_metrics(ctx.warehouse, metrics=names, period="quarter", start=ctx.period.start, end=ctx.period.end,
-                           catalogue=ctx.catalogue)
-    last = cube.groupby("metric")[["value", "n"]].last()
-    values = last["value"]
-    # a figure needs a minimum sample (materiality rules), else it is left out
-    shown = [m for m in names if m in values and pd.notna(values[m])
-             and judge(sample=float(last.loc[m, "n"]), rules=ctx.rules).stated]
-    if not shown:
-        return []
-    numbers = {m: ctx.metric_number(m, values[m]) for m in shown}
-    text = "In {period}: " + "; ".join(f"{ctx.label(m).lower()} {{{m}}}" for m in shown) + "."
-    return [Finding(text, numbers, {"period": ctx.period.label})]
-
-
 def seller_section(ctx: ReportContext) -> Built:
     """Seller risk tiers (from the latest seller assignments), the scorecard by type, period metrics."""
     rows = _assignments(ctx)
     if rows.empty:
         return Built(Section("sellers", TITLE, "Seller segments are absent.",
-                             absent="No seller has a seller_risk segment; run `govex segments assign --entity seller` "
-                                    "(govex.segments.seller.run_seller_segmentation) first."))
+                             absent="No seller has a seller-risk segment yet; run `govex segments assign --entity seller` "
+                                    "first."))
     as_of = pd.Timestamp(rows["as_of"].iloc[0]).date()
     source = Source("segments", ASSIGNMENTS_TABLE, f"entity seller, framework {RISK}, as of {as_of}")
     high = rows[rows["segment"] == "high"]
@@ -58,23 +38,27 @@ def seller_section(ctx: ReportContext) -> Built:
                         "{reasons}.",
                         {"high": count(len(high), source), "total": count(len(rows), source),
                          "share": Number(len(high) / len(rows), "share of sellers", source)},
-                        {"reasons": ", ".join(str(r).replace("_", " ") for r in reasons.index) or "none recorded"})]
-    findings += _period_findings(ctx)
+                        {"reasons": ", ".join(readable(r) for r in reasons.index) or "none recorded"})]
+    names = [m for m in PERIOD_METRICS if ctx.computable(m)]
+    figures = period_figures(ctx, names) if names else None
+    findings += [figures] if figures is not None else []
     card = seller_scorecard(ctx.warehouse, as_of=as_of, by="seller_type")
     card_source = Source("analysis", "seller_scorecard", f"sellers as of {as_of}, by seller type")
     table = ReportTable(
-        "Sellers by type", ("seller type", "sellers", "order defects", "refused redemptions", "cancellations",
-                            "rating (1-5)", "violations per seller"),
-        tuple((str(r.seller_type).replace("_", " "), f"{int(r.sellers):,}",
+        f"Sellers by type, their record up to {as_of}", ("seller type", "sellers", "order defects",
+                                                          "refused redemptions", "cancellations", "rating (1-5)",
+                                                          "violations per seller"),
+        tuple((readable(r.seller_type), f"{int(r.sellers):,}",
                format_number(r.order_defect_rate, "share of orders"),
-               format_number(r.redemption_refusal_rate, "share of redemptions"),
+               "no redemptions" if pd.isna(r.redemption_refusal_rate)
+               else format_number(r.redemption_refusal_rate, "share of redemptions"),
                format_number(r.seller_cancellation_rate, "share of orders"), format_plain(r.rating),
                format_plain(r.violations_per_seller)) for r in card.itertuples()),
         card_source.label())
     actions = ()
     if len(high):
-        actions = (Finding("Review the {high} high-risk sellers before their next payout; the reasons column of "
-                           "segment_assignments says which signals put each one there.",
+        actions = (Finding("Review the {high} high-risk sellers before their next payout; each seller's risk "
+                           "assignment lists the signals that put it there.",
                            {"high": count(len(high), source)}),)
     message = f"{len(high):,} of {len(rows):,} sellers in the high seller-risk tier"
     return Built(Section("sellers", TITLE, message, tuple(findings), (), (table,)), actions)

@@ -1,0 +1,100 @@
+"""The report reads as prose for an executive: no code names, no headline printed again as its first
+bullet, missed promises counted as promises. Checked on the shared Q4 report and on the service-line
+sections of a warehouse that also has service promises and seller segments."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+
+from govex.engine import Warehouse
+from govex.metrics.compute import shipped_catalogue
+from govex.reports import moderation, recovery, sellers, standards
+from govex.reports.context import ReportContext
+from govex.reports.period import parse_period
+
+AS_OF = dt.date(2025, 12, 31)
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # fast_lane, segment_assignments, target_precision
+
+
+def _prose(text: str) -> str:
+    """The text a reader reads as sentences: a command to run stands in backticks and is left out."""
+    return re.sub(r"`[^`]*`", "", text)
+
+
+@pytest.fixture(scope="module")
+def promised(market):
+    from govex.policy import load_policy
+    from govex.policy.promises import write_service_promises
+    from govex.segments import assign_all
+    from govex.segments.seller import run_seller_segmentation
+
+    warehouse = Warehouse.from_frames(market.tables)  # its own: the session warehouse stays without promises
+    assign_all(warehouse, as_of=AS_OF)
+    run_seller_segmentation(warehouse, as_of=AS_OF)
+    write_service_promises(warehouse, load_policy())
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def built(promised):
+    ctx = ReportContext(warehouse=promised, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
+                        currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None)
+    return [builder(ctx) for builder in (standards.standards_section, sellers.seller_section,
+                                          moderation.moderation_section, recovery.recovery_section)]
+
+
+def _texts(b) -> list[str]:
+    section = b.section
+    out = [section.message, section.absent, *(f.text for f in section.findings), *(a.text for a in b.actions)]
+    for t in section.tables:
+        out += [t.title, *t.columns, *(c for row in t.rows for c in row)]
+    for i in section.issues:
+        out += [i.title, i.cause, i.action.what]
+    return out
+
+
+def test_the_service_line_sections_are_built(built):
+    assert all(not b.section.absent for b in built), [b.section.absent for b in built if b.section.absent]
+    assert built[0].issues  # the planted promise miss is an issue
+
+
+def test_no_code_names_in_the_prose(report, built):
+    texts = report.texts() + [t for b in built for t in _texts(b)]
+    found = {t: SNAKE.findall(_prose(t)) for t in texts if SNAKE.search(_prose(t))}
+    assert not found, found
+
+
+def test_a_headline_is_not_printed_again_as_its_first_bullet(report, built):
+    sections = [*report.sections, *(b.section for b in built)]
+    repeated = [s.key for s in sections if s.findings and s.message == s.findings[0].text]
+    assert not repeated, repeated
+
+
+def test_a_unit_named_by_the_label_is_not_printed_again(built):
+    violations = next(f for f in built[1].section.findings if "violation_rate" in f.numbers)
+    assert "active sellers" not in violations.numbers["violation_rate"].text  # the label says per 1,000 active sellers
+    assert violations.text.count("per 1,000 active sellers") == 1
+
+
+def test_missed_promises_are_counted_as_promises_by_pandas(promised, built, market):
+    issue = built[0].issues[0]
+    promises = promised.table("service_promises").execute()
+    promises = promises.merge(market.tables["contacts"][["contact_id", "journey"]], on="contact_id")
+    day = pd.to_datetime(promises["created_at"]).dt.date
+    q4 = promises[(day >= dt.date(2025, 10, 1)) & (day <= AS_OF)]
+    # the top row of the table names the cell; its misses: unanswered in time plus unresolved in time
+    tier, journey = built[0].section.tables[0].rows[0][:2]
+    cell = q4[(q4["tier"].str.replace("_", " ") == tier) & (q4["journey"].str.replace("_", " ") == journey)]
+    missed = int((cell["first_response_met"] == False).sum() + (cell["resolution_met"] == False).sum())  # noqa: E712
+    assert issue.affected.value == missed and issue.affected.unit == "missed promises"
+    assert f"{missed:,} promises missed" in issue.cause
+
+
+def test_the_plan_shows_the_four_service_lines(report):
+    lines = next(t for t in report.section("plan").tables if "service line" in t.title)
+    assert [row[0] for row in lines.rows] == ["Customer service", "Moderation", "Education", "Service recovery"]
+    channels = next(t for t in report.section("plan").tables if "by channel" in t.title)
+    assert "n/a" not in {c for row in channels.rows for c in row}
