@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -127,9 +130,10 @@ def compute_metrics(
         frame.insert(1, "period", period)
         out.append(frame[["metric", "period", PERIOD_COLUMN, *by, *VALUE_COLUMNS, "se"]])
     cube = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["metric", "period", PERIOD_COLUMN, *by, *VALUE_COLUMNS])
+    # sorted first: the engine returns cells in any order, and shrinkage sums over them
+    cube = cube.sort_values(["metric", PERIOD_COLUMN, *by], kind="stable").reset_index(drop=True)
     if shrink:
         cube["value_shrunk"] = _shrunk(cube)
-    cube = cube.sort_values(["metric", PERIOD_COLUMN, *by], kind="stable").reset_index(drop=True)
     return cube.drop(columns="se")
 
 
@@ -219,10 +223,41 @@ def _plan_metric(catalogue: Catalogue, plan: QueryPlan, leaves: dict, name: str,
 def _run(warehouse: Warehouse, group: Group, period: str, start, end, z: float, as_of, currency: str) -> pd.DataFrame:
     expr = build_query(warehouse, group, period=period, start=start, end=end, z=z, segment_as_of=as_of,
                        reporting_currency=currency)
-    frame = expr.to_pandas()
+    frame = _execute(warehouse, expr)
     verify(warehouse, frame, group.table, group.time, currency)
     frame = frame.rename(columns={dim_column(i): dim for i, dim in enumerate(group.dims)})
     frame[PERIOD_COLUMN] = pd.to_datetime(frame[PERIOD_COLUMN])
+    return frame
+
+
+# per Warehouse, so a dropped warehouse takes its entries (and its engine connection) with it
+_COMPILED: weakref.WeakKeyDictionary[Warehouse, dict[ops.Relation, str]] = weakref.WeakKeyDictionary()
+_COMPILED_PER_WAREHOUSE = 256
+
+
+def _execute(warehouse: Warehouse, expr: ir.Table) -> pd.DataFrame:
+    """Run one group's query; on DuckDB its SQL is compiled once per warehouse and reused.
+
+    Compiling through Ibis takes longer than DuckDB takes to run a small cube, and a repeated
+    request (a dashboard, the API) builds an equal expression; the expression (tables, literals,
+    cuts, period) is all that decides the SQL, so it is the key. The result is cast to the
+    expression's schema: the frame Ibis's own execute returns. A query over an in-memory table
+    (the materialised fx rates) goes through Ibis, which registers that table first.
+    """
+    con = warehouse.con
+    if con.name != "duckdb" or expr.op().find(ops.InMemoryTable):
+        return expr.to_pandas()
+    compiled = _COMPILED.setdefault(warehouse, {})
+    op = expr.op()
+    if op not in compiled:
+        if len(compiled) >= _COMPILED_PER_WAREHOUSE:
+            del compiled[next(iter(compiled))]  # the oldest
+        compiled[op] = con.compile(expr)
+    schema = expr.schema()
+    frame = con.con.sql(compiled[op]).to_arrow_table().cast(schema.to_pyarrow()).to_pandas(date_as_object=False)
+    for name, dtype in schema.items():
+        if dtype.is_date():
+            frame[name] = frame[name].astype("datetime64[s]")  # as Ibis converts dates
     return frame
 
 
@@ -276,59 +311,70 @@ def _leaf_cells(metric, leaf: _Leaf, frames: dict, z: float, confidence: float) 
             pair_frame = frames[id(group)][keys + [f"{pair.key}_n", f"{pair.key}_sxy"]]
             pair_frame.columns = keys + ["units", "sxy"]
             frame = frame.merge(pair_frame, on=keys, how="left").fillna({"units": 0, "sxy": 0.0})
-    out = frame[keys].copy()
-    out["ci_method"] = CI_METHOD.get(kind, "delta_paired" if leaf.pair is not None else "delta_independent")
+    method = CI_METHOD.get(kind, "delta_paired" if leaf.pair is not None else "delta_independent")
+    cols = _values(metric, frame, leaf.pair is not None, z, confidence)
+    cols["ci_method"] = np.where(cols.pop("on_log"), method + "_log", method) if "on_log" in cols else method
+    keep = slice(None)
+    if kind not in ("count", "sum", "distinct_count"):
+        # 0/0 is no cell at all; x/0 (contacts without an order, cut by the order's category) keeps its
+        # numerator so the cells still add up to the total, with no value (NaN, never inf) and no interval
+        value = cols["value"]
+        orphan = ~np.isfinite(value) & (cols["numerator"] != 0) & (cols["denominator"] == 0)
+        for column in ("value", "ci_low", "ci_high", "se"):
+            cols[column] = np.where(orphan, np.nan, cols[column])
+        keep = np.isfinite(value) | orphan
+    out = frame[keys].reset_index(drop=True)[keep].reset_index(drop=True)
+    values = pd.DataFrame({c: (v[keep] if isinstance(v, np.ndarray) else v) for c, v in cols.items()}, index=out.index)
+    return pd.concat([out, values], axis=1)
+
+
+def _values(metric, frame: pd.DataFrame, paired: bool, z: float, confidence: float) -> dict[str, np.ndarray | float]:
+    """A leaf's numerator, denominator, value, n, interval and standard error per cell, as numpy arrays."""
+    kind = metric.kind
+
+    def col(name: str) -> np.ndarray:
+        return frame[name].to_numpy("float64")
+
     if kind in ("count", "distinct_count"):
-        count = frame["n"].to_numpy("float64")
-        out["numerator"], out["denominator"], out["value"], out["n"] = count, 1.0, count, count
-        out["ci_low"], out["ci_high"] = stats.poisson_exact(count, confidence)
-        out["se"] = np.sqrt(count)
-    elif kind == "sum":
-        total, sq = frame["s1"].to_numpy("float64"), frame["s2"].to_numpy("float64")
-        out["numerator"], out["denominator"], out["value"], out["n"] = total, 1.0, total, frame["n"].to_numpy("float64")
-        out["se"] = np.sqrt(sq)
-        out["ci_low"], out["ci_high"] = total - z * out["se"], total + z * out["se"]
-    elif kind == "mean":
-        n, total = frame["n"].to_numpy("float64"), frame["s1"].to_numpy("float64")
+        count = col("n")
+        low, high = stats.poisson_exact(count, confidence)
+        return {"numerator": count, "denominator": 1.0, "value": count, "n": count, "ci_low": low, "ci_high": high,
+                "se": np.sqrt(count)}
+    if kind == "sum":
+        total, se = col("s1"), np.sqrt(col("s2"))
+        return {"numerator": total, "denominator": 1.0, "value": total, "n": col("n"), "ci_low": total - z * se,
+                "ci_high": total + z * se, "se": se}
+    if kind == "mean":
+        n, total = col("n"), col("s1")
         with np.errstate(invalid="ignore", divide="ignore"):
             value = total / n
-        se = stats.mean_se(n, total, frame["s2"].to_numpy("float64"))
-        out["numerator"], out["denominator"], out["value"], out["n"], out["se"] = total, n, value, n, se
-        out["ci_low"], out["ci_high"] = value - z * se, value + z * se
-    elif kind == "percentile":
-        value = frame["q"].to_numpy("float64")
-        out["numerator"], out["denominator"], out["value"], out["n"] = value, 1.0, value, frame["n"].to_numpy("float64")
-        out["ci_low"], out["ci_high"] = frame["qlo"].to_numpy("float64"), frame["qhi"].to_numpy("float64")
-        out["se"] = (out["ci_high"] - out["ci_low"]) / (2 * z)
-    elif kind == "proportion":
-        hits, trials = frame["n_x"].to_numpy("float64"), frame["n_y"].to_numpy("float64")
+        se = stats.mean_se(n, total, col("s2"))
+        return {"numerator": total, "denominator": n, "value": value, "n": n, "ci_low": value - z * se,
+                "ci_high": value + z * se, "se": se}
+    if kind == "percentile":
+        value, low, high = col("q"), col("qlo"), col("qhi")
+        return {"numerator": value, "denominator": 1.0, "value": value, "n": col("n"), "ci_low": low, "ci_high": high,
+                "se": (high - low) / (2 * z)}
+    if kind == "proportion":
+        hits, trials = col("n_x"), col("n_y")
         with np.errstate(invalid="ignore", divide="ignore"):
             value = hits / trials
-        out["numerator"], out["denominator"], out["value"], out["n"] = hits, trials, value, trials
-        out["ci_low"], out["ci_high"] = stats.wilson(hits, trials, z)
-        out["se"] = np.sqrt(value * (1 - value) / trials)
-    else:  # ratio, rate
-        x, y = frame["s1_x"].to_numpy("float64"), frame["s1_y"].to_numpy("float64")
-        xx, yy = frame["s2_x"].to_numpy("float64"), frame["s2_y"].to_numpy("float64")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = x / y * metric.per
-        if leaf.pair is not None:
-            se = stats.ratio_se_paired(frame["units"].to_numpy("float64"), x, y, xx, yy, frame["sxy"].to_numpy("float64"))
-        else:
-            se = stats.ratio_se_independent(x, y, xx, yy)
-        se = se * metric.per
-        out["numerator"], out["denominator"], out["value"], out["n"], out["se"] = x, y, value, frame["n_y"].to_numpy("float64"), se
-        out["ci_low"], out["ci_high"], on_log = stats.ratio_interval(value, se, z)
-        out["ci_method"] = np.where(on_log, out["ci_method"] + "_log", out["ci_method"])
-    if kind in ("count", "sum", "distinct_count"):
-        return out
-    # 0/0 is no cell at all; x/0 (contacts without an order, cut by the order's category) keeps its
-    # numerator so the cells still add up to the total, with no value (NaN, never inf) and no interval
-    value = out["value"].to_numpy("float64")
-    orphan = (~np.isfinite(value) & (out["numerator"].to_numpy("float64") != 0)
-              & (out["denominator"].to_numpy("float64") == 0))
-    out.loc[orphan, ["value", "ci_low", "ci_high", "se"]] = np.nan
-    return out[np.isfinite(value) | orphan].reset_index(drop=True)
+            se = np.sqrt(value * (1 - value) / trials)
+        low, high = stats.wilson(hits, trials, z)
+        return {"numerator": hits, "denominator": trials, "value": value, "n": trials, "ci_low": low, "ci_high": high,
+                "se": se}
+    # ratio, rate
+    x, y, xx, yy = col("s1_x"), col("s1_y"), col("s2_x"), col("s2_y")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = x / y * metric.per
+    if paired:
+        se = stats.ratio_se_paired(col("units"), x, y, xx, yy, col("sxy"))
+    else:
+        se = stats.ratio_se_independent(x, y, xx, yy)
+    se = se * metric.per
+    low, high, on_log = stats.ratio_interval(value, se, z)
+    return {"numerator": x, "denominator": y, "value": value, "n": col("n_y"), "ci_low": low, "ci_high": high,
+            "se": se, "on_log": on_log}
 
 
 def _combine_tree(parts: list[tuple[tuple[str, ...], pd.DataFrame]], dims: tuple[str, ...], relation: str, z: float) -> pd.DataFrame:
