@@ -2,7 +2,7 @@
 
 For each size: synthetic segment_assignments (ids and three frameworks' segments, scores and
 reasons, made in DuckDB, not by the simulator), a full publish (`govex.api.store.publish`, the code
-behind `govex api-publish`, in a child process that reports its own peak memory), then 1% of
+behind `govex api-publish`, in a child process that reports its own peak memory: bench/child.py), then 1% of
 customers change value segment and an incremental publish finds them in DuckDB and writes only those
 (`changed`: what the publish found, to compare with `moved`); `govex serve
 --store` maps the store and is driven over loopback by the keep-alive client of
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,15 +33,7 @@ except ImportError:
 
 sys.path.insert(0, str(Path(__file__).parent))
 from api_load import drive, expected_tiers, resident_mb, start_server  # noqa: E402
-
-PUBLISH = """
-import json, resource, sys, time
-from govex.api.store import publish
-t0 = time.perf_counter()
-done = publish(sys.argv[1], sys.argv[2])
-print("RESULT", json.dumps({**done, "seconds": time.perf_counter() - t0,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
+from child import measured, run_child  # noqa: E402
 
 LABELS = {"lifecycle": ["new", "active", "at_risk", "dormant", "churned"], "value": ["high", "medium", "low"],
           "risk": ["low", "normal", "elevated", "high"]}
@@ -76,10 +66,7 @@ def change_one_percent(db: Path) -> int:
 
 def publish(db: Path, store: Path) -> dict:
     """One publish in a child process: what it wrote, its seconds (imports excluded) and its peak memory."""
-    done = subprocess.run([sys.executable, "-c", PUBLISH, str(db), str(store)], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"publish failed on {db.name}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return json.loads(next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))[7:])
+    return run_child([__file__, "--publish", str(db), str(store)], f"publish of {db.name}")
 
 
 def run_size(folder: Path, customers: int, seconds: float, connections: int) -> dict:
@@ -117,7 +104,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--folder", type=Path, help="work folder (default: a temporary one, removed after)")
+    parser.add_argument("--publish", nargs=2, type=Path, metavar=("DB", "STORE"), help=argparse.SUPPRESS)  # the child
     args = parser.parse_args()
+    if args.publish:
+        from govex.api.store import publish as publish_store
+
+        measured(lambda: publish_store(*args.publish))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
         rows = [run_size(Path(tmp), n, args.seconds, args.connections) for n in sizes]
