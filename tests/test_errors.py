@@ -94,6 +94,8 @@ def test_a_bad_column_issue_carries_the_column_and_row_count():
 @pytest.mark.parametrize(("location", "text"), [
     (Location(file="a.yaml", line=3, subject="metric 'x'"), "a.yaml:3 metric 'x'"),
     (Location(table="orders", column="order_id", rows=2), "orders.order_id"),
+    (Location(table="fx_rates", column="currency, valid_from", rows=2), "fx_rates.(currency, valid_from)"),
+    (Location(file="orders.csv", table="orders", column="amount"), "orders.csv, orders.amount"),
     (Location(table="orders"), "table orders"),
     (Location(), ""),
 ])

@@ -15,7 +15,8 @@ class Location:
     """Where a problem is, as far as it is known: a file and line, a table and column, the rows.
 
     `subject` names the thing at that place (``metric 'contact_rate'``, ``target for 'csat'``);
-    `rows` is how many rows are affected (kept for programs; the message states it for people).
+    `column` may be the columns of a compound key, comma-separated; `rows` is how many rows are
+    affected (kept for programs; the message states it for people).
     """
 
     file: str | None = None
@@ -29,7 +30,7 @@ class Location:
         head = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
         head = " ".join(part for part in (head, self.subject) if part)
         if self.table and self.column:
-            place = f"{self.table}.{self.column}"
+            place = f"{self.table}.({self.column})" if ", " in self.column else f"{self.table}.{self.column}"
         else:
             place = f"table {self.table}" if self.table else (f"column {self.column}" if self.column else "")
         return ", ".join(part for part in (head, place) if part)
@@ -37,14 +38,11 @@ class Location:
 
 @dataclass(frozen=True)
 class Issue:
-    """One finding of a validator; validators collect all of them, then raise once.
-
-    `where` is a `Location`; a plain string is still accepted from validators not yet converted.
-    """
+    """One finding of a validator; validators collect all of them, then raise once."""
 
     level: IssueLevel
     message: str
-    where: Location | str = ""
+    where: Location = Location()
     examples: tuple = field(default=())
 
     def render(self) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from backends.conftest import as_text_table
 from contract.canonical_frames import valid_frames
-from govex.contract import Rule, conform, table, validate_tables
+from govex.contract import Check, conform, table, validate_tables
 from govex.dialect import count_where, days_between, ratio, replace_tables_atomically
 from govex.errors import ContractError, EngineError
 
@@ -28,15 +28,15 @@ def bad_tables(con):
     }
 
 
-# Planted above: (rule, table, column, rows, examples)
+# Planted above: (check, table, column, rows, examples)
 EXPECTED = {
-    (Rule.NOT_ALLOWED, "orders", "status", 1, ("order_id='o1', status='lost'",)),
-    (Rule.ORDER, "orders", "delivered_at", 1,
+    (Check.NOT_ALLOWED, "orders", "status", 1, ("order_id='o1', status='lost'",)),
+    (Check.ORDER, "orders", "delivered_at", 1,
      ("order_id='o2', ordered_at='2024-03-02T23:30:00', delivered_at='2024-03-01T00:00:00'",)),
-    (Rule.DUPLICATE_KEY, "orders", "order_id", 2, ("order_id='o3', rows=2",)),
-    (Rule.UNCASTABLE, "surveys", "csat", 1, ("survey_id='v1', csat='five'",)),
-    (Rule.OUT_OF_RANGE, "surveys", "csat", 1, ("survey_id='v2', csat=7",)),
-    (Rule.ORPHAN, "surveys", "order_id", 1, ("survey_id='v3', order_id='o404'",)),
+    (Check.DUPLICATE_KEY, "orders", "order_id", 2, ("order_id='o3', rows=2",)),
+    (Check.UNCASTABLE, "surveys", "csat", 1, ("survey_id='v1', csat='five'",)),
+    (Check.OUT_OF_RANGE, "surveys", "csat", 1, ("survey_id='v2', csat=7",)),
+    (Check.ORPHAN, "surveys", "order_id", 1, ("survey_id='v3', order_id='o404'",)),
 }
 
 
@@ -44,9 +44,9 @@ def test_validation_finds_the_planted_issues(con):
     with pytest.raises(ContractError) as caught:
         validate_tables(bad_tables(con))
     found = {
-        (i.rule, i.table, i.column, i.rows, tuple(i.examples))
+        (i.check, i.where.table, i.where.column, i.where.rows, tuple(i.examples))
         for i in caught.value.issues
-        if i.rule is not Rule.ABSENT_OPTIONAL_COLUMN
+        if i.check is not Check.ABSENT_OPTIONAL_COLUMN
     }
     assert found == EXPECTED
 
@@ -59,11 +59,11 @@ def test_a_compound_key_repeats_only_when_every_column_repeats(con):
     })
     with pytest.raises(ContractError) as caught:
         validate_tables({"fx_rates": as_text_table(con, "fx_raw", fx)})
-    found = {(i.rule, i.column, i.rows, tuple(i.examples)) for i in caught.value.issues}
+    found = {(i.check, i.where.column, i.where.rows, tuple(i.examples)) for i in caught.value.issues}
     # By hand: (EUR, 2024-01-01) twice; USD's two dates differ; GBP has no date, so no key to repeat.
     assert found == {
-        (Rule.DUPLICATE_KEY, "currency, valid_from", 2, ("currency='EUR', valid_from='2024-01-01', rows=2",)),
-        (Rule.NULL_KEY, "valid_from", 1, ("currency='GBP', valid_from=None",)),
+        (Check.DUPLICATE_KEY, "currency, valid_from", 2, ("currency='EUR', valid_from='2024-01-01', rows=2",)),
+        (Check.NULL_KEY, "valid_from", 1, ("currency='GBP', valid_from=None",)),
     }
 
 

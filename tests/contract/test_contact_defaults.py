@@ -25,7 +25,7 @@ def test_absent_columns_with_defaults_are_filled_and_reported(tmp_path):
     assert loaded["reason"].tolist() == ["unspecified", "unspecified"]
     assert loaded["automated"].tolist() == [False, False]
     assert loaded["agent_id"].isna().all()
-    messages = {w.column: w.render() for w in report.warnings}
+    messages = {w.where.column: w.render() for w in report.warnings}
     assert "every row gets the default 'all'" in messages["market"]
     assert "every row gets the default False" in messages["automated"]
     assert "loaded as null" in messages["agent_id"]

@@ -81,8 +81,8 @@ def test_contract_breaches_stop_with_the_messages_of_ingest(tmp_path, engine):
         Warehouse.from_config(_config(tmp_path, engine, tables.replace("file: ", f"file: {tmp_path}/")))
 
     assert [i.render() for i in in_place.value.issues] == [i.render() for i in by_ingest.value.issues]
-    rules = {(i.rule.value, i.column, i.rows) for i in in_place.value.issues if i.level.value == "error"}
-    assert rules == {("not_allowed", "status", 1), ("uncastable", "amount", 1)}
+    checks = {(i.check.value, i.where.column, i.where.rows) for i in in_place.value.issues if i.level.value == "error"}
+    assert checks == {("not_allowed", "status", 1), ("uncastable", "amount", 1)}
 
 
 def test_a_source_that_is_not_there_names_its_line(tmp_path, engine):
@@ -105,4 +105,4 @@ def test_warn_only_reads_data_with_orphans_and_keeps_the_warning(tmp_path):
         "warn_only: true\ntables:\n  customers:\n    file: customers.csv\n  orders:\n    file: orders.csv\n")
     warehouse = Warehouse.from_config(load_config(tmp_path / "govex.yaml"))
     assert warehouse.table("orders").count().to_pandas() == 4
-    assert [(w.rule.value, w.column, w.rows) for w in warehouse.warnings] == [("orphan_foreign_key", "customer_id", 1)]
+    assert [(w.check.value, w.where.column, w.where.rows) for w in warehouse.warnings] == [("orphan_foreign_key", "customer_id", 1)]

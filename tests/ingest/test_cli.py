@@ -55,7 +55,7 @@ def test_bad_file_exits_non_zero_with_the_contract_message(tmp_path):
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 1
-    assert "surveys.csv: table surveys, column csat: 1 row(s) are outside the allowed range 1 to 5" in " ".join(done.stderr.split())
+    assert "surveys.csv, surveys.csat: 1 row(s) are outside the allowed range 1 to 5" in " ".join(done.stderr.split())
     assert "Traceback" not in done.stderr
     con = ibis.duckdb.connect(str(tmp_path / "govex.duckdb"))
     assert con.list_tables() == []  # nothing was written

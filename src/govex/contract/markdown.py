@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from govex.contract.schema import LOAD_ORDER, TABLES, Table
-from govex.contract.validate import FATAL_RULES, Rule
+from govex.contract.validate import FATAL_CHECKS, Check
 
 
 def contract_markdown() -> str:
@@ -33,9 +33,9 @@ def _tables() -> list[Table]:
 
 
 def _validation_section() -> str:
-    fatal = ", ".join(f"`{r.value}`" for r in Rule if r in FATAL_RULES)
+    fatal = ", ".join(f"`{c.value}`" for c in Check if c in FATAL_CHECKS)
     downgradable = ", ".join(
-        f"`{r.value}`" for r in Rule if r not in FATAL_RULES and r is not Rule.ABSENT_OPTIONAL_COLUMN
+        f"`{c.value}`" for c in Check if c not in FATAL_CHECKS and c is not Check.ABSENT_OPTIONAL_COLUMN
     )
     return "\n".join([
         "## Validation",
@@ -44,7 +44,7 @@ def _validation_section() -> str:
         "violations together (file, table, column, number of rows, up to five example rows).",
         f"Always fatal: {fatal}. Fatal unless `--warn-only`: {downgradable}.",
         f"An absent optional (nullable) column is loaded as null, and an absent column with a default",
-        f"gets that default in every row, with a warning (`{Rule.ABSENT_OPTIONAL_COLUMN.value}`).",
+        f"gets that default in every row, with a warning (`{Check.ABSENT_OPTIONAL_COLUMN.value}`).",
         "",
     ])
 

@@ -1,21 +1,24 @@
 """Check source tables against the data contract inside the engine, before anything is written.
 
-Every rule runs as an Ibis expression in the engine. Each table is checked in one aggregate
-query: the row rules, whether a primary key repeats (rows with a key against distinct keys) and
-the orphans of each foreign key (a NOT IN subquery) are counted in the same pass; only a rule that
+Every check runs as an Ibis expression in the engine. Each table is checked in one aggregate
+query: the row checks, whether a primary key repeats (rows with a key against distinct keys) and
+the orphans of each foreign key (a NOT IN subquery) are counted in the same pass; only a check that
 fails costs more queries (its example rows, the duplicates by key). On Spark every query costs jobs
 and seconds whatever the data size, so this keeps validation near one query per table. All
-findings are collected, then raised once as a ContractError.
+findings are collected, then raised once as a ContractError, each with its Location (source
+file, table, column, rows).
 
-Fatal rules (never downgraded) are the ones after which the data cannot be loaded or joined
+Fatal checks (never downgraded) are the ones after which the data cannot be loaded or joined
 safely: a required column is missing, a value cannot be cast to the contract type, a primary key
-is null or duplicated. The other rules (null in a non-key column that must not be null, a value
+is null or duplicated. The other checks (null in a non-key column that must not be null, a value
 outside the allowed set or range, dates out of order (within a row, or against the row a foreign
 key points at), a value that another column rules out, orphan foreign keys) become warnings with
 ``warn_only=True``.
 """
 from __future__ import annotations
 
+import operator
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -27,14 +30,15 @@ import pandas as pd
 from govex.contract.schema import LOAD_ORDER, Column, ForeignKey, Table, table
 from govex.contract.types import cast_value, conform, ibis_type
 from govex.dialect import count_where, is_before
-from govex.errors import ContractError, Issue, IssueLevel
+from govex._renamed import renamed_names
+from govex.errors import ContractError, Issue, IssueLevel, Location
 
 MAX_EXAMPLES = 5
 _RAW = "__raw__"
 
 
-class Rule(str, Enum):
-    """The checks validation runs; see FATAL_RULES for the ones warn-only cannot downgrade."""
+class Check(str, Enum):
+    """The checks validation runs; see FATAL_CHECKS for the ones warn-only cannot downgrade."""
 
     MISSING_COLUMN = "missing_column"
     ABSENT_OPTIONAL_COLUMN = "absent_optional_column"
@@ -49,23 +53,32 @@ class Rule(str, Enum):
     ORPHAN = "orphan_foreign_key"
 
 
-FATAL_RULES = frozenset({Rule.MISSING_COLUMN, Rule.UNCASTABLE, Rule.NULL_KEY, Rule.DUPLICATE_KEY})
+FATAL_CHECKS = frozenset({Check.MISSING_COLUMN, Check.UNCASTABLE, Check.NULL_KEY, Check.DUPLICATE_KEY})
+
+__getattr__ = renamed_names(__name__, {"Rule": "Check", "FATAL_RULES": "FATAL_CHECKS"}, globals())
+
+# Attributes of ContractIssue before its place became a Location, answered for one release.
+_MOVED = {"rule": "check", "table": "where.table", "column": "where.column", "rows": "where.rows",
+          "source": "where.file"}
 
 
 @dataclass(frozen=True)
 class ContractIssue(Issue):
-    """An Issue that also names the rule, table, column and number of offending rows."""
+    """An Issue that also names the check that failed; `where` has its source file, table, column and rows."""
 
-    rule: Rule = Rule.NULL
-    table: str = ""
-    column: str = ""
-    rows: int = 0
-    source: str = ""
+    check: Check = Check.NULL
+
+    def __getattr__(self, name: str):
+        if name not in _MOVED:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        warnings.warn(f"ContractIssue.{name} is deprecated and goes in the next release; use .{_MOVED[name]}",
+                      DeprecationWarning, stacklevel=2)
+        return operator.attrgetter(_MOVED[name])(self)
 
 
 @dataclass(frozen=True)
 class _RowCheck:
-    rule: Rule
+    check: Check
     column: str
     condition: ir.BooleanValue
     shown: tuple[str, ...]
@@ -91,7 +104,7 @@ def validate_tables(
         Canonical tables already in the warehouse that foreign keys may point at (tables in
         `tables` take precedence). Foreign keys to tables in neither are not checked.
     warn_only
-        Downgrade the non-fatal rules to warnings.
+        Downgrade the non-fatal checks to warnings.
 
     Returns
     -------
@@ -99,9 +112,9 @@ def validate_tables(
     """
     sources = dict(sources or {})
     names = sorted(tables, key=_load_rank)
-    column_issues = {name: _column_issues(tables[name], table(name), sources.get(name, name)) for name in names}
+    column_issues = {name: _column_issues(tables[name], table(name), sources.get(name)) for name in names}
     typed = {name: conform(tables[name], table(name)) for name in names
-             if not any(i.rule is Rule.MISSING_COLUMN for i in column_issues[name])}
+             if not any(i.check is Check.MISSING_COLUMN for i in column_issues[name])}
     parents = {**dict(references or {}), **typed}
     issues: list[ContractIssue] = []
     orphans: dict[str, list[ContractIssue]] = {}
@@ -109,11 +122,11 @@ def validate_tables(
         issues.extend(column_issues[name])
         if name in typed:
             found, orphans[name] = _table_issues(tables[name], typed[name], table(name), parents,
-                                                 sources.get(name, name), warn_only)
+                                                 sources.get(name), warn_only)
             issues.extend(found)
     for name, child in typed.items():
         issues.extend(orphans[name])
-        issues.extend(_after_parent_issues(child, table(name), parents, sources.get(name, name), warn_only))
+        issues.extend(_after_parent_issues(child, table(name), parents, sources.get(name), warn_only))
     if any(i.level is IssueLevel.ERROR for i in issues):
         raise ContractError(issues, summary=f"{_count_errors(issues)} contract error(s); nothing was written")
     return issues
@@ -133,15 +146,15 @@ def _count_errors(issues: list[ContractIssue]) -> int:
     return sum(i.level is IssueLevel.ERROR for i in issues)
 
 
-def _level(rule: Rule, warn_only: bool) -> IssueLevel:
-    return IssueLevel.WARNING if warn_only and rule not in FATAL_RULES else IssueLevel.ERROR
+def _level(check: Check, warn_only: bool) -> IssueLevel:
+    return IssueLevel.WARNING if warn_only and check not in FATAL_CHECKS else IssueLevel.ERROR
 
 
-def _where(source: str, contract: Table, column: str) -> str:
-    return f"{source}: table {contract.name}, column {column}" if column else f"{source}: table {contract.name}"
+def _where(source: str | None, contract: Table, column: str, rows: int | None = None) -> Location:
+    return Location(file=source, table=contract.name, column=column, rows=rows)
 
 
-def _column_issues(raw: ir.Table, contract: Table, source: str) -> list[ContractIssue]:
+def _column_issues(raw: ir.Table, contract: Table, source: str | None) -> list[ContractIssue]:
     found = ", ".join(raw.columns)
     issues = []
     for col in contract.columns:
@@ -153,7 +166,7 @@ def _column_issues(raw: ir.Table, contract: Table, source: str) -> list[Contract
                     IssueLevel.WARNING,
                     f"column is absent; every row gets the default {col.default!r}",
                     _where(source, contract, col.name),
-                    rule=Rule.ABSENT_OPTIONAL_COLUMN, table=contract.name, column=col.name, source=source,
+                    check=Check.ABSENT_OPTIONAL_COLUMN,
                 )
             )
         elif col.nullable:
@@ -162,7 +175,7 @@ def _column_issues(raw: ir.Table, contract: Table, source: str) -> list[Contract
                     IssueLevel.WARNING,
                     "optional column is absent; it is loaded as null",
                     _where(source, contract, col.name),
-                    rule=Rule.ABSENT_OPTIONAL_COLUMN, table=contract.name, column=col.name, source=source,
+                    check=Check.ABSENT_OPTIONAL_COLUMN,
                 )
             )
         else:
@@ -172,14 +185,14 @@ def _column_issues(raw: ir.Table, contract: Table, source: str) -> list[Contract
                     f"required column is missing ({col.dtype}: {col.meaning}); found columns: {found}. "
                     f"Fix: add it, or map a source column onto it with `rename` in govex.yaml",
                     _where(source, contract, col.name),
-                    rule=Rule.MISSING_COLUMN, table=contract.name, column=col.name, source=source,
+                    check=Check.MISSING_COLUMN,
                 )
             )
     return issues
 
 
 def _row_checks(wide: ir.Table, contract: Table) -> list[_RowCheck]:
-    """Every row-level rule of one table, as a boolean condition on the raw+typed table."""
+    """Every row-level check of one table, as a boolean condition on the raw+typed table."""
     key = contract.primary_key
     checks: list[_RowCheck] = []
     for col in contract.columns:
@@ -188,30 +201,30 @@ def _row_checks(wide: ir.Table, contract: Table) -> list[_RowCheck]:
         value, raw = wide[col.name], wide[_RAW + col.name]
         if raw.type() != ibis_type(col):
             checks.append(_RowCheck(
-                Rule.UNCASTABLE, col.name, raw.notnull() & value.isnull(), (*key, _RAW + col.name),
+                Check.UNCASTABLE, col.name, raw.notnull() & value.isnull(), (*key, _RAW + col.name),
                 f"cannot be read as {col.dtype}; fix the values or map another column",
             ))
         if not col.nullable:
-            rule = Rule.NULL_KEY if col.name in key else Rule.NULL
+            check = Check.NULL_KEY if col.name in key else Check.NULL
             checks.append(_RowCheck(
-                rule, col.name, raw.isnull(), key,
+                check, col.name, raw.isnull(), key,
                 f"are null, but {col.name} may not be null ({col.meaning})",
             ))
         if col.allowed is not None:
             checks.append(_RowCheck(
-                Rule.NOT_ALLOWED, col.name, value.notnull() & ~value.isin(col.allowed), (*key, col.name),
+                Check.NOT_ALLOWED, col.name, value.notnull() & ~value.isin(col.allowed), (*key, col.name),
                 f"have a value outside the allowed set: {col.rule()}",
             ))
         if col.min is not None or col.max is not None:
             checks.append(_RowCheck(
-                Rule.OUT_OF_RANGE, col.name, value.notnull() & _outside(value, col), (*key, col.name),
+                Check.OUT_OF_RANGE, col.name, value.notnull() & _outside(value, col), (*key, col.name),
                 f"are outside the allowed range {col.rule()}" + (" (negative values)" if col.min == 0 else ""),
             ))
     for order in contract.order_checks:
         if order.earlier in wide.columns and order.later in wide.columns:
             earlier, later = wide[order.earlier], wide[order.later]
             checks.append(_RowCheck(
-                Rule.ORDER, order.later, earlier.notnull() & later.notnull() & is_before(later, earlier),
+                Check.ORDER, order.later, earlier.notnull() & later.notnull() & is_before(later, earlier),
                 (*key, order.earlier, order.later),
                 f"have {order.later} before {order.earlier} (expected {order.describe()})",
             ))
@@ -219,7 +232,7 @@ def _row_checks(wide: ir.Table, contract: Table) -> list[_RowCheck]:
         if requires.column in wide.columns and requires.other in wide.columns:
             other = wide[requires.other]
             checks.append(_RowCheck(
-                Rule.INCONSISTENT, requires.column,
+                Check.INCONSISTENT, requires.column,
                 wide[requires.column].notnull() & (other.isnull() | (other != requires.value)),
                 (*key, requires.other, requires.column),
                 f"have a {requires.column} but {requires.other} is not {requires.shown_value} "
@@ -235,7 +248,7 @@ def _outside(value: ir.NumericValue, col: Column) -> ir.BooleanValue:
 
 
 def _table_issues(
-    raw: ir.Table, typed: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str, warn_only: bool
+    raw: ir.Table, typed: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str | None, warn_only: bool
 ) -> tuple[list[ContractIssue], list[ContractIssue]]:
     """The row and key issues of one table, and its orphan foreign keys, counted in one aggregate query."""
     present = [c for c in contract.columns if c.name in raw.columns]
@@ -260,11 +273,11 @@ def _table_issues(
         examples = _examples(wide.filter(check.condition), check.shown, contract.primary_key)
         issues.append(
             ContractIssue(
-                _level(check.rule, warn_only),
+                _level(check.check, warn_only),
                 f"{rows} row(s) {check.message}",
-                _where(source, contract, check.column),
+                _where(source, contract, check.column, rows=rows),
                 examples,
-                rule=check.rule, table=contract.name, column=check.column, rows=rows, source=source,
+                check=check.check,
             )
         )
     if int(counts["keyed_rows"]) > int(counts["distinct_keys"]):
@@ -286,7 +299,7 @@ def _orphaned(child: ir.Table, fk: ForeignKey, parent: ir.Table) -> ir.BooleanVa
     return child[fk.column].notnull() & ~child[fk.column].isin(keys)
 
 
-def _duplicate_key_issues(typed: ir.Table, contract: Table, source: str) -> list[ContractIssue]:
+def _duplicate_key_issues(typed: ir.Table, contract: Table, source: str | None) -> list[ContractIssue]:
     key = list(contract.primary_key)
     keyed = typed.filter(*[typed[k].notnull() for k in key])
     dupes = keyed.group_by(key).aggregate(rows=keyed.count()).filter(lambda t: t.rows > 1)
@@ -300,29 +313,29 @@ def _duplicate_key_issues(typed: ir.Table, contract: Table, source: str) -> list
             IssueLevel.ERROR,
             f"{n_keys} primary-key value(s) appear more than once, in {rows} row(s); "
             f"({', '.join(key)}) must be unique. Fix: deduplicate the source or map a unique id",
-            _where(source, contract, ", ".join(key)),
+            _where(source, contract, ", ".join(key), rows=rows),
             _examples(dupes, (*key, "rows"), key),
-            rule=Rule.DUPLICATE_KEY, table=contract.name, column=", ".join(key), rows=rows, source=source,
+            check=Check.DUPLICATE_KEY,
         )
     ]
 
 
 def _orphan_issue(
-    child: ir.Table, contract: Table, fk: ForeignKey, parent: ir.Table, rows: int, source: str, warn_only: bool
+    child: ir.Table, contract: Table, fk: ForeignKey, parent: ir.Table, rows: int, source: str | None, warn_only: bool
 ) -> ContractIssue:
     linked = child.filter(child[fk.column].notnull())
     orphans = linked.anti_join(parent, linked[fk.column] == parent[fk.ref_column])
     return ContractIssue(
-        _level(Rule.ORPHAN, warn_only),
+        _level(Check.ORPHAN, warn_only),
         f"{rows} row(s) refer to a {fk.table}.{fk.ref_column} that does not exist",
-        _where(source, contract, fk.column),
+        _where(source, contract, fk.column, rows=rows),
         _examples(orphans, (*contract.primary_key, fk.column), contract.primary_key),
-        rule=Rule.ORPHAN, table=contract.name, column=fk.column, rows=rows, source=source,
+        check=Check.ORPHAN,
     )
 
 
 def _after_parent_issues(
-    child: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str, warn_only: bool
+    child: ir.Table, contract: Table, parents: Mapping[str, ir.Table], source: str | None, warn_only: bool
 ) -> list[ContractIssue]:
     """Rows dated before the row they refer to in another table (e.g. granted before the order was placed)."""
     issues = []
@@ -340,12 +353,12 @@ def _after_parent_issues(
             continue
         issues.append(
             ContractIssue(
-                _level(Rule.ORDER, warn_only),
+                _level(Check.ORDER, warn_only),
                 f"{rows} row(s) have {check.later} before the {check.earlier} of their {check.table} row "
                 f"(expected {check.describe()})",
-                _where(source, contract, check.later),
+                _where(source, contract, check.later, rows=rows),
                 _examples(bad, (*contract.primary_key, check.column, check.later, earlier), contract.primary_key),
-                rule=Rule.ORDER, table=contract.name, column=check.later, rows=rows, source=source,
+                check=Check.ORDER,
             )
         )
     return issues

@@ -69,7 +69,7 @@ def _date(value: Any) -> dt.date | None:
 
 def _check_play(body: dict, origin: Origin, *, metrics: set[str], space, issues: list[Issue]) -> Play | None:
     def error(message: str, field: str | None = None) -> None:
-        issues.append(Issue(IssueLevel.ERROR, message, origin.at(field)))
+        issues.append(Issue(IssueLevel.ERROR, message, origin.location(field)))
 
     before = len(issues)
     missing = [name for name in REQUIRED if body.get(name) in (None, "")]
