@@ -80,3 +80,19 @@ def test_a_warehouse_without_compensations_is_a_clear_error(tmp_path, database):
     assert result.exit_code != 0
     assert isinstance(result.exception, ConfigError)  # the entry point prints it as one line, no traceback
     assert "needs the compensations table" in str(result.exception)
+
+
+def test_without_surveys_csat_is_not_measured_and_the_rest_is(tmp_path, database):
+    _, market = database
+    path = tmp_path / "no_surveys.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    for name, frame in market.tables.items():
+        if name != "surveys":
+            con.create_table(name, frame)
+    con.disconnect()
+    result = CliRunner().invoke(app, ["recovery", "--db", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["csat_after_recovery"] == {"not_measured": "no surveys table"}
+    planted = next(e for e in market.ground_truth["events"] if e["type"] == "compensation_effect")
+    assert payload["compensation"]["units"] == planted["candidates"]
