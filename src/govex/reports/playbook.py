@@ -167,7 +167,7 @@ def decisions_section(decisions: Decisions) -> Section:
     if note is not None:
         findings.append(note)
     if decisions.portfolio is not None:
-        tables.append(ReportTable(f"Portfolio ({decisions.projects})", ("", "portfolio"),
+        tables.append(ReportTable("Portfolio within the budget", ("", "portfolio"),  # the file is in the source
                                   tuple(portfolio_rows(decisions.portfolio)),
                                   f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
     if decisions.left_out:
