@@ -131,3 +131,13 @@ def test_out_says_folder_or_file_and_refuses_the_other_kind(tmp_path):
     to_folder = CliRunner().invoke(app, ["plan", "calibrate", "--actuals", "a.csv", "--out", str(tmp_path)])
     assert to_folder.exit_code == 1
     assert str(to_folder.exception) == f"--out {tmp_path}: that is a folder; give the path of the file to write"
+
+
+def test_every_option_help_is_a_sentence():
+    root = typer.main.get_command(app)
+    helps = {(name, p.opts[0] if p.opts else p.name): " ".join((getattr(p, "help", None) or "").split())
+             for name, command in _commands(root, "govex") for p in getattr(command, "params", [])
+             if not getattr(p, "hidden", False)}
+    bad = {key: text for key, text in helps.items()
+           if text and not ((text[0].isupper() or text.startswith("govex.yaml")) and text.endswith("."))}
+    assert bad == {}

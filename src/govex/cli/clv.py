@@ -95,7 +95,7 @@ def fit(
     summary: Annotated[Optional[Path], typer.Option(help="Calibration summary, one row per customer.")] = None,
     customer_col: Annotated[str, typer.Option(help="Customer id column of --transactions.")] = "customer_id",
     date_col: Annotated[str, typer.Option(help="Date column of --transactions.")] = "date",
-    date_format: Annotated[Optional[str], typer.Option(help="strftime format of --date-col, e.g. %Y%m%d.")] = None,
+    date_format: Annotated[Optional[str], typer.Option(help="The strftime format of --date-col, e.g. %Y%m%d.")] = None,
     amount_col: Annotated[Optional[str], typer.Option(help="Transaction value column; enables Gamma-Gamma.")] = None,
     calibration_end: Annotated[Optional[str], typer.Option(help="Last day (inclusive) of the calibration period.")] = None,
     time_unit: Annotated[TimeUnit, typer.Option(help="Unit of recency and T.")] = TimeUnit.week,

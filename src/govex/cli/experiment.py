@@ -12,15 +12,15 @@ experiment_app = typer.Typer(help="Read experiments (A/B tests).", no_args_is_he
 
 @experiment_app.command("read")
 def read(
-    data: Path = typer.Option(..., "--data", help="CSV, one row per randomised unit"),
-    arm: str = typer.Option(..., "--arm", help="arm column"),
-    metric: str = typer.Option(..., "--metric", help="primary metric column"),
-    pre: str = typer.Option(None, "--pre", help="pre-period covariate for CUPED"),
-    segment: str = typer.Option(None, "--segment", help="segment column for per-segment reads"),
+    data: Path = typer.Option(..., "--data", help="CSV, one row per randomised unit."),
+    arm: str = typer.Option(..., "--arm", help="Arm column."),
+    metric: str = typer.Option(..., "--metric", help="Primary metric column."),
+    pre: str = typer.Option(None, "--pre", help="Pre-period covariate for CUPED."),
+    segment: str = typer.Option(None, "--segment", help="Segment column for per-segment reads."),
     guardrail: list[str] = typer.Option([], "--guardrail",
-                                        help="guardrail column; append ':decrease' when a fall is the harm"),
-    control: str = typer.Option(None, "--control", help="control arm (default 'control')"),
-    correction: str = typer.Option("holm", "--correction", help="holm or bh across segments"),
+                                        help="Guardrail column; append ':decrease' when a fall is the harm."),
+    control: str = typer.Option(None, "--control", help="Control arm (default 'control')."),
+    correction: str = typer.Option("holm", "--correction", help="Correction across segments: holm or bh."),
     as_json: JsonOption = False,
 ) -> None:
     """Difference in means with CUPED, SRM check, multiple-testing control and guardrails."""
@@ -55,17 +55,17 @@ def read(
 
 @experiment_app.command("power")
 def power(
-    kind: str = typer.Option(..., "--kind", help="proportion, mean or ratio"),
-    baseline: float = typer.Option(..., "--baseline", help="control rate (proportion) or mean"),
-    mde: float = typer.Option(None, "--mde", help="absolute effect to detect: gives the sample size per arm"),
-    n: float = typer.Option(None, "--n", help="sample size per arm: gives the MDE"),
-    sd: float = typer.Option(None, "--sd", help="per-unit standard deviation (mean metrics)"),
-    num_sd: float = typer.Option(None, "--num-sd", help="ratio: per-unit sd of the numerator"),
-    den_mean: float = typer.Option(None, "--den-mean", help="ratio: per-unit mean of the denominator"),
-    den_sd: float = typer.Option(None, "--den-sd", help="ratio: per-unit sd of the denominator"),
-    corr: float = typer.Option(0.0, "--corr", help="ratio: correlation of numerator and denominator"),
-    alpha: float = typer.Option(0.05, "--alpha", help="two-sided significance level"),
-    target_power: float = typer.Option(0.8, "--power", help="probability of detecting the MDE"),
+    kind: str = typer.Option(..., "--kind", help="Metric kind: proportion, mean or ratio."),
+    baseline: float = typer.Option(..., "--baseline", help="Control rate (proportion) or mean."),
+    mde: float = typer.Option(None, "--mde", help="Absolute effect to detect: gives the sample size per arm."),
+    n: float = typer.Option(None, "--n", help="Sample size per arm: gives the MDE."),
+    sd: float = typer.Option(None, "--sd", help="Per-unit standard deviation (mean metrics)."),
+    num_sd: float = typer.Option(None, "--num-sd", help="Ratio: per-unit sd of the numerator."),
+    den_mean: float = typer.Option(None, "--den-mean", help="Ratio: per-unit mean of the denominator."),
+    den_sd: float = typer.Option(None, "--den-sd", help="Ratio: per-unit sd of the denominator."),
+    corr: float = typer.Option(0.0, "--corr", help="Ratio: correlation of numerator and denominator."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
+    target_power: float = typer.Option(0.8, "--power", help="Probability of detecting the MDE."),
     as_json: JsonOption = False,
 ) -> None:
     """Sample size per arm for an MDE, or the MDE for a sample size (ratio metrics by the delta method)."""
@@ -88,13 +88,13 @@ def power(
 
 @experiment_app.command("sequential")
 def sequential(
-    data: Path = typer.Option(..., "--data", help="CSV, one row per unit in arrival order"),
-    arm: str = typer.Option(..., "--arm", help="arm column"),
-    metric: str = typer.Option(..., "--metric", help="metric column"),
-    control: str = typer.Option("control", "--control", help="control arm"),
-    sd: float = typer.Option(None, "--sd", help="per-unit sd from before the test (else estimated as it runs)"),
-    tau: float = typer.Option(None, "--tau", help="mixture sd: the size of effect expected (default sd/10)"),
-    alpha: float = typer.Option(0.05, "--alpha", help="false-positive rate kept under any monitoring"),
+    data: Path = typer.Option(..., "--data", help="CSV, one row per unit in arrival order."),
+    arm: str = typer.Option(..., "--arm", help="Arm column."),
+    metric: str = typer.Option(..., "--metric", help="Metric column."),
+    control: str = typer.Option("control", "--control", help="Control arm."),
+    sd: float = typer.Option(None, "--sd", help="Per-unit sd from before the test (else estimated as it runs)."),
+    tau: float = typer.Option(None, "--tau", help="Mixture sd: the size of effect expected (default sd/10)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="False-positive rate kept under any monitoring."),
     as_json: JsonOption = False,
 ) -> None:
     """Always-valid p-value (mSPRT): safe to read after every new unit; stop when p <= alpha."""

@@ -14,17 +14,17 @@ from govex.cli.common import ConfigOption, DbOption, JsonOption, console, open_w
 
 
 def impact(
-    start: str = typer.Option(..., "--start", help="first period with the change, YYYY-MM-DD"),
-    treated: str = typer.Option(..., "--treated", help="with --data: the 0/1 column (1 for units that got the change); "
-                                "with --metric: the unit value(s) that got it, comma-separated (e.g. DE or DE,GB)"),
-    method: str = typer.Option("did", "--method", help="did, synthetic_control or its"),
-    data: Optional[Path] = typer.Option(None, "--data", help="CSV, one row per unit and period"),
-    unit: Optional[str] = typer.Option(None, "--unit", help="with --data: unit column (market, seller, queue)"),
-    period: Optional[str] = typer.Option(None, "--period", help="with --data: period column (YYYY-MM-DD)"),
-    outcome: Optional[str] = typer.Option(None, "--outcome", help="with --data: KPI column"),
-    metric: Optional[str] = typer.Option(None, "--metric", help="a catalogue metric, computed from the warehouse"),
-    by: str = typer.Option("market", "--by", help="with --metric: the unit dimension (a metric cut)"),
-    grain: str = typer.Option("week", "--grain", help="with --metric: day, week or month periods"),
+    start: str = typer.Option(..., "--start", help="First period with the change, YYYY-MM-DD."),
+    treated: str = typer.Option(..., "--treated", help="With --data: the 0/1 column (1 for units that got the change); "
+                                "with --metric: the unit value(s) that got it, comma-separated (e.g. DE or DE,GB)."),
+    method: str = typer.Option("did", "--method", help="Method: did, synthetic_control or its."),
+    data: Optional[Path] = typer.Option(None, "--data", help="CSV, one row per unit and period."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="With --data: unit column (market, seller, queue)."),
+    period: Optional[str] = typer.Option(None, "--period", help="With --data: period column (YYYY-MM-DD)."),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="With --data: KPI column."),
+    metric: Optional[str] = typer.Option(None, "--metric", help="A catalogue metric, computed from the warehouse."),
+    by: str = typer.Option("market", "--by", help="With --metric: the unit dimension (a metric cut)."),
+    grain: str = typer.Option("week", "--grain", help="With --metric: day, week or month periods."),
     db: DbOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,

@@ -34,7 +34,7 @@ class Format(str, Enum):
     json = "json"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), csv or json (--json is json).")]
+FormatOption = Annotated[Format, typer.Option("--format", help="Output: table (for people), csv or json (--json is json).")]
 
 # The options of every command that reads the warehouse: name -> (annotation, default).
 DATA_OPTIONS: dict[str, tuple[Any, Any]] = {
@@ -184,7 +184,7 @@ def compute_command(
     metric: Annotated[list[str], typer.Option("--metric", "-m", help="Metric name; repeat it or give a comma list (csat,nps).")],
     by: Annotated[Optional[list[str]], typer.Option("--by", help="Cut; repeat it or give a comma list: market, journey, ..., segment:<framework>.")] = None,
     period: Annotated[str, typer.Option("--period", help=(
-        "day, week, month, quarter, or all: one total per cut over the whole range (a rate is the ratio of the "
+        "Period: day, week, month, quarter, or all: one total per cut over the whole range (a rate is the ratio of the "
         "range's totals, not a mean of months)."))] = "month",
     start: FromOption = None,
     end: ToOption = None,

@@ -104,12 +104,12 @@ def staff(
 def forecast(
     db: DbOption = None,
     config: ConfigOption = None,
-    grain: str = typer.Option("day", "--grain", help="day, 60min, 30min or 15min."),
-    source: str = typer.Option("contacts", "--source", help="contacts or moderation (cases by policy x market)."),
+    grain: str = typer.Option("day", "--grain", help="Grain: day, 60min, 30min or 15min."),
+    source: str = typer.Option("contacts", "--source", help="What to forecast: contacts, or moderation (cases by policy x market)."),
     horizon_days: int = typer.Option(14, "--horizon-days"),
     holdout_days: int = typer.Option(14, "--holdout-days"),
     drivers: bool = typer.Option(False, "--drivers", help="Orders forecast x contacts per order (daily)."),
-    model: str = typer.Option("auto", "--model", help="auto (seasonal_naive, profile, profile_trend or ets, chosen "
+    model: str = typer.Option("auto", "--model", help="Model: auto (seasonal_naive, profile, profile_trend or ets, chosen "
                               "per queue by back-test), seasonal_naive, profile, profile_trend, ets, theta, mstl or "
                               "ensemble (mean of ets and mstl)."),
     as_json: JsonOption = False,
@@ -354,7 +354,7 @@ def targets(
     history: Path = typer.Option(..., "--history", help="Monthly history CSV: a month column (YYYY-MM) and the metric."),
     metric: str = typer.Option(..., "--metric", help="The metric's column in the history."),
     month: str = typer.Option(..., "--month", help="Month to set the target for (YYYY-MM)."),
-    direction: str = typer.Option(..., "--direction", help="lower (cost, contact rate) or raise (CSAT)."),
+    direction: str = typer.Option(..., "--direction", help="Direction: lower (cost, contact rate) or raise (CSAT)."),
     target: Optional[list[float]] = typer.Option(None, "--target", help="A target to price (repeatable)."),
     as_json: JsonOption = False,
 ) -> None:

@@ -13,7 +13,7 @@ playbook_app = typer.Typer(help="Playbooks: the actions decided per segment x jo
 
 @playbook_app.command("check")
 def check(
-    path: Path = typer.Argument(..., help="playbook YAML (a list under `plays:`)"),
+    path: Path = typer.Argument(..., help="Playbook YAML (a list under `plays:`)."),
     catalogue: CatalogueOption = None,
 ) -> None:
     """Refuse unknown segments, journeys or KPIs, bad intervals and review dates before the start."""
@@ -30,11 +30,11 @@ def check(
 
 @playbook_app.command("status")
 def status(
-    path: Path = typer.Argument(..., help="playbook YAML (a list under `plays:`)"),
+    path: Path = typer.Argument(..., help="Playbook YAML (a list under `plays:`)."),
     db: DbOption = None,
     config: ConfigOption = None,
-    today: Optional[str] = typer.Option(None, "--today", help="measure up to this date, YYYY-MM-DD (default: the data's "
-                                        "last order day)"),
+    today: Optional[str] = typer.Option(None, "--today", help="Measure up to this date, YYYY-MM-DD (default: the data's "
+                                        "last order day)."),
     catalogue: CatalogueOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -59,8 +59,8 @@ def draft(
     out: Path = out_file("the drafted playbook YAML (never overwritten)"),
     db: DbOption = None,
     config: ConfigOption = None,
-    framework: str = typer.Option("value", "--framework", help="segment framework of the friction cells"),
-    period: Optional[str] = typer.Option(None, "--period", help="e.g. 2025-Q4 or 2025-10 (default: the last complete quarter)"),
+    framework: str = typer.Option("value", "--framework", help="Segment framework of the friction cells."),
+    period: Optional[str] = typer.Option(None, "--period", help="Period to draft from, e.g. 2025-Q4 or 2025-10 (default: the last complete quarter)."),
 ) -> None:
     """Write candidate plays from friction cells, key drivers, VOC themes, automation opportunities, risky sellers and
     service-standard misses, evidence filled in and starting after the data, for people to edit."""

@@ -9,11 +9,11 @@ from govex.cli.common import JsonOption, console, print_json
 
 
 def portfolio(
-    projects: Path = typer.Option(None, "--projects", help="YAML or CSV: name, benefit, benefit_sd, cost, effort, depends_on"),
-    playbook: Path = typer.Option(None, "--playbook", help="playbook YAML: its plays with a cost and a benefit join the "
-                                  "candidates (benefit in money per year, so a --projects file must use the same unit)"),
-    budget: float = typer.Option(..., "--budget", help="money available (same unit as cost)"),
-    capacity: float = typer.Option(None, "--capacity", help="effort available (same unit as effort)"),
+    projects: Path = typer.Option(None, "--projects", help="YAML or CSV: name, benefit, benefit_sd, cost, effort, depends_on."),
+    playbook: Path = typer.Option(None, "--playbook", help="Playbook YAML: its plays with a cost and a benefit join the "
+                                  "candidates (benefit in money per year, so a --projects file must use the same unit)."),
+    budget: float = typer.Option(..., "--budget", help="Money available (same unit as cost)."),
+    capacity: float = typer.Option(None, "--capacity", help="Effort available (same unit as effort)."),
     as_json: JsonOption = False,
 ) -> None:
     """Choose projects maximising expected benefit within budget and capacity (MILP, HiGHS)."""

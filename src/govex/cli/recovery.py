@@ -42,7 +42,7 @@ def recovery(
     config: ConfigOption = None,
     as_of: AsOfOption = None,
     window_days: int = typer.Option(30, "--window-days", min=1,
-                                    help="outcome window after a failure (repurchase, next CSAT), days"),
+                                    help="Outcome window after a failure (repurchase, next CSAT), days."),
     as_json: JsonOption = False,
 ) -> None:
     """Effect of compensation (repurchase, next CSAT) and onboarding help (contacts per order), adjusted, with advice."""

@@ -90,8 +90,8 @@ def profile_command(
 
 
 def transitions_command(
-    from_date: Annotated[str, typer.Option("--from", help="First as-of date YYYY-MM-DD.")],
-    to_date: Annotated[str, typer.Option("--to", help="Second as-of date YYYY-MM-DD.")],
+    from_date: Annotated[str, typer.Option("--from", help="First as-of date to compare, YYYY-MM-DD.")],
+    to_date: Annotated[str, typer.Option("--to", help="Second as-of date to compare, YYYY-MM-DD.")],
     framework: Annotated[str, typer.Option("--framework", help="Framework to compare.")] = "lifecycle",
     config: ConfigOption = None,
     db: DbOption = None,

@@ -81,7 +81,7 @@ def _print_token(token: str, message: str) -> None:
 @api_key_app.command("new")
 def api_key_new(
     key_id: Annotated[str, typer.Option("--id", help="Key id (shown in the audit log).")],
-    scope: Annotated[list[str], typer.Option("--scope", help="read, decide or admin (repeatable).")],
+    scope: Annotated[list[str], typer.Option("--scope", help="Scope: read, decide or admin (repeatable).")],
     keys: KeysOption = Path("govex-keys.yaml"),
     days: Annotated[Optional[float], typer.Option("--days", help="Expire the key after this many days.")] = None,
 ) -> None:

@@ -14,13 +14,13 @@ import typer
 
 from govex.cli.common import ConfigOption, DbOption, open_warehouse, out_file, print_json
 
-InputFile = Annotated[Optional[Path], typer.Option("--input", help="file of texts (.csv, .parquet, .jsonl)")]
-TextColumn = Annotated[str, typer.Option(help="column holding the text")]
-LabelColumn = Annotated[str, typer.Option(help="column holding the label")]
+InputFile = Annotated[Optional[Path], typer.Option("--input", help="File of texts (.csv, .parquet, .jsonl).")]
+TextColumn = Annotated[str, typer.Option(help="Column holding the text.")]
+LabelColumn = Annotated[str, typer.Option(help="Column holding the label.")]
 MaxTexts = Annotated[
-    int, typer.Option("--max-texts", min=1, help="with a warehouse: a deterministic sample of at most this many texts, stratified by label")
+    int, typer.Option("--max-texts", min=1, help="With a warehouse: a deterministic sample of at most this many texts, stratified by label.")
 ]
-Seed = Annotated[int, typer.Option(help="seed of the --max-texts sample")]
+Seed = Annotated[int, typer.Option(help="Seed of the --max-texts sample.")]
 
 
 def _read_frame(path: Path):
@@ -113,7 +113,7 @@ def train(
     config: ConfigOption = None,
     text_col: TextColumn = "text",
     label_col: LabelColumn = "reason",
-    holdout: float = typer.Option(0.0, help="share held out for evaluation (0 = train on everything)"),
+    holdout: float = typer.Option(0.0, help="Share held out for evaluation (0 = train on everything)."),
     evaluation_out: Path | None = out_file("the evaluation JSON (needs --holdout)", None, "--evaluation-out"),
     max_texts: MaxTexts = 20_000,
     seed: Seed = 0,
@@ -140,7 +140,7 @@ def train(
 
 @voc_app.command("classify")
 def classify(
-    model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
+    model_path: Path = typer.Option(..., "--model", help="Model file written by `govex voc train`."),
     out: Path = out_file("CSV or Parquet, the input rows plus label and confidence"),
     input_path: InputFile = None,
     db: DbOption = None,
@@ -162,7 +162,7 @@ def classify(
 
 @voc_app.command("evaluate")
 def evaluate(
-    model_path: Path = typer.Option(..., "--model", help="model file written by `govex voc train`"),
+    model_path: Path = typer.Option(..., "--model", help="Model file written by `govex voc train`."),
     input_path: InputFile = None,
     db: DbOption = None,
     config: ConfigOption = None,
@@ -196,14 +196,14 @@ def themes(
     input_path: InputFile = None,
     db: DbOption = None,
     config: ConfigOption = None,
-    source: str = typer.Option("contacts", help="with a warehouse: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)"),
-    segment: list[str] = typer.Option([], "--segment", help="with a warehouse: add the customer's segment of this framework as column segment:<framework> (repeatable)"),
+    source: str = typer.Option("contacts", help="With a warehouse: 'contacts' (contacts.text) or 'surveys' (surveys.comment, with csat and nps)."),
+    segment: list[str] = typer.Option([], "--segment", help="With a warehouse: add the customer's segment of this framework as column segment:<framework> (repeatable)."),
     text_col: TextColumn = "text",
-    language: str = typer.Option("en", help="en or pt"),
-    n_themes: int = typer.Option(12, help="number of themes"),
-    by: list[str] = typer.Option([], "--by", help="group volumes by this column (repeatable), e.g. journey or segment:value"),
-    csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme, e.g. csat"),
-    nps_col: str | None = typer.Option(None, help="NPS answer column (0-10), e.g. nps"),
+    language: str = typer.Option("en", help="En or pt."),
+    n_themes: int = typer.Option(12, help="Number of themes."),
+    by: list[str] = typer.Option([], "--by", help="Group volumes by this column (repeatable), e.g. journey or segment:value."),
+    csat_col: str | None = typer.Option(None, help="CSAT column (1-5) for the score per theme, e.g. csat."),
+    nps_col: str | None = typer.Option(None, help="NPS answer column (0-10), e.g. nps."),
     out: Path | None = out_file("a CSV of the input rows with their theme", None),
     max_texts: MaxTexts = 20_000,
     seed: Seed = 0,
@@ -226,21 +226,21 @@ def themes(
 
 @voc_app.command("automation")
 def automation(
-    evaluation_path: Path = typer.Option(..., "--evaluation", help="evaluation JSON from `govex voc evaluate --out`"),
+    evaluation_path: Path = typer.Option(..., "--evaluation", help="Evaluation JSON from `govex voc evaluate --out`."),
     out: Path = out_file("the scenario YAML for `govex plan scenario`"),
-    volumes_path: Path | None = typer.Option(None, "--volumes", help="file with reason, monthly_contacts, handle_time_s (linear costing)"),
+    volumes_path: Path | None = typer.Option(None, "--volumes", help="File with reason, monthly_contacts, handle_time_s (linear costing)."),
     db: DbOption = None,
     config: ConfigOption = None,
-    target_precision: float = typer.Option(0.9, help="precision the automation must keep"),
+    target_precision: float = typer.Option(0.9, help="Precision the automation must keep."),
     resolvable: list[str] = typer.Option(
-        [], "--resolvable", help="REASON=SHARE: share of recognised contacts automation closes (repeatable; overrides the defaults)"
+        [], "--resolvable", help="REASON=SHARE: share of recognised contacts automation closes (repeatable; overrides the defaults)."
     ),
-    default_resolvable_share: float = typer.Option(0.1, help="resolvable share of reasons without a default or --resolvable"),
-    cost_per_productive_hour: float = typer.Option(25.0, help="with --volumes: agent cost per productive hour"),
-    productive_hours_per_fte_month: float = typer.Option(120.0, help="with --volumes: productive hours of one FTE per month"),
-    llm_cost_per_contact: float = typer.Option(0.0, help="model cost per automated attempt"),
-    name: str = typer.Option("voc-automation", help="scenario name"),
-    top: int | None = typer.Option(None, help="keep only the best N reasons in the scenario"),
+    default_resolvable_share: float = typer.Option(0.1, help="Resolvable share of reasons without a default or --resolvable."),
+    cost_per_productive_hour: float = typer.Option(25.0, help="With --volumes: agent cost per productive hour."),
+    productive_hours_per_fte_month: float = typer.Option(120.0, help="With --volumes: productive hours of one FTE per month."),
+    llm_cost_per_contact: float = typer.Option(0.0, help="Model cost per automated attempt."),
+    name: str = typer.Option("voc-automation", help="Scenario name."),
+    top: int | None = typer.Option(None, help="Keep only the best N reasons in the scenario."),
 ) -> None:
     """Rank automation opportunities per reason and write them as a planning scenario.
 
