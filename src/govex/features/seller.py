@@ -17,7 +17,6 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from govex.dialect import count_where
 from govex.engine.warehouse import Warehouse
 from govex.errors import MissingTableError
 from govex.features.customer import FeatureSet, dated_orders
@@ -28,6 +27,7 @@ SELLER_KEY = "seller_id"
 REDEEMABLE = ("voucher", "appointment")
 INSTANT_REDEMPTION = dt.timedelta(hours=1)  # a voucher redeemed this soon after the sale is suspect
 LOW_RATING = 2  # CSAT at or below this is negative feedback
+RECENT_DAYS = 90  # recent orders and violations: the last 90 days
 LADDER_RUNGS = ("warning", "listing_removal", "payout_hold", "suspension", "termination")
 DIMENSIONS = ("market", "seller_type", "vertical", "region")
 
@@ -59,23 +59,24 @@ def _base(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
 def _disputed_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     d = warehouse.table("disputes", purpose="seller dispute features")
     d = d.filter(d.opened_at.date() <= ibis.date(as_of))
-    return d.select("order_id").distinct().mutate(disputed=ibis.literal(1, "int64"))
+    return d.select("order_id", disputed=ibis.literal(1, "int64"))
 
 
 def _returned_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     r = warehouse.table("returns", purpose="seller return features")
     r = r.filter(r.requested_at.date() <= ibis.date(as_of))
-    return r.select("order_id").distinct().mutate(returned=ibis.literal(1, "int64"))
+    return r.select("order_id", returned=ibis.literal(1, "int64"))
 
 
 def _rated_orders(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     s = warehouse.table("surveys", purpose="seller rating features")
     s = s.filter((s.responded_at.date() <= ibis.date(as_of)) & s.order_id.notnull() & s.csat.notnull())
-    return s.group_by("order_id").aggregate(
-        n_rated=s.count(), n_low_rated=count_where(s.csat <= LOW_RATING), rating_sum=s.csat.cast("int64").sum())
+    return s.select("order_id", n_rated=ibis.literal(1, "int64"), n_low_rated=(s.csat <= LOW_RATING).ifelse(1, 0),
+                    rating_sum=s.csat)
 
 
-# table -> the per-order incident columns it gives and the seller features those make
+# table -> its rows as per-order incident columns (one row per dispute, return or survey), and the
+# seller features those make
 INCIDENT_SOURCES = {
     "disputes": (_disputed_orders, ("n_disputed_orders", "n_defect_orders")),
     "returns": (_returned_orders, ("n_returned_orders",)),
@@ -85,10 +86,11 @@ INCIDENT_SOURCES = {
 
 def _order_incidents(warehouse: Warehouse, as_of: dt.date, skipped: list[str],
                      missing: dict[str, tuple[str, ...]]) -> ir.Table | None:
-    """Per order id, what later tables record about it (disputed, returned, survey counts), or None.
+    """Per order id, what later tables record about it (disputes, returns, survey counts), or None.
 
-    One small table, so the seller's order ids are scanned and joined once, not once per incident
-    table; a missing table adds a line to `skipped` and its features to `missing`.
+    The rows of every incident table in one union and one group-by (a table's own duplicates are
+    summed there too), so the seller's order ids are scanned and joined once; a missing table adds
+    a line to `skipped` and its features to `missing`.
     """
     parts = []
     for table, (build, features) in INCIDENT_SOURCES.items():
@@ -112,9 +114,9 @@ def _incident_counts(o: ir.Table) -> dict[str, ir.Value]:
         defect = o.disputed > 0
         if "n_low_rated" in o.columns:  # a dispute or chargeback, or a low rating (see the module docstring)
             defect |= o.n_low_rated > 0
-        out |= {"n_disputed_orders": count_where(o.disputed > 0), "n_defect_orders": count_where(defect)}
+        out |= {"n_disputed_orders": o.count(where=o.disputed > 0), "n_defect_orders": o.count(where=defect)}
     if "returned" in o.columns:
-        out["n_returned_orders"] = count_where(o.returned > 0)
+        out["n_returned_orders"] = o.count(where=o.returned > 0)
     if "n_rated" in o.columns:
         out |= {"n_rated_orders": o.n_rated.sum(), "n_low_rated_orders": o.n_low_rated.sum(),
                 "rating_sum": o.rating_sum.sum()}
@@ -129,30 +131,44 @@ def _incident_features(warehouse: Warehouse, as_of: dt.date, incidents: ir.Table
     return joined.group_by(SELLER_KEY).aggregate(**_incident_counts(joined))
 
 
+def _days_before(as_of: dt.date, days: int) -> ir.DateValue:
+    """The date `days` before `as_of`: a date after it is less than `days` old (compared per row, no difference taken)."""
+    return ibis.date(as_of - dt.timedelta(days=days))
+
+
+def _and_then(condition: ir.BooleanValue, then: ir.BooleanValue) -> ir.BooleanValue:
+    """`condition & then`, with `then` evaluated only where `condition` holds.
+
+    DuckDB evaluates both sides of an AND on every row; a CASE evaluates its branch only on the
+    rows that reach it, which on 10M orders takes a third off the order scan.
+    """
+    return ibis.ifelse(condition, then, False)
+
+
 def _order_features(warehouse: Warehouse, as_of: dt.date, reporting_currency: str | None) -> ir.Table:
+    """One scan and one group-by of filtered counts (COUNT(*) FILTER on DuckDB)."""
     o = dated_orders(warehouse, as_of=as_of, reporting_currency=reporting_currency)
     o = o.filter(o[SELLER_KEY].notnull())
-    age = ibis.date(as_of).delta(o.day, unit="day")
+    recent, prior = _days_before(as_of, RECENT_DAYS), _days_before(as_of, 2 * RECENT_DAYS)
     purchase = ~o.status.isin(["cancelled", "unavailable"])
     shipped = (o.fulfilment_type == "shipped") & o.delivered_at.notnull() & o.promised_date.notnull()
     decided = o.fulfilment_type.isin(list(REDEEMABLE)) & o.fulfilment_outcome.notnull()
-    instant = (o.fulfilment_type == "voucher") & (o.fulfilment_outcome == "redeemed") & (
-        o.redeemed_at < o.ordered_at + ibis.interval(seconds=int(INSTANT_REDEMPTION.total_seconds())))
+    voucher_redeemed = (o.fulfilment_type == "voucher") & (o.fulfilment_outcome == "redeemed")
+    quick = o.redeemed_at < o.ordered_at + ibis.interval(seconds=int(INSTANT_REDEMPTION.total_seconds()))
     return o.group_by(SELLER_KEY).aggregate(
         n_orders=o.count(),
-        n_seller_cancelled=count_where(~purchase),
+        n_seller_cancelled=o.count(where=~purchase),
         gmv_cents=to_cents(o.amount).sum(where=purchase),
-        recent_orders=count_where(age < 90),
-        prior_orders=count_where((age >= 90) & (age < 180)),
+        recent_orders=o.count(where=o.day > recent),
+        prior_orders=o.count(where=(o.day > prior) & (o.day <= recent)),
         last_order_day=o.day.max(),
-        n_shipped_delivered=count_where(shipped),
-        n_late_shipments=count_where(shipped & (o.delivered_at.date() > o.promised_date)),
-        n_redeemable=count_where(decided),
-        n_redeemed=count_where(decided & (o.fulfilment_outcome == "redeemed")),
-        n_refused=count_where(decided & (o.fulfilment_outcome == "refused_by_merchant")),
-        n_no_show=count_where(decided & (o.fulfilment_outcome == "no_show")),
-        n_expired=count_where(decided & (o.fulfilment_outcome == "expired")),
-        n_instant_redemptions=count_where(instant.fill_null(False)),
+        n_shipped_delivered=o.count(where=shipped),
+        n_late_shipments=o.count(where=_and_then(shipped, o.delivered_at.date() > o.promised_date)),
+        n_redeemable=o.count(where=decided),
+        **{f"n_{name}": o.count(where=_and_then(decided, o.fulfilment_outcome == outcome))
+           for name, outcome in (("redeemed", "redeemed"), ("refused", "refused_by_merchant"), ("no_show", "no_show"),
+                                 ("expired", "expired"))},
+        n_instant_redemptions=o.count(where=_and_then(voucher_redeemed, quick)),
     )
 
 
@@ -160,9 +176,9 @@ def _enforcement_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
     e = warehouse.table("enforcement_actions", purpose="seller enforcement features")
     e = e.filter(e.violation_at.date() <= ibis.date(as_of))
     rung = ibis.cases(*[(e.action == name, i + 1) for i, name in enumerate(LADDER_RUNGS)], else_=0)
-    recent = ibis.date(as_of).delta(e.violation_at.date(), unit="day") < 90
     return e.group_by(SELLER_KEY).aggregate(
-        n_violations=e.count(), n_recent_violations=count_where(recent), top_rung=rung.max().cast("int64"),
+        n_violations=e.count(), n_recent_violations=e.count(where=e.violation_at.date() > _days_before(as_of, RECENT_DAYS)),
+        top_rung=rung.max().cast("int64"),
     )
 
 
@@ -173,36 +189,36 @@ def _education_features(warehouse: Warehouse, as_of: dt.date) -> ir.Table:
 
 
 def seller_features(warehouse: Warehouse, *, as_of: dt.date, reporting_currency: str | None = None) -> FeatureSet:
-    """Activity, fulfilment, trust, enforcement and education features per seller in scope."""
-    table = _base(warehouse, as_of)
+    """Activity, fulfilment, trust, enforcement and education features per seller in scope.
+
+    The per-seller parts are left-joined to the sellers in one join chain and one select (a seller
+    without rows in a part gets zero counts), which keeps the query and its compilation small.
+    """
     skipped: list[str] = []
     missing: dict[str, tuple[str, ...]] = {}
-
-    def attach(other: ir.Table, fills: dict[str, object]) -> None:
-        nonlocal table
-        joined = table.left_join(other, SELLER_KEY).drop(f"{SELLER_KEY}_right")
-        table = joined.mutate(**{name: joined[name].fill_null(value) for name, value in fills.items()})
-
-    def add(build, tables: tuple[str, ...], fills: dict[str, object]) -> None:
+    incidents = _order_incidents(warehouse, as_of, skipped, missing)
+    parts = [_order_features(warehouse, as_of, reporting_currency)]  # orders: required
+    if incidents is not None:
+        parts.append(_incident_features(warehouse, as_of, incidents))
+    for table_name, build, features in (
+            ("enforcement_actions", _enforcement_features, ("n_violations", "n_recent_violations", "top_rung")),
+            ("education", _education_features, ("enrolled",))):
         try:
-            other = build()
+            parts.append(build(warehouse, as_of))
         except MissingTableError as exc:
             skipped.append(str(exc))
-            missing.update(dict.fromkeys(fills, tuple(t for t in tables if not warehouse.has(t))))
-            return
-        attach(other, fills)
+            missing.update(dict.fromkeys(features, (table_name,)))
 
-    incidents = _order_incidents(warehouse, as_of, skipped, missing)
-    order_counts = ("n_orders", "n_seller_cancelled", "recent_orders", "prior_orders", "n_shipped_delivered",
-                    "n_late_shipments", "n_redeemable", "n_redeemed", "n_refused", "n_no_show", "n_expired",
-                    "n_instant_redemptions", "gmv_cents")
-    attach(_order_features(warehouse, as_of, reporting_currency), dict.fromkeys(order_counts, 0))  # orders: required
-    if incidents is not None:
-        counts = [f for _, features in INCIDENT_SOURCES.values() for f in features if f not in missing]
-        attach(_incident_features(warehouse, as_of, incidents), dict.fromkeys(counts, 0))
-    add(lambda: _enforcement_features(warehouse, as_of), ("enforcement_actions",),
-        {"n_violations": 0, "n_recent_violations": 0, "top_rung": 0})
-    add(lambda: _education_features(warehouse, as_of), ("education",), {"enrolled": 0})
+    base = _base(warehouse, as_of)
+    table = base
+    for i, part in enumerate(parts):
+        part = part.rename(**{f"_key_{i}": SELLER_KEY})
+        table = table.left_join(part, base[SELLER_KEY] == part[f"_key_{i}"])
+    columns = {c: table[c] for c in base.columns}
+    for part in parts:
+        columns |= {c: table[c] if c == "last_order_day" else table[c].fill_null(0)
+                    for c in part.columns if c != SELLER_KEY}
+    table = table.select(**columns)
 
     derived = {
         "gmv": _rate(table.gmv_cents, ibis.literal(100)),
