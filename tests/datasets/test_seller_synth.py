@@ -72,28 +72,32 @@ def test_creator_dispute_spike(market):
 
 
 def test_education_effect_and_selection(market):
-    """Within enrolled sellers, violations per day after enrolment / before ~ the planted multiplier;
-    the naive enrolled-vs-never comparison is further from 1 (better sellers enrol more)."""
+    """Within enrolled sellers, violations per day after enrolment / between the academy's opening and
+    enrolment ~ the planted multiplier (enrolment looked at the record before the opening only); the
+    naive enrolled-vs-never comparison is further from 1 (better sellers enrol more). The planted
+    effect on violations per seller-year is the multiplier's, at these sellers' mean rate."""
     event = market.event("education_effect")
     ring = set(market.event("seller_fraud_ring")["seller_ids"])
     sellers = market.tables["sellers"][~market.tables["sellers"].seller_id.isin(ring)]
     end = pd.Timestamp(market.ground_truth["generator"]["end_exclusive"])
-    start = pd.Timestamp(market.ground_truth["generator"]["start"])
-    active_from = pd.to_datetime(sellers.set_index("seller_id").onboarded_date).clip(lower=start)
+    opens = pd.Timestamp(event["enrolment_window"]["start"])
     enrolled = market.tables["education"].set_index("seller_id").enrolled_at
+    assert ((enrolled >= opens) & (enrolled < pd.Timestamp(event["enrolment_window"]["end_exclusive"]))).all()
     actions = market.tables["enforcement_actions"]
-    actions = actions[actions.seller_id.isin(sellers.seller_id)]
+    actions = actions[actions.seller_id.isin(sellers.seller_id) & (actions.violation_at >= opens)]
     days = lambda delta: delta.dt.total_seconds() / 86400  # noqa: E731
-    e_from = active_from.reindex(enrolled.index)
     v = actions[actions.seller_id.isin(enrolled.index)].copy()
     v["after"] = v.violation_at >= v.seller_id.map(enrolled)
-    before_rate = (~v.after).sum() / days(enrolled - e_from).sum()
+    before_rate = (~v.after).sum() / days(enrolled - opens).sum()
     after_rate = v.after.sum() / days(end - enrolled).sum()
     within_ratio = after_rate / before_rate
     assert abs(np.log(within_ratio / event["violation_rate_multiplier"])) < 0.35
-    never = active_from.index.difference(enrolled.index)
-    never_rate = actions.seller_id.isin(never).sum() / days(end - active_from.reindex(never)).sum()
+    never = sellers.seller_id[~sellers.seller_id.isin(enrolled.index)]
+    never_rate = actions.seller_id.isin(never).sum() / (len(never) * (end - opens).days)
     assert after_rate / never_rate < event["violation_rate_multiplier"] - 0.05
+    assert event["units"] == len(market.tables["sellers"]) and event["enrolled"] == len(enrolled)
+    never_per_year = never_rate * 365
+    assert event["effect"] < 0 and abs(event["effect"] / never_per_year + 1 - event["violation_rate_multiplier"]) < 0.2
 
 
 def test_existing_tables_do_not_depend_on_the_supply_side(monkeypatch):

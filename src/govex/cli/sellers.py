@@ -1,7 +1,8 @@
-"""`govex sellers what-if`: the enforcement ladder at another order-defect threshold, from the command line."""
+"""`govex sellers what-if`: the enforcement ladder at another order-defect threshold; `govex sellers education`:
+the seller academy's effect on violations, adjusted for who enrols."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -53,7 +54,34 @@ def whatif_command(
                   f"{result.appeal_hours:,.1f} h at an appeal rate of {result.appeal_rate:.1%}", highlight=False)
 
 
+def education_command(
+    opens: Annotated[Optional[str], typer.Option("--opens", help="First day of the enrolment window YYYY-MM-DD "
+                                                 "(default: a quarter into the data).")] = None,
+    closes: Annotated[Optional[str], typer.Option("--closes", help="Day the enrolment window closes, exclusive; the "
+                                                  "outcome window starts there (default: half-way through the data).")] = None,
+    programme: Annotated[Optional[str], typer.Option("--programme", help="Only this programme of the education table.")] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Effect of enrolling in a seller programme on violations per seller-year afterwards: sellers enrolling in the
+    window against those who did not, adjusted (AIPW) for their record before it, with the naive difference."""
+    from govex.analysis.seller_education import seller_education_effect
+    from govex.cli.recovery import _effect_dict, _print_effect
+
+    warehouse = open_warehouse(config=config, db=db)
+    result = seller_education_effect(warehouse, as_of=parse_date(as_of, "--as-of"), opens=parse_date(opens, "--opens"),
+                                     closes=parse_date(closes, "--closes"), programme=programme)
+    if as_json:
+        print_json(_effect_dict(result))
+        return
+    _print_effect(result)
+
+
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(help="Sellers and merchants: enforcement-ladder what-ifs.", no_args_is_help=True)
+    sub = typer.Typer(help="Sellers and merchants: enforcement-ladder what-ifs, the education effect.",
+                      no_args_is_help=True)
     sub.command("what-if")(whatif_command)
+    sub.command("education")(education_command)
     app.add_typer(sub, name="sellers")

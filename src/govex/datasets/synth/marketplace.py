@@ -106,7 +106,7 @@ def build_marketplace(cfg: SynthConfig) -> ArrowMarketplace:
     promise_miss = plant_promise_miss(cfg, cont, orders, cust.market)  # no draws: only contact waits change
     mod = moderation.simulate_moderation(rngs["moderation"], cfg, orders.day, sellers.market, cust.market,
                                          events.vendor_qa_drop)
-    supply = sellers_supply.simulate_supply(cfg, sellers, orders, disp.order)  # its own streams
+    supply = sellers_supply.simulate_supply(cfg, sellers, orders, disp.order, rets)  # its own streams
     recovery = compensation.simulate_compensation(cfg, orders)  # its own stream
     onboarding = onboarding_help.simulate_onboarding(  # its own stream: contacts it prevents are dropped below
         cfg, cust.first_day, cust.market, cont, launch.deflected,

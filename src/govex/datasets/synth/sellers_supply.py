@@ -12,8 +12,11 @@ Four planted truths, written to ground_truth.json:
 - redemption_refusal_spike: the local merchants of one region refuse redemptions for a period;
 - creator_dispute_spike: from a date on, the orders one creator drives end in disputes (the
   creator is attributed to already-disputed orders, so the disputes table is unchanged);
-- education_effect: enrolling in the seller academy multiplies a seller's violation rate by a
-  known factor, and sellers with fewer violations to begin with enrol more.
+- education_effect: enrolling in the seller academy (open from a quarter to half-way through the
+  window) multiplies a seller's violation rate by a known factor, and sellers with fewer returns
+  and violations before it opened, who also violate less later, enrol more. The truth also states the effect the
+  enrolment-window comparison of `govex.analysis.seller_education` should find: violations per
+  seller-year in the second half, enrolled against not, averaged over the sellers' own rates.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from govex.contract.schema import (
     KYC_STATUSES,
     SELLER_TYPES,
 )
+from govex.datasets.synth.aftercare import ReturnSim
 from govex.datasets.synth.columns import Ids, Labels, to_arrow
 from govex.datasets.synth.config import CATEGORIES, MARKET_CODES, MARKETS, SynthConfig
 from govex.datasets.synth.events import Window
@@ -66,6 +70,9 @@ BASE_INSTANT_SHARE = 0.02  # genuine buyers who redeem at the till right after b
 # Violations: a Poisson process per seller, rate from the seller's quality, escalating one rung each.
 BASE_VIOLATIONS_PER_YEAR = 0.35
 EDUCATION_EFFECT = 0.6  # violation-rate multiplier once enrolled (the planted causal effect)
+# logit P(enrol in the academy) = ENROL_LOGIT + ENROL_RETURN_LOGIT * (share of orders returned before it opened)
+#                                 + ENROL_VIOLATION_LOGIT * (violations before it opened)
+ENROL_LOGIT, ENROL_RETURN_LOGIT, ENROL_VIOLATION_LOGIT = 1.5, -20.0, -3.0
 APPEAL_RATE = (0.10, 0.20, 0.35, 0.45, 0.55)  # by rung
 OVERTURN_RATE = 0.3
 
@@ -227,16 +234,33 @@ def _violation_rate(sellers: SellerSim) -> np.ndarray:
     return BASE_VIOLATIONS_PER_YEAR / 365.0 * np.clip(0.3 + quality, 0.3, 5.0)
 
 
-def _education(rng: np.random.Generator, sellers: SellerSim, rate: np.ndarray, horizon: float) -> dict[str, np.ndarray]:
-    """Enrolment in the first half of the window; sellers with a lower violation rate enrol more."""
-    n = rate.size
-    relative = rate / np.median(rate)
-    enrol_p = np.clip(0.55 - 0.2 * np.log(relative), 0.05, 0.9)
-    enrolled = rng.random(n) < enrol_p
-    start = np.maximum(sellers.onboarded_day, 0).astype(np.float64)
-    enrolled &= start < 0.5 * horizon
+def academy_window(horizon: float) -> tuple[int, int]:
+    """The academy enrols from a quarter to half-way through the window (whole days)."""
+    return int(horizon) // 4, int(horizon) // 2
+
+
+def _baseline_return_share(n: int, orders: OrderSim, returns: ReturnSim, opens: int) -> np.ndarray:
+    """Per seller: orders placed before the academy opened with a return requested by then, over those orders."""
+    placed = np.bincount(orders.seller[orders.day < opens], minlength=n)
+    returned = returns.order[returns.requested_day < opens]
+    returned = returned[orders.day[returned] < opens]
+    counts = np.bincount(orders.seller[returned], minlength=n)
+    return counts / np.maximum(placed, 1)
+
+
+def _education(rng: np.random.Generator, sellers: SellerSim, return_share: np.ndarray, violations: np.ndarray,
+               horizon: float) -> dict[str, np.ndarray]:
+    """Enrolment inside the academy window, likelier for sellers with fewer returns and violations before it.
+
+    Returns for damaged and misdescribed items follow the seller's quality, as violations do, so
+    the enrolled violate less anyway; the selection runs through the seller's visible record only.
+    """
+    n = return_share.size
+    opens, closes = academy_window(horizon)
+    logit = ENROL_LOGIT + ENROL_RETURN_LOGIT * return_share + ENROL_VIOLATION_LOGIT * violations
+    enrolled = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))) & (sellers.onboarded_day < opens)
     idx = np.flatnonzero(enrolled)
-    enrolled_day = start[idx] + rng.uniform(0, 0.5 * horizon - start[idx]) + rng.uniform(0.3, 0.7, idx.size)
+    enrolled_day = rng.uniform(opens, closes, idx.size)
     completes = rng.random(idx.size) < 0.7
     completed_day = np.where(completes, enrolled_day + rng.uniform(7, 45, idx.size), np.nan)
     score = np.where(completes, np.round(np.clip(rng.normal(78, 10, idx.size), 0, 100), 1), np.nan)
@@ -244,35 +268,42 @@ def _education(rng: np.random.Generator, sellers: SellerSim, rate: np.ndarray, h
             "completed_day": completed_day, "score": score}
 
 
-def _violation_times(rng: np.random.Generator, rate: np.ndarray, start: np.ndarray, switch: np.ndarray,
-                     horizon: float, after_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A Poisson process per seller: `rate` until `switch`, rate * after_factor from then on."""
-    switch = np.clip(switch, start, horizon)
-    before = rng.poisson(rate * (switch - start))
-    after = rng.poisson(rate * after_factor * (horizon - switch))
-    seller = np.concatenate((np.repeat(np.arange(rate.size), before), np.repeat(np.arange(rate.size), after)))
-    lo = np.concatenate((np.repeat(start, before), np.repeat(switch, after)))
-    hi = np.concatenate((np.repeat(switch, before), np.repeat(np.full(rate.size, horizon), after)))
-    return seller, lo + rng.random(seller.size) * (hi - lo)
+def _education_truth(sellers: SellerSim, rate: np.ndarray, education: dict[str, np.ndarray],
+                     horizon: float) -> dict[str, Any]:
+    """The enrolment-window design's units and the sample average of their expected effects.
+
+    Baseline [0, opens), enrolment window [opens, closes), outcome [closes, horizon): a quarter and
+    a half of the window, in whole days. Units: sellers onboarded before the window opens who did not
+    enrol before it or after it closed; treated: enrolled inside it. A unit's effect is what
+    enrolment changes in its expected violations per seller-year in the outcome window.
+    """
+    opens, closes = academy_window(horizon)
+    enrolled = np.full(rate.size, np.inf)
+    enrolled[education["seller"]] = education["enrolled_day"]
+    treated = (enrolled >= opens) & (enrolled < closes)
+    unit = (sellers.onboarded_day < opens) & (treated | np.isinf(enrolled))
+    effect = (EDUCATION_EFFECT - 1.0) * rate * 365.0
+    return {"opens": opens, "closes": closes, "units": int(unit.sum()), "treated": int((unit & treated).sum()),
+            "effect": round(float(effect[unit].mean()), 4),
+            "effect_on_enrolled": round(float(effect[unit & treated].mean()), 4)}
 
 
-def _enforcement(rng: np.random.Generator, sellers: SellerSim, rate: np.ndarray, education: dict[str, np.ndarray],
-                 ring: np.ndarray, fraud: FraudRing, horizon: float) -> dict[str, np.ndarray]:
-    n = rate.size
-    start = np.maximum(sellers.onboarded_day, 0).astype(np.float64)
-    switch = np.full(n, horizon)
-    switch[education["seller"]] = education["enrolled_day"]
-    factor = np.ones(n)
-    factor[education["seller"]] = EDUCATION_EFFECT
-    seller, day = _violation_times(rng, rate, start, switch, horizon, factor)
-    policy = rng.choice(len(POLICIES), size=seller.size, p=BASE_POLICY_SHARES)
-    ring_rate = np.zeros(n)
-    ring_rate[ring] = fraud.violations_per_year / 365.0
-    ring_seller, ring_day = _violation_times(rng, ring_rate, start, np.full(n, horizon), horizon, np.ones(n))
-    ring_policy = np.where(rng.random(ring_seller.size) < 0.5, POLICIES.index("review_manipulation"),
+def _poisson_times(rng: np.random.Generator, rate: np.ndarray, lo: np.ndarray,
+                   hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A Poisson process per seller at `rate` on [lo, hi): the seller and day of each event."""
+    hi = np.maximum(hi, lo)
+    seller = np.repeat(np.arange(rate.size), rng.poisson(rate * (hi - lo)))
+    return seller, lo[seller] + rng.random(seller.size) * (hi - lo)[seller]
+
+
+def _enforcement(rng: np.random.Generator, main: tuple[np.ndarray, np.ndarray], ring: tuple[np.ndarray, np.ndarray],
+                 horizon: float) -> dict[str, np.ndarray]:
+    """Policy, rung, detection, action and appeal of every violation (seller, day) of `main` and of the ring."""
+    policy = rng.choice(len(POLICIES), size=main[0].size, p=BASE_POLICY_SHARES)
+    ring_policy = np.where(rng.random(ring[0].size) < 0.5, POLICIES.index("review_manipulation"),
                            POLICIES.index("fake_redemption"))
-    seller = np.concatenate((seller, ring_seller))
-    day = np.concatenate((day, ring_day))
+    seller = np.concatenate((main[0], ring[0]))
+    day = np.concatenate((main[1], ring[1]))
     policy = np.concatenate((policy, ring_policy))
     order = np.lexsort((day, seller))
     seller, day, policy = seller[order], day[order], policy[order]
@@ -300,7 +331,8 @@ def _enforcement(rng: np.random.Generator, sellers: SellerSim, rate: np.ndarray,
     }.items()}
 
 
-def simulate_supply(cfg: SynthConfig, sellers: SellerSim, orders: OrderSim, disputed_orders: np.ndarray) -> SupplySim:
+def simulate_supply(cfg: SynthConfig, sellers: SellerSim, orders: OrderSim, disputed_orders: np.ndarray,
+                    returns: ReturnSim) -> SupplySim:
     """The supply-side columns and tables for one marketplace (deterministic for cfg.seed)."""
     horizon = float(cfg.horizon_days)
     n = sellers.market.size
@@ -318,11 +350,24 @@ def simulate_supply(cfg: SynthConfig, sellers: SellerSim, orders: OrderSim, disp
                                                 ring_flag, fraud, refusal)
     creator, planted_creator = _creators(_rng(cfg, 5), orders, disputed_orders, creator_spike)
     rate = _violation_rate(sellers)
-    education = _education(_rng(cfg, 6), sellers, rate, horizon)
-    enforcement = _enforcement(_rng(cfg, 7), sellers, rate, education, ring, fraud, horizon)
+    ring_rate = np.zeros(n)
+    ring_rate[ring] = fraud.violations_per_year / 365.0
+    start = np.maximum(sellers.onboarded_day, 0).astype(np.float64)
+    opens = np.maximum(start, academy_window(horizon)[0])
+    rng = _rng(cfg, 7)  # violations before the academy opened are drawn first: enrolment looks at them
+    early, ringed = _poisson_times(rng, rate, start, opens), _poisson_times(rng, ring_rate, start, np.full(n, horizon))
+    record = np.bincount(early[0], minlength=n) + np.bincount(ringed[0][ringed[1] < opens[ringed[0]]], minlength=n)
+    return_share = _baseline_return_share(n, orders, returns, academy_window(horizon)[0])
+    education = _education(_rng(cfg, 6), sellers, return_share, record, horizon)
+    switch = np.full(n, horizon)
+    switch[education["seller"]] = education["enrolled_day"]
+    later = [_poisson_times(rng, rate, opens, switch), _poisson_times(rng, rate * EDUCATION_EFFECT, switch, np.full(n, horizon))]
+    main = tuple(np.concatenate(parts) for parts in zip(early, *later))
+    enforcement = _enforcement(rng, main, ringed, horizon)
     cohort = np.flatnonzero((region == REGION_LABELS.index(refusal.region)) & (seller_type == 1))
     truth = _truth(cfg, fraud, refusal, creator_spike, orders, outcome, in_spike, fulfilment, region,
                    seller_type, creator, planted_creator, disputed_orders)
+    truth["education"] = _education_truth(sellers, rate, education, horizon)
     return SupplySim(
         seller_type=seller_type, vertical=vertical, region=region, kyc_status=kyc_status,
         kyc_submitted_day=kyc_submitted, kyc_verified_day=kyc_verified, payout_account=payout,
@@ -418,7 +463,7 @@ def _seller_ids(indices: np.ndarray, width: int) -> list[str]:
 def ground_truth_events(supply: SupplySim, clock: Any, width: int) -> list[dict[str, Any]]:
     """The four planted supply-side truths, in the ground_truth.json event format."""
     t = supply.truth
-    fraud, refusal, creator = t["fraud"], t["refusal"], t["creator"]
+    fraud, refusal, creator, education = t["fraud"], t["refusal"], t["creator"], t["education"]
     return [
         {
             "type": "seller_fraud_ring", "seller_ids": _seller_ids(supply.ring, width),
@@ -449,10 +494,20 @@ def ground_truth_events(supply: SupplySim, clock: Any, width: int) -> list[dict[
         },
         {
             "type": "education_effect", "programme": PROGRAMMES[0], "violation_rate_multiplier": EDUCATION_EFFECT,
-            "selection": "sellers with a lower violation rate enrol more, so the naive enrolled-vs-not comparison "
-                         "overstates the effect",
+            "selection": "sellers with fewer returns and violations before the academy opened enrol more; both "
+                         "follow the seller's quality, so the naive enrolled-vs-not comparison overstates the effect",
+            "enrolment": {"logit": f"{ENROL_LOGIT} + {ENROL_RETURN_LOGIT} * (orders placed before the window with a "
+                                   f"return requested before it, over orders placed before it) + {ENROL_VIOLATION_LOGIT} * "
+                                   "(violations before it)", "randomised": False},
             "definition": "from the enrolment time on, an enrolled seller's violations (enforcement_actions by "
                           "violation_at, before the window end) arrive at violation_rate_multiplier x the rate "
                           "they had before",
+            "enrolment_window": {"start": clock.iso(education["opens"]), "end_exclusive": clock.iso(education["closes"])},
+            "outcome": "violations per seller-year from the enrolment window's end to the end of the data",
+            "units": education["units"], "enrolled": education["treated"],
+            "effect": education["effect"], "effect_on_enrolled": education["effect_on_enrolled"],
+            "effect_definition": "units: sellers onboarded before the enrolment window who did not enrol before it "
+                                 "or after it; enrolled: first enrolment inside it; effect: the mean over units of "
+                                 "(violation_rate_multiplier - 1) x the seller's violations per year before enrolment",
         },
     ]
