@@ -27,6 +27,17 @@ def small_markets():
     return [(m, Warehouse.from_frames(m.tables)) for m in markets]
 
 
+@pytest.fixture(scope="module")
+def onboarding_markets():
+    """Three marketplaces of 10,000 customers (about 9,000 first-time buyers each): the onboarding bias is
+    about 0.025 contacts per order, 1.3 interval half-widths at 5,000 customers (the naive difference was
+    inside on seeds 3 and 5) and 1.9 at 10,000 (outside on seeds 1-5)."""
+    from govex.engine import Warehouse
+
+    markets = [generate(customers=10_000, seed=seed) for seed in SEEDS]
+    return [(m, Warehouse.from_frames(m.tables)) for m in markets]
+
+
 def test_compensations_follow_the_programme(market):
     event = _event(market, "compensation_effect")
     comp, orders = market.tables["compensations"], market.tables["orders"]
@@ -80,17 +91,13 @@ def test_compensation_effect_recovered_and_naive_difference_outside(small_market
         assert sum(covered) >= 2  # three 90% intervals: all three usually, two at least
 
 
-def test_onboarding_effect_recovered_and_naive_difference_outside(small_markets):
+def test_onboarding_effect_recovered_and_naive_difference_outside(onboarding_markets):
     from govex.analysis.recovery import onboarding_effect
 
-    naive_outside = 0
-    for market, warehouse in small_markets:
+    for market, warehouse in onboarding_markets:
         event = _event(market, "onboarding_help_effect")
         effect = _recovered(onboarding_effect(warehouse), event, "eligible", "enrolled")
-        assert effect.naive > effect.estimate  # biased against the guide: the enrolled would contact more anyway
-        naive_outside += effect.naive > effect.ci_high
-    # the bias is about one interval half-width at 5,000 customers: seed 3's naive difference is just inside
-    assert naive_outside >= 2
+        assert effect.naive > effect.ci_high  # biased against the guide: the enrolled would contact more anyway
 
 
 def test_programmes_leave_every_other_draw_alone(monkeypatch):
