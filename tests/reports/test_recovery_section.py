@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from govex.analysis.recovery import compensation_effect
+from govex.analysis.seller_education import seller_education_effect
 from govex.engine.warehouse import Warehouse
 from govex.metrics.compute import shipped_catalogue
 from govex.reports import recovery
@@ -30,6 +31,11 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
     (table,) = section.tables
     assert [row[0] for row in table.rows] == list(effect.by_segment.segment)
     assert any("Onboarding help" in f.text for f in section.findings[1:])
+    # the seller academy's finding carries the seller education estimate, in violations per seller-year
+    academy = seller_education_effect(warehouse, as_of=dt.date(2026, 1, 1))
+    [seller] = [f for f in section.findings if f.text.startswith("Seller education")]
+    assert seller.numbers["effect"].value == academy.effect.estimate
+    assert seller.numbers["units"].value == academy.effect.units and "violations per seller-year" in seller.text
 
 
 def test_section_is_absent_without_compensations(market):

@@ -1,11 +1,12 @@
-"""Service recovery and customer education: what compensation and onboarding help achieve, adjusted
-for who got them, and whom to compensate."""
+"""Service recovery and education: what compensation, onboarding help and the seller academy achieve,
+adjusted for who got them, and whom to compensate."""
 from __future__ import annotations
 
 import datetime as dt
 import math
 
 from govex.analysis.recovery import compensation_effect, onboarding_effect, recommendation
+from govex.analysis.seller_education import seller_education_effect
 from govex.errors import GovexError
 from govex.reports.context import Built, ReportContext, count
 from govex.reports.formatting import format_interval, format_number, format_plain
@@ -14,6 +15,7 @@ from govex.reports.model import Finding, Number, ReportTable, Section, Source
 TITLE = "Service recovery and education"
 REPURCHASE = "share of customers"  # the compensation outcome: came back to buy (0/1), its effect in points
 CONTACTS = "contacts per order"  # the onboarding outcome
+VIOLATIONS = "violations per seller-year"  # the seller academy's outcome
 
 
 def _interval(e, unit: str) -> str:
@@ -35,7 +37,7 @@ def _effect_finding(result, unit: str, who: str, source: Source) -> Finding:
 
 
 def recovery_section(ctx: ReportContext) -> Built:
-    """The compensation effect with its advice by segment, and the onboarding-help effect."""
+    """The compensation effect with its advice by segment, the onboarding-help and seller-education effects."""
     if not ctx.warehouse.has("compensations"):
         return Built(Section("recovery", TITLE, "No compensations table.",
                              absent="The warehouse has no compensations table; load it (see docs/service-recovery.md)."))
@@ -73,6 +75,14 @@ def recovery_section(ctx: ReportContext) -> Built:
                                             "new customers helped", source))
         except GovexError as exc:
             findings.append(Finding("Onboarding help: {why}", {}, {"why": str(exc)}))
+    if ctx.warehouse.has("education"):
+        academy = Source("analysis", "govex.analysis.seller_education",
+                         f"sellers enrolling in the window against the rest, data to {ctx.period.end}, AIPW estimate")
+        try:
+            findings.append(_effect_finding(seller_education_effect(ctx.warehouse, as_of=end), VIOLATIONS,
+                                            "sellers enrolled", academy))
+        except GovexError as exc:
+            findings.append(Finding("Seller education: {why}", {}, {"why": str(exc)}))
     e = comp.effect
     message = (f"Compensation after a failure changes repurchase by {format_number(e.estimate, REPURCHASE, signed=True)} "
                f"({_interval(e, REPURCHASE)}); a plain comparison says {format_number(e.naive, REPURCHASE, signed=True)}")
