@@ -211,6 +211,7 @@ def test_report_section_names_the_misses(world):
     # the four cells that missed a promise in Q1 2025 (see the hand test above), one missed contact each
     assert [(r[0], r[1], r[6]) for r in table.rows] == [("eco", "fulfilment", "1"), ("fast", "fulfilment", "1"),
                                                        ("fast", "purchase", "1"), ("held", "return", "1")]
-    assert built.section.findings[0].text.startswith("4 tier x journey cell(s) missed a promise; the largest is eco")
+    assert built.section.findings[0].text.startswith("4 tier and journey combinations missed a promise in 2025-Q1; "
+                                                     "the largest is the eco tier in the fulfilment journey")
     assert "Too few contact surveys" in built.section.findings[1].text
     assert built.issues[0].kpi == "Resolution promise met"  # eco x fulfilment missed its resolution promise only
