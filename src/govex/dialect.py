@@ -36,6 +36,11 @@ def days_between(earlier: ir.Value, later: ir.Value) -> ir.IntegerValue:
     return _as_date(later).delta(_as_date(earlier), unit="day")
 
 
+def whole_seconds(value: ir.Value) -> ir.FloatingValue:
+    """Whole seconds since 1970 as float64: Spark drops fractions of a second, so DuckDB is floored to match."""
+    return value.epoch_seconds().floor().cast("float64")
+
+
 def is_before(value: ir.Value, bound: ir.Value) -> ir.BooleanValue:
     """True when `value` is strictly before `bound`; a date against a timestamp compares dates."""
     if value.type().is_date() or bound.type().is_date():

@@ -1,13 +1,14 @@
 """The same validation and aggregations on DuckDB and local Spark give the same answers."""
 from __future__ import annotations
 
+import ibis
 import pandas as pd
 import pytest
 
 from backends.conftest import as_text_table
 from contract.canonical_frames import valid_frames
 from govex.contract import Check, conform, table, validate_tables
-from govex.dialect import count_where, days_between, ratio, replace_tables_atomically
+from govex.dialect import count_where, days_between, ratio, replace_tables_atomically, whole_seconds
 from govex.errors import ContractError, EngineError
 
 
@@ -119,3 +120,15 @@ def test_atomic_replace_is_refused_where_there_are_no_transactions(con):
     else:
         with pytest.raises(EngineError, match="needs DuckDB"):
             replace_tables_atomically(con, {"_stage_a": "a"})
+
+
+def test_whole_seconds_drop_the_fraction(con):
+    frame = pd.DataFrame({"at": pd.to_datetime(["2024-01-01 10:00:00.970", "2024-01-01 10:00:01.000", "2024-01-01 10:00:01.001"])})
+    if con.name == "pyspark":
+        con.create_view("seconds_raw", ibis.memtable(frame), overwrite=True)
+        expr = con.table("seconds_raw")
+    else:
+        expr = con.create_table("seconds_raw", frame, overwrite=True)
+    got = expr.order_by("at").select(s=whole_seconds(expr.at)).to_pandas().s.tolist()
+    # by hand: 2024-01-01 10:00 UTC is 19,723 days x 86,400 s + 36,000 s = 1,704,103,200 s since 1970
+    assert got == [1_704_103_200.0, 1_704_103_201.0, 1_704_103_201.0]

@@ -32,7 +32,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from govex.dialect import count_where
+from govex.dialect import count_where, whole_seconds
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 
@@ -52,11 +52,6 @@ def default_as_of(warehouse: Warehouse) -> dt.date:
     if last is None or pd.isna(last):
         raise ConfigError("orders is empty: there is nothing to measure")
     return pd.Timestamp(last).date() + dt.timedelta(days=1)
-
-
-def _seconds(value: ir.Value) -> ir.FloatingValue:
-    """Whole seconds since 1970: DuckDB's epoch keeps the fraction and Spark's drops it, so drop it on both."""
-    return value.truncate("s").epoch_seconds().cast("float64")
 
 
 def _end_seconds(as_of: dt.date) -> float:
@@ -80,14 +75,14 @@ def compensation_units(warehouse: Warehouse, *, as_of: dt.date, window_days: int
     late, refused = late & (FAILURE_TYPES[0] in answered), refused & (FAILURE_TYPES[1] in answered)
     failures = orders.filter(late | refused).mutate(
         failure=ibis.ifelse(late, FAILURE_TYPES[0], FAILURE_TYPES[1]),
-        failure_s=ibis.ifelse(late, _seconds(orders.delivered_at), _seconds(orders.ordered_at)),
-        ordered_s=_seconds(orders.ordered_at),
+        failure_s=ibis.ifelse(late, whole_seconds(orders.delivered_at), whole_seconds(orders.ordered_at)),
+        ordered_s=whole_seconds(orders.ordered_at),
         rank=ibis.row_number().over(group_by="customer_id", order_by=[orders.ordered_at, orders.order_id]),
     )
     first = failures.filter((failures["rank"] == 0)
                             & (failures.failure_s + window_days * _DAY_S <= _end_seconds(as_of)))
     first = first.select("customer_id", "order_id", "market", "failure", "failure_s", "ordered_s")
-    history = orders.select(h_customer=orders.customer_id, h_s=_seconds(orders.ordered_at))
+    history = orders.select(h_customer=orders.customer_id, h_s=whole_seconds(orders.ordered_at))
     joined = first.inner_join(history, first.customer_id == history.h_customer)
     counts = joined.group_by("order_id").aggregate(
         recent_orders=count_where((joined.h_s < joined.ordered_s) & (joined.h_s >= joined.ordered_s - recent_days * _DAY_S)),
@@ -100,7 +95,7 @@ def compensation_units(warehouse: Warehouse, *, as_of: dt.date, window_days: int
     comp = comp.filter(comp.order_id.notnull())
     granted = comp.group_by(g_order=comp.order_id).aggregate(compensations=comp.count(), amount=comp.amount.sum())
     customers = warehouse.table("customers", purpose="service recovery")
-    signups = customers.select(c_id=customers.customer_id, signup_s=_seconds(customers.signup_date.cast("timestamp")))
+    signups = customers.select(c_id=customers.customer_id, signup_s=whole_seconds(customers.signup_date.cast("timestamp")))
     units = (first.join(counts, "order_id")
              .left_join(granted, first.order_id == granted.g_order)
              .left_join(signups, first.customer_id == signups.c_id))
@@ -130,7 +125,7 @@ def _next_csat(warehouse: Warehouse, first: ir.Table, window_days: int) -> ir.Ta
     """s_order, next_csat: the first CSAT answered in the window after each candidate failure."""
     surveys = warehouse.table("surveys", purpose="service recovery")
     answered = surveys.filter(surveys.customer_id.notnull() & surveys.csat.notnull())
-    answered = answered.select(s_customer=answered.customer_id, s_id=answered.survey_id, s_s=_seconds(answered.responded_at),
+    answered = answered.select(s_customer=answered.customer_id, s_id=answered.survey_id, s_s=whole_seconds(answered.responded_at),
                                s_csat=answered.csat.cast("float64"))
     joined = first.inner_join(answered, first.customer_id == answered.s_customer)
     joined = joined.filter((joined.s_s > joined.failure_s) & (joined.s_s <= joined.failure_s + window_days * _DAY_S))
@@ -152,19 +147,19 @@ def onboarding_units(warehouse: Warehouse, *, as_of: dt.date, programme: str | N
     if programme is not None:
         education = education.filter(education.programme == programme)
     decision, end = decision_days * _DAY_S, (decision_days + outcome_days) * _DAY_S
-    first = orders.group_by("customer_id").aggregate(t0=_seconds(orders.ordered_at).min())
+    first = orders.group_by("customer_id").aggregate(t0=whole_seconds(orders.ordered_at).min())
     first = first.filter(first.t0 + end <= _end_seconds(as_of))
-    o = orders.select(o_customer=orders.customer_id, o_s=_seconds(orders.ordered_at))
+    o = orders.select(o_customer=orders.customer_id, o_s=whole_seconds(orders.ordered_at))
     oj = first.inner_join(o, first.customer_id == o.o_customer)
     n_orders = oj.group_by("customer_id").aggregate(orders=count_where(oj.o_s < oj.t0 + end))
-    c = contacts.filter(contacts.customer_id.notnull()).select(k_customer=contacts.customer_id, k_s=_seconds(contacts.created_at))
+    c = contacts.filter(contacts.customer_id.notnull()).select(k_customer=contacts.customer_id, k_s=whole_seconds(contacts.created_at))
     cj = first.inner_join(c, first.customer_id == c.k_customer)
     n_contacts = cj.group_by(n_customer=cj.customer_id).aggregate(
         early_contacts=count_where((cj.k_s >= cj.t0) & (cj.k_s < cj.t0 + decision)),
         contacts=count_where((cj.k_s >= cj.t0 + decision) & (cj.k_s < cj.t0 + end)),
     )
     e = education.group_by(e_customer=education.customer_id).aggregate(
-        enrolled_s=_seconds(education.enrolled_at).min(), completed=count_where(education.completed_at.notnull()))
+        enrolled_s=whole_seconds(education.enrolled_at).min(), completed=count_where(education.completed_at.notnull()))
     profile = customers.select(c_id=customers.customer_id, c_market=customers.market,
                                channel=customers.acquisition_channel.fill_null("unknown"))
     units = (first.join(n_orders, "customer_id")

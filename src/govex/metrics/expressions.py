@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from govex.dialect import whole_seconds
 from govex.errors import ExpressionError
 
 # name -> (min args, max args, one-line meaning); the compiler below implements each.
@@ -127,11 +128,6 @@ def _float(value: ir.Value) -> ir.Value:
     return value.cast("float64") if isinstance(value, ir.Value) else ibis.literal(float(value), type="float64")
 
 
-def _epoch_s(value: ir.Value) -> ir.Value:
-    """Whole seconds since the epoch: Spark drops fractions of a second, so DuckDB is floored to match."""
-    return value.epoch_seconds().floor().cast("float64")
-
-
 class _Compiler:
     """Walks a whitelisted tree bottom-up into an Ibis expression."""
 
@@ -190,7 +186,7 @@ class _Compiler:
             "not_null": lambda v: v.notnull(),
             "coalesce": lambda v, d: ibis.coalesce(v, d),
             "if_else": lambda c, a, b: ibis.ifelse(c, a, b),
-            "hours_between": lambda a, b: (_epoch_s(b) - _epoch_s(a)) / _float(3600),
+            "hours_between": lambda a, b: (whole_seconds(b) - whole_seconds(a)) / _float(3600),
             "days_between": lambda a, b: b.date().delta(a.date(), unit="day").cast("float64"),
             "previous": lambda v, *keys: v.lag().over(group_by=list(keys), order_by=[v]),
         }

@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from govex.contract.schema import JOURNEYS, SERVICE_PROMISES
+from govex.dialect import whole_seconds
 from govex.engine.warehouse import Warehouse
 from govex.errors import ConfigError
 from govex.policy.decide import DecisionTable
@@ -96,12 +97,7 @@ def service_promises(warehouse: Warehouse, policy: LoadedPolicy) -> ir.Table:
         segments_as_of=promised.as_of.cast("date"), first_response_s=first_response_s, resolution_h=resolution_h,
         first_response_met=promised.wait_time_s <= first_response_s,
         resolution_met=promised.resolved_at.notnull()
-        & (_whole_seconds(promised.resolved_at) - _whole_seconds(promised.created_at) <= resolution_h * 3600.0))
-
-
-def _whole_seconds(value: ir.TimestampValue) -> ir.FloatingValue:
-    """Whole seconds since the epoch (Spark drops fractions of a second; DuckDB is floored to match)."""
-    return value.epoch_seconds().floor().cast("float64")
+        & (whole_seconds(promised.resolved_at) - whole_seconds(promised.created_at) <= resolution_h * 3600.0))
 
 
 def check_promises(warehouse: Warehouse, promises: ir.Table) -> int:
