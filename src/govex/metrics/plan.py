@@ -234,9 +234,14 @@ def _cut_source(index: int, dim: str) -> str:
 
 
 def _condition(conditions: tuple[str, ...], resolve) -> ir.BooleanValue:
+    """All conditions hold; null where one is null and none is false.
+
+    Every use counts null as false (CASE WHEN, FILTER, AND; quantile ranks coalesce it), so no
+    per-row coalesce is spent on it: one per condition cost ~10 % of the CPU of a large scan.
+    """
     out = ibis.literal(True)
     for text in conditions:
-        out &= compile_expr(text, resolve).fill_null(False)
+        out &= compile_expr(text, resolve)
     return out
 
 
@@ -273,7 +278,9 @@ def _rank_quantiles(table: ir.Table, group: Group, keys: list[str], z: float) ->
     quantile_jobs = [j for j in group.jobs if j.mode == "quantile"]
     if not quantile_jobs:
         return table
-    table = table.mutate(**{f"{j.key}_u": table[f"{j.key}_f"] & table[f"{j.key}_v"].notnull() for j in quantile_jobs})
+    # coalesced: `usable` partitions the ranks, where null would be a cell of its own
+    table = table.mutate(**{f"{j.key}_u": (table[f"{j.key}_f"] & table[f"{j.key}_v"].notnull()).fill_null(False)
+                            for j in quantile_jobs})
     ranks: dict[str, ir.Value] = {}
     for job in quantile_jobs:
         value, usable = table[f"{job.key}_v"], table[f"{job.key}_u"]
