@@ -16,7 +16,7 @@ import numpy as np
 from rich.console import Console
 
 from govex.engine import Warehouse
-from govex.errors import ConfigError
+from govex.errors import ConfigError, GovexError
 
 ENGINES = ("duckdb", "spark")
 SPARK_FOLDER = "spark-warehouse"  # local Spark's tables and catalog, under the demo's folder
@@ -246,7 +246,8 @@ def _sellers(ctx: DemoContext) -> list[str]:
     import pandas as pd
 
     from govex.analysis.findings import explain_metric
-    from govex.segments.seller_scorecard import education_effect, seller_scorecard
+    from govex.analysis.seller_education import seller_education_effect
+    from govex.segments.seller_scorecard import seller_scorecard
     from govex.segments import latest_as_of
     from govex.segments.seller import run_seller_segmentation, seller_segment_sizes
     from govex.segments.seller_whatif import enforcement_whatif
@@ -270,10 +271,17 @@ def _sellers(ctx: DemoContext) -> list[str]:
         lines.append(f"  {r.seller_type}: {r.sellers} sellers, order defects {r.order_defect_rate:.2%}, refused "
                      f"redemptions {refused}, violations per seller {r.violations_per_seller:.2f}")
     if "education_effect" in events:
-        effect = education_effect(ctx.warehouse, as_of=as_of)
-        lines.append(f"education: violation rate x{events['education_effect']['violation_rate_multiplier']} planted; "
-                     f"within enrolled sellers x{effect['within_seller_ratio']:.2f}, naive enrolled vs never "
-                     f"x{effect['naive_ratio']:.2f} (better sellers enrol more)")
+        planted = events["education_effect"]
+        try:
+            result = seller_education_effect(ctx.warehouse)
+        except GovexError as exc:  # a handful of sellers may not overlap at all
+            lines.append(f"education: not measured: {exc}")
+        else:
+            e, sellers = result.effect, len(result.units)
+            lines.append(f"education: {result.outcome}, enrolled vs not: adjusted {e.estimate:+.3f} [{e.ci_low:+.3f}, "
+                         f"{e.ci_high:+.3f}] (90%, AIPW), naive {e.naive:+.3f}; planted {planted['effect']:+.3f} "
+                         f"(violation rate x{planted['violation_rate_multiplier']}; sellers with a clean record enrol "
+                         f"more; {sellers} sellers{', too few to tell them apart: the test uses 800' if sellers < 800 else ''})")
     whatif = enforcement_whatif(ctx.warehouse, as_of=as_of, current=0.02, proposed=0.01, by="segment:seller_performance")
     lines.append(f"what-if: action sellers at a 1% order-defect rate instead of 2%: {int(whatif.table.newly_actioned.sum())} "
                  f"more sellers ({whatif.table.gmv_newly_actioned.sum():,.0f} GMV), {whatif.review_hours:.0f} review and "

@@ -42,6 +42,7 @@ PAGES = {
     "planning": ["Planning: staffing and cost", "FTE (base plan)", "Scenario new-market-launch side by side with the "
                  "base plan"],
     "benchmarks": ["Benchmarks", "ILLUSTRATIVE"],
+    "programmes": ["Service recovery and education", "Compensation", "Onboarding help", "Seller education"],
 }
 
 # the planning page's scenario, written by the test so the page does not depend on whether automation pays
@@ -266,4 +267,31 @@ def test_planning_shows_the_scenario_fte_change(server, browser, scenario_file):
     _wait_for_render(page, PAGES["planning"])
     card = page.locator('[data-testid="stMetric"]', has_text="FTE change").inner_text()
     assert f"{fte_delta:+,.1f}" in card, card
+    page.close()
+
+
+def test_programmes_page_shows_the_analysis_figures(server, browser, reader):
+    # expected: the analysis functions run again on a second connection, formatted as the page's cards
+    from govex.analysis.recovery import compensation_effect, onboarding_effect
+    from govex.analysis.seller_education import seller_education_effect
+    from govex.errors import GovexError
+
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(f"{server}/programmes")
+    _wait_for_render(page, PAGES["programmes"])
+    _shot(page, "programmes")
+    _no_exception(page)
+    cards = [card.inner_text().strip() for card in page.locator('[data-testid="stMetricValue"]').all()]
+    measured = 0
+    for measure in (compensation_effect, onboarding_effect, seller_education_effect):
+        try:
+            e = measure(reader).effect
+        except GovexError as exc:  # the page says why instead
+            assert f"Not measured: {exc}" in page.inner_text("body")
+            continue
+        measured += 1
+        shown = f"{e.estimate:+.3f} [{e.ci_low:+.3f}, {e.ci_high:+.3f}]"
+        assert shown in cards, (shown, cards)
+        assert f"{e.naive:+.3f}" in cards and f"{e.treated:,} of {e.units:,}" in cards
+    assert measured >= 2  # compensation and onboarding help are planted even in the small marketplace
     page.close()

@@ -752,15 +752,24 @@ def sellers(db: str) -> None:
                                "reasons": high["reasons"].str.replace(";", ", ")}), hide_index=True, width="stretch")
 
 
+def _whole_range_page(db: str, title: str, table: str, missing: str):
+    """The title of a page computed from one table over the whole range, and its warehouse; None after
+    saying `missing` when the table is absent."""
+    st.title(title)
+    wh = _warehouse(db)
+    if not wh.has(table):
+        st.info(missing)
+        return None
+    return wh
+
+
 def moderation(db: str) -> None:
     """Moderation operations over the whole range: the transparency counts and overturns by vendor and policy."""
     from govex.metrics import compute_metrics
     from govex.metrics.transparency import TABLE, transparency_counts
 
-    st.title("Moderation operations")
-    wh = _warehouse(db)
-    if not wh.has(TABLE):
-        st.info(f"This warehouse has no {TABLE} table.")
+    wh = _whole_range_page(db, "Moderation operations", TABLE, f"This warehouse has no {TABLE} table.")
+    if wh is None:
         return
     result = transparency_counts(wh)
     total = result.overall
@@ -788,10 +797,9 @@ def standards(db: str) -> None:
     from govex.policy.promises import PROMISES_TABLE
     from govex.policy.standards import service_standards
 
-    st.title("Service standards: promised vs delivered")
-    wh = _warehouse(db)
-    if not wh.has(PROMISES_TABLE):
-        st.info(f"No {PROMISES_TABLE} table yet: run `govex policy promises`, then reload this page.")
+    wh = _whole_range_page(db, "Service standards: promised vs delivered", PROMISES_TABLE,
+                           f"No {PROMISES_TABLE} table yet: run `govex policy promises`, then reload this page.")
+    if wh is None:
         return
     result = service_standards(wh)
     misses = result.misses()
@@ -807,6 +815,44 @@ def standards(db: str) -> None:
     st.dataframe(misses[shown], hide_index=True, width="stretch")
     st.subheader("CSAT after a missed promise minus after a kept one, by tier (all journeys)")
     st.dataframe(result.csat_by_tier, hide_index=True, width="stretch")
+
+
+def _effect(value: float) -> str:
+    return MISSING if pd.isna(value) else _signed(value, digits=3)
+
+
+def programmes(db: str) -> None:
+    """Service recovery and education: each programme's adjusted effect as precomputed (`dash_programme_effects`)."""
+    st.title("Service recovery and education")
+    effects = _read_or_absent(db, "programmes", "The programme effects")
+    if effects is None:
+        return
+    segments = _read(db, "programme_segments")
+    st.caption("Whole range; the sidebar filters do not apply here. Nobody was given these programmes at random, so "
+               "each effect is adjusted for who got them (doubly robust AIPW, see docs/service-recovery.md and "
+               "docs/sellers.md), with its 90% interval; the naive difference of means is shown beside it. "
+               "`govex recovery` and `govex sellers education` print the same figures.")
+    for row in effects.itertuples():
+        st.subheader(row.programme.capitalize())
+        if row.absent:
+            st.info(f"Not measured: {row.absent}")
+            continue
+        st.caption(f"{row.description}: effect on {row.outcome}")
+        columns = st.columns([4, 2, 2])  # the effect and its interval need the room
+        columns[0].metric(f"Adjusted effect, {row.level:.0%} interval",
+                          f"{_effect(row.estimate)} [{_effect(row.ci_low)}, {_effect(row.ci_high)}]")
+        columns[1].metric("Naive difference", _effect(row.naive))
+        columns[2].metric("Treated", f"{int(row.treated):,} of {int(row.units):,}",
+                          help=f"{int(row.trimmed):,} units trimmed for overlap; covariates "
+                               f"{'balanced' if row.balanced else 'NOT balanced'} after weighting")
+        rows = segments[segments["programme"] == row.programme] if segments is not None else pd.DataFrame()
+        if not rows.empty:
+            st.dataframe(pd.DataFrame({
+                "segment": rows["segment"], "units": rows["units"], "treated": rows["treated"],
+                "adjusted effect": [f"{_effect(e)} [{_effect(lo)}, {_effect(hi)}]" if not pd.isna(e) else "not enough data"
+                                    for e, lo, hi in zip(rows["estimate"], rows["ci_low"], rows["ci_high"])],
+                "naive difference": rows["naive"].map(_effect)}), hide_index=True, width="stretch",
+                height=_rows_height(len(rows)))
 
 
 _PAGES: dict[str, st.Page] = {}
@@ -826,6 +872,7 @@ def main() -> None:
         "sellers": st.Page(lambda: sellers(db), title="Sellers", url_path="sellers"),
         "moderation": st.Page(lambda: moderation(db), title="Moderation", url_path="moderation"),
         "standards": st.Page(lambda: standards(db), title="Service standards", url_path="standards"),
+        "programmes": st.Page(lambda: programmes(db), title="Recovery and education", url_path="programmes"),
         # the default page is served at the root only; a link to /overview opens it too, not "Page not found"
         "overview_alias": st.Page(lambda: overview(db), title="Overview", url_path="overview", visibility="hidden"),
     })

@@ -2,7 +2,7 @@
 
 `precompute_dashboard` runs the same library calls as the report for the whole-base parts that
 are too slow per click (segment profiles and health, transitions, the anomaly scan, the plan and
-its scenario, benchmarks) and writes each result as a `dash_*` table, all of them only once every
+its scenario, benchmarks, the adjusted effects of service recovery and education) and writes each result as a `dash_*` table, all of them only once every
 part is computed and all or nothing (`Warehouse.replace_all`), so a failed run leaves the previous
 tables as they were. KPIs and every filtered
 figure are not precomputed: the app queries the metric layer live (`govex.dashboard.slices`).
@@ -37,6 +37,7 @@ TABLES = {
     "transitions": "dash_segment_transitions", "anomalies": "dash_anomalies", "decomposition": "dash_decomposition",
     "plan": "dash_plan", "scenario": "dash_scenario", "benchmarks": "dash_benchmarks", "status": "dash_status",
     "playbook": "dash_playbook", "portfolio": "dash_portfolio",
+    "programmes": "dash_programme_effects", "programme_segments": "dash_programme_segments",
 }
 HEALTH_FRAMEWORKS = ("value", "lifecycle", "risk")
 PROFILE_FRAMEWORKS = ("value", "lifecycle", "risk", "intent")
@@ -177,9 +178,33 @@ def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
     return {"benchmarks": position.assign(period=period.label, illustrative=True)}
 
 
+def _programmes(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    """Each programme's adjusted effect (`govex recovery`, `govex sellers education`), or why it is absent."""
+    from govex.analysis.recovery import compensation_effect, onboarding_effect
+    from govex.analysis.seller_education import seller_education_effect
+
+    rows, segments = [], []
+    for name, measure in (("compensation", compensation_effect), ("onboarding help", onboarding_effect),
+                          ("seller education", seller_education_effect)):
+        try:
+            result = measure(wh)
+        except GovexError as exc:
+            rows.append({"programme": name, "absent": str(exc)})
+            continue
+        e = result.effect
+        rows.append({"programme": name, "description": result.programme, "outcome": result.outcome,
+                     "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high, "naive": e.naive,
+                     "units": e.units, "treated": e.treated, "trimmed": e.trimmed, "balanced": e.balanced,
+                     "level": e.level, "method": e.method, "absent": ""})
+        segments.append(e.by_segment.assign(programme=name, segment=e.by_segment["segment"].astype(str)))
+    if not segments:
+        raise GovexError("; ".join(f"{r['programme']}: {r['absent']}" for r in rows))
+    return {"programmes": pd.DataFrame(rows), "programme_segments": pd.concat(segments, ignore_index=True)}
+
+
 PARTS: dict[str, Callable[[Warehouse], dict[str, pd.DataFrame]]] = {
     "segments": _segments, "transitions": _transitions,
-    "moved": _moved, "benchmarks": _benchmarks,
+    "moved": _moved, "benchmarks": _benchmarks, "programmes": _programmes,
 }
 
 
