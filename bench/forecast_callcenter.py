@@ -8,9 +8,14 @@ Each case holds out some days and trains on the days before them (within the mon
 * the ten first cases: October 18-31 and 25-31, trained on October only and on January +
   February + October (a 7-month gap), and February 22-28 trained on January + February (two
   missing January days, an unusual Sunday 21:00 on 14 February), for all calls and type PS;
-* extra holdouts the method was not tuned on: other weeks of January, February and October
-  (with and without the earlier months loaded) and the call types NW and NE (the small types
-  TT, IN and PE, a few calls an hour, with `--series TT,IN,PE`).
+* extra holdouts: other weeks of January, February and October (with and without the earlier
+  months loaded) and the call types NW and NE (the small types TT, IN and PE, a few calls an
+  hour, with `--series TT,IN,PE`); the method's rules were measured on these too;
+* fresh holdouts, added after the last rule change and used only to check it: 16 more weeks
+  (and 4-day month ends) of all three months, for every series.
+
+Pairs of cases that differ only by earlier months loaded are compared at the end: loading more
+history should never make a forecast worse.
 
 Per case: WAPE of govex's chosen model (`auto`), of seasonal naive (govex's and statsforecast's
 `SeasonalNaive`, equal unless the last training week holds an imputed day, which the peer sees
@@ -19,7 +24,7 @@ come from a group-by with the gap filled by zeros (what the plain peer does with
 `--fixed` adds every fixed model. Ratios are 1 - WAPE / naive WAPE
 (positive = better than naive).
 
-Run: python bench/forecast_callcenter.py [--series total,PS,NW,NE] [--first-only] [--fixed]
+Run: python bench/forecast_callcenter.py [--series total,PS,NW,NE] [--first-only] [--no-fresh] [--fixed]
 """
 from __future__ import annotations
 
@@ -78,11 +83,16 @@ LIGHT = [m for m in LIGHT_MODELS if m != "seasonal_naive"]  # scored beside auto
 # (months loaded, last training day, holdout days): the ten first cases (x total, PS) ...
 FIRST = [((10,), "1999-10-17", 14), ((1, 2, 10), "1999-10-17", 14), ((10,), "1999-10-24", 7),
          ((1, 2, 10), "1999-10-24", 7), ((1, 2), "1999-02-21", 7)]
-# ... and holdouts the method was not tuned on
+# ... other holdouts the rules were measured on
 EXTRA = [((10,), "1999-10-10", 7), ((10,), "1999-10-17", 7), ((1, 2, 10), "1999-10-17", 7), ((10,), "1999-10-20", 7),
          ((10,), "1999-10-14", 14), ((2,), "1999-02-14", 7), ((1, 2), "1999-02-14", 7), ((1, 2), "1999-02-14", 14),
          ((2,), "1999-02-21", 7), ((1, 2), "1999-02-07", 7), ((1, 2), "1999-02-10", 7), ((1,), "1999-01-17", 7),
          ((1,), "1999-01-24", 7), ((1,), "1999-01-17", 14)]
+# ... and fresh holdouts, only for checking
+FRESH = [((10,), "1999-10-12", 7), ((10,), "1999-10-15", 7), ((10,), "1999-10-22", 7), ((1, 2, 10), "1999-10-12", 7),
+         ((10,), "1999-10-27", 4), ((1, 2, 10), "1999-10-20", 7), ((1,), "1999-01-14", 7), ((1,), "1999-01-21", 7),
+         ((1,), "1999-01-27", 4), ((2,), "1999-02-17", 7), ((1, 2), "1999-02-17", 7), ((1, 2), "1999-02-03", 7),
+         ((1, 2), "1999-02-24", 4), ((2,), "1999-02-24", 4), ((1, 2), "1999-02-12", 14), ((2,), "1999-02-12", 14)]
 
 
 def describe(months, last: str, holdout_days: int) -> tuple[str, str]:
@@ -107,30 +117,49 @@ def run_case(hourly, queue: str, months, last: str, holdout_days: int, fixed: bo
                                  holdout_days=holdout_days, model=m).wape for m in others}
     actual = y.to_numpy()[-holdout_days * 24:]
     sf_naive, sf_mstl = statsforecast_peers(y, holdout_days)
-    return {"series": queue, "trained on": trained, "holdout": held, "model": auto.model,
-            "backtest": f"{auto.backtest_wape:.3f}/{auto.baseline_backtest_wape:.3f}", "naive": auto.baseline_wape,
-            "sf_naive": wape(actual, sf_naive), "auto": auto.wape, **models, "sf_mstl_zeros": wape(actual, sf_mstl),
-            "auto_s": seconds, "findings": auto.findings}
+    return {"series": queue, "case": (months, last, holdout_days), "trained on": trained, "holdout": held,
+            "model": auto.model, "backtest": f"{auto.backtest_wape:.3f}/{auto.baseline_backtest_wape:.3f}",
+            "naive": auto.baseline_wape, "sf_naive": wape(actual, sf_naive), "auto": auto.wape, **models,
+            "sf_mstl_zeros": wape(actual, sf_mstl), "auto_s": seconds, "findings": auto.findings}
+
+
+def more_history(table: pd.DataFrame) -> None:
+    """Cases that differ only by earlier months loaded: is auto's holdout WAPE ever worse with more?"""
+    rows = table.to_dict("records")
+    pairs, worse = 0, []
+    for fewer in rows:
+        for more in rows:
+            (m1, last1, h1), (m2, last2, h2) = fewer["case"], more["case"]
+            if fewer["series"] == more["series"] and (last1, h1) == (last2, h2) and set(m1) < set(m2):
+                pairs += 1
+                if more["auto"] > fewer["auto"] + 1e-9:
+                    worse.append(f"{more['series']} {more['trained on']} | {more['holdout']}: {more['auto']:.3f} "
+                                 f"against {fewer['auto']:.3f} with {fewer['trained on']}")
+    print(f"loading earlier months: {pairs} pairs, worse with more history in {len(worse)}" +
+          "".join(f"\n  {w}" for w in worse))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", default="total,PS,NW,NE", help="queues (call types) to forecast, or total")
     parser.add_argument("--first-only", action="store_true", help="only the ten first cases (total and PS)")
+    parser.add_argument("--no-fresh", action="store_true", help="leave out the fresh holdouts")
     parser.add_argument("--fixed", action="store_true", help="also score every fixed model")
     args = parser.parse_args()
     if not (DATA / "callcenter").is_dir():
         raise SystemExit(f"call-centre data not found under {DATA}; set GOVEX_SHARED_DATA")
     hourly = hourly_calls()
     rows = []
+    groups = {"first ten": FIRST, "extra": [] if args.first_only else EXTRA,
+              "fresh": [] if args.first_only or args.no_fresh else FRESH}
     for queue in args.series.split(","):
-        cases = FIRST if queue in ("total", "PS") else []
-        cases = cases + ([] if args.first_only else EXTRA)
-        for months, last, holdout in cases:
-            rows.append(run_case(hourly, queue, months, last, holdout, args.fixed) | {"first": (months, last, holdout)
-                                                                                       in FIRST})
+        for group, cases in groups.items():
+            if group == "first ten" and queue not in ("total", "PS"):
+                continue
+            for months, last, holdout in cases:
+                rows.append(run_case(hourly, queue, months, last, holdout, args.fixed) | {"group": group})
     table = pd.DataFrame(rows)
-    shown = table.drop(columns=["findings", "first"])
+    shown = table.drop(columns=["findings", "group", "case"])
     models = [m for m in MODELS if m != "seasonal_naive"] if args.fixed else LIGHT
     for col in ["auto", *models, "sf_mstl_zeros"]:
         shown[f"{col} vs naive"] = (1 - table[col] / table["naive"]).map("{:+.1%}".format)
@@ -141,15 +170,16 @@ def main() -> None:
                  *[c for m in models for c in (m, f"{m} vs naive")], "sf_mstl_zeros", "sf_mstl_zeros vs naive",
                  "auto_s"]].round(3).to_string(index=False))
     gain = 1 - table["auto"] / table["naive"]
-    for label, rows_ in (("first ten", table["first"]), ("extra", ~table["first"]), ("all", table["first"] | True)):
-        g = gain[rows_]
+    for label in (*groups, "all"):
+        g = gain[table["group"] == label] if label != "all" else gain
         if len(g):
             print(f"{label} cases: {len(g)}; auto >= 10% better than naive in {(g >= 0.1).sum()}, better in "
                   f"{(g > 0).sum()}, worse in {(g < 0).sum()}; median {g.median():+.1%}, worst {g.min():+.1%}")
+    more_history(table)
     print("\nwhat the history check said:")
-    for r in table.itertuples():
-        for finding in r.findings:
-            print(f"  {r.series} {r._2} | {r.holdout}: {finding}")
+    for r in table.to_dict("records"):
+        for finding in r["findings"]:
+            print(f"  {r['series']} {r['trained on']} | {r['holdout']}: {finding}")
 
 
 if __name__ == "__main__":
