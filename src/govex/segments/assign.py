@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from govex.engine.warehouse import Warehouse
@@ -72,9 +73,12 @@ def with_derived_features(warehouse: Warehouse, spec: RulesFramework, features: 
     """Add the rfm, clv and risk features a framework declares to its customer features.
 
     The feature table is cached (materialised once in the engine) when derived features need
-    it more than once: ranks, whole-table counts and prior moments would each recompute it.
+    it more than once: ranks, whole-table counts and prior moments would each recompute it. A
+    table already in the engine (the seller features, cached once for every framework) is not
+    copied again.
     """
-    table = features.cache() if (spec.rfm or spec.clv or spec.risk) else features
+    in_engine = isinstance(features.op(), ops.DatabaseTable)
+    table = features.cache() if (spec.rfm or spec.clv or spec.risk) and not in_engine else features
     counts = table  # the priors read count columns only: fitted here, not over the RFM scores and CLV join
     if spec.rfm is not None:
         table = add_rfm_scores(table, spec.rfm)
