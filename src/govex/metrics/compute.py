@@ -251,7 +251,7 @@ def _execute(warehouse: Warehouse, expr: ir.Table) -> pd.DataFrame:
     op = expr.op()
     if op not in compiled:
         if len(compiled) >= _COMPILED_PER_WAREHOUSE:
-            del compiled[next(iter(compiled))]  # the oldest
+            compiled.clear()  # bounded; a clear is safe while another request thread reads it
         compiled[op] = con.compile(expr)
     schema = expr.schema()
     frame = con.con.sql(compiled[op]).to_arrow_table().cast(schema.to_pyarrow()).to_pandas(date_as_object=False)
