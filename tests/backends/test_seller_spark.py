@@ -48,3 +48,13 @@ def test_scorecard_and_whatif_are_the_same_on_spark(engines):
     duck, spark = (enforcement_whatif(w, as_of=AS_OF, current=0.02, proposed=0.01, by="region") for w in engines)
     pd.testing.assert_frame_equal(spark.table, duck.table, check_dtype=False, rtol=RTOL)
     assert spark.appeal_rate == pytest.approx(duck.appeal_rate, rel=RTOL)
+
+
+def test_seller_academy_units_are_the_same_on_spark(engines):
+    from govex.analysis.seller_education import seller_education_effect
+
+    duck, spark = (seller_education_effect(w).units.sort_values("seller_id", ignore_index=True) for w in engines)
+    assert len(duck) > 0 and duck.treated.sum() > 0
+    columns = ["seller_id", "treated", "n_orders", "n_violations", "n_returned_orders", "violations_after"]
+    pd.testing.assert_frame_equal(spark[columns], duck[columns], check_dtype=False)
+    np.testing.assert_allclose(spark.violations_per_year, duck.violations_per_year, rtol=RTOL)
