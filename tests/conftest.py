@@ -28,6 +28,18 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """The suite keeps govex's on-disk caches in a folder of its own, not in the user's cache dir."""
+    before = os.environ.get("GOVEX_CACHE_DIR")
+    os.environ["GOVEX_CACHE_DIR"] = str(tmp_path_factory.mktemp("govex-cache"))
+    yield
+    if before is None:
+        os.environ.pop("GOVEX_CACHE_DIR", None)
+    else:
+        os.environ["GOVEX_CACHE_DIR"] = before
+
+
 def _folder(nodeid: str) -> str:
     """The folder of a test id (`tests/reports/test_report.py::test_x` -> `tests/reports`)."""
     return nodeid.split("::", 1)[0].rpartition("/")[0]
