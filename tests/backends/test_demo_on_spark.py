@@ -1,8 +1,9 @@
 """The main job (`govex demo`) on local Spark gives DuckDB's numbers on the same synthetic marketplace.
 
 One demo run per engine at 300 customers, small because Spark's cost is its queries, not rows: DuckDB
-ingests the files (the default demo), Spark reads them in place through the govex.yaml the demo writes. The engine-heavy steps run (segments, KPIs,
-CLV inputs, the policy simulation, what moved); the later steps work in pandas on what these return.
+ingests the files (the default demo), Spark reads them in place through the govex.yaml the demo writes.
+The engine-heavy steps run (segments, KPIs, CLV inputs, the policy simulation, what moved); the later
+steps work in pandas on what these return.
 Compared: every line the demo prints (its key figures), every segment assignment, the KPI summary and
 the policy's volumes; and each framework holds every buyer once (counted in pandas from the file).
 """
