@@ -18,13 +18,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from govex.analysis.materiality import NOT_ENOUGH_DATA, judge
 from govex.dashboard.precompute import TABLES
 from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filters, kpi_cards, periods_with_data,
                                     segment_date, selected_period, slice_change, slice_cube, tables_present)
 from govex.errors import GovexError
 from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
-from govex.reports.formatting import MISSING, format_number, is_money, is_share
+from govex.reports.formatting import (MISSING, format_interval, format_number, is_money, is_share, per_thousand,
+                                      readable)
+from govex.reports.recovery import CONTACTS, REPURCHASE, VIOLATIONS
 
 CURRENCY = DEFAULT_REPORTING_CURRENCY  # compute_metrics' default, so the cards equal `govex metrics compute`
 SMALL_SAMPLE = 100  # below this many units behind a card, its interval is printed on the card
@@ -817,8 +820,22 @@ def standards(db: str) -> None:
     st.dataframe(result.csat_by_tier, hide_index=True, width="stretch")
 
 
-def _effect(value: float) -> str:
-    return MISSING if pd.isna(value) else _signed(value, digits=3)
+# each programme's outcome unit (as the report prints it), whom its units count and the unit in words
+_PROGRAMME_UNITS = {"compensation": (REPURCHASE, "customers", "percentage points (pp) of repurchase"),
+                    "onboarding help": (CONTACTS, "customers", per_thousand(CONTACTS)),
+                    "seller education": (VIOLATIONS, "sellers", VIOLATIONS)}
+
+
+def _headline(value: float, unit: str) -> str:
+    """The number alone for a headline card (its unit is in the card's label): a card cuts off long values."""
+    return format_number(value, unit, signed=True).partition(" ")[0]
+
+
+def _effect_with_interval(estimate: float, low: float, high: float, unit: str) -> str:
+    if pd.isna(estimate):
+        return NOT_ENOUGH_DATA
+    return (f"{format_number(estimate, unit, signed=True)} "
+            f"[{format_interval(low, high, unit, signed=True)}]")
 
 
 def programmes(db: str) -> None:
@@ -837,22 +854,27 @@ def programmes(db: str) -> None:
         if row.absent:
             st.info(f"Not measured: {row.absent}")
             continue
+        unit, who, words = _PROGRAMME_UNITS[row.programme]
+        treated, units = int(row.treated), int(row.units)
         st.caption(f"{row.description}: effect on {row.outcome}")
-        columns = st.columns([4, 2, 2])  # the effect and its interval need the room
-        columns[0].metric(f"Adjusted effect, {row.level:.0%} interval",
-                          f"{_effect(row.estimate)} [{_effect(row.ci_low)}, {_effect(row.ci_high)}]")
-        columns[1].metric("Naive difference", _effect(row.naive))
-        columns[2].metric("Treated", f"{int(row.treated):,} of {int(row.units):,}",
-                          help=f"{int(row.trimmed):,} units trimmed for overlap; covariates "
-                               f"{'balanced' if row.balanced else 'NOT balanced'} after weighting")
+        columns = st.columns(2)
+        columns[0].metric(f"Adjusted effect, {words}", _headline(row.estimate, unit))
+        columns[0].caption(f"{row.level:.0%} interval {format_interval(row.ci_low, row.ci_high, unit, signed=True)}")
+        columns[1].metric(f"Naive difference, {words}", _headline(row.naive, unit))
+        columns[1].caption("those who got it minus those who did not, unadjusted")
+        st.markdown(f"**{treated:,} of {units:,} {who}** got it; {int(row.trimmed):,} {who} trimmed for overlap; "
+                    f"covariates {'balanced' if row.balanced else 'NOT balanced'} after weighting.")
+        evidence = judge(sample=min(treated, units - treated))
+        if not evidence.stated:
+            st.warning(f"Small sample: {treated:,} treated, read with care ({evidence.reason}).")
         rows = segments[segments["programme"] == row.programme] if segments is not None else pd.DataFrame()
         if not rows.empty:
             st.dataframe(pd.DataFrame({
-                "segment": rows["segment"], "units": rows["units"], "treated": rows["treated"],
-                "adjusted effect": [f"{_effect(e)} [{_effect(lo)}, {_effect(hi)}]" if not pd.isna(e) else "not enough data"
-                                    for e, lo, hi in zip(rows["estimate"], rows["ci_low"], rows["ci_high"])],
-                "naive difference": rows["naive"].map(_effect)}), hide_index=True, width="stretch",
-                height=_rows_height(len(rows)))
+                "segment": rows["segment"].map(readable), who: rows["units"], "treated": rows["treated"],
+                "adjusted effect [90% interval]": [_effect_with_interval(e, lo, hi, unit) for e, lo, hi in
+                                                   zip(rows["estimate"], rows["ci_low"], rows["ci_high"])],
+                "naive difference": [format_number(v, unit, signed=True) for v in rows["naive"]]}),
+                hide_index=True, width="stretch", height=_rows_height(len(rows)))
 
 
 _PAGES: dict[str, st.Page] = {}
