@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-import ibis
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from analysis.market_file import write_market_file
 from govex.cli.main import app
 from govex.datasets import generate
 from govex.errors import ConfigError
@@ -18,12 +18,7 @@ from govex.errors import ConfigError
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     market = generate(customers=3_000, seed=5)
-    path = tmp_path_factory.mktemp("recovery") / "govex.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    for name, frame in market.tables.items():
-        con.create_table(name, frame)
-    con.disconnect()
-    return path, market
+    return write_market_file(market, tmp_path_factory.mktemp("recovery") / "govex.duckdb"), market
 
 
 def test_json_holds_the_effects_and_the_advice(database):
@@ -71,11 +66,8 @@ def test_text_prints_csat_after_recovery(database):
 
 def test_a_warehouse_without_compensations_is_a_clear_error(tmp_path, database):
     _, market = database
-    path = tmp_path / "old.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    for name in ("customers", "orders"):
-        con.create_table(name, market.tables[name])
-    con.disconnect()
+    older = tuple(name for name in market.tables if name not in ("customers", "orders"))
+    path = write_market_file(market, tmp_path / "old.duckdb", leave_out=older)
     result = CliRunner().invoke(app, ["recovery", "--db", str(path)])
     assert result.exit_code != 0
     assert isinstance(result.exception, ConfigError)  # the entry point prints it as one line, no traceback
@@ -84,12 +76,7 @@ def test_a_warehouse_without_compensations_is_a_clear_error(tmp_path, database):
 
 def test_without_surveys_csat_is_not_measured_and_the_rest_is(tmp_path, database):
     _, market = database
-    path = tmp_path / "no_surveys.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    for name, frame in market.tables.items():
-        if name != "surveys":
-            con.create_table(name, frame)
-    con.disconnect()
+    path = write_market_file(market, tmp_path / "no_surveys.duckdb", leave_out=("surveys",))
     result = CliRunner().invoke(app, ["recovery", "--db", str(path), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-import ibis
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from analysis.market_file import write_market_file
 from govex.cli.main import app
 from govex.datasets import generate
 
@@ -67,12 +67,7 @@ def test_units_match_a_pandas_count(markets):
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     market = generate(customers=5_000, seed=2)
-    path = tmp_path_factory.mktemp("academy") / "govex.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    for name, frame in market.tables.items():
-        con.create_table(name, frame)
-    con.disconnect()
-    return path, market
+    return write_market_file(market, tmp_path_factory.mktemp("academy") / "govex.duckdb"), market
 
 
 def test_cli_json_and_a_window_that_cannot_be(database):
