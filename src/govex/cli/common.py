@@ -78,22 +78,26 @@ def print_json(payload: Any) -> None:
 
 
 def open_warehouse(*, db: Path | None = None, config: Path | None = None, required: bool = True):
-    """The warehouse named by `--db FILE.duckdb` or `--config govex.yaml` (one of them; None if neither and optional)."""
-    from govex.engine import Warehouse
+    """The warehouse named by `--db FILE.duckdb` or `--config govex.yaml` (one of them; None if neither and optional).
 
+    The engine stack (Ibis, pandas) is imported only when a warehouse is named, so a command that
+    can run without one (the Erlang calculator) starts like `--help`.
+    """
     if config is not None and db is not None:
         raise ConfigError("give at most one of --config govex.yaml or --db FILE.duckdb")
+    if db is None and config is None:
+        if required:
+            raise ConfigError("give --config govex.yaml or --db FILE.duckdb")
+        return None
+    from govex.engine import Warehouse
+
     if db is not None:
         if not db.is_file():
             raise ConfigError(f"--db {db}: no such DuckDB file; run `govex ingest` (or `govex demo`) first")
         return Warehouse.open(f"duckdb:///{db.resolve()}")
-    if config is not None:
-        from govex.config import load_config
+    from govex.config import load_config
 
-        return Warehouse.from_config(load_config(config))
-    if required:
-        raise ConfigError("give --config govex.yaml or --db FILE.duckdb")
-    return None
+    return Warehouse.from_config(load_config(config))
 
 
 def renamed_option(new: str, value: Any, old: str, old_value: Any) -> Any:
