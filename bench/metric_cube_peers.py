@@ -5,7 +5,9 @@ Parquet. Sides, each in its own child process (peak memory is the child's own Vm
 
 * govex: `compute_metrics` over DuckDB views of the Parquet files (values with their intervals);
 * duckdb-sql: the three definitions as one hand-written DuckDB query per table;
-* polars: the same with Polars lazy frames (scan_parquet ... collect).
+* polars: the same with Polars lazy frames (scan_parquet ... collect);
+* govex-spark (on request): the same govex code on local Spark (local[2], the Parquet files read as
+  session views); its peak memory is the Python driver's only, the JVM is a child process.
 
 Definitions (govex's metric catalogue): CSAT = mean csat of surveys that gave one, by response
 week; late delivery rate = orders delivered after the promised day / delivered orders with a
@@ -15,15 +17,18 @@ Weeks start on Monday. Every (metric, week, market) cell must agree to 1e-12 rel
 Each child times two things: cold, from its first import to the first cube written (what one
 command costs), and warm, the same cube again in the same process with the same connection (what
 a long-running service or notebook pays per request). The sides run `--repeat` times (default 3),
-order reversed every round; medians are reported.
+order reversed every round; medians are reported. `--scale 2000,5000,10000` runs the sides at
+each size of marketplace instead and prints the fitted exponent of time and peak memory against
+the number of customers.
 
 Usage: python bench/metric_cube_peers.py [--customers 1000000] [--repeat 3] [--keep DIR]
+       [--sides govex,duckdb-sql,polars] [--scale 200000,1000000]
+       python bench/metric_cube_peers.py --sides govex,govex-spark --scale 2000,5000,10000 --repeat 1
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -32,17 +37,32 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from child import peak_mb  # noqa: E402
+from sides import alternated, chosen, load, print_growth  # noqa: E402
+
 METRICS = ("csat", "late_delivery_rate", "contact_rate")
 COLUMNS = ["metric", "period_start", "market", "value"]
 
 
-def govex_side(data: Path) -> Callable[[Path], None]:
+TABLES = ("orders", "contacts", "surveys")
+
+
+def govex_side(data: Path, *, engine: str = "duckdb") -> Callable[[Path], None]:
     from govex.engine.warehouse import Warehouse
     from govex.metrics import compute_metrics
 
-    warehouse = Warehouse.open("duckdb://")
-    for name in ("orders", "contacts", "surveys"):  # the tables a warehouse would hold, read in place
-        warehouse.con.raw_sql(f"CREATE VIEW {name} AS FROM read_parquet('{data / name}.parquet')")
+    if engine == "spark":
+        from govex.engine.spark import local_spark_backend
+
+        con = local_spark_backend()
+        for name in TABLES:
+            con.read_parquet(data / f"{name}.parquet", table_name=name)
+        warehouse = Warehouse(con)
+    else:
+        warehouse = Warehouse.open("duckdb://")
+        for name in TABLES:  # the tables a warehouse would hold, read in place
+            warehouse.con.raw_sql(f"CREATE VIEW {name} AS FROM read_parquet('{data / name}.parquet')")
 
     def run(out: Path) -> None:
         cube = compute_metrics(warehouse, metrics=list(METRICS), by=["market"], period="week")
@@ -109,15 +129,8 @@ def polars_side(data: Path) -> Callable[[Path], None]:
     return run
 
 
-SIDES = {"govex": govex_side, "duckdb-sql": sql_side, "polars": polars_side}
-
-
-def _peak_mb() -> float:
-    """This process's own peak resident memory (VmHWM; ru_maxrss would carry the parent's over exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+SIDES = {"govex": govex_side, "duckdb-sql": sql_side, "polars": polars_side,
+         "govex-spark": lambda data: govex_side(data, engine="spark")}
 
 
 def _run_side(side: str, data: Path, out: Path) -> dict:
@@ -146,12 +159,33 @@ def _agreement(ours: Path, theirs: Path) -> tuple[bool, str]:
                  f"{int((~close).sum())} values differing (rtol 1e-12)"
 
 
+def _compare(data: Path, folder: Path, sides: list[str], repeat: int) -> tuple[dict[str, list[dict]], dict[str, tuple]]:
+    """Every side's runs over the marketplace in `data`, and each peer's agreement with govex's cube."""
+    runs = alternated(sides, repeat, lambda side: _run_side(side, data, folder / f"{side}.parquet"))
+    return runs, {side: _agreement(folder / "govex.parquet", folder / f"{side}.parquet") for side in sides[1:]}
+
+
+def _print_comparison(runs: dict[str, list[dict]]) -> None:
+    print(f"\n{', '.join(METRICS)} by market x week")
+    print(f"{'side':<12}{'cold s':>8}{'best':>7}{'warm s':>8}{'best':>7}{'peak MB':>9}"
+          f"{'govex/side cold':>17}{'govex/side warm':>17}")
+    median = {side: {k: statistics.median(r[k] for r in rs) for k in ("seconds", "warm")} for side, rs in runs.items()}
+    for side, rs in runs.items():
+        cold, warm = median[side]["seconds"], median[side]["warm"]
+        print(f"{side:<12}{cold:>8.2f}{min(r['seconds'] for r in rs):>7.2f}{warm:>8.2f}"
+              f"{min(r['warm'] for r in rs):>7.2f}{max(r['peak_mb'] for r in rs):>9.0f}"
+              f"{median['govex']['seconds'] / cold:>17.2f}{median['govex']['warm'] / warm:>17.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate the data here (or reuse it if present)")
+    parser.add_argument("--sides", default="govex,duckdb-sql,polars",
+                        help="comma-separated, govex first (default: govex and the two peers; govex-spark on request)")
+    parser.add_argument("--scale", default="", help="comma-separated customer counts for a scaling run instead")
     parser.add_argument("--side", choices=tuple(SIDES))
     parser.add_argument("--data", type=Path)
     parser.add_argument("--out", type=Path)
@@ -163,38 +197,42 @@ def main() -> int:
         cold = time.perf_counter() - begin
         begin = time.perf_counter()
         run(args.out)
-        print(json.dumps({"seconds": cold, "warm": time.perf_counter() - begin, "peak_mb": _peak_mb()}))
+        print(json.dumps({"seconds": cold, "warm": time.perf_counter() - begin, "peak_mb": peak_mb()}))
         return 0
     from govex.datasets.synth import synthesize
 
+    sides = chosen(args.sides, SIDES)
+    if args.scale:
+        sizes = [int(n) for n in args.scale.split(",")]
+        print(f"scaling: {', '.join(sides)} at {', '.join(f'{n:,}' for n in sizes)} customers (cold times)")
+        table: dict[str, list[dict]] = {side: [] for side in sides}
+        ok = True
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix="govex-bench-cube-") as tmp:
+                synthesize(Path(tmp) / "data", customers=size, seed=args.seed)
+                runs, agreements = _compare(Path(tmp) / "data", Path(tmp), sides, args.repeat)
+            for side, rs in runs.items():
+                table[side].append({"seconds": statistics.median(r["seconds"] for r in rs),
+                                    "peak_mb": max(r["peak_mb"] for r in rs)})
+            ok &= all(same for same, _ in agreements.values())
+            done = ", ".join(f"{side} {rows[-1]['seconds']:.2f} s {rows[-1]['peak_mb']:.0f} MB" for side, rows in table.items())
+            print(f"  {size:>10,} customers: {done}; {load()}", flush=True)
+            for side, (_, text) in agreements.items():
+                print(f"    govex vs {side}: {text}")
+        print_growth(sizes, table)
+        return 0 if ok else 1
     with tempfile.TemporaryDirectory(prefix="govex-bench-cube-") as tmp:
         data = args.keep or Path(tmp) / "data"
         if not (data / "surveys.parquet").is_file():
             t0 = time.perf_counter()
             synthesize(data, customers=args.customers, seed=args.seed)
             print(f"synthetic marketplace: {args.customers:,} customers ({time.perf_counter() - t0:.0f} s)")
-        sides = list(SIDES)
-        runs: dict[str, list[dict]] = {side: [] for side in sides}
-        for round_ in range(args.repeat):
-            for side in (sides if round_ % 2 == 0 else sides[::-1]):
-                runs[side].append(_run_side(side, data, Path(tmp) / f"{side}.parquet"))
-        print(f"\n{', '.join(METRICS)} by market x week")
-        print(f"{'side':<12}{'cold s':>8}{'best':>7}{'warm s':>8}{'best':>7}{'peak MB':>9}"
-              f"{'govex/side cold':>17}{'govex/side warm':>17}")
-        median = {side: {k: statistics.median(r[k] for r in rs) for k in ("seconds", "warm")} for side, rs in runs.items()}
-        for side, rs in runs.items():
-            cold, warm = median[side]["seconds"], median[side]["warm"]
-            print(f"{side:<12}{cold:>8.2f}{min(r['seconds'] for r in rs):>7.2f}{warm:>8.2f}"
-                  f"{min(r['warm'] for r in rs):>7.2f}{max(r['peak_mb'] for r in rs):>9.0f}"
-                  f"{median['govex']['seconds'] / cold:>17.2f}{median['govex']['warm'] / warm:>17.2f}")
-        ok = True
-        for side in sides[1:]:
-            same, text = _agreement(Path(tmp) / "govex.parquet", Path(tmp) / f"{side}.parquet")
-            ok &= same
-            print(f"govex vs {side}: {text}")
-        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"({args.repeat} runs per side, order alternated each round; load average {load})")
-    return 0 if ok else 1
+        runs, agreements = _compare(data, Path(tmp), sides, args.repeat)
+    _print_comparison(runs)
+    for side, (_, text) in agreements.items():
+        print(f"govex vs {side}: {text}")
+    print(f"({args.repeat} runs per side, order alternated each round; {load()})")
+    return 0 if all(same for same, _ in agreements.values()) else 1
 
 
 if __name__ == "__main__":

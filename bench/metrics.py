@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from child import peak_mb  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BY = ["market", "journey", "segment:value"]
@@ -77,15 +79,6 @@ def run_pandas(data: Path, out: Path) -> None:
     cube[["metric", "period_start", *BY, "value"]].to_parquet(out)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM). Not ru_maxrss: Linux carries that over from the
-    forking parent across exec, which would charge the parent's memory to the child."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(side: str, data: Path, out: Path) -> dict:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, __file__, "--side", side, "--data", str(data), "--out", str(out)],
@@ -109,8 +102,7 @@ def main() -> int:
     if args.side:  # child process: run one side, report its own time and peak memory
         begin = time.perf_counter()
         (run_govex if args.side == "govex" else run_pandas)(args.data, args.out)
-        peak_mb = _peak_rss_mb()
-        print(json.dumps({"compute_s": time.perf_counter() - begin, "peak_mb": peak_mb}))
+        print(json.dumps({"compute_s": time.perf_counter() - begin, "peak_mb": peak_mb()}))
         return 0
 
     import numpy as np

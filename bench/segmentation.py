@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).parent))
+from child import peak_mb  # noqa: E402
+from sides import alternated, chosen, load, print_growth  # noqa: E402
 
 AS_OF = dt.date(2025, 12, 31)
 START = dt.date(2024, 1, 1)
@@ -382,21 +384,6 @@ def run_polars(folder: Path, out: Path) -> None:
 
 
 # ---------------------------------------------------------------- harness
-def _peak_mb() -> float:
-    """This process's peak resident memory.
-
-    VmHWM belongs to the process's own address space. ru_maxrss does not: Linux carries the
-    parent's peak across fork and exec into the child, so a child started by a parent that
-    built 10M rows of data would report the parent's peak as its own.
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 SIDES = {"govex": run_govex, "duckdb-sql": run_sql, "polars": run_polars, "pandas": run_pandas,
          "govex-spark": lambda folder, out: run_govex(folder, out, engine="spark")}
 
@@ -404,7 +391,7 @@ SIDES = {"govex": run_govex, "duckdb-sql": run_sql, "polars": run_polars, "panda
 def _child(side: str, folder: Path, out: Path) -> dict:
     started = time.perf_counter()
     SIDES[side](folder, out)
-    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
 
 
 def _run_side(side: str, folder: Path) -> dict:
@@ -429,16 +416,9 @@ def _agreement(govex_out: Path, other_out: Path) -> tuple[bool, str]:
     return same, f"{'identical' if same else 'DIFFERENT'}: {len(a):,} rows;{detail} max rel diff risk_ratio {risk_diff:.1e}"
 
 
-def _load() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def _compare(folder: Path, sides: list[str], repeat: int) -> dict[str, dict]:
     """Run every side `repeat` times, alternating the order each round; median time, highest peak."""
-    runs: dict[str, list[dict]] = {side: [] for side in sides}
-    for round_ in range(repeat):
-        for side in (sides if round_ % 2 == 0 else sides[::-1]):
-            runs[side].append(_run_side(side, folder))
+    runs = alternated(sides, repeat, lambda side: _run_side(side, folder))
     return {side: {"seconds": statistics.median(r["seconds"] for r in rs), "best": min(r["seconds"] for r in rs),
                    "peak_mb": max(r["peak_mb"] for r in rs), "out": rs[-1]["out"]} for side, rs in runs.items()}
 
@@ -455,13 +435,8 @@ def _print_comparison(results: dict[str, dict], repeat: int) -> bool:
             same, text = _agreement(base["out"], side["out"])
             ok &= same
             print(f"govex vs {name}: {text}")
-    print(f"({repeat} runs per side, order alternated each round; {_load()})")
+    print(f"({repeat} runs per side, order alternated each round; {load()})")
     return ok
-
-
-def _exponent(sizes: list[int], values: list[float]) -> float:
-    """Least-squares slope of log(value) on log(size): cost grows like size ** slope."""
-    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
 
 
 def _scaling(sizes: list[int], orders_per_customer: int, sides: list[str], repeat: int) -> None:
@@ -474,14 +449,9 @@ def _scaling(sizes: list[int], orders_per_customer: int, sides: list[str], repea
                 table[side].append(results[side])
             same = all(_agreement(results["govex"]["out"], results[s]["out"])[0] for s in sides if s != "govex")
         done = ", ".join(f"{side} {table[side][-1]['seconds']:.2f} s {table[side][-1]['peak_mb']:.0f} MB" for side in sides)
-        print(f"  {size:>10,} customers: {done} ({'all sides identical' if same else 'sides DIFFER'}; {_load()})",
+        print(f"  {size:>10,} customers: {done} ({'all sides identical' if same else 'sides DIFFER'}; {load()})",
               flush=True)
-    head = "".join(f"{f'{n:,}':>22}" for n in sizes)
-    print(f"\n{'side':<12}{head}{'time exponent':>15}{'memory exponent':>17}")
-    for side, rows in table.items():
-        cells = "".join(f"{'%.2f s %.0f MB' % (r['seconds'], r['peak_mb']):>22}" for r in rows)
-        print(f"{side:<12}{cells}{_exponent(sizes, [r['seconds'] for r in rows]):>15.2f}"
-              f"{_exponent(sizes, [r['peak_mb'] for r in rows]):>17.2f}")
+    print_growth(sizes, table)
 
 
 def main() -> None:
@@ -500,9 +470,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(_child(args.child, args.folder, args.folder / f"result_{args.child}.parquet")))
         return
-    sides = args.sides.split(",")
-    if sides[0] != "govex" or not set(sides) <= set(SIDES):
-        raise SystemExit(f"--sides: govex first, then any of {', '.join(SIDES)}")
+    sides = chosen(args.sides, SIDES)
     if args.scale:
         sizes = [int(n) for n in args.scale.split(",")]
         print(f"scaling: {', '.join(sides)} at {', '.join(f'{n:,}' for n in sizes)} customers, 10 orders each")
