@@ -193,16 +193,12 @@ def test_cli_writes_promises_and_simulate_shows_them(world, tmp_path):
 
 
 def test_report_section_names_the_misses(world):
-    from pathlib import Path
-
-    from govex.metrics.compute import shipped_catalogue
-    from govex.reports.context import ReportContext
-    from govex.reports.period import parse_period
     from govex.reports.standards import standards_section
 
+    from reports.report_context import report_context
+
     warehouse, policy = world
-    ctx = ReportContext(warehouse=warehouse, period=parse_period("2025-Q1"), catalogue=shipped_catalogue(),
-                        currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=Path("."))
+    ctx = report_context(warehouse, "2025-Q1")
     absent = standards_section(ctx).section
     assert "govex policy promises" in absent.absent
     write_service_promises(warehouse, policy)

@@ -11,6 +11,8 @@ from govex.reports.html import render_html
 from govex.reports.model import Report
 from govex.reports.playbook import decisions_section, measure_decisions
 
+from reports.report_context import report_context
+
 PROJECTS = EXAMPLE_PROJECTS
 PLAY = """\
   - segment: all
@@ -56,16 +58,11 @@ def test_projects_need_a_budget(warehouse):
 
 def test_a_play_costs_the_card_it_covers(warehouse, tmp_path):
     from govex.analysis.materiality import EvidenceRules
-    from govex.metrics.compute import shipped_catalogue
     from govex.planning.playbook import check_playbook
     from govex.reports.actions import cost_from_playbook
-    from govex.reports.context import ReportContext
     from govex.reports.friction import friction_section
-    from govex.reports.period import parse_period
 
-    ctx = ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
-                        currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None,
-                        rules=EvidenceRules(min_money=0.0))  # the small market's cells are below the default money
+    ctx = report_context(warehouse, rules=EvidenceRules(min_money=0.0))  # the small market's cells are below the default money
     issue = friction_section(ctx).issues[0]
     card = issue.action
     assert card.cost_text() == "not costed yet"
@@ -95,4 +92,23 @@ def test_without_a_project_file_the_portfolio_weighs_the_costed_plays(warehouse,
     assert decisions.left_out == ("no benefit (line 15): no benefit in money; give `benefit: {value, low, high}` to weigh it",)
     section = decisions_section(decisions)
     assert section.tables[0].columns[4] == "cost" and section.tables[0].rows[0][4] == "40"
-    assert "1 play(s) not weighed in the portfolio" in section.findings[-1].text
+    assert section.findings[-1].text.startswith("1 play not weighed in the portfolio: no benefit (line 15)")
+
+
+def test_a_distrusted_measurement_states_its_figures_in_the_kpi_unit(tmp_path):
+    from govex.analysis.impact import ImpactResult
+    from govex.planning.play_status import PlayStatus, judge
+    from govex.planning.playbook import check_playbook
+    from govex.reports.playbook import Decisions, playbook_rows
+
+    path = tmp_path / "playbook.yaml"
+    path.write_text("plays:\n" + PLAY.format(action="help flow", start="2025-10-06"))
+    (play,) = check_playbook(path)
+    result = ImpactResult("did", -0.031, -0.054, -0.008, 0.01, 0.01,
+                          {"parallel_pre_trends": False, "pre_trend_difference_per_period": 0.0023, "pre_trend_p_value": 0.012})
+    status = PlayStatus(play, *judge(play, result), "market", result)
+    (row,) = playbook_rows(Decisions("playbook.yaml", (status,), as_of=dt.date(2025, 12, 31)))
+    # by hand: the contact rate is contacts per order, read per 1,000 orders: 0.0023 a week apart is 2.30
+    assert row[-1] == ("too early to tell: treated and control units trended apart before the start "
+                       "(+2.30 contacts per 1,000 orders a week, p = 0.012); measured -31.00 contacts per 1,000 orders "
+                       "(-54.00 to -8.00), 90%, difference-in-differences")

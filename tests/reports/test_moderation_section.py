@@ -9,17 +9,11 @@ import pytest
 
 from govex.datasets import generate
 from govex.engine.warehouse import Warehouse
-from govex.metrics.compute import shipped_catalogue
 from govex.reports import moderation
-from govex.reports.context import ReportContext
-from govex.reports.period import parse_period
+
+from reports.report_context import report_context
 
 TABLES = ("moderation_cases", "vendors", "sellers", "customers")
-
-
-def _context(warehouse: Warehouse, period: str) -> ReportContext:
-    return ReportContext(warehouse=warehouse, period=parse_period(period), catalogue=shipped_catalogue(),
-                         currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +24,7 @@ def market():
 
 def test_figures_match_pandas_and_the_planted_vendor_is_named(market):
     generated, warehouse = market
-    built = moderation.moderation_section(_context(warehouse, "2025-Q4"))
+    built = moderation.moderation_section(report_context(warehouse, "2025-Q4"))
     assert not built.section.absent
     numbers = built.section.findings[0].numbers
     cases = generated.tables["moderation_cases"]
@@ -63,7 +57,7 @@ def test_without_operations_columns_the_section_says_so(market):
     warehouse = Warehouse.from_frames({**tables, "moderation_cases": old.astype({"appeal_filed": "boolean",
                                                                                   "detection_source": "string",
                                                                                   "appeal_outcome": "string"})})
-    built = moderation.moderation_section(_context(warehouse, "2025-Q4"))
+    built = moderation.moderation_section(report_context(warehouse, "2025-Q4"))
     # the automated share needs no new column: the section still reads, without appeals or prevalence
     assert not built.section.absent
     assert set(built.section.findings[0].numbers) == {"automated_decision_share"}

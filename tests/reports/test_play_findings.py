@@ -9,21 +9,15 @@ import pandas as pd
 import pytest
 
 from govex.engine import Warehouse
-from govex.metrics.compute import shipped_catalogue
 from govex.reports import play_findings
-from govex.reports.context import ReportContext
-from govex.reports.period import parse_period
 from govex.reports.plays import Draft
 from govex.segments.seller import run_seller_segmentation
 from govex.voc.study import AutomationStudy
 
+from reports.report_context import report_context
+
 START = dt.date(2026, 1, 5)
 AS_OF = dt.date(2025, 12, 31)
-
-
-def _context(warehouse: Warehouse, **extra) -> ReportContext:
-    return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
-                         currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None, **extra)
 
 
 def test_automation_play_carries_the_study_figures(market):
@@ -39,7 +33,7 @@ def test_automation_play_carries_the_study_figures(market):
     journey = contacts[contacts["reason"] == "where_is_my_order"]["journey"].value_counts().idxmax()
     warehouse = Warehouse.from_frames({"contacts": contacts})
     draft = Draft()
-    play_findings.automation_plays(_context(warehouse, study=AutomationStudy(None, None, None, rows)), START, draft)
+    play_findings.automation_plays(report_context(warehouse, study=AutomationStudy(None, None, None, rows)), START, draft)
     (play,) = draft.plays
     assert play["journey"] == journey and play["kpi"] == "automation_rate"
     assert play["expected"] == {"effect": 0.12, "low": 0.06, "high": 0.18}  # 480 of 4,000 contacts, half to 1.5x
@@ -67,9 +61,11 @@ def test_theme_play_finds_the_planted_complaint():
         "responded_at": pd.Timestamp("2025-11-01") + pd.to_timedelta(np.arange(n), unit="h"),
         "csat": csat, "nps": pd.Series([None] * n, dtype="Int64"), "comment": texts})
     draft = Draft()
-    play_findings.theme_plays(_context(Warehouse.from_frames({"surveys": surveys, "contacts": contacts})), START, draft)
+    play_findings.theme_plays(report_context(Warehouse.from_frames({"surveys": surveys, "contacts": contacts})), START, draft)
     worst = draft.plays[0]
     assert worst["journey"] == "fulfilment" and worst["kpi"] == "csat" and "late" in worst["problem"]
+    words = worst["problem"].split("'")[1].replace(" / ", " ").split()  # the theme's label, no word named twice
+    assert len(words) == len(set(words)), worst["problem"]
     # the theme holds the 60 late comments: lifting them (mean 1.5) to the others' (4.5) moves CSAT 3 x 60/200
     assert worst["expected"]["high"] == pytest.approx(0.9, abs=0.05)
     assert worst["expected"]["effect"] == pytest.approx(0.75 * worst["expected"]["high"], abs=1e-3)
@@ -92,7 +88,7 @@ def test_seller_play_matches_pandas(sellers_warehouse, market):
     from govex.segments.store import read_assignments
 
     draft = Draft()
-    play_findings.seller_plays(_context(sellers_warehouse), START, draft)
+    play_findings.seller_plays(report_context(sellers_warehouse), START, draft)
     (play,) = draft.plays
     tiers = read_assignments(sellers_warehouse, framework="seller_risk", entity="seller").execute()
     tier = next(t for t in play_findings.RISK_TIERS if (tiers["segment"] == t).any())
@@ -113,7 +109,7 @@ def test_seller_play_matches_pandas(sellers_warehouse, market):
 
 def test_service_standard_misses_point_at_the_planted_market(sellers_warehouse, market):
     draft = Draft()
-    play_findings.standard_plays(_context(sellers_warehouse), START, draft)
+    play_findings.standard_plays(report_context(sellers_warehouse), START, draft)
     truth = market.event("service_promise_miss")  # one tier's first-response promise missed in one market
     assert draft.plays and all(p["markets"] == [truth["market"]] for p in draft.plays)
     assert all(p["kpi"].startswith("sla_attainment") and p["expected"]["effect"] > 0 for p in draft.plays)
@@ -121,5 +117,16 @@ def test_service_standard_misses_point_at_the_planted_market(sellers_warehouse, 
 
 def test_service_standard_hook_says_when_the_metrics_are_absent(market):
     draft = Draft()
-    play_findings.standard_plays(_context(Warehouse.from_frames({"contacts": market.tables["contacts"]})), START, draft)
+    play_findings.standard_plays(report_context(Warehouse.from_frames({"contacts": market.tables["contacts"]})), START, draft)
     assert not draft.plays and "sla_attainment_first_response" in draft.skipped[0]
+
+
+def test_a_theme_label_reads_as_the_texts_write_it():
+    from govex.voc.themes import theme_label
+
+    # top phrases as the analyser makes them (stop words gone, negations joined), heaviest first
+    phrases = ["took", "far long", "long", "took far", "refund late", "refund", "late"]
+    texts = ["It took far too long to arrive", "took far too long!", "refund late", "my refund late again"]
+    # took + took far + far long chain into one phrase, 'too' comes back from the texts; long, refund, late are named
+    assert theme_label(phrases, texts) == "took far too long / refund late"
+    assert theme_label(["nt_arrived", "arrived"], ["It hasn't arrived yet", "parcel hasn't arrived"]) == "not arrived"

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from govex.metrics.compute import shipped_catalogue
-from govex.reports import ILLUSTRATIVE_BENCHMARKS, parse_period
+from govex.reports import ILLUSTRATIVE_BENCHMARKS
 from govex.reports import policy as policy_module
-from govex.reports.context import ReportContext
+
+from reports.report_context import report_context
 
 
-def _context(warehouse) -> ReportContext:
-    return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(), currency="USD",
-                         targets=(), targets_source="none", framework="value", benchmarks_path=ILLUSTRATIVE_BENCHMARKS)
+def _context(warehouse):
+    return report_context(warehouse, targets_source="none", benchmarks_path=ILLUSTRATIVE_BENCHMARKS)
 
 
 def _planted(customers: list[int]):
@@ -38,3 +37,6 @@ def test_a_small_gap_is_shown_but_not_raised(warehouse, monkeypatch):
     monkeypatch.setattr(policy_module, "policy_gaps", _planted([12]))
     built = policy_module.policy_section(_context(warehouse))
     assert built.section.tables[0].rows[0][2] == "12" and built.issues == ()
+    # one journey, counted in the singular
+    assert "fallback tier in 1 journey; the largest gap is in return refund, with 12 customers." in \
+        built.section.findings[0].text

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from govex.engine import Warehouse
-from govex.metrics.compute import shipped_catalogue
 from govex.reports import moderation, recovery, sellers, standards
-from govex.reports.context import ReportContext
-from govex.reports.period import parse_period
+from govex.reports.formatting import counted, format_number, readable
+
+from reports.report_context import report_context
 
 AS_OF = dt.date(2025, 12, 31)
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # fast_lane, segment_assignments, target_precision
@@ -40,8 +40,7 @@ def promised(market):
 
 @pytest.fixture(scope="module")
 def built(promised):
-    ctx = ReportContext(warehouse=promised, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
-                        currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None)
+    ctx = report_context(promised)
     return [builder(ctx) for builder in (standards.standards_section, sellers.seller_section,
                                           moderation.moderation_section, recovery.recovery_section)]
 
@@ -102,3 +101,36 @@ def test_the_plan_shows_the_four_service_lines(report):
     assert [row[0] for row in lines.rows] == ["Customer service", "Moderation", "Education", "Service recovery"]
     channels = next(t for t in report.section("plan").tables if "by channel" in t.title)
     assert "n/a" not in {c for row in channels.rows for c in row}
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    assert (format_number(1, "orders"), format_number(2, "orders"), format_number(1204, "orders")) == \
+        ("1 order", "2 orders", "1,204 orders")
+    assert format_number(1, "missed promises") == "1 missed promise"
+    assert format_number(-1, "customers", signed=True) == "-1 customer"
+    assert counted(1, "tier and journey combinations") == "1 tier and journey combination"
+    assert counted(1, "categories") == "1 category" and counted(0, "plays") == "0 plays"
+
+
+def test_each_missed_cell_names_the_market_holding_most_of_its_misses(promised, built, market):
+    promises = promised.table("service_promises").execute()
+    promises = promises.drop(columns=[c for c in ("journey", "market") if c in promises.columns]).merge(
+        market.tables["contacts"][["contact_id", "journey", "market"]], on="contact_id")
+    day = pd.to_datetime(promises["created_at"]).dt.date
+    q4 = promises[(day >= dt.date(2025, 10, 1)) & (day <= AS_OF)]
+    missed = q4.assign(missed=(q4["first_response_met"] == False).astype(int)  # noqa: E712
+                       + (q4["resolution_met"] == False).astype(int))  # noqa: E712
+    by_market = missed.groupby(["tier", "journey", "market"])["missed"].sum()
+    table = built[0].section.tables[0]
+    column = table.columns.index("most missed in")
+    for row in table.rows:
+        cell = by_market[(row[0].replace(" ", "_"), row[1].replace(" ", "_"))]
+        top = cell[cell == cell.max()].sort_index().index[0]  # most missed promises, ties by name
+        assert row[column] == f"{top} ({cell.max():,} of {cell.sum():,})", (row, cell)
+    # the planted miss: the fast lane tier's first responses in one market
+    truth = market.event("service_promise_miss")
+    late = [row for row in table.rows if row[0] == readable(truth["tier"]) and row[3] != "-" and int(row[3].rstrip("%")) < 80]
+    assert late and all(row[column].startswith(truth["market"] + " ") for row in late), late
+    top_market = table.rows[0][column].split(" ")[0]
+    assert built[0].issues[0].title.endswith(f", worst in {top_market}")
+    assert f" {top_market} " in built[0].section.findings[0].text

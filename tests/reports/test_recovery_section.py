@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govex.analysis.recovery import compensation_effect
+from govex.analysis.recovery import compensation_effect, csat_effect
 from govex.analysis.seller_education import seller_education_effect
 from govex.engine.warehouse import Warehouse
-from govex.metrics.compute import shipped_catalogue
 from govex.reports import recovery
-from govex.reports.context import ReportContext
-from govex.reports.period import parse_period
 
-
-def _context(warehouse: Warehouse) -> ReportContext:
-    return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
-                         currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None)
+from reports.report_context import report_context
 
 
 def test_section_states_the_adjusted_effect_and_advice(warehouse):
-    built = recovery.recovery_section(_context(warehouse))
+    built = recovery.recovery_section(report_context(warehouse))
     section = built.section
     assert not section.absent
     effect = compensation_effect(warehouse, as_of=dt.date(2026, 1, 1)).effect
@@ -30,6 +24,11 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
     assert f"{100 * effect.estimate:+.1f} pp" in first.text and f"{100 * effect.naive:+.1f} pp" in first.text
     (table,) = section.tables
     assert [row[0] for row in table.rows] == list(effect.by_segment.segment)
+    # CSAT after recovery: the same candidates, those who answered a survey, in CSAT points
+    csat = csat_effect(compensation_effect(warehouse, as_of=dt.date(2026, 1, 1)).units).effect
+    [after] = [f for f in section.findings if "CSAT of the next survey" in f.text]
+    assert after.numbers["effect"].value == csat.estimate and after.numbers["units"].value == csat.units
+    assert after.numbers["treated"].value == csat.treated and "points (1-5)" in after.text
     assert any("Onboarding help" in f.text for f in section.findings[1:])
     # the seller academy's finding carries the seller education estimate, in violations per seller-year
     academy = seller_education_effect(warehouse, as_of=dt.date(2026, 1, 1))
@@ -40,5 +39,5 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
 
 def test_section_is_absent_without_compensations(market):
     warehouse = Warehouse.from_frames({t: market.tables[t] for t in ("customers", "orders")})
-    built = recovery.recovery_section(_context(warehouse))
+    built = recovery.recovery_section(report_context(warehouse))
     assert built.section.absent and "compensations" in built.section.absent

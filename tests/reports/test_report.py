@@ -17,15 +17,15 @@ import govex.voc
 from govex.cli.main import app
 from govex.engine import Warehouse
 from govex.metrics import compute_metrics
-from govex.metrics.compute import shipped_catalogue
 from govex.planning import Scenario, load_scenario, run_scenario
 from govex.reports import ILLUSTRATIVE_BENCHMARKS, build_report, parse_period
 from govex.reports import plan as plan_module
-from govex.reports.context import ReportContext
 from govex.reports.formatting import format_number, format_plain
 from govex.reports.html import render_html
 from govex.reports.summary import short_title
 from govex.reports.write import REPORT_FILES, save_report
+
+from reports.report_context import report_context
 
 SECTION_TITLES = ["Executive summary", "Headline KPIs", "Segment health and movers", "What moved and why",
                   "Drivers of CSAT", "Friction and opportunities by segment and journey", "Service policy gaps",
@@ -109,10 +109,9 @@ def test_absent_segments_said_plainly(market, scenario_file):
         assert not re.search(r"\b(nan|None)\b", text), text
 
 
-def _plan_context(warehouse, plan, scenario_path=None, study=None) -> ReportContext:
-    return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(), currency="USD",
-                         targets=(), targets_source="none", framework="value", benchmarks_path=ILLUSTRATIVE_BENCHMARKS,
-                         scenario_path=scenario_path, plan=plan, study=study)
+def _plan_context(warehouse, plan, scenario_path=None, study=None):
+    return report_context(warehouse, targets_source="none", benchmarks_path=ILLUSTRATIVE_BENCHMARKS,
+                          scenario_path=scenario_path, plan=plan, study=study)
 
 
 def _no_rebuild(*_args, **_kwargs):

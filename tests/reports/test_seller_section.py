@@ -8,16 +8,10 @@ import pytest
 
 from govex.datasets import generate
 from govex.engine.warehouse import Warehouse
-from govex.metrics.compute import shipped_catalogue
 from govex.reports import sellers
-from govex.reports.context import ReportContext
-from govex.reports.period import parse_period
 from govex.segments.seller import run_seller_segmentation
 
-
-def _context(warehouse: Warehouse) -> ReportContext:
-    return ReportContext(warehouse=warehouse, period=parse_period("2025-Q4"), catalogue=shipped_catalogue(),
-                         currency="USD", targets=(), targets_source="", framework="value", benchmarks_path=None)
+from reports.report_context import report_context
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +22,14 @@ def market():
 
 def test_section_says_what_to_run_without_seller_segments(market):
     _, warehouse = market
-    built = sellers.seller_section(_context(warehouse))
+    built = sellers.seller_section(report_context(warehouse))
     assert "govex segments assign --entity seller" in built.section.absent
 
 
 def test_section_counts_match_the_tables(market):
     generated, warehouse = market
     run_seller_segmentation(warehouse, as_of=dt.date(2026, 1, 1))
-    built = sellers.seller_section(_context(warehouse))
+    built = sellers.seller_section(report_context(warehouse))
     section = built.section
     assert not section.absent
     first = section.findings[0].numbers

@@ -93,5 +93,6 @@ def period_figures(ctx: ReportContext, names: list[str]) -> Finding | None:
     return Finding(text, numbers, {"period": ctx.period.label})
 
 
-def count(value: float, source: Source) -> Number:
-    return Number(float(value), "count", source)
+def count(value: float, source: Source, noun: str = "count") -> Number:
+    """A whole count; with a plural `noun` ('sellers') it reads '1 seller', '12 sellers'."""
+    return Number(float(value), noun, source)

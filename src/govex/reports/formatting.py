@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 
 MISSING = "n/a"
-COUNT_UNITS = ("orders", "customers", "contacts", "disputes", "chargebacks", "cases", "returns", "decisions", "promises")
+# plural nouns a count is read in: "1,204 orders", "1 order" (see `counted`)
+COUNT_UNITS = ("orders", "customers", "contacts", "disputes", "chargebacks", "cases", "returns", "decisions", "promises",
+               "sellers", "surveys", "journeys", "segments", "plays", "combinations", "KPIs")
 
 
 def is_share(unit: str) -> bool:
@@ -60,12 +62,26 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
     if per_order_count(unit):  # 0.00498 disputes per order reads badly: 4.98 disputes per 1,000 orders
         return format_number(1000 * value, per_thousand(unit), signed=signed)
     if " per " not in unit and unit.split(" ")[-1] in COUNT_UNITS:
-        return f"{_whole(value, signed)} {unit}"
+        return counted(value, unit, signed=signed)
     if unit == "count":
         return _whole(value, signed)
     if unit == "":
         return _magnitude(value, signed=signed)
     return f"{_magnitude(value, signed=signed)} {unit}"
+
+
+def counted(value: float, noun: str, *, signed: bool = False) -> str:
+    """A whole count and its noun, given in the plural: '1,204 orders', but '1 order' (one helper, so no
+    sentence reads '1 orders')."""
+    whole = _whole(value, signed)
+    return f"{whole} {singular(noun) if whole.lstrip('+-') == '1' else noun}"
+
+
+def singular(noun: str) -> str:
+    """'missed promises' -> 'missed promise', 'categories' -> 'category' (the nouns counted in reports)."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return noun.removesuffix("s")
 
 
 def per_order_count(unit: str) -> bool:

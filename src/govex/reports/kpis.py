@@ -199,15 +199,15 @@ def kpi_section(ctx: ReportContext) -> Built:
                                                                              f"{p.label} and the periods before")
     comparison = "target" if has_targets else f"{p.previous().label}"
     if bad:
-        message = (f"{len(bad)} of {len(kpis)} KPIs are {'off track' if has_targets else 'worse than ' + comparison}: "
+        message = (f"{len(bad)} of {len(kpis)} KPIs {'is' if len(bad) == 1 else 'are'} {'off track' if has_targets else 'worse than ' + comparison}: "
                    + ", ".join(_label(ctx, k) for k in bad[:3]) + ("" if len(bad) <= 3 else " and more"))
     else:
         message = f"No headline KPI is {'off track' if has_targets else 'clearly worse than ' + comparison}"
     note = ("" if has_targets else f"No targets are set for {p.label}, so each KPI is compared with {p.previous().label}: "
             "'worse' means the move is beyond both periods' 95% intervals.")
     findings = [Finding("{note}", words={"note": note})] if note else []
-    findings.append(Finding("{n} headline KPIs for {period}, each with its 95% interval, its change from {previous} and "
-                            "from {last_year}.", {"n": count(len(kpis), source)},
+    findings.append(Finding("{n} for {period}, each with its 95% interval, its change from {previous} and "
+                            "from {last_year}.", {"n": count(len(kpis), source, "headline KPIs")},
                             {"period": p.label, "previous": p.previous().label, "last_year": year_before(p).label}))
     columns = ["KPI", f"{p.label}", "95% interval"] + (["target"] if has_targets else []) + [
         f"vs {p.previous().label}", f"vs {year_before(p).label}", "status"]

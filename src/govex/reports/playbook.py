@@ -15,7 +15,7 @@ from govex.metrics.compute import shipped_catalogue
 from govex.planning.play_status import METHOD_NAMES, PlayStatus, play_status
 from govex.planning.playbook import EVERYONE, check_playbook
 from govex.planning.portfolio import load_projects, optimise_portfolio, projects_from_plays
-from govex.reports.formatting import format_interval, format_number, readable
+from govex.reports.formatting import counted, format_interval, format_number, readable
 from govex.reports.model import Finding, ReportTable, Section
 
 TITLE = "Decisions: playbook, portfolio and what worked"
@@ -63,20 +63,38 @@ def measure_decisions(warehouse, *, playbook: str | Path | None = None, projects
 
 def _change(metric: str, effect: float, low: float, high: float) -> str:
     """A change of the KPI in the unit the report states it in: '-31 contacts per 1,000 orders (-54 to -7.7)'."""
-    catalogue = shipped_catalogue()
-    unit = catalogue[metric].unit if metric in catalogue else ""
+    unit = _unit(metric)
     value, interval = format_number(effect, unit, signed=True), format_interval(low, high, unit, signed=True)
     named = value.partition(" ")[2]  # the unit once, after the value
     return f"{value} ({interval.removesuffix(' ' + named) if named else interval})"
 
 
 def _status(s: PlayStatus) -> str:
-    """The verdict with what was measured, in the KPI's unit (the expectation has its own column)."""
+    """The verdict with what was measured, in the KPI's unit (the expectation has its own column); a
+    reason to distrust the measurement comes first, its figures in the KPI's unit too."""
     r = s.result
-    if r is None or not s.reason.startswith("measured"):  # not measured yet, or a reason to distrust it first
+    if r is None:  # not measured yet: the reason says why
         return f"{s.verdict}: {s.reason}"
     method = METHOD_NAMES.get(r.method, r.method)
-    return f"{s.verdict}: measured {_change(s.play.kpi, r.effect, r.ci_low, r.ci_high)}, 90%, {method}"
+    doubt = _doubt(s.play.kpi, r.checks)
+    return (f"{s.verdict}: " + (f"{doubt}; " if doubt else "")
+            + f"measured {_change(s.play.kpi, r.effect, r.ci_low, r.ci_high)}, 90%, {method}")
+
+
+def _doubt(metric: str, checks: dict) -> str:
+    """Why a measured effect is not trusted yet (the method's own checks of the pre-period), '' when none."""
+    if checks.get("parallel_pre_trends") is False:
+        apart = format_number(checks["pre_trend_difference_per_period"], _unit(metric), signed=True)
+        return (f"treated and control units trended apart before the start ({apart} a week, "
+                f"p = {checks['pre_trend_p_value']:.2g})")
+    if checks.get("pre_period_fit_ok") is False:
+        return "the synthetic control does not track the treated units before the start"
+    return ""
+
+
+def _unit(metric: str) -> str:
+    catalogue = shipped_catalogue()
+    return catalogue[metric].unit if metric in catalogue else ""
 
 
 def _where(play) -> str:
@@ -159,8 +177,9 @@ def decisions_section(decisions: Decisions) -> Section:
                                   _pick([r for _, r in started], STARTED_COLUMNS), source))
     if planned:
         first = min(s.play.start for s, _ in planned)
-        findings.append(Finding(f"{len(planned)} planned play(s), the first starting {first}: their status is measured "
-                                "once they have run 4 weeks."))
+        starting = "starting" if len(planned) == 1 else "the first starting"
+        findings.append(Finding(f"{counted(len(planned), 'planned plays')}, {starting} {first}: their status is "
+                                "measured once they have run 4 weeks."))
         tables.append(ReportTable(f"Planned plays ({decisions.playbook})", PLANNED_COLUMNS,
                                   _pick([r for _, r in planned], PLANNED_COLUMNS), decisions.playbook))
     note = _costing_note(decisions.statuses)
@@ -171,12 +190,13 @@ def decisions_section(decisions: Decisions) -> Section:
                                   tuple(portfolio_rows(decisions.portfolio)),
                                   f"{decisions.projects}; govex.planning.portfolio (HiGHS MILP)"))
     if decisions.left_out:
-        findings.append(Finding("{n} play(s) not weighed in the portfolio: {plays}.",
-                                words={"n": str(len(decisions.left_out)), "plays": "; ".join(decisions.left_out)}))
+        findings.append(Finding("{n} not weighed in the portfolio: {plays}.",
+                                words={"n": counted(len(decisions.left_out), "plays"),
+                                       "plays": "; ".join(decisions.left_out)}))
     if not tables:
         return Section("decisions", TITLE, "No playbook or project list given.",
                        absent="Give a playbook (and a project list with a budget) to see decisions and their status.")
     on = sum(s.verdict == "on track" for s, _ in started)
     message = (f"{on} of {len(started)} started plays on track; {len(planned)} planned" if decisions.statuses
-               else f"portfolio of {len(decisions.portfolio['selected'])} projects within budget")
+               else f"portfolio of {counted(len(decisions.portfolio['selected']), 'projects')} within budget")
     return Section("decisions", TITLE, message, tuple(findings), (), tuple(tables))

@@ -26,9 +26,10 @@ def policy_section(ctx: ReportContext) -> Built:
         return Built(Section("policy", TITLE, "Every current customer has a specific rule in every journey",
                              (Finding("No journey serves current customers through a catch-all rule or the fallback tier."),)))
     journeys = gaps.groupby("journey")["customers"].sum().sort_values(ascending=False)
-    findings = [Finding("{n} journey(s) serve some current customers only through a catch-all rule or the fallback tier; "
-                        "the largest is {journey}, with {customers} customers.",
-                        {"n": count(len(journeys), source), "customers": count(journeys.iloc[0], source)},
+    findings = [Finding("Some current customers are served only through a catch-all rule or the fallback tier in {n}; "
+                        "the largest gap is in {journey}, with {customers}.",
+                        {"n": count(len(journeys), source, "journeys"),
+                         "customers": count(journeys.iloc[0], source, "customers")},
                         {"journey": readable(journeys.index[0])})]
     rows = tuple((readable(r.journey), str(r.segments).replace("None", "no segment"), f"{r.customers:,}",
                   readable(r.tier), readable(r.served_by))

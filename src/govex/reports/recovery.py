@@ -1,11 +1,11 @@
-"""Service recovery and education: what compensation, onboarding help and the seller academy achieve,
-adjusted for who got them, and whom to compensate."""
+"""Service recovery and education: what compensation (on repurchase and on the next survey's CSAT),
+onboarding help and the seller academy achieve, adjusted for who got them, and whom to compensate."""
 from __future__ import annotations
 
 import datetime as dt
 import math
 
-from govex.analysis.recovery import compensation_effect, onboarding_effect, recommendation
+from govex.analysis.recovery import compensation_effect, csat_effect, onboarding_effect, recommendation
 from govex.analysis.seller_education import seller_education_effect
 from govex.errors import GovexError
 from govex.reports.context import Built, ReportContext, count
@@ -14,6 +14,7 @@ from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Service recovery and education"
 REPURCHASE = "share of customers"  # the compensation outcome: came back to buy (0/1), its effect in points
+CSAT_POINTS = "points (1-5)"  # compensation's second outcome: the CSAT of the customer's next survey
 CONTACTS = "contacts per order"  # the onboarding outcome
 VIOLATIONS = "violations per seller-year"  # the seller academy's outcome
 
@@ -49,6 +50,12 @@ def recovery_section(ctx: ReportContext) -> Built:
     source = Source("analysis", "govex.analysis.recovery", f"first failures with a full window, data to {ctx.period.end}, "
                                                           "doubly robust (AIPW) estimate")
     findings = [_effect_finding(comp, REPURCHASE, "customers with a failure compensated", source)]
+    if ctx.warehouse.has("surveys"):
+        try:
+            findings.append(_effect_finding(csat_effect(comp.units), CSAT_POINTS,
+                                            "surveyed customers with a failure compensated", source))
+        except GovexError as exc:
+            findings.append(Finding("CSAT after recovery: {why}", {}, {"why": str(exc)}))
     advice = recommendation(ctx.warehouse, comp, as_of=end)
 
     def money(value: float) -> Number:

@@ -9,7 +9,7 @@ from govex.metrics.dimensions import MISSING_LABEL
 from govex.metrics.health import DEFAULT_HEALTH
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_percent, format_plain, readable
+from govex.reports.formatting import counted, format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE, segment_profile
 
@@ -74,9 +74,9 @@ def segment_section(ctx: ReportContext) -> Built:
     sizes = Source("segments", ASSIGNMENTS_TABLE, f"framework {ctx.framework}, as of {profile['as_of'].iloc[0]}")
     total = int(profile["customers"].sum())
     biggest = profile.sort_values("customers", ascending=False).iloc[0]
-    findings = [Finding("The {framework} framework places {total} customers in {n} segment(s); the largest, {segment}, "
+    findings = [Finding("The {framework} framework places {total} in {n}; the largest, {segment}, "
                         "holds {share} of them.",
-                        {"total": count(total, sizes), "n": count(len(profile), sizes),
+                        {"total": count(total, sizes, "customers"), "n": count(len(profile), sizes, "segments"),
                          "share": Number(float(biggest["share_customers"]), "share of customers", sizes)},
                         {"framework": ctx.framework, "segment": str(biggest["segment"])})]
     if skipped:
@@ -140,7 +140,8 @@ def segment_section(ctx: ReportContext) -> Built:
              and judge(sample=sample.get(m.segment, 0.0), rules=ctx.rules).stated]
     message = (f"Health of the {moved[0].segment} segment {'rose' if moved[0].change > 0 else 'fell'} "
                f"{abs(moved[0].change):.1f} points last month, mostly through {ctx.label(moved[0].main_component)}"
-               if moved else f"{total:,} customers in {len(profile)} {ctx.framework} segments; no health move with enough data")
+               if moved else f"{counted(total, 'customers')} in {counted(len(profile), ctx.framework + ' segments')}; "
+                  "no health move with enough data")
     # segments assigned outside the period describe none of its months: no health chart then
     figures = (figure,) if membership_valid(as_of, ctx.period.start, ctx.period.end, ctx.rules) else ()
     return Built(Section("segments", TITLE, message, tuple(findings), figures, tables), tuple(actions))

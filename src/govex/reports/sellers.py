@@ -34,9 +34,9 @@ def seller_section(ctx: ReportContext) -> Built:
     source = Source("segments", ASSIGNMENTS_TABLE, f"entity seller, framework {RISK}, as of {as_of}")
     high = rows[rows["segment"] == "high"]
     reasons = high["reasons"].dropna().str.split(";").explode().value_counts().head(SHOWN_REASONS)
-    findings = [Finding("{high} of {total} sellers are in the high seller-risk tier ({share}); their leading signals: "
+    findings = [Finding("The high seller-risk tier holds {high} of {total} ({share}); their leading signals: "
                         "{reasons}.",
-                        {"high": count(len(high), source), "total": count(len(rows), source),
+                        {"high": count(len(high), source), "total": count(len(rows), source, "sellers"),
                          "share": Number(len(high) / len(rows), "share of sellers", source)},
                         {"reasons": ", ".join(readable(r) for r in reasons.index) or "none recorded"})]
     names = [m for m in PERIOD_METRICS if ctx.computable(m)]
@@ -57,8 +57,8 @@ def seller_section(ctx: ReportContext) -> Built:
         card_source.label())
     actions = ()
     if len(high):
-        actions = (Finding("Review the {high} high-risk sellers before their next payout; each seller's risk "
+        actions = (Finding("Review the high-risk sellers ({high}) before their next payout; each seller's risk "
                            "assignment lists the signals that put it there.",
-                           {"high": count(len(high), source)}),)
+                           {"high": count(len(high), source, "sellers")}),)
     message = f"{len(high):,} of {len(rows):,} sellers in the high seller-risk tier"
     return Built(Section("sellers", TITLE, message, tuple(findings), (), (table,)), actions)

@@ -17,6 +17,7 @@ References
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
@@ -31,6 +32,7 @@ from govex.voc.stopwords import stop_words
 NO_THEME = -1
 _NEGATIONS = {"pt": frozenset({"nao", "nunca", "sem", "nem"}), "en": frozenset({"not", "no", "never", "nt", "without", "cannot"})}
 _WORD = re.compile(r"[^\W\d_]{2,}")
+MAX_LABEL_TOKENS = 3  # a part of a theme's label is a phrase, not a sentence
 
 
 class ThemeConfig(BaseModel):
@@ -111,14 +113,14 @@ class ThemeFinder:
         phrases = np.asarray(self.vectorizer_.get_feature_names_out(), dtype=object)
         rows = []
         for theme in range(cfg.n_themes):
-            top = [p.replace("_", " ") for p in phrases[np.argsort(-self.nmf_.components_[theme])[: cfg.n_phrases]]]
+            ranked = list(phrases[np.argsort(-self.nmf_.components_[theme])[: cfg.n_phrases]])
             members = np.flatnonzero(self.assignments_ == theme)
             typical = members[np.argsort(-weights[members, theme])[: cfg.n_examples]]
             rows.append(
                 {
                     "theme": theme,
-                    "label": " / ".join(top[:3]),
-                    "phrases": top,
+                    "label": theme_label(ranked, [texts[i] for i in members]),
+                    "phrases": [p.replace("_", " ") for p in ranked],
                     "n_texts": len(members),
                     "share": len(members) / len(texts),
                     "examples": [texts[i] for i in typical],
@@ -132,6 +134,57 @@ class ThemeFinder:
             raise VocInputError("this ThemeFinder is not fitted; call fit(texts) first")
         matrix = self.vectorizer_.transform(check_texts(texts, where="texts to assign to themes"))
         return _argmax_or_none(self.nmf_.transform(matrix))
+
+
+def theme_label(phrases: Sequence[str], texts: Sequence[str], *, parts: int = 3) -> str:
+    """A theme's name from its top phrases (heaviest first), as a person would write it: 'took far too long / refund'.
+
+    Phrases that chain ('took far', 'far long') are joined, a phrase whose words are already named
+    ('long') is dropped, and the stop words the analyser removed inside a chain are put back from
+    the theme's texts (the most frequent wording), so no word repeats and none is missing.
+    """
+    return " / ".join(_as_written(chain, texts) for chain in _chains(phrases)[:parts])
+
+
+def _chains(phrases: Sequence[str]) -> list[list[str]]:
+    """Phrases of one or two tokens, joined (up to MAX_LABEL_TOKENS) where one ends with the word the next starts with."""
+    chains: list[list[str]] = []
+    for phrase in phrases:
+        tokens = phrase.split(" ")
+        named = {w for chain in chains for token in chain for w in _words(token)}
+        ends = next((i for i, c in enumerate(chains) if len(tokens) == 2 and c[-1] == tokens[0]), None)
+        starts = next((i for i, c in enumerate(chains) if len(tokens) == 2 and c[0] == tokens[-1]), None)
+        if ends is not None and starts is not None and ends != starts:
+            if len(chains[ends]) + len(chains[starts]) <= MAX_LABEL_TOKENS:
+                first, second = sorted((ends, starts))
+                chains[first] = chains[ends] + chains[starts]  # the joined chain keeps the earlier one's place
+                del chains[second]
+        elif ends is not None and not named & _words(tokens[-1]) and len(chains[ends]) < MAX_LABEL_TOKENS:
+            chains[ends].append(tokens[-1])
+        elif starts is not None and not named & _words(tokens[0]) and len(chains[starts]) < MAX_LABEL_TOKENS:
+            chains[starts].insert(0, tokens[0])
+        elif not named & {w for token in tokens for w in _words(token)}:
+            chains.append(tokens)
+    return chains
+
+
+def _words(token: str) -> set[str]:
+    """The words of a token ('not_arrived' is two: a negation joined to its word)."""
+    return set(token.split("_"))
+
+
+def _as_written(chain: list[str], texts: Sequence[str]) -> str:
+    """The chain's words as the texts most often write them, with the stop words between them."""
+    gap = r"\W+(?:\w+\W+){0,3}?"  # the stop words the analyser dropped between two tokens
+    pattern = re.compile(r"\b" + gap.join(gap.join(map(re.escape, token.split("_"))) for token in chain) + r"\b")
+    found = Counter(m.group(0) for m in (pattern.search(_normal(t)) for t in texts) if m)
+    wording = found.most_common(1)[0][0] if found else " ".join(chain)
+    return re.sub(r"\bnt\b", "not", re.sub(r"[\W_]+", " ", wording)).strip()
+
+
+def _normal(text: str) -> str:
+    """A text as the analyser reads it (accents folded, "n't" apart), so the tokens match."""
+    return fold_accents(text).replace("n't", " nt")
 
 
 def _argmax_or_none(weights: np.ndarray) -> np.ndarray:
