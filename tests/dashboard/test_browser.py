@@ -8,6 +8,7 @@ per page and filter state under test-artifacts/dashboard/.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import socket
 import subprocess
@@ -42,7 +43,8 @@ PAGES = {
     "planning": ["Planning: staffing and cost", "FTE (base plan)", "Scenario new-market-launch side by side with the "
                  "base plan"],
     "benchmarks": ["Benchmarks", "ILLUSTRATIVE"],
-    "programmes": ["Service recovery and education", "Compensation", "Onboarding help", "Seller education"],
+    "programmes": ["Service recovery and education", "Compensation", "CSAT after recovery", "Onboarding help",
+                   "Seller education"],
 }
 
 # the planning page's scenario, written by the test so the page does not depend on whether automation pays
@@ -271,10 +273,12 @@ def test_planning_shows_the_scenario_fte_change(server, browser, scenario_file):
 
 
 def _in_units(value: float, programme: str) -> str:
-    """The effect as an executive reads it, by hand: points of repurchase, contacts per 1,000 orders,
-    violations per seller-year (three significant figures)."""
+    """The effect as an executive reads it, by hand: points of repurchase, CSAT points, contacts per 1,000
+    orders, violations per seller-year (three significant figures)."""
     if programme == "compensation":
         return f"{100 * value:+.1f} pp"
+    if programme == "csat":  # two decimals from one point up, else three without trailing zeros
+        return (f"{value:+.2f}" if abs(value) >= 1 else f"{value:+.3f}".rstrip("0")) + " points (1-5)"
     if programme == "onboarding":
         assert 1 <= abs(1000 * value) < 100, value  # two decimals in this range
         return f"{1000 * value:+.2f} contacts per 1,000 orders"
@@ -284,7 +288,7 @@ def _in_units(value: float, programme: str) -> str:
 
 def test_programmes_page_shows_the_analysis_figures(server, browser, reader):
     # expected: the analysis functions run again on a second connection, written out by hand in their units
-    from govex.analysis.recovery import compensation_effect, onboarding_effect
+    from govex.analysis.recovery import compensation_effect, csat_effect, onboarding_effect
     from govex.analysis.seller_education import seller_education_effect
     from govex.errors import GovexError
 
@@ -297,6 +301,7 @@ def test_programmes_page_shows_the_analysis_figures(server, browser, reader):
     tables = " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
     measured, small = 0, 0
     for name, measure, who in (("compensation", compensation_effect, "customers"),
+                               ("csat", lambda wh: csat_effect(compensation_effect(wh).units), "surveyed customers"),
                                ("onboarding", onboarding_effect, "customers"),
                                ("seller", seller_education_effect, "sellers")):
         try:
@@ -321,6 +326,7 @@ def test_programmes_page_shows_the_analysis_figures(server, browser, reader):
         else:
             assert note not in body
     assert "_" not in tables  # no snake_case names
+    assert not re.search(r"\d (pp|contacts per|violations per|points \()", tables), tables  # units in the headers only
     assert measured >= 2  # compensation and onboarding help are planted even in the small marketplace
     assert small >= 1  # the academy enrols few sellers here: without one small sample the note goes unchecked
     page.close()

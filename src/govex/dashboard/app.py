@@ -25,9 +25,9 @@ from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filte
 from govex.errors import GovexError
 from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
-from govex.reports.formatting import (MISSING, format_interval, format_number, is_money, is_share, per_thousand,
-                                      readable)
-from govex.reports.recovery import CONTACTS, REPURCHASE, VIOLATIONS
+from govex.reports.formatting import (MISSING, counted, format_interval, format_number, is_money, is_share,
+                                      per_thousand, readable)
+from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS
 
 CURRENCY = DEFAULT_REPORTING_CURRENCY  # compute_metrics' default, so the cards equal `govex metrics compute`
 SMALL_SAMPLE = 100  # below this many units behind a card, its interval is printed on the card
@@ -183,8 +183,8 @@ def _figure(metric: str, value: float, *, signed: bool = False) -> str:
         return format_number(value, unit, signed=signed)
     if is_money(unit):
         return format_number(value, "money", currency=CURRENCY, signed=signed)
-    counted = _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count")
-    return format_number(value, "count" if counted else "", signed=signed)
+    is_count = _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count")
+    return format_number(value, "count" if is_count else "", signed=signed)
 
 
 def _change_figure(metric: str, change: float, level: float) -> str:
@@ -822,20 +822,26 @@ def standards(db: str) -> None:
 
 # each programme's outcome unit (as the report prints it), whom its units count and the unit in words
 _PROGRAMME_UNITS = {"compensation": (REPURCHASE, "customers", "percentage points (pp) of repurchase"),
+                    "CSAT after recovery": (CSAT_POINTS, "surveyed customers", "CSAT points (1-5)"),
                     "onboarding help": (CONTACTS, "customers", per_thousand(CONTACTS)),
                     "seller education": (VIOLATIONS, "sellers", VIOLATIONS)}
 
 
 def _headline(value: float, unit: str) -> str:
-    """The number alone for a headline card (its unit is in the card's label): a card cuts off long values."""
+    """The number alone for a headline card or a table cell (the unit is in the label or the column header)."""
     return format_number(value, unit, signed=True).partition(" ")[0]
 
 
+def _effect_unit(unit: str) -> str:
+    """The unit as the report prints it after a figure: 'pp', 'contacts per 1,000 orders'."""
+    return format_number(1.0, unit, signed=True).partition(" ")[2]
+
+
 def _effect_with_interval(estimate: float, low: float, high: float, unit: str) -> str:
+    """'+8.1 [+2.0 to +14.2]': the unit is in the column header."""
     if pd.isna(estimate):
         return NOT_ENOUGH_DATA
-    return (f"{format_number(estimate, unit, signed=True)} "
-            f"[{format_interval(low, high, unit, signed=True)}]")
+    return f"{_headline(estimate, unit)} [{_headline(low, unit)} to {_headline(high, unit)}]"
 
 
 def programmes(db: str) -> None:
@@ -850,7 +856,7 @@ def programmes(db: str) -> None:
                "docs/sellers.md), with its 90% interval; the naive difference of means is shown beside it. "
                "`govex recovery` and `govex sellers education` print the same figures.")
     for row in effects.itertuples():
-        st.subheader(row.programme.capitalize())
+        st.subheader(row.programme[0].upper() + row.programme[1:])
         if row.absent:
             st.info(f"Not measured: {row.absent}")
             continue
@@ -862,18 +868,19 @@ def programmes(db: str) -> None:
         columns[0].caption(f"{row.level:.0%} interval {format_interval(row.ci_low, row.ci_high, unit, signed=True)}")
         columns[1].metric(f"Naive difference, {words}", _headline(row.naive, unit))
         columns[1].caption("those who got it minus those who did not, unadjusted")
-        st.markdown(f"**{treated:,} of {units:,} {who}** got it; {int(row.trimmed):,} {who} trimmed for overlap; "
+        st.markdown(f"**{treated:,} of {units:,} {who}** got it; {counted(row.trimmed, who)} trimmed for overlap; "
                     f"covariates {'balanced' if row.balanced else 'NOT balanced'} after weighting.")
         evidence = judge(sample=min(treated, units - treated))
         if not evidence.stated:
             st.warning(f"Small sample: {treated:,} treated, read with care ({evidence.reason}).")
         rows = segments[segments["programme"] == row.programme] if segments is not None else pd.DataFrame()
         if not rows.empty:
+            per = _effect_unit(unit)
             st.dataframe(pd.DataFrame({
                 "segment": rows["segment"].map(readable), who: rows["units"], "treated": rows["treated"],
-                "adjusted effect [90% interval]": [_effect_with_interval(e, lo, hi, unit) for e, lo, hi in
-                                                   zip(rows["estimate"], rows["ci_low"], rows["ci_high"])],
-                "naive difference": [format_number(v, unit, signed=True) for v in rows["naive"]]}),
+                f"adjusted effect, {per} [90% interval]": [_effect_with_interval(e, lo, hi, unit) for e, lo, hi in
+                                                           zip(rows["estimate"], rows["ci_low"], rows["ci_high"])],
+                f"naive difference, {per}": [_headline(v, unit) for v in rows["naive"]]}),
                 hide_index=True, width="stretch", height=_rows_height(len(rows)))
 
 

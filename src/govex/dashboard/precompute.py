@@ -179,15 +179,26 @@ def _benchmarks(wh: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 def _programmes(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    """Each programme's adjusted effect (`govex recovery`, `govex sellers education`), or why it is absent."""
-    from govex.analysis.recovery import compensation_effect, onboarding_effect
+    """Each programme's adjusted effect (`govex recovery`, `govex sellers education`), or why it is absent;
+    compensation twice: on repurchase and on the CSAT of the next survey (CSAT after recovery)."""
+    from govex.analysis.recovery import compensation_effect, csat_effect, onboarding_effect
     from govex.analysis.seller_education import seller_education_effect
 
+    measured: dict[str, object] = {}
+
+    def csat_after_recovery(warehouse: Warehouse):
+        """Compensation's effect on the next survey's CSAT, on the candidates of the repurchase estimate."""
+        if "compensation" not in measured:
+            raise GovexError("compensation could not be measured, so neither can the CSAT after it")
+        if not warehouse.has("surveys"):
+            raise GovexError("no surveys table")
+        return csat_effect(measured["compensation"].units)
+
     rows, segments = [], []
-    for name, measure in (("compensation", compensation_effect), ("onboarding help", onboarding_effect),
-                          ("seller education", seller_education_effect)):
+    for name, measure in (("compensation", compensation_effect), ("CSAT after recovery", csat_after_recovery),
+                          ("onboarding help", onboarding_effect), ("seller education", seller_education_effect)):
         try:
-            result = measure(wh)
+            result = measured[name] = measure(wh)
         except GovexError as exc:
             rows.append({"programme": name, "absent": str(exc)})
             continue
