@@ -204,7 +204,7 @@ def main() -> int:
     sides = chosen(args.sides, SIDES)
     if args.scale:
         sizes = [int(n) for n in args.scale.split(",")]
-        print(f"scaling: {', '.join(sides)} at {', '.join(f'{n:,}' for n in sizes)} customers (cold times)")
+        print(f"scaling: {', '.join(sides)} at {', '.join(f'{n:,}' for n in sizes)} customers (the growth table: cold times)")
         table: dict[str, list[dict]] = {side: [] for side in sides}
         ok = True
         for size in sizes:
@@ -212,10 +212,11 @@ def main() -> int:
                 synthesize(Path(tmp) / "data", customers=size, seed=args.seed)
                 runs, agreements = _compare(Path(tmp) / "data", Path(tmp), sides, args.repeat)
             for side, rs in runs.items():
-                table[side].append({"seconds": statistics.median(r["seconds"] for r in rs),
-                                    "peak_mb": max(r["peak_mb"] for r in rs)})
+                table[side].append({k: statistics.median(r[k] for r in rs) for k in ("seconds", "warm")}
+                                   | {"peak_mb": max(r["peak_mb"] for r in rs)})
             ok &= all(same for same, _ in agreements.values())
-            done = ", ".join(f"{side} {rows[-1]['seconds']:.2f} s {rows[-1]['peak_mb']:.0f} MB" for side, rows in table.items())
+            done = ", ".join(f"{side} {rows[-1]['seconds']:.2f} s cold, {rows[-1]['warm']:.2f} s warm, "
+                             f"{rows[-1]['peak_mb']:.0f} MB" for side, rows in table.items())
             print(f"  {size:>10,} customers: {done}; {load()}", flush=True)
             for side, (_, text) in agreements.items():
                 print(f"    govex vs {side}: {text}")
