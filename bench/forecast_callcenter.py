@@ -19,7 +19,7 @@ history should never make a forecast worse.
 
 Per case: WAPE of govex's chosen model (`auto`), of seasonal naive (govex's and statsforecast's
 `SeasonalNaive`, equal unless the last training week holds an imputed day, which the peer sees
-as zeros), of the two profile models, and of statsforecast `MSTL` fitted on the hours as they
+as zeros), of each profile model, and of statsforecast `MSTL` fitted on the hours as they
 come from a group-by with the gap filled by zeros (what the plain peer does with this history);
 `--fixed` adds every fixed model. Ratios are 1 - WAPE / naive WAPE
 (positive = better than naive).
