@@ -130,7 +130,7 @@ def test_auto_model_never_lost_to_the_baseline_on_its_back_test(seed):
     level = 300 * np.exp(np.cumsum(rng.normal(0, 0.05, 70)))
     y = rng.poisson(level * WEEKLY[np.arange(70) % 7]).astype(float)
     r = forecast_daily(y, horizon=7, holdout=7)
-    # the statsforecast models are back-tested only when no profile model beat the baseline
+    # the statsforecast models are back-tested only when no profile model was taken
     assert set(LIGHT_MODELS) <= set(r.backtest) <= set(AUTO_MODELS)
     assert set(r.backtest) == set(AUTO_MODELS) or r.model in set(LIGHT_MODELS) - {BASELINE}
     if r.model != BASELINE:

@@ -587,9 +587,9 @@ def _backtest(y: np.ndarray, loaded: np.ndarray, slots: int, first_weekday: int,
 def _diebold_mariano(richer: np.ndarray, simpler: np.ndarray, window: int) -> float:
     """One-sided p-value that a richer model's back-test losses (absolute error per origin) are
     lower than a simpler one's: the Diebold-Mariano test [11]_ on the per-origin differences.
-    Consecutive daily origins forecast overlapping windows, so the
-    differences are (window - 1)-dependent: their variance is the HAC sum of autocovariances up to
-    lag window - 1 (rectangular weights, as in [11]_; lag 0 alone when that sum is not positive),
+    Consecutive daily origins forecast overlapping windows, so the differences are
+    (window - 1)-dependent: their variance is the HAC sum of autocovariances up to lag
+    window - 1 (rectangular weights, as in [11]_; lag 0 alone when that sum is not positive),
     and the statistic gets Harvey, Leybourne and Newbold's small-sample factor
     sqrt((T + 1 - 2h + h(h - 1) / T) / T) and Student t with T - 1 degrees of freedom [12]_ (h the
     window, T the origins). The mean difference is the difference of the two pooled back-test WAPEs
@@ -647,7 +647,7 @@ def _select(y: np.ndarray, loaded: np.ndarray, slots: int, first_weekday: int, m
             profile_weeks: int) -> tuple[str, Backtest]:
     """The model to use on history `y` (cleaned; `loaded` as loaded) and its back-test: `model`
     itself unless "auto", else `_choose` among AUTO_MODELS, the statsforecast ones back-tested only
-    when no light model beat the baseline."""
+    when no light model was taken."""
     candidates = AUTO_MODELS if model == "auto" else tuple(dict.fromkeys((BASELINE, model)))
     light = tuple(m for m in candidates if m in LIGHT_MODELS)
     heavy = tuple(m for m in candidates if m not in LIGHT_MODELS)
