@@ -11,6 +11,7 @@ import pytest
 
 from govex.engine import Warehouse
 from govex.reports import moderation, recovery, sellers, standards
+from govex.reports.context import too_few
 from govex.reports.formatting import counted, format_number, readable
 
 from reports.report_context import report_context
@@ -110,6 +111,7 @@ def test_a_count_of_one_reads_in_the_singular():
     assert format_number(-1, "customers", signed=True) == "-1 customer"
     assert counted(1, "tier and journey combinations") == "1 tier and journey combination"
     assert counted(1, "categories") == "1 category" and counted(0, "plays") == "0 plays"
+    assert too_few(report_context(None), 1, "orders") == "1 order, fewer than the 30 needed"  # segment health, drivers
 
 
 def test_each_missed_cell_names_the_market_holding_most_of_its_misses(promised, built, market):
@@ -122,11 +124,12 @@ def test_each_missed_cell_names_the_market_holding_most_of_its_misses(promised, 
                        + (q4["resolution_met"] == False).astype(int))  # noqa: E712
     by_market = missed.groupby(["tier", "journey", "market"])["missed"].sum()
     table = built[0].section.tables[0]
-    column = table.columns.index("most missed in")
+    column = table.columns.index("most missed in (share)")
     for row in table.rows:
         cell = by_market[(row[0].replace(" ", "_"), row[1].replace(" ", "_"))]
         top = cell[cell == cell.max()].sort_index().index[0]  # most missed promises, ties by name
-        assert row[column] == f"{top} ({cell.max():,} of {cell.sum():,})", (row, cell)
+        assert row[column] == f"{top} ({cell.max() / cell.sum():.0%})", (row, cell)
+        assert row[6] == f"{cell.sum():,}"  # the cell's missed promises, every market
     # the planted miss: the fast lane tier's first responses in one market
     truth = market.event("service_promise_miss")
     late = [row for row in table.rows if row[0] == readable(truth["tier"]) and row[3] != "-" and int(row[3].rstrip("%")) < 80]

@@ -24,6 +24,10 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
     assert f"{100 * effect.estimate:+.1f} pp" in first.text and f"{100 * effect.naive:+.1f} pp" in first.text
     (table,) = section.tables
     assert [row[0] for row in table.rows] == list(effect.by_segment.segment)
+    # the unit once, in the header; each cell in percentage points by hand
+    assert table.columns[3] == "effect on repurchase, pp [90%]"
+    for row, segment in zip(table.rows, effect.by_segment.itertuples()):
+        assert row[3] == f"{100 * segment.estimate:+.1f} [{100 * segment.ci_low:+.1f} to {100 * segment.ci_high:+.1f}]"
     # CSAT after recovery: the same candidates, those who answered a survey, in CSAT points
     csat = csat_effect(compensation_effect(warehouse, as_of=dt.date(2026, 1, 1)).units).effect
     [after] = [f for f in section.findings if "CSAT of the next survey" in f.text]

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from govex.analysis.materiality import NOT_ENOUGH_DATA, judge
+from govex.analysis.materiality import judge
 from govex.dashboard.precompute import TABLES
 from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filters, kpi_cards, periods_with_data,
                                     segment_date, selected_period, slice_change, slice_cube, tables_present)
@@ -27,7 +27,7 @@ from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
 from govex.reports.formatting import (MISSING, counted, format_interval, format_number, is_money, is_share,
                                       per_thousand, readable)
-from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS
+from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS, bare, effect_cell, unit_after
 
 CURRENCY = DEFAULT_REPORTING_CURRENCY  # compute_metrics' default, so the cards equal `govex metrics compute`
 SMALL_SAMPLE = 100  # below this many units behind a card, its interval is printed on the card
@@ -827,23 +827,6 @@ _PROGRAMME_UNITS = {"compensation": (REPURCHASE, "customers", "percentage points
                     "seller education": (VIOLATIONS, "sellers", VIOLATIONS)}
 
 
-def _headline(value: float, unit: str) -> str:
-    """The number alone for a headline card or a table cell (the unit is in the label or the column header)."""
-    return format_number(value, unit, signed=True).partition(" ")[0]
-
-
-def _effect_unit(unit: str) -> str:
-    """The unit as the report prints it after a figure: 'pp', 'contacts per 1,000 orders'."""
-    return format_number(1.0, unit, signed=True).partition(" ")[2]
-
-
-def _effect_with_interval(estimate: float, low: float, high: float, unit: str) -> str:
-    """'+8.1 [+2.0 to +14.2]': the unit is in the column header."""
-    if pd.isna(estimate):
-        return NOT_ENOUGH_DATA
-    return f"{_headline(estimate, unit)} [{_headline(low, unit)} to {_headline(high, unit)}]"
-
-
 def programmes(db: str) -> None:
     """Service recovery and education: each programme's adjusted effect as precomputed (`dash_programme_effects`)."""
     st.title("Service recovery and education")
@@ -864,9 +847,9 @@ def programmes(db: str) -> None:
         treated, units = int(row.treated), int(row.units)
         st.caption(f"{row.description}: effect on {row.outcome}")
         columns = st.columns(2)
-        columns[0].metric(f"Adjusted effect, {words}", _headline(row.estimate, unit))
+        columns[0].metric(f"Adjusted effect, {words}", bare(row.estimate, unit))
         columns[0].caption(f"{row.level:.0%} interval {format_interval(row.ci_low, row.ci_high, unit, signed=True)}")
-        columns[1].metric(f"Naive difference, {words}", _headline(row.naive, unit))
+        columns[1].metric(f"Naive difference, {words}", bare(row.naive, unit))
         columns[1].caption("those who got it minus those who did not, unadjusted")
         st.markdown(f"**{treated:,} of {units:,} {who}** got it; {counted(row.trimmed, who)} trimmed for overlap; "
                     f"covariates {'balanced' if row.balanced else 'NOT balanced'} after weighting.")
@@ -875,12 +858,12 @@ def programmes(db: str) -> None:
             st.warning(f"Small sample: {treated:,} treated, read with care ({evidence.reason}).")
         rows = segments[segments["programme"] == row.programme] if segments is not None else pd.DataFrame()
         if not rows.empty:
-            per = _effect_unit(unit)
+            per = unit_after(unit)
             st.dataframe(pd.DataFrame({
                 "segment": rows["segment"].map(readable), who: rows["units"], "treated": rows["treated"],
-                f"adjusted effect, {per} [90% interval]": [_effect_with_interval(e, lo, hi, unit) for e, lo, hi in
+                f"adjusted effect, {per} [90% interval]": [effect_cell(e, lo, hi, unit) for e, lo, hi in
                                                            zip(rows["estimate"], rows["ci_low"], rows["ci_high"])],
-                f"naive difference, {per}": [_headline(v, unit) for v in rows["naive"]]}),
+                f"naive difference, {per}": [bare(v, unit) for v in rows["naive"]]}),
                 hide_index=True, width="stretch", height=_rows_height(len(rows)))
 
 

@@ -10,6 +10,7 @@ from govex.analysis.materiality import EvidenceRules
 from govex.engine.warehouse import Warehouse
 from govex.metrics import Catalogue, Target
 from govex.planning import WarehousePlan
+from govex.reports.formatting import counted
 from govex.reports.model import Finding, Number, ReportIssue, Section, Source
 from govex.reports.period import ReportPeriod
 
@@ -96,3 +97,8 @@ def period_figures(ctx: ReportContext, names: list[str]) -> Finding | None:
 def count(value: float, source: Source, noun: str = "count") -> Number:
     """A whole count; with a plural `noun` ('sellers') it reads '1 seller', '12 sellers'."""
     return Number(float(value), noun, source)
+
+
+def too_few(ctx: ReportContext, sample: float, noun: str) -> str:
+    """'1 order, fewer than the 30 needed': why a figure is not stated, its sample counted in its own noun."""
+    return f"{counted(sample, noun)}, fewer than the {ctx.rules.min_sample} needed"

@@ -14,7 +14,7 @@ import pandas as pd
 from govex.analysis.materiality import judge
 from govex.errors import GovexError
 from govex.reports import charts
-from govex.reports.context import Built, ReportContext, count
+from govex.reports.context import Built, ReportContext, count, too_few
 from govex.reports.formatting import format_interval, format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
@@ -51,10 +51,11 @@ def drivers_section(ctx: ReportContext) -> Built:
                                 words={"period": ctx.period.label}))
     else:
         late, on_time = split.loc["late"], split.loc["on time"]
-        evidence = judge(sample=float(min(late["n"], on_time["n"])), rules=ctx.rules)
+        smaller = float(min(late["n"], on_time["n"]))
+        evidence = judge(sample=smaller, rules=ctx.rules)
         if not evidence.stated:
-            findings.append(Finding("CSAT of late against on-time orders: not enough data ({why}).",
-                                    words={"why": evidence.reason}))
+            findings.append(Finding("CSAT of late against on-time orders: not enough data ({why} on one side).",
+                                    words={"why": too_few(ctx, smaller, "answers")}))
         else:
             share_late = float(late["n"] / (late["n"] + on_time["n"]))
             gap = float(on_time["mean"] - late["mean"])

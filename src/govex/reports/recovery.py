@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from govex.analysis.materiality import NOT_ENOUGH_DATA
 from govex.analysis.recovery import compensation_effect, csat_effect, onboarding_effect, recommendation
 from govex.analysis.seller_education import seller_education_effect
 from govex.errors import GovexError
@@ -17,6 +18,23 @@ REPURCHASE = "share of customers"  # the compensation outcome: came back to buy 
 CSAT_POINTS = "points (1-5)"  # compensation's second outcome: the CSAT of the customer's next survey
 CONTACTS = "contacts per order"  # the onboarding outcome
 VIOLATIONS = "violations per seller-year"  # the seller academy's outcome
+
+
+def bare(value: float, unit: str) -> str:
+    """A signed effect without its unit, for a table cell or a card whose header or label names the unit."""
+    return format_number(value, unit, signed=True).partition(" ")[0]
+
+
+def unit_after(unit: str) -> str:
+    """The unit as it reads after an effect: 'pp', 'contacts per 1,000 orders', 'points (1-5)'."""
+    return format_number(1.0, unit, signed=True).partition(" ")[2]
+
+
+def effect_cell(estimate: float, low: float, high: float, unit: str) -> str:
+    """'+6.5 [+0.3 to +12.7]': an effect and its interval in a cell, the unit in the column header."""
+    if math.isnan(estimate):
+        return NOT_ENOUGH_DATA
+    return f"{bare(estimate, unit)} [{bare(low, unit)} to {bare(high, unit)}]"
 
 
 def _interval(e, unit: str) -> str:
@@ -63,11 +81,9 @@ def recovery_section(ctx: ReportContext) -> Built:
 
     table = ReportTable(
         f"Whom to compensate (money in {ctx.currency})",
-        ("segment", "candidates", "compensated", "effect on repurchase [90%]", "cost each", "expected value", "advice"),
-        tuple((r.segment, f"{r.candidates:,}", f"{r.compensated:,}",
-               "not enough data" if math.isnan(r.effect) else
-               f"{format_number(r.effect, REPURCHASE, signed=True)} "
-               f"[{format_interval(r.ci_low, r.ci_high, REPURCHASE, signed=True)}]",
+        ("segment", "candidates", "compensated", f"effect on repurchase, {unit_after(REPURCHASE)} [90%]", "cost each",
+         "expected value", "advice"),
+        tuple((r.segment, f"{r.candidates:,}", f"{r.compensated:,}", effect_cell(r.effect, r.ci_low, r.ci_high, REPURCHASE),
                format_plain(r.cost_per_compensation), format_plain(r.expected_value), r.decision)
               for r in advice.itertuples()),
         source.label() + "; value = effect x mean CLV of a candidate who came back (reporting currency)")

@@ -8,7 +8,7 @@ from govex.metrics import compute_metrics, load_health_config, segment_health
 from govex.metrics.dimensions import MISSING_LABEL
 from govex.metrics.health import DEFAULT_HEALTH
 from govex.reports import charts
-from govex.reports.context import Built, ReportContext, count
+from govex.reports.context import Built, ReportContext, count, too_few
 from govex.reports.formatting import counted, format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE, segment_profile
@@ -100,7 +100,7 @@ def segment_section(ctx: ReportContext) -> Built:
         evidence = judge(sample=orders, rules=ctx.rules)
         if not evidence.stated:
             findings.append(Finding("Health of the {segment} segment: not enough data ({why} in the last two months).",
-                                    words={"segment": m.segment, "why": evidence.reason.replace("observations", "orders")}))
+                                    words={"segment": m.segment, "why": too_few(ctx, orders, "orders")}))
             continue
         direction = "rose" if m.change > 0 else "fell"
         numbers = {"before": Number(m.health_before, HEALTH_UNIT, spec), "after": Number(m.health_after, HEALTH_UNIT, spec),

@@ -45,8 +45,8 @@ def _worst_markets(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _market_cell(r) -> str:
-    """'US (40 of 52)': the market holding most of a cell's missed promises."""
-    return "-" if pd.isna(r.market) else f"{r.market} ({r.missed_in_market:,.0f} of {r.missed:,.0f})"
+    """'US (42%)': the market holding most of a cell's missed promises, and its share of them."""
+    return "-" if pd.isna(r.market) else f"{r.market} ({r.missed_in_market / r.missed:.0%})"
 
 
 def _market_sentence(r) -> str:
@@ -109,7 +109,7 @@ def standards_section(ctx: ReportContext) -> Built:
                   *(("-" if math.isnan(r.csat_gap) else f"{r.csat_gap:+.2f}",) if gap_column else ()))
                  for r in shown.itertuples())
     columns = ("tier", "journey", "first response promise", "answered in time", "resolution promise",
-               "resolved in time", "missed promises", "most missed in", *(("CSAT gap (1-5)",) if gap_column else ()))
+               "resolved in time", "missed promises", "most missed in (share)", *(("CSAT gap (1-5)",) if gap_column else ()))
     table = ReportTable(f"Promises missed, largest first (target: {_share(result.target)} in time)", columns, rows,
                         source.label())
     in_market = "" if pd.isna(top.market) else f", first in {top.market}"
