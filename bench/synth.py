@@ -19,25 +19,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy.special import hyp2f1
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+from child import peak_mb  # the child's own VmHWM: ru_maxrss would carry the parent's peak over exec
 from govex.datasets.synth import synthesize
 began = time.perf_counter()
 files = synthesize(sys.argv[1], customers=int(sys.argv[2]), seed=0)
 seconds = time.perf_counter() - began
 truth = json.loads(open(sys.argv[1] + '/ground_truth.json').read())
-print(json.dumps({'seconds': seconds, 'peak_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({'seconds': seconds, 'peak_mib': peak_mb(),
                   'orders': truth['row_counts']['orders'], 'contacts': truth['row_counts']['contacts']}))
 """
 
 
 def run_full(customers: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
-        done = subprocess.run([sys.executable, "-c", CHILD, out, str(customers)], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-c", CHILD, out, str(customers), str(Path(__file__).parent)], capture_output=True, text=True,
                               check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
