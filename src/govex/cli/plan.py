@@ -109,9 +109,9 @@ def forecast(
     horizon_days: int = typer.Option(14, "--horizon-days"),
     holdout_days: int = typer.Option(14, "--holdout-days"),
     drivers: bool = typer.Option(False, "--drivers", help="Orders forecast x contacts per order (daily)."),
-    model: str = typer.Option("auto", "--model", help="Model: auto (seasonal_naive, profile, profile_trend or ets, chosen "
-                              "per queue by back-test), seasonal_naive, profile, profile_trend, ets, theta, mstl or "
-                              "ensemble (mean of ets and mstl)."),
+    model: str = typer.Option("auto", "--model", help="Model: auto (seasonal_naive, profile, profile_trend, profile_monthly "
+                              "or ets, chosen per queue by back-test), seasonal_naive, profile, profile_trend, "
+                              "profile_monthly, ets, theta, mstl or ensemble (mean of ets and mstl)."),
     as_json: JsonOption = False,
 ) -> None:
     """Volume forecast per queue with p10-p90 intervals, back-test and holdout WAPE beside a seasonal-naive baseline.
