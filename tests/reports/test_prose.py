@@ -136,4 +136,6 @@ def test_each_missed_cell_names_the_market_holding_most_of_its_misses(promised, 
     assert late and all(row[column].startswith(truth["market"] + " ") for row in late), late
     top_market = table.rows[0][column].split(" ")[0]
     assert built[0].issues[0].title.endswith(f", worst in {top_market}")
+    message = built[0].section.message  # a slide title: whole within 15 words, the market included
+    assert message.endswith(f", worst in {top_market}") and len(message.split()) <= 15, message
     assert f" {top_market} " in built[0].section.findings[0].text

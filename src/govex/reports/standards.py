@@ -127,6 +127,7 @@ def standards_section(ctx: ReportContext) -> Built:
                   target=Number(result.target, "share of contacts", source), previous=None, last_year=None,
                   cause=f"{counted(top.missed, 'promises')} missed in {ctx.period.label} (first responses and resolutions)",
                   action=card, affected=Number(float(top.missed), "missed promises", source), section="standards")
-    message = (f"{counted(len(misses), 'tier and journey combinations')} missed a promise; the largest miss is the {tier} "
-               f"tier in the {journey} journey" + ("" if pd.isna(top.market) else f", worst in {top.market}"))
+    # a slide title (15 words at most): the largest miss and where; how many cells missed is the first bullet
+    message = (f"Largest promise miss: the {tier} tier in the {journey} journey"
+               + ("" if pd.isna(top.market) else f", worst in {top.market}"))
     return Built(Section("standards", TITLE, message, tuple(findings), (), (table,)), issues=(issue,))
