@@ -47,6 +47,11 @@ class MeasureJob:
     mode: str  # rows | sum | distinct | quantile
     quantile: float | None = None
 
+    @property
+    def counts(self) -> bool:
+        """Rows and distinct values are counted alone: each counts 1, so the count is also its sum and sum of squares."""
+        return self.mode in ("rows", "distinct")
+
 
 @dataclass(frozen=True)
 class PairJob:
@@ -197,7 +202,9 @@ def _row_values(joined: ir.Table, group: Group) -> dict[str, ir.Value]:
         flags[job.key] = _condition(job.measure.conditions, resolve)
         if job.measure.expr is not None:
             value = compile_expr(job.measure.expr, resolve)
-            values[job.key] = value if job.mode == "distinct" else value.cast("float64")
+            # summed integers stay integers (exact_sum adds them exactly); everything else is a float
+            whole = job.mode == "sum" and value.type().is_integer() and not job.measure.money
+            values[job.key] = value if job.mode == "distinct" or whole else value.cast("float64")
     money_jobs = _money_jobs(group)
     if money_jobs:
         money_row = ibis.or_(*(flags[job.key] & values[job.key].notnull() for job in money_jobs))
@@ -297,30 +304,35 @@ def _rank_quantiles(table: ir.Table, group: Group, keys: list[str], z: float) ->
 
 
 EXACT = "decimal(38, 12)"
+WHOLE = "decimal(19, 0)"  # holds every int64; the product of two holds every square
 
 
-def exact_sum(value: ir.NumericValue, *, where: ir.BooleanValue | None = None) -> ir.FloatingValue:
-    """A sum that is the same on every run, thread count and engine.
+def exact_sum(value: ir.NumericValue, *, where: ir.BooleanValue | None = None, squared: bool = False) -> ir.FloatingValue:
+    """A sum (of squares) that is the same on every run, thread count and engine.
 
     Float addition is not associative, so a parallel engine's float sum changes in its last bits
     with the threads; each value is rounded to 1e-12 instead and added as a decimal (exact integer
     arithmetic), and only the total becomes a float. 26 integer digits leave room for sums of
-    squared amounts over billions of rows.
+    squared amounts over billions of rows. Integers are added (and squared) as whole decimals:
+    exact at any size, with no round trip through a float or a rounded decimal.
     """
-    return value.cast(EXACT).sum(where=where).cast("float64")
+    if value.type().is_integer():
+        whole = value.cast(WHOLE)
+        total = (whole * whole if squared else whole).sum(where=where)
+    else:
+        total = (value * value if squared else value).cast(EXACT).sum(where=where)
+    return total.cast("float64")
 
 
 def _aggregate(table: ir.Table, job: MeasureJob) -> dict[str, ir.Value]:
     k, flag = job.key, table[f"{job.key}_f"]
     if job.mode == "rows":
-        count = ibis.ifelse(flag, 1, 0).sum()
-        return {f"{k}_n": count, f"{k}_s1": count, f"{k}_s2": count}
+        return {f"{k}_n": table.count(where=flag)}
     value = table[f"{k}_v"]
     if job.mode == "distinct":
-        count = value.nunique(where=flag)
-        return {f"{k}_n": count, f"{k}_s1": count, f"{k}_s2": count}
+        return {f"{k}_n": value.nunique(where=flag)}
     out = {f"{k}_n": value.count(where=flag), f"{k}_s1": exact_sum(value, where=flag),
-           f"{k}_s2": exact_sum(value * value, where=flag)}
+           f"{k}_s2": exact_sum(value, where=flag, squared=True)}
     if job.mode == "quantile":
         usable, rank = table[f"{k}_u"], table[f"{k}_rank"]
         out[f"{k}_q"] = value.max(where=usable & (rank == table[f"{k}_k"]))
@@ -331,7 +343,7 @@ def _aggregate(table: ir.Table, job: MeasureJob) -> dict[str, ir.Value]:
 
 def _aggregate_pair(table: ir.Table, pair: PairJob) -> dict[str, ir.Value]:
     def side(job: MeasureJob) -> ir.Value:
-        one = table[f"{job.key}_v"].fill_null(0.0) if job.measure.expr is not None else ibis.literal(1.0)
+        one = table[f"{job.key}_v"].cast("float64").fill_null(0.0) if job.measure.expr is not None else ibis.literal(1.0)
         return ibis.ifelse(table[f"{job.key}_f"], one, 0.0)
 
     product = side(pair.numerator) * side(pair.denominator)
