@@ -35,3 +35,15 @@ def test_another_period_compiles_its_own_queries(tiny_frames, monkeypatch):
     assert len(compiles) == 2  # contacts and orders, one query each
     fresh = compute_metrics(Warehouse.from_frames(tiny_frames), metrics=["contact_rate"], by=["market"], period="week")
     pd.testing.assert_frame_equal(weekly, fresh)
+
+
+def test_a_table_replaced_through_the_warehouse_builds_its_query_anew(tiny_frames):
+    """The built query is reused only while the warehouse hands out the same tables: here csat turns from integers to halves."""
+    warehouse = Warehouse.from_frames(tiny_frames)
+    first = compute_metrics(warehouse, metrics=["csat"], period="month")
+    assert len(first) > 0
+    surveys = tiny_frames["surveys"].copy()
+    surveys["csat"] = surveys["csat"].astype("float64") + 0.5  # a query built for integers would round these
+    warehouse.replace("surveys", surveys)
+    again = compute_metrics(warehouse, metrics=["csat"], period="month")
+    assert again["value"].tolist() == (first["value"] + 0.5).tolist()
