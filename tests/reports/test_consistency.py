@@ -77,9 +77,13 @@ def test_kpi_table_and_issues_agree_with_the_metric_layer(report, warehouse):
     previous, last_year = Q4.previous(), year_before(Q4)
     for label, (metric, unit) in catalogue_units.items():
         now = _quarter(warehouse, metric, Q4)
-        assert rows[label][Q4.label] == format_number(now, unit)
-        assert rows[label][f"vs {previous.label}"] == format_number(now - _quarter(warehouse, metric, previous), unit, signed=True)
-        assert rows[label][f"vs {last_year.label}"] == format_number(now - _quarter(warehouse, metric, last_year), unit, signed=True)
+        def cell(value: float, signed: bool = False) -> str:  # the unit stands once, in the unit column
+            return format_number(value, unit, signed=signed).removesuffix(" " + rows[label]["unit"])
+
+        assert rows[label][Q4.label] == cell(now)
+        assert rows[label][f"vs {previous.label}"] == cell(now - _quarter(warehouse, metric, previous), signed=True)
+        assert rows[label][f"vs {last_year.label}"] == cell(now - _quarter(warehouse, metric, last_year), signed=True)
+    assert (rows["CSAT"]["unit"], rows["Contact rate"]["unit"]) == ("points (1-5)", "contacts per 1,000 orders")
     cost_per_contact = _quarter(warehouse, "cost_per_contact", Q4)
     for issue in report.section("summary").issues:
         if issue.money is not None and issue.affected is not None and issue.affected.unit == "contacts":

@@ -20,7 +20,7 @@ from govex.reports import charts
 from govex.reports.actions import action
 from govex.reports.causes import period_cause
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_interval, format_number
+from govex.reports.formatting import format_interval, format_number, is_share
 from govex.reports.model import Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.reports.period import ReportPeriod, period_containing
 
@@ -110,6 +110,14 @@ def _versus_previous(ctx: ReportContext, k: Kpi) -> str:
     return "better" if better else "worse"
 
 
+def _unit_words(unit: str, currency: str) -> str:
+    """A unit as its column reads it, so each cell is a bare number: 'contacts per 1,000 orders', 'USD per
+    order'; '' for shares (their cells keep a short % or pp) and plain counts."""
+    if is_share(unit):
+        return ""
+    return format_number(2.0, unit, currency=currency).partition(" ")[2]
+
+
 def _label(ctx: ReportContext, k: Kpi) -> str:
     return ctx.label(k.metric) + ("" if not k.slice else " (" + ", ".join(f"{v}" for v in k.slice.values()) + ")")
 
@@ -184,10 +192,13 @@ def kpi_section(ctx: ReportContext) -> Built:
                       else ctx.metric_number(k.metric, now).text)
         ci = format_interval(float(k.now["ci_low"]), float(k.now["ci_high"]), unit,
                              currency=ctx.currency) if np.isfinite(_half_width(k.now)) else ""
-        row = [_label(ctx, k), value_text, ci]
+        cells = [value_text, ci]
         if has_targets:
-            row.append(ctx.metric_number(k.metric, k.target).text if np.isfinite(k.target) else "n/a")
-        rows.append(tuple(row + [delta(k.previous), delta(k.last_year), verdict]))
+            cells.append(ctx.metric_number(k.metric, k.target).text if np.isfinite(k.target) else "n/a")
+        cells += [delta(k.previous), delta(k.last_year)]
+        words = _unit_words(unit, ctx.currency)
+        rows.append((_label(ctx, k), "%" if is_share(unit) else words,
+                     *(c.removesuffix(f" {words}") if words else c for c in cells), verdict))
         if verdict in ("off track", "worse"):
             found = _issue(ctx, k, has_targets, cpc)
             if found is not None:
@@ -209,7 +220,7 @@ def kpi_section(ctx: ReportContext) -> Built:
     findings.append(Finding("{n} for {period}, each with its 95% interval, its change from {previous} and "
                             "from {last_year}.", {"n": count(len(kpis), source, "headline KPIs")},
                             {"period": p.label, "previous": p.previous().label, "last_year": year_before(p).label}))
-    columns = ["KPI", f"{p.label}", "95% interval"] + (["target"] if has_targets else []) + [
+    columns = ["KPI", "unit", f"{p.label}", "95% interval"] + (["target"] if has_targets else []) + [
         f"vs {p.previous().label}", f"vs {year_before(p).label}", "status"]
     table = ReportTable("Headline KPIs", tuple(columns), tuple(rows), source.label())
     figure = _status_chart(ctx, kpis, verdicts, has_targets)
