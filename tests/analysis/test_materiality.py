@@ -32,6 +32,7 @@ def test_seven_orders_are_not_enough_data():
     evidence = judge(sample=7, money=50_000.0)
     assert evidence.verdict == NOT_ENOUGH_DATA and not evidence.stated and not evidence.headline
     assert "7 observations" in evidence.reason and "30" in evidence.reason
+    assert judge(sample=1, money=50_000.0).reason.startswith("1 observation, fewer")
 
 
 def test_small_money_is_immaterial_but_stated():

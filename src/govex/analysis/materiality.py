@@ -88,7 +88,8 @@ def judge(
     """
     when = relevance(event_end, period_start) if event_end is not None and period_start is not None else THIS_PERIOD
     if not sample >= rules.min_sample:
-        return Evidence(NOT_ENOUGH_DATA, when, f"{sample:,.0f} observations, fewer than the {rules.min_sample} needed")
+        observations = "1 observation" if round(sample) == 1 else f"{sample:,.0f} observations"
+        return Evidence(NOT_ENOUGH_DATA, when, f"{observations}, fewer than the {rules.min_sample} needed")
     sizes = []
     if money is not None:
         sizes.append(abs(money) >= rules.min_money)
