@@ -81,6 +81,8 @@ def test_segment_health_by_hand(tiny_wh):
     for segment in ("high", "low", "medium"):
         assert scores[segment] == pytest.approx(50 + 10 * (0.6 * z_csat[segment] + 0.4 * z_contact[segment]), abs=1e-9)
     assert set(report.components["metric"]) == {"csat", "contact_rate"}
+    # the orders behind each score, from the contact-rate denominators above: high 1, low 1, medium 4
+    assert report.scores.set_index("segment")["orders"].to_dict() == {"high": 1.0, "low": 1.0, "medium": 4.0}
     assert report.movers.empty  # one period only
 
 

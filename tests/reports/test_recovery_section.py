@@ -22,6 +22,7 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
     assert first.numbers["effect"].value == effect.estimate and first.numbers["naive"].value == effect.naive
     # repurchase is a 0/1 outcome: its effect reads in percentage points
     assert f"{100 * effect.estimate:+.1f} pp" in first.text and f"{100 * effect.naive:+.1f} pp" in first.text
+    assert f"(90% interval {100 * effect.ci_low:+.1f} to {100 * effect.ci_high:+.1f} pp)" in first.text
     (table,) = section.tables
     assert [row[0] for row in table.rows] == list(effect.by_segment.segment)
     # the unit once, in the header; each cell in percentage points by hand
@@ -33,6 +34,9 @@ def test_section_states_the_adjusted_effect_and_advice(warehouse):
     [after] = [f for f in section.findings if "CSAT of the next survey" in f.text]
     assert after.numbers["effect"].value == csat.estimate and after.numbers["units"].value == csat.units
     assert after.numbers["treated"].value == csat.treated and "points (1-5)" in after.text
+    # the unit once, after the effect; the interval's ends bare (3 decimals below 1 point)
+    ends = [f"{v:+.3f}".rstrip("0") if abs(v) < 1 else f"{v:+.2f}" for v in (csat.ci_low, csat.ci_high)]
+    assert f"(90% interval {ends[0]} to {ends[1]})" in after.text and after.text.count("points (1-5)") == 2  # effect, naive
     assert any("Onboarding help" in f.text for f in section.findings[1:])
     # the seller academy's finding carries the seller education estimate, in violations per seller-year
     academy = seller_education_effect(warehouse, as_of=dt.date(2026, 1, 1))

@@ -96,7 +96,27 @@ def test_segment_sizes_follow_the_value_tiers(report):
 def test_benchmarks_are_marked_illustrative(report):
     section = report.section("benchmarks")
     assert "ILLUSTRATIVE" in section.findings[0].text
-    assert all("(illustrative)" in row[3] for row in section.tables[0].rows)
+    table = section.tables[0]
+    name = table.columns.index("best peer")
+    assert all("(illustrative)" in row[name] for row in table.rows)
+
+
+def test_benchmark_cells_are_bare_numbers_of_their_unit_column(report, market):
+    # the same independent Q4 CSAT as the KPI table; the peer median of the illustrative file's
+    # CSAT rows by hand; each unit is written once, in its column
+    surveys = market.tables["surveys"]
+    day = pd.to_datetime(surveys["responded_at"]).dt.date
+    csat = surveys[(day >= dt.date(2025, 10, 1)) & (day <= dt.date(2025, 12, 31))]["csat"].dropna().mean()
+    peers = pd.read_csv(ILLUSTRATIVE_BENCHMARKS, comment="#")
+    median = peers.loc[peers["metric"] == "csat", "value"].median()
+    table = report.section("benchmarks").tables[0]
+    rows = {row[0]: dict(zip(table.columns, row)) for row in table.rows}
+    assert (rows["CSAT"]["unit"], rows["CSAT"]["ours"], rows["CSAT"]["peer median"]) == (
+        "points (1-5)", f"{csat:.2f}", f"{median:.2f}")
+    assert rows["CSAT"]["best"] == f'{peers.loc[peers["metric"] == "csat", "value"].max():.2f}'
+    for row in rows.values():  # a share keeps its short % in the cell, as in the KPI table
+        words = "" if row["unit"] == "%" else row["unit"]
+        assert not any(words and words in row[column] for column in ("ours", "peer median", "best")), row
 
 
 def test_absent_segments_said_plainly(market, scenario_file):
@@ -280,3 +300,21 @@ def test_slide_text_fits_its_boxes(written):
                 height = sum(max(needed_pt(table.cell(i, j).text_frame, table.columns[j].width)
                                  for j in range(len(table.columns))) for i in range(len(table.rows)))
                 assert shape.top / emu_pt + height <= deck.slide_height / emu_pt, (number, "table overflows the slide")
+
+
+def test_segment_health_moves_read_the_same_in_headline_bullets_and_table(report):
+    # one decimal everywhere: the bullet's change is the table's change cell, its 'to' is the table's
+    # health cell, and 'from' minus 'to' is the change (to the rounding of the two scores)
+    section = report.section("segments")
+    table = section.tables[0]
+    rows = {row[0]: dict(zip(table.columns, row)) for row in table.rows}
+    moves = [re.fullmatch(r"Health of the (\w+) segment (rose|fell) by ([\d.]+) health points over the last month, "
+                          r"from ([\d.]+) to ([\d.]+) \(50 = average of all segments and months\), driven mostly by .+\.",
+                          f.text) for f in section.findings if f.text.startswith("Health of the") and " by " in f.text]
+    assert moves and all(moves), [f.text for f in section.findings]
+    for segment, direction, change, before, after in (m.groups() for m in moves):
+        signed = ("+" if direction == "rose" else "-") + change
+        assert (rows[segment]["health change"], rows[segment]["health"]) == (signed, after)
+        assert abs(float(after) - float(before) - float(signed)) <= 0.1 + 1e-9
+    first = moves[0].groups()
+    assert section.message.startswith(f"Health of the {first[0]} segment {first[1]} {first[2]} health points last month")

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from govex.analysis.materiality import judge
+from govex.analysis.materiality import EvidenceRules, judge
 from govex.dashboard.precompute import TABLES
 from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filters, kpi_cards, periods_with_data,
                                     segment_date, selected_period, slice_change, slice_cube, tables_present)
@@ -28,6 +28,7 @@ from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
 from govex.reports.formatting import (MISSING, counted, format_interval, format_number, is_money, is_share,
                                       per_thousand, readable)
 from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS, bare, effect_cell, unit_after
+from govex.reports.segments import drawable_health
 
 CURRENCY = DEFAULT_REPORTING_CURRENCY  # compute_metrics' default, so the cards equal `govex metrics compute`
 SMALL_SAMPLE = 100  # below this many units behind a card, its interval is printed on the card
@@ -446,9 +447,10 @@ def segments(db: str) -> None:
     health = _read(db, "segment_health")
     if health is not None and (health["framework"] == framework).any():
         st.subheader(f"Health by month, 50 = average{note}")
-        rows = health[health["framework"] == framework]
-        wide_health = rows.assign(period=pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m")).pivot(
-            index="period", columns="segment", values="health")
+        wide_health = drawable_health(health[health["framework"] == framework])
+        wide_health.index = pd.Index(wide_health.index.strftime("%Y-%m"), name="period")
+        st.caption(f"A month whose score rests on fewer than {EvidenceRules().min_sample} orders is left out, as in the "
+                   "report.")
         st.altair_chart(_lines_chart(wide_health, "", "segment"), width="stretch")
     else:
         st.info(f"Segment health is precomputed for the value, lifecycle and risk frameworks, not {framework}.")

@@ -26,6 +26,7 @@ from govex.metrics.currency import DEFAULT_REPORTING_CURRENCY
 from govex.metrics.model import Catalogue
 
 DEFAULT_HEALTH = Path(__file__).parent / "health.yaml"
+ORDERS = "orders"  # the metric that sizes each score
 
 
 class Component(BaseModel):
@@ -46,7 +47,8 @@ class HealthConfig(BaseModel):
 
 @dataclass(frozen=True)
 class HealthReport:
-    """Scores per segment x period, the scaled components behind them, and the biggest movers."""
+    """Scores per segment x period (with the orders behind each), the scaled components behind them, and
+    the biggest movers."""
 
     scores: pd.DataFrame
     components: pd.DataFrame
@@ -80,12 +82,15 @@ def segment_health(
     bad = [c.metric for c in config.components if c.metric not in catalogue or not catalogue.allows(c.metric, dim)]
     if bad:
         raise ConfigError(f"health components {', '.join(bad)} are unknown or cannot be cut by segment")
-    cube = compute_metrics(warehouse, metrics=[c.metric for c in config.components], by=[dim],
+    weights = {c.metric: c.weight for c in config.components}
+    # each score's orders come from the same query: the sample a reader weighs a score or a move by
+    sized = warehouse.has("orders") and ORDERS in catalogue and catalogue.allows(ORDERS, dim)
+    cube = compute_metrics(warehouse, metrics=list(dict.fromkeys([*weights, *([ORDERS] if sized else [])])), by=[dim],
                            period=config.period, start=start, end=end, catalogue=catalogue,
                            reporting_currency=reporting_currency)
     cube = cube.rename(columns={dim: "segment"})
-    weights = {c.metric: c.weight for c in config.components}
-    parts = cube[["metric", "period_start", "segment", "value"]].copy()
+    orders = cube[cube["metric"] == ORDERS].set_index(["period_start", "segment"])["value"]
+    parts = cube.loc[cube["metric"].isin(weights), ["metric", "period_start", "segment", "value"]].copy()
     parts["weight"] = parts["metric"].map(weights)
     sign = parts["metric"].map(lambda m: 1.0 if catalogue[m].direction == "higher" else -1.0)
     grouped = parts.groupby("metric")["value"]
@@ -102,7 +107,9 @@ def segment_health(
                                                             components=("metric", "count")).reset_index()
     composite = totals["weighted"] / totals["weight"]
     totals["health"] = 50 + 10 * composite if config.scale == "pooled_zscore" else 100 * composite
-    scores = totals[["period_start", "segment", "health", "components"]]
+    scores = totals[["period_start", "segment", "health", "components"]].copy()
+    keys = pd.MultiIndex.from_frame(scores[["period_start", "segment"]])
+    scores["orders"] = orders.reindex(keys).fillna(0.0).to_numpy() if sized else np.nan  # 0: no order that period
     parts["contribution"] = parts["weighted"] / parts.groupby(["period_start", "segment"])["weight"].transform("sum")
     return HealthReport(scores=scores, components=parts.drop(columns="weighted"), movers=_movers(scores, parts, config.scale))
 

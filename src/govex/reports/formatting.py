@@ -13,6 +13,9 @@ MISSING = "n/a"
 COUNT_UNITS = ("orders", "customers", "contacts", "disputes", "chargebacks", "cases", "returns", "decisions", "promises",
                "sellers", "surveys", "journeys", "segments", "plays", "combinations", "KPIs")
 
+# 0-100 scores read to one decimal, as their tables print them: a score bare, a change of it in points
+SCORES = {"health score": "", "health points": " health points"}
+
 
 def is_share(unit: str) -> bool:
     return unit.startswith("share") or unit in ("percent", "%")
@@ -59,6 +62,8 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
         rest = unit.split(" ", 1)[1] if " " in unit else ""
         money = f"{_magnitude(value, signed=signed)} {currency}".rstrip()
         return f"{money} {rest}".rstrip()
+    if unit in SCORES:
+        return format_plain(value, digits=1, signed=signed) + SCORES[unit]
     if per_order_count(unit):  # 0.00498 disputes per order reads badly: 4.98 disputes per 1,000 orders
         return format_number(1000 * value, per_thousand(unit), signed=signed)
     if " per " not in unit and unit.split(" ")[-1] in COUNT_UNITS:
@@ -68,6 +73,19 @@ def format_number(value: float | None, unit: str, *, currency: str = "", signed:
     if unit == "":
         return _magnitude(value, signed=signed)
     return f"{_magnitude(value, signed=signed)} {unit}"
+
+
+def unit_words(unit: str, currency: str = "") -> str:
+    """A unit as a table's unit column reads it, so each cell is a bare number: 'contacts per 1,000
+    orders', 'USD per order'; '' for shares (their cells keep a short % or pp) and plain counts."""
+    if is_share(unit):
+        return ""
+    return format_number(2.0, unit, currency=currency).partition(" ")[2]
+
+
+def bare_cell(text: str, words: str) -> str:
+    """A formatted number without the unit its column names: '4.15 points (1-5)' -> '4.15'."""
+    return text.removesuffix(f" {words}") if words else text
 
 
 def counted(value: float, noun: str, *, signed: bool = False) -> str:

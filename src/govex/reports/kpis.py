@@ -20,7 +20,7 @@ from govex.reports import charts
 from govex.reports.actions import action
 from govex.reports.causes import period_cause
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_interval, format_number, is_share
+from govex.reports.formatting import bare_cell, format_interval, format_number, is_share, unit_words
 from govex.reports.model import Finding, Number, ReportIssue, ReportTable, Section, Source
 from govex.reports.period import ReportPeriod, period_containing
 
@@ -110,14 +110,6 @@ def _versus_previous(ctx: ReportContext, k: Kpi) -> str:
     return "better" if better else "worse"
 
 
-def _unit_words(unit: str, currency: str) -> str:
-    """A unit as its column reads it, so each cell is a bare number: 'contacts per 1,000 orders', 'USD per
-    order'; '' for shares (their cells keep a short % or pp) and plain counts."""
-    if is_share(unit):
-        return ""
-    return format_number(2.0, unit, currency=currency).partition(" ")[2]
-
-
 def _label(ctx: ReportContext, k: Kpi) -> str:
     return ctx.label(k.metric) + ("" if not k.slice else " (" + ", ".join(f"{v}" for v in k.slice.values()) + ")")
 
@@ -196,9 +188,8 @@ def kpi_section(ctx: ReportContext) -> Built:
         if has_targets:
             cells.append(ctx.metric_number(k.metric, k.target).text if np.isfinite(k.target) else "n/a")
         cells += [delta(k.previous), delta(k.last_year)]
-        words = _unit_words(unit, ctx.currency)
-        rows.append((_label(ctx, k), "%" if is_share(unit) else words,
-                     *(c.removesuffix(f" {words}") if words else c for c in cells), verdict))
+        words = unit_words(unit, ctx.currency)
+        rows.append((_label(ctx, k), "%" if is_share(unit) else words, *(bare_cell(c, words) for c in cells), verdict))
         if verdict in ("off track", "worse"):
             found = _issue(ctx, k, has_targets, cpc)
             if found is not None:

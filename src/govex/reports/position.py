@@ -5,6 +5,7 @@ from govex.metrics import compute_metrics
 from govex.reports import charts
 from govex.reports.benchmarks import ILLUSTRATIVE_BENCHMARKS, STALE_AFTER_DAYS, benchmark_position, load_benchmarks
 from govex.reports.context import Built, ReportContext
+from govex.reports.formatting import bare_cell, is_share, unit_words
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Benchmark position"
@@ -50,10 +51,12 @@ def benchmark_section(ctx: ReportContext) -> Built:
             words["stale"] = r.stale_sources
             text += "; figures older than a year: {stale}"
         findings.append(Finding(text + ".", numbers, words))
-        rows.append((ctx.label(r.metric), numbers["ours"].text, numbers["median"].text,
-                     f"{r.best_source}: {ctx.metric_number(r.metric, r.best_value).text}",
-                     f"{r.position} of {r.ranked}", str(r.newest_date),
-                     _age(r.oldest_age_days)))
+        unit = ctx.catalogue[r.metric].unit
+        words = unit_words(unit, ctx.currency)  # named once in its column; the cells are bare numbers
+        rows.append((ctx.label(r.metric), "%" if is_share(unit) else words, bare_cell(numbers["ours"].text, words),
+                     bare_cell(numbers["median"].text, words),
+                     bare_cell(ctx.metric_number(r.metric, r.best_value).text, words), r.best_source,
+                     f"{r.position} of {r.ranked}", str(r.newest_date), _age(r.oldest_age_days)))
     relative = [100 * r.gap_to_median / abs(r.peer_median) * (1 if ctx.catalogue[r.metric].direction == "higher" else -1)
                 if r.peer_median else 0.0 for r in position.itertuples()]
     figure = charts.horizontal_bars([ctx.label(m) for m in position["metric"]], relative,
@@ -62,7 +65,8 @@ def benchmark_section(ctx: ReportContext) -> Built:
                                     alt="Bar per KPI showing the gap to the peer median",
                                     colours=[charts.BETTER if a else charts.WORSE for a in position["ahead"]],
                                     legend={"ahead of median": charts.BETTER, "behind median": charts.WORSE})
-    table = ReportTable("Benchmarks", ("KPI", "ours", "peer median", "best peer", "position", "newest figure", "oldest figure age"),
+    table = ReportTable("Benchmarks", ("KPI", "unit", "ours", "peer median", "best", "best peer", "position",
+                                          "newest figure", "oldest figure age"),
                   tuple(rows), file_source.label())
     ahead = int(position["ahead"].sum())
     message = f"Ahead of the peer median on {ahead} of {len(position)} benchmarked KPIs" + (

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from govex.analysis.materiality import judge, membership_valid
-from govex.metrics import compute_metrics, load_health_config, segment_health
+from govex.analysis.materiality import EvidenceRules, judge, membership_valid
+from govex.metrics import load_health_config, segment_health
 from govex.metrics.dimensions import MISSING_LABEL
 from govex.metrics.health import DEFAULT_HEALTH
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count, too_few
-from govex.reports.formatting import counted, format_percent, format_plain, readable
+from govex.reports.formatting import counted, format_number, format_percent, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 from govex.segments import ASSIGNMENTS_TABLE, segment_profile
 
 TITLE = "Segment health and movers"
-HEALTH_UNIT = "health points"
+HEALTH_UNIT = "health points"  # a change of the score
+HEALTH_SCORE = "health score"  # the score itself, 50 = the average of all segments and months
 
 
 OTHER_FRAMEWORKS = ("lifecycle",)
@@ -37,18 +38,15 @@ def _other_framework_sizes(ctx: ReportContext) -> list[ReportTable]:
     return out
 
 
-def _last_two_months_orders(ctx: ReportContext, scores: pd.DataFrame) -> dict[str, float]:
-    """Orders of each segment over the two months a health move compares: the sample behind the move."""
-    months = sorted(pd.to_datetime(scores["period_start"]).unique())[-2:]
-    if not months:
-        return {}
-    seg = f"segment:{ctx.framework}"
-    start = pd.Timestamp(months[0]).date()
-    end = (pd.Timestamp(months[-1]) + pd.offsets.MonthEnd(0)).date()
-    orders = compute_metrics(ctx.warehouse, metrics=["orders"], by=[seg], period="month", start=start, end=end,
-                             catalogue=ctx.catalogue)
-    per_month = orders.groupby(seg)["value"].min()  # the thinner month limits the evidence
-    return {str(k): float(v) for k, v in per_month.items()}
+def drawable_health(scores: pd.DataFrame, rules: EvidenceRules = EvidenceRules()) -> pd.DataFrame:
+    """Health by period (rows) and segment (columns), a score on too few orders left out (NaN), so a
+    chart says what the findings say; a segment with no score left is dropped."""
+    wide = scores.pivot(index="period_start", columns="segment", values="health").sort_index()
+    if "orders" in scores and scores["orders"].notna().all():
+        orders = scores.pivot(index="period_start", columns="segment", values="orders").reindex_like(wide)
+        wide = wide.where(orders.fillna(0.0).map(lambda n: judge(sample=n, rules=rules).stated))
+    wide.index, wide.columns = pd.to_datetime(wide.index), wide.columns.map(str)
+    return wide.dropna(axis="columns", how="all")
 
 
 def segment_section(ctx: ReportContext) -> Built:
@@ -92,35 +90,38 @@ def segment_section(ctx: ReportContext) -> Built:
         movers = health.movers.iloc[0:0]
     else:
         movers = health.movers
-    sample = _last_two_months_orders(ctx, health.scores)
+    # only the months the assignments describe: the report period and the one before it
+    shown = health.scores[pd.to_datetime(health.scores["period_start"]).dt.date >= ctx.period.previous().start]
+    # a move compares the last two months: the thinner one limits the evidence
+    last_two = shown[shown["period_start"].isin(sorted(shown["period_start"].unique())[-2:])]
+    sample = {str(k): float(v) for k, v in last_two.groupby("segment")["orders"].min().fillna(0.0).items()}
     for m in movers.head(3).itertuples():
         if not m.main_component:
             continue
-        orders = sample.get(m.segment, 0.0)
-        evidence = judge(sample=orders, rules=ctx.rules)
-        if not evidence.stated:
+        behind = sample.get(m.segment, 0.0)
+        if not judge(sample=behind, rules=ctx.rules).stated:
             findings.append(Finding("Health of the {segment} segment: not enough data ({why} in the last two months).",
-                                    words={"segment": m.segment, "why": too_few(ctx, orders, "orders")}))
+                                    words={"segment": m.segment, "why": too_few(ctx, behind, "orders")}))
             continue
         direction = "rose" if m.change > 0 else "fell"
-        numbers = {"before": Number(m.health_before, HEALTH_UNIT, spec), "after": Number(m.health_after, HEALTH_UNIT, spec),
-                   "change": Number(m.change, HEALTH_UNIT, spec, signed=True)}
+        numbers = {"before": Number(m.health_before, HEALTH_SCORE, spec), "after": Number(m.health_after, HEALTH_SCORE, spec),
+                   "change": Number(abs(m.change), HEALTH_UNIT, spec)}
         words = {"segment": m.segment, "direction": direction, "component": ctx.label(m.main_component)}
-        findings.append(Finding("Health of the {segment} segment {direction} from {before} to {after} ({change}; 50 = average "
-                                "of all segments and months) over the last month, driven mostly by {component}.", numbers, words))
+        findings.append(Finding("Health of the {segment} segment {direction} by {change} over the last month, from {before} "
+                                "to {after} (50 = average of all segments and months), driven mostly by {component}.",
+                                numbers, words))
     worst = movers[movers["change"] < 0].head(1)
     for m in worst.itertuples():
         if m.main_component and judge(sample=sample.get(m.segment, 0.0), rules=ctx.rules).stated:
             actions.append(Finding("Look into the {segment} segment: its health fell by {drop} last month, mostly "
                                    "through {component}.", {"drop": Number(-m.change, HEALTH_UNIT, spec)},
                                    {"segment": m.segment, "component": ctx.label(m.main_component)}))
-    # only the months the assignments describe: the report period and the one before it
-    shown = health.scores[pd.to_datetime(health.scores["period_start"]).dt.date >= ctx.period.previous().start]
-    wide = shown.pivot(index="period_start", columns="segment", values="health").sort_index()
-    figure = charts.time_series(
-        pd.to_datetime(wide.index), {NO_SEGMENT.get(str(s), readable(s)): wide[s].tolist() for s in wide.columns},
+    wide = drawable_health(shown, ctx.rules)
+    figure = not wide.empty and charts.time_series(
+        wide.index, {NO_SEGMENT.get(s, readable(s)): wide[s].tolist() for s in wide.columns},
         title=f"Segment health by month, segments as of {as_of}", ylabel="health score (50 = average)",
-        xlabel="month", alt="Monthly health score of each segment over the report period and the one before")
+        xlabel="month", alt="Monthly health score of each segment over the report period and the one before; "
+                                          "months with too few orders left out")
     change = health.movers.set_index("segment")["change"] if not health.movers.empty else pd.Series(dtype=float)
 
     def health_cells(segment: str) -> tuple[str, str]:
@@ -139,9 +140,9 @@ def segment_section(ctx: ReportContext) -> Built:
     moved = [m for m in movers.head(3).itertuples() if m.main_component
              and judge(sample=sample.get(m.segment, 0.0), rules=ctx.rules).stated]
     message = (f"Health of the {moved[0].segment} segment {'rose' if moved[0].change > 0 else 'fell'} "
-               f"{abs(moved[0].change):.1f} points last month, mostly through {ctx.label(moved[0].main_component)}"
+               f"{format_number(abs(moved[0].change), HEALTH_UNIT)} last month, mostly through {ctx.label(moved[0].main_component)}"
                if moved else f"{counted(total, 'customers')} in {counted(len(profile), ctx.framework + ' segments')}; "
                   "no health move with enough data")
     # segments assigned outside the period describe none of its months: no health chart then
-    figures = (figure,) if membership_valid(as_of, ctx.period.start, ctx.period.end, ctx.rules) else ()
+    figures = (figure,) if figure and membership_valid(as_of, ctx.period.start, ctx.period.end, ctx.rules) else ()
     return Built(Section("segments", TITLE, message, tuple(findings), figures, tables), tuple(actions))
