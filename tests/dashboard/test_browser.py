@@ -152,12 +152,15 @@ def reader(database):
 
 
 def _expected_card(metric: str, value: float) -> str:
-    """How a KPI card prints a value (shares in %, money with the currency, counts whole)."""
+    """How a KPI card prints a value (shares in %, money with the currency, counts per order per 1,000
+    orders as the report reads them, counts whole)."""
     definition = shipped_catalogue()[metric]
     if definition.unit.startswith("share"):
         return f"{100 * value:.1f}%"
     if definition.unit.startswith("money"):
         return format_number(value, "money", currency="USD")
+    if definition.unit in ("contacts per order", "disputes per order"):  # by hand: 1 decimal from 100 up, else 2
+        return f"{1000 * value:.1f}" if 1000 * value >= 100 else f"{1000 * value:.2f}"
     return f"{value:,.0f}" if definition.kind == "count" else format_number(value, "")
 
 

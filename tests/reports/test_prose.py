@@ -12,7 +12,7 @@ import pytest
 from govex.engine import Warehouse
 from govex.reports import moderation, recovery, sellers, standards
 from govex.reports.context import too_few
-from govex.reports.formatting import counted, format_number, readable
+from govex.reports.formatting import counted, format_number, interval_after, readable
 
 from reports.report_context import report_context
 
@@ -112,6 +112,22 @@ def test_a_count_of_one_reads_in_the_singular():
     assert counted(1, "tier and journey combinations") == "1 tier and journey combination"
     assert counted(1, "categories") == "1 category" and counted(0, "plays") == "0 plays"
     assert too_few(report_context(None), 1, "orders") == "1 order, fewer than the 30 needed"  # segment health, drivers
+
+
+def test_an_interval_after_its_value_names_the_unit_once(report):
+    # per-order rates read per 1,000 orders, shares keep their short pp, scores read to one decimal
+    assert interval_after(-0.02440, -0.00604, "contacts per order", signed=True) == "-24.40 to -6.04"
+    assert interval_after(0.017, 0.06, "share of contacts", signed=True) == "+1.7 to +6.0 pp"
+    assert interval_after(1234.5, 2000, "money per order", currency="USD") == "1,234 to 2,000"
+    assert format_number(-3.594, "health points") == "-3.6 health points" and format_number(49.78, "health score") == "49.8"
+    punctuality = next(t for t in report.section("drivers").tables if t.title.startswith("CSAT by delivery"))
+    assert all(re.fullmatch(r"\d\.\d\d to \d\.\d\d", row[3]) for row in punctuality.rows), punctuality.rows
+    cards = [i.action for section in report.sections for i in section.issues if i.action.interval is not None]
+    assert cards
+    for card in cards:  # '-15.22 contacts per 1,000 orders (95% interval -24.40 to -6.04)'
+        unit = card.expected.text.partition(" ")[2]
+        assert card.expected_text().startswith(card.expected.text + " (95% interval ")
+        assert card.expected_text().count(unit) == 1 or unit == "pp", card.expected_text()
 
 
 def test_each_missed_cell_names_the_market_holding_most_of_its_misses(promised, built, market):

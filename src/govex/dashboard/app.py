@@ -25,8 +25,8 @@ from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filte
 from govex.errors import GovexError
 from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
-from govex.reports.formatting import (MISSING, counted, format_interval, format_number, is_money, is_share,
-                                      per_thousand, readable)
+from govex.reports.formatting import (MISSING, counted, display_scale, format_interval, format_number, is_money,
+                                      is_share, per_order_count, per_thousand, readable)
 from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS, bare, effect_cell, unit_after
 from govex.reports.segments import drawable_health
 
@@ -165,6 +165,8 @@ def _unit_words(unit: str) -> str:
         return unit.replace("share of", "% of", 1)
     if is_money(unit):
         return f"{CURRENCY} {unit.split(' ', 1)[1]}" if " " in unit else CURRENCY
+    if per_order_count(unit):  # as the report reads it: contacts per 1,000 orders
+        return per_thousand(unit)
     return unit.replace("(", "").replace(")", "")
 
 
@@ -184,6 +186,8 @@ def _figure(metric: str, value: float, *, signed: bool = False) -> str:
         return format_number(value, unit, signed=signed)
     if is_money(unit):
         return format_number(value, "money", currency=CURRENCY, signed=signed)
+    if per_order_count(unit):
+        return format_number(value, unit, signed=signed).partition(" ")[0]
     is_count = _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count")
     return format_number(value, "count" if is_count else "", signed=signed)
 
@@ -195,14 +199,16 @@ def _change_figure(metric: str, change: float, level: float) -> str:
             or pd.isna(level) or level == 0:
         text = _figure(metric, change, signed=True)
     else:
-        size = abs(level)
+        scale = display_scale(unit)[0]  # per-order counts read per 1,000 orders
+        change, size = change * scale, abs(level) * scale
         decimals = 0 if size >= 1000 else 1 if size >= 100 else max(2, 2 - math.floor(math.log10(size)))
         text = f"{round(change, decimals) + 0.0:+,.{decimals}f}"
     return text if any(digit in text for digit in "123456789") else text.lstrip("+-")  # never '-0.0 pp'
 
 
 def _plot_scale(metric: str) -> float:
-    return 100.0 if is_share(_unit(metric)) else 1.0
+    """Charts read as the figures: shares in %, per-order counts per 1,000 orders."""
+    return display_scale(_unit(metric))[0]
 
 
 # ---------------------------------------------------------------- filters and the URL

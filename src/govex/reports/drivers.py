@@ -15,7 +15,7 @@ from govex.analysis.materiality import judge
 from govex.errors import GovexError
 from govex.reports import charts
 from govex.reports.context import Built, ReportContext, count, too_few
-from govex.reports.formatting import format_interval, format_percent, format_plain, readable
+from govex.reports.formatting import format_percent, interval_after, format_plain, readable
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Drivers of CSAT"
@@ -71,7 +71,7 @@ def drivers_section(ctx: ReportContext) -> Built:
             for name, row in ((n, split.loc[n]) for n in ("late", "on time")):
                 half = Z95 * float(row["sd"]) / math.sqrt(float(row["n"])) if row["n"] > 1 else math.nan
                 rows.append((name, f"{int(row['n']):,}", format_plain(row["mean"]),
-                             format_interval(row["mean"] - half, row["mean"] + half, unit)))
+                             interval_after(row["mean"] - half, row["mean"] + half, unit)))  # unit in the header
             tables.append(ReportTable(f"CSAT by delivery punctuality, {ctx.period.label}",
                                 ("delivery", "answers", "CSAT (1-5)", "95% interval"), tuple(rows), source.label()))
     ranking = _key_drivers(ctx)

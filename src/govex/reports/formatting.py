@@ -116,6 +116,14 @@ def format_interval(low: float, high: float, unit: str, *, currency: str = "", s
     return f"{lo_head} to {hi}" if lo_rest == hi_rest else f"{lo} to {hi}"
 
 
+def interval_after(low: float, high: float, unit: str, *, currency: str = "", signed: bool = False) -> str:
+    """An interval after a value that names its unit: the ends bare ('-24.40 to -6.04'); a share's
+    short pp or % kept ('+1.7 to +6.0 pp')."""
+    if is_share(unit):
+        return format_interval(low, high, unit, currency=currency, signed=signed)
+    return " to ".join(format_number(v, unit, currency=currency, signed=signed).partition(" ")[0] for v in (low, high))
+
+
 def display_scale(unit: str, currency: str = "") -> tuple[float, str]:
     """(factor, axis label) so a chart reads in the same scale as the text: % for shares, per 1,000 orders."""
     if is_share(unit):

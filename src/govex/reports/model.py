@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from govex._renamed import renamed_names
-from govex.reports.formatting import format_interval, format_number
+from govex.reports.formatting import format_number, interval_after
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class Action:
             return self.expected.text
         low, high = self.interval
         return (f"{self.expected.text} (95% interval "
-                f"{format_interval(low.value, high.value, low.unit, currency=low.currency, signed=True)})")
+                f"{interval_after(low.value, high.value, low.unit, currency=low.currency, signed=True)})")
 
 
 @dataclass(frozen=True)

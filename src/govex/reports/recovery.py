@@ -10,7 +10,7 @@ from govex.analysis.recovery import compensation_effect, csat_effect, onboarding
 from govex.analysis.seller_education import seller_education_effect
 from govex.errors import GovexError
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_number, format_plain, is_share
+from govex.reports.formatting import format_number, format_plain, interval_after
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Service recovery and education"
@@ -40,7 +40,7 @@ def effect_cell(estimate: float, low: float, high: float, unit: str) -> str:
 def _interval(e, unit: str) -> str:
     """'90% interval +6.4 to +14.8 pp'; after an effect that names a longer unit, its ends bare:
     '+0.144 points (1-5) (90% interval +0.006 to +0.283)'."""
-    return f"90% interval {bare(e.ci_low, unit)} to {bare(e.ci_high, unit)}" + (" pp" if is_share(unit) else "")
+    return f"90% interval {interval_after(e.ci_low, e.ci_high, unit, signed=True)}"
 
 
 def _effect_finding(result, unit: str, who: str, source: Source) -> Finding:
