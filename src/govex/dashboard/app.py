@@ -27,6 +27,7 @@ from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
 from govex.reports.formatting import (MISSING, counted, display_scale, format_interval, format_number, is_money,
                                       is_share, per_order_count, per_thousand, readable)
+from govex.reports.moved import cause_level, explains
 from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS, bare, effect_cell, unit_after
 from govex.reports.segments import drawable_health
 
@@ -607,15 +608,26 @@ def _slice_change(metric: str, change) -> None:
 
 
 def _anomaly_table(anomalies: pd.DataFrame) -> pd.DataFrame:
+    """The causes as the report's What-moved table reads them: a rate in the KPI's unit or a count of its
+    events, and no share for a cause that moved against the change or overshot it."""
+    from govex.metrics.compute import shipped_catalogue
+
+    catalogue = shipped_catalogue()
+
+    def level(r, value: float) -> str:
+        if pd.isna(value):
+            return MISSING
+        amount, unit = cause_level(catalogue[r.metric], r.measure, value)
+        return _figure(r.metric, amount) if r.measure == "ratio" else format_number(amount, unit, currency=CURRENCY)
+
     rows = []
     for r in anomalies.itertuples():
         rows.append({"KPI": _titled(r.metric), "Week": pd.Timestamp(r.after).date() if pd.notna(r.after) else MISSING,
                      "Compared with": pd.Timestamp(r.before).date() if pd.notna(r.before) else MISSING,
                      "Cause": str(r.cause).replace("=", ": ").replace(" & ", ", "),
-                     "Expected": _figure(r.metric, r.expected) if r.measure == "ratio" else format_number(r.expected, ""),
-                     "Actual": _figure(r.metric, r.actual) if r.measure == "ratio" else format_number(r.actual, ""),
-                     "Share of the change explained": MISSING if pd.isna(r.explained_share)
-                     else f"{100 * r.explained_share:.0f}%"})
+                     "Expected": level(r, r.expected), "Actual": level(r, r.actual),
+                     "Share of the change explained": f"{100 * r.explained_share:.0f}%" if explains(r.explained_share)
+                     else MISSING})
     return pd.DataFrame(rows)
 
 

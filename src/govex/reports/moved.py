@@ -76,7 +76,7 @@ def moved_section(ctx: ReportContext) -> Built:
         if measured:  # a cause whose own level cannot be read is named without numbers
             numbers |= {"cause_from": cause_from, "cause_to": cause_to}
             text += ", which went from {cause_from} to {cause_to}"
-        if _explains(top.explained_share):
+        if explains(top.explained_share):
             numbers["share"] = Number(top.explained_share, "share of the change", source)
             text += " and explains {share} of the change"
         findings.append(Finding(text + ".", numbers, words, (source,)))
@@ -86,7 +86,7 @@ def moved_section(ctx: ReportContext) -> Built:
         for c in causes:
             rows.append((metric.label, change.after, cause_label(c.dims), _cause_number(ctx, change, c.expected, source).text,
                          _cause_number(ctx, change, c.actual, source).text,
-                         f"{100 * c.explained_share:.0f}%" if _explains(c.explained_share) else "n/a"))
+                         f"{100 * c.explained_share:.0f}%" if explains(c.explained_share) else "n/a"))
     if not changes:
         findings.append(Finding("No headline metric moved beyond its normal weekly variation between {start} and {end}.",
                                 words={"start": str(start + dt.timedelta(weeks=HISTORY_WEEKS)), "end": str(end)}))
@@ -110,7 +110,7 @@ def moved_section(ctx: ReportContext) -> Built:
 def _headline(ctx: ReportContext, change) -> str:
     """The section's message in a few words: the largest move of the period and its cause."""
     causes = change.localization.root_causes
-    cause = f", mostly {cause_label(causes[0].dims)}" if causes and _explains(causes[0].explained_share) else ""
+    cause = f", mostly {cause_label(causes[0].dims)}" if causes and explains(causes[0].explained_share) else ""
     return f"{ctx.label(change.metric)} moved in the week of {change.after}{cause}"
 
 
@@ -153,18 +153,25 @@ def _earlier(change, ctx: ReportContext) -> bool:
     return relevance(week_end, ctx.period.start) == EARLIER
 
 
-def _explains(share: float) -> bool:
+def explains(share: float) -> bool:
     """A share of the change worth printing: a cause that moved against the change (negative) or
     overshot it (above 1) explains no share of it."""
     return bool(np.isfinite(share) and 0.0 < share <= 1.0)
 
 
+def cause_level(metric, measure: str, value: float) -> tuple[float, str]:
+    """A cause's level and its unit: a rate in the metric's unit, or (additive localisation, `measure`
+    not 'ratio') a count of numerator events. The report and the dashboard both read causes so."""
+    if measure == "ratio":
+        return value * metric.per, metric.unit
+    return value, metric.business_unit or "count"
+
+
 def _cause_number(ctx: ReportContext, change, value: float, source: Source) -> Number:
-    """A cause's level: a rate in the metric's unit, or (additive localisation) a count of numerator events."""
-    metric = ctx.catalogue[change.metric]
+    level, unit = cause_level(ctx.catalogue[change.metric], change.localization.measure, value)
     if change.localization.measure == "ratio":
-        return ctx.metric_number(change.metric, value * metric.per)
-    return Number(value, metric.business_unit or "count", source)
+        return ctx.metric_number(change.metric, level)
+    return Number(level, unit, source, currency=ctx.currency)
 
 
 def _series_figure(ctx: ReportContext, metric: str, weekly: pd.DataFrame, changes) -> Figure:
