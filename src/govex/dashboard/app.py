@@ -710,7 +710,7 @@ def benchmarks(db: str) -> None:
     st.caption("Bars right of zero: better than the median peer (lower is better for rates of problems and costs).")
     st.altair_chart(_signed_bars(frame, category="KPI", value="better_pct", better=frame["better_pct"] >= 0,
                                  title="% better (+) or worse (-) than the peer median"), width="stretch")
-    shown = pd.DataFrame({"KPI": frame["KPI"],
+    shown = pd.DataFrame({"KPI": frame["metric"].map(_titled),  # with its unit: 'Dispute rate (disputes per 1,000 orders)'
                           "Internal": [_figure(m, v) for m, v in zip(frame["metric"], frame["internal"])],
                           "Peer median": [_figure(m, v) for m, v in zip(frame["metric"], frame["peer_median"])],
                           "Better than median": [f"{v:+.0f}%" for v in frame["better_pct"]],
