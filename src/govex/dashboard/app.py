@@ -660,13 +660,13 @@ def planning(db: str) -> None:
         queues = moved.head(15)
         fte = queues.melt(id_vars="queue", value_vars=["fte_base", "fte_scenario"], var_name="plan", value_name="FTE")
         fte["plan"] = fte["plan"].map({"fte_base": "base plan", "fte_scenario": "scenario"})
-        if len(queues):
+        if len(queues):  # a step per bar: a fixed height with a bottom legend hid every other queue's label
             st.altair_chart(alt.Chart(fte).mark_bar().encode(
                 y=alt.Y("queue:N", title=None, sort=list(queues["queue"]), axis=alt.Axis(labelLimit=320)),
                 yOffset="plan:N", x=alt.X("FTE:Q"),
                 color=alt.Color("plan:N", scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[1]]),
                                 legend=alt.Legend(title=None, orient="bottom"))
-            ).properties(height=max(160, 40 * len(queues))), width="stretch")
+            ).properties(height=alt.Step(14)), width="stretch")
         st.dataframe(_readable(scenario.drop(columns=["scenario", "description", "origin"]), currency),
                      hide_index=True, width="stretch")
     st.subheader("Base plan by queue")
