@@ -28,3 +28,4 @@ def test_scores_on_too_few_orders_are_not_drawn():
 def test_scores_without_order_counts_are_drawn_as_they_are():
     scores = _scores([("2025-10-01", "high", 55.0, float("nan")), ("2025-11-01", "high", 52.0, float("nan"))])
     assert drawable_health(scores)["high"].tolist() == [55.0, 52.0]
+

@@ -451,16 +451,7 @@ def segments(db: str) -> None:
             tooltip=["segment", alt.Tooltip("customers:Q", format=",.0f")]).properties(height=260),
             width="stretch")
     note = " (whole base: not filtered by market, journey or segment)" if filters.cuts() else ""
-    health = _read(db, "segment_health")
-    if health is not None and (health["framework"] == framework).any():
-        st.subheader(f"Health by month, 50 = average{note}")
-        wide_health = drawable_health(health[health["framework"] == framework])
-        wide_health.index = pd.Index(wide_health.index.strftime("%Y-%m"), name="period")
-        st.caption(f"A month whose score rests on fewer than {EvidenceRules().min_sample} orders is left out, as in the "
-                   "report.")
-        st.altair_chart(_lines_chart(wide_health, "", "segment"), width="stretch")
-    else:
-        st.info(f"Segment health is precomputed for the value, lifecycle and risk frameworks, not {framework}.")
+    _segment_health(db, framework, note)
     st.subheader(f"Transitions{note}")
     transitions = _read(db, "transitions")
     if transitions is None or not (transitions["framework"] == framework).any():
@@ -471,6 +462,23 @@ def segments(db: str) -> None:
                    f"{pd.Timestamp(t['to_date'].iloc[0]).date()} (columns)")
         matrix = t.pivot(index="from_segment", columns="to_segment", values="customers")
         st.dataframe(matrix.map(lambda v: f"{v:,.0f}"), width="stretch")
+
+
+def _segment_health(db: str, framework: str, note: str) -> None:
+    """The precomputed health by month, a month on too few orders left out as in the report."""
+    health = _read(db, "segment_health")
+    if health is None or not (health["framework"] == framework).any():
+        st.info(f"Segment health is precomputed for the value, lifecycle and risk frameworks, not {framework}.")
+        return
+    st.subheader(f"Health by month, 50 = average{note}")
+    wide_health = drawable_health(health[health["framework"] == framework])
+    wide_health.index = pd.Index(wide_health.index.strftime("%Y-%m"), name="period")
+    thin = f"fewer than {EvidenceRules().min_sample} orders"
+    if wide_health.empty:
+        st.info(f"Every segment's monthly score rests on {thin}, too few to show.")
+        return
+    st.caption(f"A month whose score rests on {thin} is left out, as in the report.")
+    st.altair_chart(_lines_chart(wide_health, "", "segment"), width="stretch")
 
 
 def explorer(db: str) -> None:
