@@ -25,8 +25,8 @@ from govex.dashboard.slices import (GRAINS, KPI_METRICS, NOT_IN_WAREHOUSE, Filte
 from govex.errors import GovexError
 from govex.metrics import DEFAULT_REPORTING_CURRENCY
 from govex.reports.charts import OKABE_ITO, STATUS_COLOURS
-from govex.reports.formatting import (MISSING, counted, display_scale, format_interval, format_number, is_money,
-                                      is_share, per_order_count, per_thousand, readable)
+from govex.reports.formatting import (MISSING, bare_number, counted, display_scale, format_interval, format_number,
+                                      is_money, is_share, per_order_count, per_thousand, readable)
 from govex.reports.moved import cause_level, explains
 from govex.reports.recovery import CONTACTS, CSAT_POINTS, REPURCHASE, VIOLATIONS, bare, effect_cell, unit_after
 from govex.reports.segments import drawable_health
@@ -188,7 +188,7 @@ def _figure(metric: str, value: float, *, signed: bool = False) -> str:
     if is_money(unit):
         return format_number(value, "money", currency=CURRENCY, signed=signed)
     if per_order_count(unit):
-        return format_number(value, unit, signed=signed).partition(" ")[0]
+        return bare_number(value, unit, signed=signed)
     is_count = _catalogue_info().loc[metric, "kind"] in ("count", "distinct_count")
     return format_number(value, "count" if is_count else "", signed=signed)
 

@@ -116,12 +116,18 @@ def format_interval(low: float, high: float, unit: str, *, currency: str = "", s
     return f"{lo_head} to {hi}" if lo_rest == hi_rest else f"{lo} to {hi}"
 
 
+def bare_number(value: float | None, unit: str, *, currency: str = "", signed: bool = False) -> str:
+    """The number as `format_number` writes it, without its unit: '+6.5' (pp), '184.0' (contacts per
+    1,000 orders), for a place whose header or label names the unit."""
+    return format_number(value, unit, currency=currency, signed=signed).partition(" ")[0]
+
+
 def interval_after(low: float, high: float, unit: str, *, currency: str = "", signed: bool = False) -> str:
     """An interval after a value that names its unit: the ends bare ('-24.40 to -6.04'); a share's
     short pp or % kept ('+1.7 to +6.0 pp')."""
     if is_share(unit):
         return format_interval(low, high, unit, currency=currency, signed=signed)
-    return " to ".join(format_number(v, unit, currency=currency, signed=signed).partition(" ")[0] for v in (low, high))
+    return " to ".join(bare_number(v, unit, currency=currency, signed=signed) for v in (low, high))
 
 
 def display_scale(unit: str, currency: str = "") -> tuple[float, str]:

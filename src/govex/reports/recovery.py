@@ -10,7 +10,7 @@ from govex.analysis.recovery import compensation_effect, csat_effect, onboarding
 from govex.analysis.seller_education import seller_education_effect
 from govex.errors import GovexError
 from govex.reports.context import Built, ReportContext, count
-from govex.reports.formatting import format_number, format_plain, interval_after
+from govex.reports.formatting import bare_number, format_number, format_plain, interval_after
 from govex.reports.model import Finding, Number, ReportTable, Section, Source
 
 TITLE = "Service recovery and education"
@@ -22,7 +22,7 @@ VIOLATIONS = "violations per seller-year"  # the seller academy's outcome
 
 def bare(value: float, unit: str) -> str:
     """A signed effect without its unit, for a table cell or a card whose header or label names the unit."""
-    return format_number(value, unit, signed=True).partition(" ")[0]
+    return bare_number(value, unit, signed=True)
 
 
 def unit_after(unit: str) -> str:

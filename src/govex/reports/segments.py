@@ -117,7 +117,7 @@ def segment_section(ctx: ReportContext) -> Built:
                                    "through {component}.", {"drop": Number(-m.change, HEALTH_UNIT, spec)},
                                    {"segment": m.segment, "component": ctx.label(m.main_component)}))
     wide = drawable_health(shown, ctx.rules)
-    figure = not wide.empty and charts.time_series(
+    figure = None if wide.empty else charts.time_series(
         wide.index, {NO_SEGMENT.get(s, readable(s)): wide[s].tolist() for s in wide.columns},
         title=f"Segment health by month, segments as of {as_of}", ylabel="health score (50 = average)",
         xlabel="month", alt="Monthly health score of each segment over the report period and the one before; "
