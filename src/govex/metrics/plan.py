@@ -123,9 +123,15 @@ def build_query(
     those measures' values by it, and adds per-cell check aggregates. For the whole range
     (``period="all"``) the period column is ``start`` (null without one) and `FIRST_DAY` holds each
     cell's earliest day, so the caller can date every group's cells alike.
+
+    A week, month or quarter of counts and sums is aggregated by day first and the days' totals
+    summed into periods (`_roll_up`): truncating every row's date to its period costs more than the
+    rest of a large scan's aggregation, truncating a few thousand daily cells costs nothing. Sums
+    stay exact decimals until the last step, so both ways give the same totals to the bit.
     """
     joined = _joined_rows(warehouse, group, segment_as_of, reporting_currency)
-    keys, in_range, day = _cell_keys(joined, group, period, start, end)
+    daily_first = period in ROLLED_UP and all(job.mode in ADDITIVE for job in group.jobs)
+    keys, in_range, day = _cell_keys(joined, group, "day" if daily_first else period, start, end)
     first_day = {DAY_COLUMN: day} if period == WHOLE_RANGE else {}
     columns = {**keys, **_row_values(joined, group), **first_day}
     # filter after the select, so that windows in expressions (previous()) still see earlier rows
@@ -134,7 +140,22 @@ def build_query(
     aggregates = _aggregates(table, group)
     if first_day:
         aggregates[FIRST_DAY] = table[DAY_COLUMN].min()
-    return table.group_by(list(keys)).aggregate(**aggregates)
+    cells = table.group_by(list(keys)).aggregate(**aggregates)
+    if daily_first:
+        cells = _roll_up(cells, period, [k for k in keys if k != PERIOD_COLUMN])
+    exact_sums = {c: cells[c].cast("float64") for c in cells.columns if cells[c].type().is_decimal()}
+    return cells.mutate(**exact_sums) if exact_sums else cells
+
+
+ROLLED_UP = ("week", "month", "quarter")
+ADDITIVE = ("rows", "sum")  # job modes whose cell aggregates are all counts and sums
+
+
+def _roll_up(daily: ir.Table, period: str, cuts: list[str]) -> ir.Table:
+    """Daily cells summed into the period's cells: every aggregate of `ADDITIVE` jobs adds up."""
+    period_start = daily[PERIOD_COLUMN].truncate(PERIODS[period]).cast("date")
+    totals = {c: daily[c].sum() for c in daily.columns if c != PERIOD_COLUMN and c not in cuts}
+    return daily.group_by([period_start.name(PERIOD_COLUMN), *cuts]).aggregate(**totals)
 
 
 def _money_jobs(group: Group) -> list[MeasureJob]:
@@ -307,21 +328,20 @@ EXACT = "decimal(38, 12)"
 WHOLE = "decimal(19, 0)"  # holds every int64; the product of two holds every square
 
 
-def exact_sum(value: ir.NumericValue, *, where: ir.BooleanValue | None = None, squared: bool = False) -> ir.FloatingValue:
+def exact_sum(value: ir.NumericValue, *, where: ir.BooleanValue | None = None, squared: bool = False) -> ir.DecimalValue:
     """A sum (of squares) that is the same on every run, thread count and engine.
 
     Float addition is not associative, so a parallel engine's float sum changes in its last bits
     with the threads; each value is rounded to 1e-12 instead and added as a decimal (exact integer
-    arithmetic), and only the total becomes a float. 26 integer digits leave room for sums of
-    squared amounts over billions of rows. Integers are added (and squared) as whole decimals:
-    exact at any size, with no round trip through a float or a rounded decimal.
+    arithmetic), and only the total becomes a float (`build_query` casts it, after any roll-up).
+    26 integer digits leave room for sums of squared amounts over billions of rows. Integers are
+    added (and squared) as whole decimals: exact at any size, with no round trip through a float
+    or a rounded decimal.
     """
     if value.type().is_integer():
         whole = value.cast(WHOLE)
-        total = (whole * whole if squared else whole).sum(where=where)
-    else:
-        total = (value * value if squared else value).cast(EXACT).sum(where=where)
-    return total.cast("float64")
+        return (whole * whole if squared else whole).sum(where=where)
+    return (value * value if squared else value).cast(EXACT).sum(where=where)
 
 
 def _aggregate(table: ir.Table, job: MeasureJob) -> dict[str, ir.Value]:
