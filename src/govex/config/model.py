@@ -11,11 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from govex.config.defaults import DEFAULT_URL
 from govex.contract.schema import TABLES
 from govex.errors import ConfigError
 
 CanonicalTable = Literal[tuple(TABLES)]  # type: ignore[valid-type]
-DEFAULT_URL = "duckdb:///govex.duckdb"  # the engine when govex.yaml names none
 FILE_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 

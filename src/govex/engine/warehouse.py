@@ -14,14 +14,14 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from govex.config.model import DEFAULT_URL, SparkOptions
+from govex.config.defaults import DEFAULT_URL
 from govex.contract.schema import TABLES
 from govex.engine.spark import is_spark_url, spark_backend
 from govex.engine.write import drop_result_table, replace_table, replace_tables
 from govex.errors import EngineError, MissingTableError
 
 if TYPE_CHECKING:
-    from govex.config.model import GovexConfig
+    from govex.config.model import GovexConfig, SparkOptions
     from govex.contract.validate import ContractIssue
 
 
@@ -41,6 +41,8 @@ def connect(url: str = DEFAULT_URL, *, spark: SparkOptions | None = None) -> ibi
             con.raw_sql("SET enable_progress_bar = false")  # govex draws its own progress bars
             return con
         if is_spark_url(url):
+            from govex.config.model import SparkOptions
+
             options = spark or SparkOptions()
             return spark_backend(url, app_name=options.app_name, conf=options.conf)
         return ibis.connect(url)
