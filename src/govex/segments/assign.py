@@ -6,8 +6,9 @@ fitted or anything is written, so a bad framework stops the run with every probl
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.operations as ops
@@ -223,8 +224,34 @@ def build_assignments(frameworks: list[Framework], skipped: dict[str, str],
 
 
 def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> Assignments:
-    """Check every framework against this warehouse (`check_frameworks`), then build each one's assignments."""
-    feature_sets, skipped = check_frameworks(
-        frameworks, lambda fw: customer_features(warehouse, as_of=as_of, options=feature_options(fw.spec)))
+    """Check every framework against this warehouse (`check_frameworks`), then build each one's assignments.
+
+    Frameworks with the same feature options read one feature table, materialised once in the
+    engine: built per framework, the features were computed once for each of them (on Spark a
+    third of the segmentation's time with the shipped frameworks, three of which share options).
+    """
+    by_options: dict[str, FeatureSet] = {}
+
+    def features_for(fw: Framework) -> FeatureSet:
+        options = feature_options(fw.spec)
+        key = options.model_dump_json()  # the options hold a dict: not hashable themselves
+        if key not in by_options:
+            by_options[key] = customer_features(warehouse, as_of=as_of, options=options)
+        return by_options[key]
+
+    feature_sets, skipped = check_frameworks(frameworks, features_for)
+    feature_sets = _shared_once(feature_sets)
     return build_assignments(
         frameworks, skipped, lambda fw: _rules_assignment(warehouse, fw, feature_sets[fw.name], as_of=as_of), as_of=as_of)
+
+
+def _shared_once(feature_sets: dict[str, FeatureSet]) -> dict[str, FeatureSet]:
+    """Each framework's feature set; one read by several frameworks is cached in the engine once for all."""
+    readers = Counter(id(features) for features in feature_sets.values())
+    cached: dict[int, FeatureSet] = {}
+    out = {}
+    for name, features in feature_sets.items():
+        if readers[id(features)] > 1 and id(features) not in cached:
+            cached[id(features)] = replace(features, table=features.table.cache())
+        out[name] = cached.get(id(features), features)
+    return out
