@@ -12,39 +12,28 @@ from statistics import NormalDist
 import pytest
 
 from govex.engine.warehouse import Warehouse
-from govex.metrics import compute_metrics, load_catalogue
+from govex.metrics import compute_metrics
 
 from metrics.typed_frames import typed_frame
+from metrics.views_catalogue import views_catalogue
 
 BIG = 2**53 + 1  # the smallest positive integer a float64 cannot hold (it rounds to 2**53)
 VIEWS = [BIG, 1]
 
-METRIC = """\
-  - name: {name}
-    label: {name}
-    description: test
-    unit: views
-    direction: higher
-    role: output
-    category: trust
-    kind: {kind}
-    table: moderation_cases
-    time_column: decided_at
-    numerator: {{expr: views, where: "not_null(views)"}}
-"""
+NUMERATOR = 'numerator: {expr: views, where: "not_null(views)"}'
 
 
 @pytest.fixture(scope="module")
 def cube(tmp_path_factory):
-    path = tmp_path_factory.mktemp("catalogue") / "views.yaml"
-    path.write_text("metrics:\n" + METRIC.format(name="views_total", kind="sum") + METRIC.format(name="views_mean", kind="mean"))
+    catalogue = views_catalogue(tmp_path_factory.mktemp("catalogue"),
+                                {"views_total": ("sum", NUMERATOR), "views_mean": ("mean", NUMERATOR)})
     rows = [{"case_id": f"m{i}", "market": "DE", "policy": "fraud", "created_at": "2024-01-10 09:00",
              "decided_at": "2024-01-10 10:00", "decision": "approve", "automated": False, "views": views}
             for i, views in enumerate(VIEWS)]
     warehouse = Warehouse.from_frames({"moderation_cases": typed_frame("moderation_cases", rows)})
     assert str(warehouse.table("moderation_cases").views.type()) == "int64"
     return compute_metrics(warehouse, metrics=["views_total", "views_mean"], period="month",
-                           catalogue=load_catalogue(path)).set_index("metric")
+                           catalogue=catalogue).set_index("metric")
 
 
 def test_an_integer_sum_and_its_sum_of_squares_are_exact_past_2_53(cube):

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from govex.engine.warehouse import Warehouse
-from govex.metrics import compute_metrics, load_catalogue
+from govex.metrics import compute_metrics
 
 from metrics.typed_frames import typed_frame
+from metrics.views_catalogue import views_catalogue
 
 # decided_at, views: the days of week (Mon-start), month and quarter each row falls in are in the test
 ROWS = [("2024-03-31 23:59:59", 1),  # Sunday: week of 25 March, March, Q1
@@ -22,23 +23,9 @@ ROWS = [("2024-03-31 23:59:59", 1),  # Sunday: week of 25 March, March, Q1
         ("2024-06-30 12:00:00", 10),  # Sunday: week of 24 June, June, Q2
         ("2024-07-01 00:00:00", 20)]  # Monday: week of 1 July, July, Q3
 
-METRIC = """\
-  - name: {name}
-    label: {name}
-    description: test
-    unit: views
-    direction: higher
-    role: output
-    category: trust
-    kind: {kind}
-    table: moderation_cases
-    time_column: decided_at
-"""
-CATALOGUE = ("metrics:\n"
-             + METRIC.format(name="cases", kind="count") + "    numerator: {}\n"
-             + METRIC.format(name="views_total", kind="sum") + "    numerator: {expr: views}\n"
-             + METRIC.format(name="views_mean", kind="mean") + "    numerator: {expr: views}\n"
-             + METRIC.format(name="views_median", kind="percentile") + "    quantile: 0.5\n    numerator: {expr: views}\n")
+METRICS = {"cases": ("count", "numerator: {}"), "views_total": ("sum", "numerator: {expr: views}"),
+           "views_mean": ("mean", "numerator: {expr: views}"),
+           "views_median": ("percentile", "quantile: 0.5\n    numerator: {expr: views}")}
 
 # period -> period start -> the views of its rows
 EXPECTED = {
@@ -50,11 +37,10 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    path = tmp_path_factory.mktemp("catalogue") / "views.yaml"
-    path.write_text(CATALOGUE)
     rows = [{"case_id": f"m{i}", "market": "DE", "policy": "fraud", "created_at": decided, "decided_at": decided,
              "decision": "approve", "automated": False, "views": views} for i, (decided, views) in enumerate(ROWS)]
-    return Warehouse.from_frames({"moderation_cases": typed_frame("moderation_cases", rows)}), load_catalogue(path)
+    warehouse = Warehouse.from_frames({"moderation_cases": typed_frame("moderation_cases", rows)})
+    return warehouse, views_catalogue(tmp_path_factory.mktemp("catalogue"), METRICS)
 
 
 @pytest.mark.parametrize("period", list(EXPECTED))

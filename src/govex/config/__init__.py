@@ -5,7 +5,7 @@ a fifth of a second to build, and the engine needs only `govex.config.defaults` 
 """
 from __future__ import annotations
 
-import importlib
+from govex._lazy import lazy_names
 
 # public name -> submodule that defines it
 _HOME = {
@@ -19,15 +19,4 @@ _HOME = {
 }
 
 __all__ = sorted(_HOME)
-
-
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module 'govex.config' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"govex.config.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, _HOME, globals())

@@ -9,7 +9,7 @@ and the Erlang calculator do not pay for pandas, scipy or the warehouse modules.
 """
 from __future__ import annotations
 
-import importlib
+from govex._lazy import lazy_names
 
 # public name -> submodule that defines it
 _HOME = {
@@ -75,15 +75,4 @@ _HOME = {
 }
 
 __all__ = sorted(_HOME)
-
-
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module 'govex.planning' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"govex.planning.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, _HOME, globals())
