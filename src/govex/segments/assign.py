@@ -226,9 +226,9 @@ def build_assignments(frameworks: list[Framework], skipped: dict[str, str],
 def assign_frameworks(warehouse: Warehouse, frameworks: list[Framework], *, as_of: dt.date) -> Assignments:
     """Check every framework against this warehouse (`check_frameworks`), then build each one's assignments.
 
-    Frameworks with the same feature options read one feature table, materialised once in the
-    engine: built per framework, the features were computed once for each of them (on Spark a
-    third of the segmentation's time with the shipped frameworks, three of which share options).
+    Frameworks with the same feature options (three of the four shipped ones) read one feature
+    table, materialised once in the engine: built per framework, the same features were computed
+    once for each framework that reads them.
     """
     by_options: dict[str, FeatureSet] = {}
 
